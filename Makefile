@@ -1,0 +1,41 @@
+# The two set-up commands of the README, and their helpers.
+#   make demo           install what is missing, build (Release), run the built-in experiment
+#   make test           install what is missing (Verilator too), build with tests, run ctest
+#   make test-sanitize  the test suite once more under AddressSanitizer + UndefinedBehaviorSanitizer
+# A second invocation installs nothing and rebuilds only what changed.
+
+BUILD     ?= build/release
+BUILD_SAN ?= build/sanitize
+JOBS      ?= $(shell nproc)
+CMAKE_GEN := -G Ninja
+
+.PHONY: deps configure demo build test test-sanitize bench clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DARRAYSIM_BUILD_TESTS=ON >/dev/null
+
+demo: configure
+	@cmake --build $(BUILD) --target arraysim -j $(JOBS)
+	./$(BUILD)/arraysim run --out $(BUILD)/demo
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-sanitize: deps
+	@cmake -S . -B $(BUILD_SAN) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DARRAYSIM_BUILD_TESTS=ON -DARRAYSIM_SANITIZE=ON >/dev/null
+	@cmake --build $(BUILD_SAN) -j $(JOBS)
+	cd $(BUILD_SAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(JOBS)
+
+bench: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+	./$(BUILD)/bench/arraysim_bench
+
+clean:
+	rm -rf build

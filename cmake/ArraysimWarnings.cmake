@@ -1,0 +1,12 @@
+# arraysim_options: warnings and sanitizers for the project's own targets only.
+add_library(arraysim_options INTERFACE)
+target_compile_options(arraysim_options INTERFACE -Wall -Wextra -Wpedantic -Wshadow=local)
+if(ARRAYSIM_WERROR)
+  target_compile_options(arraysim_options INTERFACE -Werror)
+endif()
+target_include_directories(arraysim_options INTERFACE ${PROJECT_SOURCE_DIR})
+if(ARRAYSIM_SANITIZE)
+  set(_san -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  target_compile_options(arraysim_options INTERFACE ${_san})
+  target_link_options(arraysim_options INTERFACE ${_san})
+endif()

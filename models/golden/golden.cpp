@@ -1,0 +1,129 @@
+#include "models/golden/golden.hpp"
+
+#include <stdexcept>
+
+namespace arraysim::golden {
+namespace {
+
+using ir::DType;
+using ir::Tensor;
+
+/// Calls f(TypeTag<T>) with T the C++ type of `t`.
+template <class T> struct Tag { using type = T; };
+template <class F> auto visit_dtype(DType t, F&& f) {
+  switch (t) {
+    case DType::int8: return f(Tag<std::int8_t>{});
+    case DType::int16: return f(Tag<std::int16_t>{});
+    case DType::int32: return f(Tag<std::int32_t>{});
+    case DType::int64: return f(Tag<std::int64_t>{});
+    case DType::fp32: return f(Tag<float>{});
+  }
+  throw std::logic_error("bad dtype");
+}
+
+void check_operands(const Tensor& a, const Tensor& b, DType acc) {
+  if (ir::is_integer(a.dtype()) != ir::is_integer(b.dtype()) ||
+      ir::is_integer(a.dtype()) != ir::is_integer(acc))
+    throw std::invalid_argument("golden: operands and accumulator must be all integer or all fp32");
+}
+
+/// Sum type: exact int64 for integers, fp32 for fp32.
+template <class T> using SumT = std::conditional_t<std::is_same_v<T, float>, float, std::int64_t>;
+
+template <class TA, class TB>
+void gemm_kernel(const Tensor& a, const Tensor& b, Tensor& c) {
+  using S = SumT<TA>;
+  const std::int64_t M = a.shape()[0], K = a.shape()[1], N = b.shape()[1];
+  const TA* A = a.data<TA>();
+  const TB* B = b.data<TB>();
+  std::vector<S> row(static_cast<std::size_t>(N));
+  for (std::int64_t i = 0; i < M; ++i) {
+    std::fill(row.begin(), row.end(), S{0});
+    // i-k-j order: each row[j] still receives its k terms in ascending k.
+    for (std::int64_t k = 0; k < K; ++k) {
+      const S av = static_cast<S>(A[i * K + k]);
+      const TB* brow = B + k * N;
+      for (std::int64_t j = 0; j < N; ++j) row[j] += av * static_cast<S>(brow[j]);
+    }
+    for (std::int64_t j = 0; j < N; ++j) {
+      if constexpr (std::is_same_v<S, float>) c.set_f64(i * N + j, row[j]);
+      else c.set_i64(i * N + j, row[j]);
+    }
+  }
+}
+
+template <class TX, class TW>
+void conv_kernel(const Tensor& x, const Tensor& w, const ir::Conv2dParams& p, Tensor& y) {
+  using S = SumT<TX>;
+  const TX* X = x.data<TX>();
+  const TW* Wt = w.data<TW>();
+  const std::int64_t P = p.out_h(), Q = p.out_w(), Cg = p.c_per_group(), OCg = p.oc_per_group();
+  for (std::int64_t n = 0; n < p.n; ++n)
+    for (std::int64_t oc = 0; oc < p.out_channels; ++oc) {
+      const std::int64_t g = oc / OCg;
+      for (std::int64_t oh = 0; oh < P; ++oh)
+        for (std::int64_t ow = 0; ow < Q; ++ow) {
+          S sum{0};
+          for (std::int64_t cl = 0; cl < Cg; ++cl) {
+            const std::int64_t c = g * Cg + cl;
+            for (std::int64_t r = 0; r < p.kernel_h; ++r) {
+              const std::int64_t ih = oh * p.stride_h - p.pad_top + r * p.dilation_h;
+              for (std::int64_t s = 0; s < p.kernel_w; ++s) {
+                const std::int64_t iw = ow * p.stride_w - p.pad_left + s * p.dilation_w;
+                // Padding taps contribute an exact zero; skipping them keeps the fp32 order intact.
+                if (ih < 0 || ih >= p.h || iw < 0 || iw >= p.w) continue;
+                const S xv = static_cast<S>(X[((n * p.c + c) * p.h + ih) * p.w + iw]);
+                const S wv = static_cast<S>(Wt[((oc * Cg + cl) * p.kernel_h + r) * p.kernel_w + s]);
+                sum += xv * wv;
+              }
+            }
+          }
+          const std::int64_t idx = ((n * p.out_channels + oc) * P + oh) * Q + ow;
+          if constexpr (std::is_same_v<S, float>) y.set_f64(idx, sum);
+          else y.set_i64(idx, sum);
+        }
+    }
+}
+
+}  // namespace
+
+Tensor gemm(const Tensor& a, const Tensor& b, DType acc) {
+  check_operands(a, b, acc);
+  if (a.shape().size() != 2 || b.shape().size() != 2 || a.shape()[1] != b.shape()[0])
+    throw std::invalid_argument("golden::gemm: shapes " + ir::shape_str(a.shape()) + " x " +
+                                ir::shape_str(b.shape()) + " do not chain");
+  Tensor c(acc, {a.shape()[0], b.shape()[1]});
+  visit_dtype(a.dtype(), [&](auto ta) {
+    visit_dtype(b.dtype(), [&](auto tb) {
+      using TA = typename decltype(ta)::type;
+      using TB = typename decltype(tb)::type;
+      if constexpr (std::is_same_v<TA, float> == std::is_same_v<TB, float>) gemm_kernel<TA, TB>(a, b, c);
+    });
+  });
+  return c;
+}
+
+Tensor conv2d_direct(const Tensor& x, const Tensor& w, const ir::Conv2dParams& p, DType acc) {
+  check_operands(x, w, acc);
+  const ir::Shape xs{p.n, p.c, p.h, p.w}, ws{p.out_channels, p.c_per_group(), p.kernel_h, p.kernel_w};
+  if (x.shape() != xs || w.shape() != ws)
+    throw std::invalid_argument("golden::conv2d_direct: operand shapes " + ir::shape_str(x.shape()) + ", " +
+                                ir::shape_str(w.shape()) + " do not match the layer (" + ir::shape_str(xs) +
+                                ", " + ir::shape_str(ws) + ")");
+  Tensor y(acc, {p.n, p.out_channels, p.out_h(), p.out_w()});
+  visit_dtype(x.dtype(), [&](auto tx) {
+    visit_dtype(w.dtype(), [&](auto tw) {
+      using TX = typename decltype(tx)::type;
+      using TW = typename decltype(tw)::type;
+      if constexpr (std::is_same_v<TX, float> == std::is_same_v<TW, float>) conv_kernel<TX, TW>(x, w, p, y);
+    });
+  });
+  return y;
+}
+
+Tensor run_layer(const ir::Layer& l, const ir::LayerOperands& ops, DType acc) {
+  if (l.kind == ir::LayerKind::conv2d) return conv2d_direct(ops.input, ops.weight, l.conv, acc);
+  return gemm(ops.input, ops.weight, acc);
+}
+
+}  // namespace arraysim::golden

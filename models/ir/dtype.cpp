@@ -1,0 +1,46 @@
+#include "models/ir/dtype.hpp"
+
+namespace arraysim::ir {
+
+std::size_t dtype_bytes(DType t) {
+  switch (t) {
+    case DType::int8: return 1;
+    case DType::int16: return 2;
+    case DType::int32: return 4;
+    case DType::int64: return 8;
+    case DType::fp32: return 4;
+  }
+  return 0;
+}
+
+std::string dtype_name(DType t) {
+  switch (t) {
+    case DType::int8: return "int8";
+    case DType::int16: return "int16";
+    case DType::int32: return "int32";
+    case DType::int64: return "int64";
+    case DType::fp32: return "fp32";
+  }
+  return "?";
+}
+
+std::optional<DType> parse_dtype(std::string_view s) {
+  for (DType t : {DType::int8, DType::int16, DType::int32, DType::int64, DType::fp32})
+    if (dtype_name(t) == s) return t;
+  return std::nullopt;
+}
+
+bool is_integer(DType t) { return t != DType::fp32; }
+
+DType natural_accumulator(DType t) {
+  switch (t) {
+    case DType::int8: return DType::int32;
+    case DType::int16: return DType::int64;
+    case DType::int32: return DType::int64;
+    case DType::int64: return DType::int64;
+    case DType::fp32: return DType::fp32;
+  }
+  return t;
+}
+
+}  // namespace arraysim::ir

@@ -1,0 +1,24 @@
+#pragma once
+/// Running one experiment: lower, simulate, check against golden and analytic, report.
+#include <string>
+
+#include "sim/config/experiment.hpp"
+#include "sim/stats/report.hpp"
+
+namespace arraysim::app {
+
+struct RunOptions {
+  std::string out_dir;        ///< where stats.json etc. go; empty: write nothing
+  bool dump_schedule = false; ///< print each layer's command stream to stdout
+  std::string vcd_path;       ///< VCD trace file; empty: none
+  bool progress = true;       ///< progress line on stderr when it is a terminal
+};
+
+/// Runs every layer of the experiment. At most one call per process (SystemC elaborates once).
+/// Throws ConfigError for inputs the model cannot run and std::runtime_error for I/O failures.
+stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& opt);
+
+/// Writes effective_config.yaml, stats.json, layers.csv and summary.txt into `dir`.
+void write_outputs(const std::string& dir, const config::Experiment& e, const stats::RunResult& r);
+
+}  // namespace arraysim::app

@@ -1,0 +1,47 @@
+#pragma once
+/// An experiment: architecture + workload + simulation options, loaded from YAML with
+/// `--set key.path=value` overrides, validated completely before anything runs.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/ir/layer.hpp"
+#include "sim/config/arch_config.hpp"
+
+namespace arraysim::config {
+
+/// values: every PE register holds real data; timing: the same schedule without data.
+enum class Fidelity { values, timing };
+std::string to_string(Fidelity f);
+
+struct SimOptions {
+  Fidelity fidelity = Fidelity::values;
+  bool check_golden = true;    ///< compare outputs with models/golden (values fidelity only)
+  bool check_analytic = true;  ///< compare cycles with models/analytic
+  std::int64_t max_cycles = std::int64_t{1} << 40;  ///< safety stop for a hung simulation
+};
+
+struct Experiment {
+  std::string name;
+  std::string source;  ///< the experiment file as given ("<built-in>" for the default)
+  ArchConfig arch;
+  ir::Network workload;
+  SimOptions sim;
+};
+
+/// Loads an experiment file. `arch:` and `workload:` may be paths (relative to the experiment
+/// file) or inline mappings. Overrides are "key.path=value" with a YAML value; list elements are
+/// addressed by index (workload.layers.0.m=64). Throws ConfigError listing every problem.
+Experiment load_experiment(const std::string& path, const std::vector<std::string>& overrides = {});
+/// Same, from YAML text; `display_name` names it in messages, `base_dir` resolves relative paths.
+Experiment load_experiment_text(const std::string& text, const std::string& display_name,
+                                const std::string& base_dir, const std::vector<std::string>& overrides = {});
+
+/// The built-in default experiment (what `make demo` runs): a small convolution and a GEMM on
+/// an 8x8 output-stationary int8 array.
+const char* builtin_experiment_yaml();
+
+/// The fully resolved configuration, every default written out (effective_config.yaml).
+std::string effective_yaml(const Experiment& e);
+
+}  // namespace arraysim::config

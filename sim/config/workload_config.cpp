@@ -1,0 +1,153 @@
+#include "sim/config/workload_config.hpp"
+
+#include <limits>
+#include <map>
+
+namespace arraysim::config {
+namespace {
+
+constexpr std::int64_t kBig = std::int64_t{1} << 40;  // any single dimension
+
+/// Reads a (height, width) pair given either as `short_key` (n or [h, w]) or as the two long keys.
+std::pair<std::int64_t, std::int64_t> read_pair(MapReader& r, const std::string& short_key, const std::string& hk,
+                                                const std::string& wk, std::int64_t dflt, std::int64_t lo,
+                                                bool required) {
+  const bool has_short = r.has(short_key), has_long = r.has(hk) || r.has(wk);
+  if (has_short && has_long) {
+    r.error(short_key, "give either '" + short_key + "' or '" + hk + "'/'" + wk + "', not both");
+    r.raw(hk), r.raw(wk), r.raw(short_key);
+    return {dflt, dflt};
+  }
+  if (has_short) {
+    auto v = r.opt_int_list(short_key, 2, lo, kBig);
+    r.raw(hk), r.raw(wk);
+    if (!v) return {dflt, dflt};
+    return {(*v)[0], v->size() == 2 ? (*v)[1] : (*v)[0]};
+  }
+  r.raw(short_key);
+  if (required && !has_long) {
+    r.error(short_key, "missing required key (an integer or [height, width]; or '" + hk + "' and '" + wk + "')");
+    return {dflt, dflt};
+  }
+  const std::int64_t h = required ? r.req_int(hk, lo, kBig) : r.opt_int(hk, dflt, lo, kBig);
+  const std::int64_t w = required ? r.req_int(wk, lo, kBig) : r.opt_int(wk, dflt, lo, kBig);
+  return {h, w};
+}
+
+void read_padding(MapReader& r, ir::Conv2dParams& c) {
+  const char* longs[] = {"pad_top", "pad_bottom", "pad_left", "pad_right"};
+  bool has_long = false;
+  for (const char* k : longs) has_long = has_long || r.has(k);
+  if (r.has("padding") && has_long) {
+    r.error("padding", "give either 'padding' or 'pad_top'/'pad_bottom'/'pad_left'/'pad_right', not both");
+    for (const char* k : longs) r.raw(k);
+    return;
+  }
+  if (r.has("padding")) {
+    for (const char* k : longs) r.raw(k);
+    auto v = r.opt_int_list("padding", 4, 0, kBig);
+    if (!v) return;
+    if (v->size() == 3) {
+      r.error("padding", "expected 1 value (all sides), 2 ([vertical, horizontal]) or 4 ([top, bottom, left, right]), got 3");
+      return;
+    }
+    const auto& p = *v;
+    if (p.size() == 1) c.pad_top = c.pad_bottom = c.pad_left = c.pad_right = p[0];
+    if (p.size() == 2) c.pad_top = c.pad_bottom = p[0], c.pad_left = c.pad_right = p[1];
+    if (p.size() == 4) c.pad_top = p[0], c.pad_bottom = p[1], c.pad_left = p[2], c.pad_right = p[3];
+    return;
+  }
+  r.raw("padding");
+  c.pad_top = r.opt_int("pad_top", 0, 0, kBig);
+  c.pad_bottom = r.opt_int("pad_bottom", 0, 0, kBig);
+  c.pad_left = r.opt_int("pad_left", 0, 0, kBig);
+  c.pad_right = r.opt_int("pad_right", 0, 0, kBig);
+}
+
+ir::Layer parse_layer(MapReader& r, std::size_t index) {
+  ir::Layer l;
+  const std::string type = r.req_choice("type", {"gemm", "fc", "conv2d"});
+  l.name = r.opt_str("name", type + std::to_string(index));
+  const std::size_t before = r.ctx().diag.issues().size();
+  if (type == "gemm") {
+    l.kind = ir::LayerKind::gemm;
+    l.gemm.m = r.req_int("m", 1, kBig);
+    l.gemm.n = r.req_int("n", 1, kBig);
+    l.gemm.k = r.req_int("k", 1, kBig);
+  } else if (type == "fc") {
+    l.kind = ir::LayerKind::fc;
+    l.fc.batch = r.opt_int("batch", 1, 1, kBig);
+    l.fc.in_features = r.req_int("in_features", 1, kBig);
+    l.fc.out_features = r.req_int("out_features", 1, kBig);
+  } else {
+    l.kind = ir::LayerKind::conv2d;
+    ir::Conv2dParams& c = l.conv;
+    c.n = r.opt_int("batch", 1, 1, kBig);
+    c.c = r.req_int("in_channels", 1, kBig);
+    c.h = r.req_int("in_height", 1, kBig);
+    c.w = r.req_int("in_width", 1, kBig);
+    c.out_channels = r.req_int("out_channels", 1, kBig);
+    std::tie(c.kernel_h, c.kernel_w) = read_pair(r, "kernel", "kernel_h", "kernel_w", 1, 1, true);
+    std::tie(c.stride_h, c.stride_w) = read_pair(r, "stride", "stride_h", "stride_w", 1, 1, false);
+    std::tie(c.dilation_h, c.dilation_w) = read_pair(r, "dilation", "dilation_h", "dilation_w", 1, 1, false);
+    read_padding(r, c);
+    c.groups = r.opt_int("groups", 1, 1, kBig);
+  }
+  r.finish();
+  // Cross-field rules only make sense once every field parsed.
+  if (r.ctx().diag.issues().size() == before)
+    for (const auto& issue : ir::validate(l)) r.error(issue.field, issue.message);
+  return l;
+}
+
+}  // namespace
+
+ir::Network parse_workload(MapReader& r) {
+  ir::Network n;
+  n.name = r.opt_str("name", "workload");
+  n.seed = static_cast<std::uint64_t>(r.opt_int("seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
+  const auto layers = r.req_seq("layers");
+  if (r.has("layers") && layers.empty() && r.raw("layers").IsSequence()) r.error("layers", "needs at least one layer");
+  std::map<std::string, std::size_t> seen;
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    MapReader lr(layers[i], join_path(join_path(r.path(), "layers"), std::to_string(i)), r.ctx());
+    ir::Layer l = parse_layer(lr, i);
+    auto [it, fresh] = seen.emplace(l.name, i);
+    if (!fresh) lr.error("name", "duplicate layer name '" + l.name + "' (also layer " + std::to_string(it->second) + ")");
+    n.layers.push_back(std::move(l));
+  }
+  r.finish();
+  return n;
+}
+
+void emit_workload(YAML::Emitter& out, const ir::Network& n) {
+  out << YAML::BeginMap;
+  out << YAML::Key << "name" << YAML::Value << n.name;
+  out << YAML::Key << "seed" << YAML::Value << n.seed;
+  out << YAML::Key << "layers" << YAML::Value << YAML::BeginSeq;
+  for (const auto& l : n.layers) {
+    out << YAML::BeginMap;
+    out << YAML::Key << "name" << YAML::Value << l.name;
+    out << YAML::Key << "type" << YAML::Value << ir::layer_kind_name(l.kind);
+    auto kv = [&](const char* k, std::int64_t v) { out << YAML::Key << k << YAML::Value << v; };
+    switch (l.kind) {
+      case ir::LayerKind::gemm: kv("m", l.gemm.m), kv("n", l.gemm.n), kv("k", l.gemm.k); break;
+      case ir::LayerKind::fc:
+        kv("batch", l.fc.batch), kv("in_features", l.fc.in_features), kv("out_features", l.fc.out_features);
+        break;
+      case ir::LayerKind::conv2d: {
+        const ir::Conv2dParams& c = l.conv;
+        kv("batch", c.n), kv("in_channels", c.c), kv("in_height", c.h), kv("in_width", c.w);
+        kv("out_channels", c.out_channels), kv("kernel_h", c.kernel_h), kv("kernel_w", c.kernel_w);
+        kv("stride_h", c.stride_h), kv("stride_w", c.stride_w);
+        kv("pad_top", c.pad_top), kv("pad_bottom", c.pad_bottom), kv("pad_left", c.pad_left), kv("pad_right", c.pad_right);
+        kv("dilation_h", c.dilation_h), kv("dilation_w", c.dilation_w), kv("groups", c.groups);
+        break;
+      }
+    }
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq << YAML::EndMap;
+}
+
+}  // namespace arraysim::config

@@ -1,0 +1,15 @@
+#pragma once
+/// Workloads in YAML: an ordered list of layers (gemm, fc, conv2d) and the seed of their data.
+#include <yaml-cpp/yaml.h>
+
+#include "models/ir/layer.hpp"
+#include "sim/config/yaml_reader.hpp"
+
+namespace arraysim::config {
+
+/// Parses and validates a workload mapping (shapes, cross-field rules, unique layer names).
+ir::Network parse_workload(MapReader& r);
+/// The workload in canonical long-form keys, for effective_config.yaml.
+void emit_workload(YAML::Emitter& out, const ir::Network& n);
+
+}  // namespace arraysim::config

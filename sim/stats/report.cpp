@@ -1,0 +1,163 @@
+#include "sim/stats/report.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+namespace arraysim::stats {
+
+namespace {
+template <class T, class F>
+std::optional<T> sum_opt(const std::vector<LayerResult>& ls, F f) {
+  if (ls.empty()) return std::nullopt;
+  T s{};
+  for (const auto& l : ls) {
+    auto v = f(l);
+    if (!v) return std::nullopt;
+    s += *v;
+  }
+  return s;
+}
+
+std::optional<bool> all_match(const std::vector<LayerResult>& ls, std::optional<bool> LayerResult::*field) {
+  std::optional<bool> r;
+  for (const auto& l : ls)
+    if (l.*field) r = (r.value_or(true) && *(l.*field));
+  return r;
+}
+}  // namespace
+
+std::int64_t RunResult::macs() const {
+  std::int64_t s = 0;
+  for (const auto& l : layers) s += l.macs;
+  return s;
+}
+std::optional<std::int64_t> RunResult::total_cycles() const {
+  return sum_opt<std::int64_t>(layers, [](const LayerResult& l) { return l.total_cycles; });
+}
+std::optional<std::int64_t> RunResult::compute_cycles() const {
+  return sum_opt<std::int64_t>(layers, [](const LayerResult& l) { return l.compute_cycles; });
+}
+std::optional<std::int64_t> RunResult::stall_cycles() const {
+  return sum_opt<std::int64_t>(layers, [](const LayerResult& l) { return l.stall_cycles; });
+}
+std::optional<double> RunResult::pe_utilization() const {
+  auto t = total_cycles();
+  if (!t || *t == 0 || pe_count == 0) return std::nullopt;
+  return static_cast<double>(macs()) / (static_cast<double>(pe_count) * static_cast<double>(*t));
+}
+std::optional<bool> RunResult::golden_match() const { return all_match(layers, &LayerResult::golden_match); }
+std::optional<bool> RunResult::analytic_match() const { return all_match(layers, &LayerResult::analytic_match); }
+
+namespace {
+template <class T> nlohmann::json opt_json(const std::optional<T>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+nlohmann::json layer_json(const LayerResult& l) {
+  nlohmann::json j;
+  j["name"] = l.name;
+  j["type"] = l.type;
+  j["input_shape"] = l.input_shape;
+  j["weight_shape"] = l.weight_shape;
+  j["output_shape"] = l.output_shape;
+  j["gemm_m"] = l.gemm.m;
+  j["gemm_n"] = l.gemm.n;
+  j["gemm_k"] = l.gemm.k;
+  j["groups"] = l.gemm.groups;
+  j["macs"] = l.macs;
+  j["total_cycles"] = opt_json(l.total_cycles);
+  j["compute_cycles"] = opt_json(l.compute_cycles);
+  j["stall_cycles"] = opt_json(l.stall_cycles);
+  j["folds"] = opt_json(l.folds);
+  j["pe_utilization"] = opt_json(l.pe_utilization);
+  j["analytic_cycles"] = opt_json(l.analytic_cycles);
+  j["analytic_match"] = opt_json(l.analytic_match);
+  j["golden_match"] = opt_json(l.golden_match);
+  nlohmann::json mm = nlohmann::json::array();
+  for (const auto& m : l.mismatches)
+    mm.push_back({{"tensor", m.tensor}, {"index", m.index}, {"where", m.where}, {"expected", m.expected}, {"got", m.got}});
+  j["golden_mismatches"] = mm;
+  return j;
+}
+
+std::string opt_str(const std::optional<std::int64_t>& v) { return v ? std::to_string(*v) : ""; }
+std::string opt_str(const std::optional<double>& v) { return v ? fmt::format("{:.6f}", *v) : ""; }
+std::string opt_str(const std::optional<bool>& v) { return v ? (*v ? "true" : "false") : ""; }
+}  // namespace
+
+std::string to_json(const RunResult& r) {
+  nlohmann::json j;
+  j["experiment"] = r.experiment;
+  j["arch"] = r.arch_name;
+  j["fidelity"] = r.fidelity;
+  j["pe_count"] = r.pe_count;
+  j["clock_mhz"] = r.clock_mhz;
+  j["macs"] = r.macs();
+  j["total_cycles"] = opt_json(r.total_cycles());
+  j["compute_cycles"] = opt_json(r.compute_cycles());
+  j["stall_cycles"] = opt_json(r.stall_cycles());
+  j["pe_utilization"] = opt_json(r.pe_utilization());
+  j["golden_match"] = opt_json(r.golden_match());
+  j["analytic_match"] = opt_json(r.analytic_match());
+  j["layers"] = nlohmann::json::array();
+  for (const auto& l : r.layers) j["layers"].push_back(layer_json(l));
+  return j.dump(2) + "\n";
+}
+
+std::string to_csv(const RunResult& r) {
+  std::string s =
+      "name,type,gemm_m,gemm_n,gemm_k,groups,macs,total_cycles,compute_cycles,stall_cycles,folds,pe_utilization,"
+      "analytic_cycles,analytic_match,golden_match\n";
+  for (const auto& l : r.layers)
+    s += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", l.name, l.type, l.gemm.m, l.gemm.n, l.gemm.k,
+                     l.gemm.groups, l.macs, opt_str(l.total_cycles), opt_str(l.compute_cycles),
+                     opt_str(l.stall_cycles), opt_str(l.folds), opt_str(l.pe_utilization),
+                     opt_str(l.analytic_cycles), opt_str(l.analytic_match), opt_str(l.golden_match));
+  return s;
+}
+
+std::string to_text(const RunResult& r) {
+  std::string s = fmt::format("experiment {}  arch {}  fidelity {}\n", r.experiment, r.arch_name, r.fidelity);
+  s += fmt::format("{:<14} {:<7} {:>18} {:>16} {:>7} {:>14} {:>12} {:>7} {:>6} {:>8}\n", "layer", "type",
+                   "output_shape", "gemm MxNxK", "groups", "macs", "cycles", "util", "golden", "analytic");
+  auto yn = [](const std::optional<bool>& b) -> std::string { return b ? (*b ? "ok" : "FAIL") : "-"; };
+  auto row = [&](const std::string& name, const std::string& type, const std::string& shape, const std::string& mnk,
+                 const std::string& groups, std::int64_t macs, const std::optional<std::int64_t>& cyc,
+                 const std::optional<double>& util, const std::optional<bool>& g, const std::optional<bool>& a) {
+    s += fmt::format("{:<14} {:<7} {:>18} {:>16} {:>7} {:>14} {:>12} {:>7} {:>6} {:>8}\n", name, type, shape, mnk,
+                     groups, macs, cyc ? std::to_string(*cyc) : "-",
+                     util ? fmt::format("{:.1f}%", 100 * *util) : "-", yn(g), yn(a));
+  };
+  for (const auto& l : r.layers)
+    row(l.name, l.type, ir::shape_str(l.output_shape), fmt::format("{}x{}x{}", l.gemm.m, l.gemm.n, l.gemm.k),
+        std::to_string(l.gemm.groups), l.macs, l.total_cycles, l.pe_utilization, l.golden_match, l.analytic_match);
+  row("total", "", "", "", "", r.macs(), r.total_cycles(), r.pe_utilization(), r.golden_match(), r.analytic_match());
+  return s;
+}
+
+void write_files(const std::string& dir, const std::vector<std::pair<std::string, std::string>>& files) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw std::runtime_error("cannot create output directory '" + dir + "': " + ec.message());
+  for (const auto& [name, content] : files) {
+    const fs::path final_path = fs::path(dir) / name;
+    const fs::path tmp = fs::path(dir) / ("." + name + ".tmp");
+    {
+      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+      if (!out) throw std::runtime_error("cannot write '" + tmp.string() + "': " + std::strerror(errno));
+      out << content;
+      if (!out.flush()) throw std::runtime_error("cannot write '" + tmp.string() + "': " + std::strerror(errno));
+    }
+    fs::rename(tmp, final_path, ec);
+    if (ec) throw std::runtime_error("cannot rename to '" + final_path.string() + "': " + ec.message());
+  }
+}
+
+}  // namespace arraysim::stats
