@@ -1,0 +1,30 @@
+#pragma once
+/// Helpers shared by the tests: source paths, running the CLI, temporary directories.
+#include <string>
+
+namespace arraysim::test {
+
+/// Absolute path of a file in the source tree, e.g. src_path("tests/data/bad_configs/x.yaml").
+std::string src_path(const std::string& rel);
+
+/// Result of running the arraysim binary.
+struct CliResult {
+  int exit_code = -1;
+  std::string out;  ///< stdout
+  std::string err;  ///< stderr
+};
+/// Runs `arraysim ARGS` (args are passed through /bin/sh; quote as needed).
+CliResult run_cli(const std::string& args);
+
+/// A fresh empty directory under the build tree, removed at destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace arraysim::test
