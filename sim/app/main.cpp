@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <unistd.h>
 #include <systemc>
 
 #include "sim/app/run.hpp"
@@ -49,6 +50,7 @@ int cli_main(int argc, char** argv) {
     return rc == 0 ? kExitOk : kExitBadInput;
   }
 
+  ropt.progress = isatty(STDERR_FILENO) != 0;
   try {
     const config::Experiment exp = load(file, sets);
     if (check->parsed()) {

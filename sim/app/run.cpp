@@ -1,8 +1,12 @@
 #include "sim/app/run.hpp"
 
+#include <iostream>
+
 #include "models/golden/golden.hpp"
 #include "sim/app/compare.hpp"
+#include "sim/hw/accelerator.hpp"
 #include "sim/lower/im2col.hpp"
+#include "sim/sched/schedule.hpp"
 
 namespace arraysim::app {
 
@@ -20,7 +24,23 @@ stats::LayerResult describe_layer(const ir::Layer& l) {
 }
 }  // namespace
 
-stats::RunResult run_experiment(const config::Experiment& e, const RunOptions&) {
+/// Golden output of a layer and, for fp32, the per-element tolerance.
+struct GoldenCheck {
+  ir::Tensor expected;
+  ir::Tensor tolerance;  ///< fp32 only
+};
+
+GoldenCheck golden_check(const ir::Layer& l, const ir::LayerOperands& ops, ir::DType acc) {
+  GoldenCheck g;
+  g.expected = golden::run_layer(l, ops, acc);
+  if (acc == ir::DType::fp32) {
+    const ir::LayerOperands abs_ops{abs_tensor(ops.input), abs_tensor(ops.weight)};
+    g.tolerance = fp32_tolerance(golden::run_layer(l, abs_ops, acc), ir::gemm_dims(l).k);
+  }
+  return g;
+}
+
+stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& opt) {
   stats::RunResult res;
   res.experiment = e.name;
   res.arch_name = e.arch.name;
@@ -28,9 +48,56 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions&) 
   res.clock_mhz = e.arch.clock_mhz;
   res.pe_count = e.arch.array.type == config::ArrayType::systolic ? e.arch.array.rows * e.arch.array.cols
                                                                   : e.arch.array.lanes;
+  const config::ArrayConfig& arr = e.arch.array;
+  const bool values = e.sim.fidelity == config::Fidelity::values;
+
+  // Lower every layer and build the fold schedules (plain data) before elaborating anything.
+  std::vector<hw::LayerProgram> programs;
+  std::vector<ir::LayerOperands> operands;
   for (std::size_t i = 0; i < e.workload.layers.size(); ++i) {
     const ir::Layer& l = e.workload.layers[i];
     res.layers.push_back(describe_layer(l));
+    hw::LayerProgram p;
+    p.name = l.name;
+    p.schedule = sched::make_schedule(arr.dataflow, arr.rows, arr.cols, ir::gemm_dims(l));
+    if (opt.dump_schedule) std::cout << "layer " << l.name << ": " << sched::to_string(p.schedule);
+    if (values) {
+      operands.push_back(ir::make_operands(l, i, e.workload.seed, arr.input_dtype, arr.weight_dtype));
+      const lower::OperandMap map(l);
+      for (std::int64_t g = 0; g < map.dims().groups; ++g) {
+        p.a.push_back(lower::materialize_a(map, operands.back().input, g));
+        p.b.push_back(lower::materialize_b(map, operands.back().weight, g));
+      }
+    }
+    programs.push_back(std::move(p));
+  }
+
+  hw::SimulateOptions so;
+  so.fidelity = e.sim.fidelity;
+  so.vcd_path = opt.vcd_path;
+  so.progress = opt.progress;
+  so.max_cycles = e.sim.max_cycles;
+  std::vector<hw::LayerCounters> counters = hw::simulate(e.arch, programs, so);
+
+  for (std::size_t i = 0; i < e.workload.layers.size(); ++i) {
+    const ir::Layer& l = e.workload.layers[i];
+    stats::LayerResult& r = res.layers[i];
+    hw::LayerCounters& lc = counters[i];
+    r.total_cycles = lc.total_cycles;
+    r.compute_cycles = lc.compute_cycles;
+    r.stall_cycles = lc.stall_cycles;
+    r.folds = lc.folds;
+    if (lc.total_cycles > 0)
+      r.pe_utilization = static_cast<double>(r.macs) / (static_cast<double>(res.pe_count) * static_cast<double>(lc.total_cycles));
+    if (values && e.sim.check_golden) {
+      const lower::OperandMap map(l);
+      ir::Tensor y(arr.accumulator_dtype, ir::output_shape(l));
+      for (std::int64_t g = 0; g < map.dims().groups; ++g) lower::scatter_c(map, lc.c[static_cast<std::size_t>(g)], g, y);
+      const GoldenCheck gc = golden_check(l, operands[i], arr.accumulator_dtype);
+      r.mismatches = compare_outputs(l.name + ".output", gc.expected, y,
+                                     arr.accumulator_dtype == ir::DType::fp32 ? &gc.tolerance : nullptr, 5);
+      r.golden_match = r.mismatches.empty();
+    }
   }
   return res;
 }

@@ -1,6 +1,9 @@
 #include "sim/config/diagnostics.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <map>
+#include <tuple>
 
 namespace arraysim::config {
 
@@ -18,12 +21,54 @@ std::string ConfigError::join(const std::vector<ConfigIssue>& issues) {
   return s;
 }
 
+namespace {
+
+/// Escapes bytes below 0x20 and DEL (and spaces when `space` is set) as \xNN.
+std::string escape(const std::string& s, bool space) {
+  std::string out;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f || (space && c == ' ')) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string printable(const std::string& s, std::size_t max_len) {
+  if (s.size() <= max_len) return escape(s, false);
+  return escape(s.substr(0, max_len), false) + "...";
+}
+
 void Diagnostics::add(Location loc, std::string key_path, std::string message) {
-  issues_.push_back({std::move(loc), std::move(key_path), std::move(message)});
+  key_path = key_path.empty() ? "(top-level)" : escape(key_path, true);
+  issues_.push_back({std::move(loc), std::move(key_path), escape(message, false)});
+}
+
+void Diagnostics::drop(const std::string& key_path) {
+  const std::string k = escape(key_path, true);
+  issues_.erase(std::remove_if(issues_.begin(), issues_.end(), [&](const ConfigIssue& i) { return i.key_path == k; }),
+                issues_.end());
 }
 
 void Diagnostics::throw_if_any() const {
-  if (!issues_.empty()) throw ConfigError(issues_);
+  if (issues_.empty()) return;
+  std::map<std::string, std::size_t> rank;  // file -> order of first appearance
+  for (const auto& i : issues_) rank.emplace(i.loc.file, i.loc.file == "<--set>" ? issues_.size() : rank.size());
+  std::vector<ConfigIssue> sorted = issues_;
+  auto key = [&](const ConfigIssue& i) { return std::make_tuple(rank.at(i.loc.file), i.loc.line, i.loc.col); };
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [&](const ConfigIssue& a, const ConfigIssue& b) { return key(a) < key(b); });
+  sorted.erase(std::unique(sorted.begin(), sorted.end(),
+                           [](const ConfigIssue& a, const ConfigIssue& b) { return a.str() == b.str(); }),
+               sorted.end());
+  throw ConfigError(std::move(sorted));
 }
 
 std::size_t edit_distance(const std::string& a, const std::string& b) {

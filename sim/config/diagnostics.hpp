@@ -14,7 +14,9 @@ struct Location {
   int col = 1;
 };
 
-/// One problem: prints as `FILE:LINE:COL key.path: message`.
+/// One problem: prints as `FILE:LINE:COL key.path: message`. The key path never contains a
+/// space and the message never contains a line break (Diagnostics::add escapes them), so every
+/// issue is exactly one line.
 struct ConfigIssue {
   Location loc;
   std::string key_path;
@@ -36,9 +38,15 @@ class ConfigError : public std::runtime_error {
 /// Collects issues; throw_if_any() turns them into one ConfigError.
 class Diagnostics {
  public:
+  /// Records a problem. Control characters (and, in the key path, spaces) are escaped as \xNN;
+  /// an empty key path becomes "(top-level)".
   void add(Location loc, std::string key_path, std::string message);
+  /// Forgets every issue about exactly `key_path` (a missing-key report superseded by a better one).
+  void drop(const std::string& key_path);
   bool empty() const { return issues_.empty(); }
   const std::vector<ConfigIssue>& issues() const { return issues_; }
+  /// Throws a ConfigError with every issue, ordered by file (in order of first appearance, `--set`
+  /// overrides last), then line and column; exact duplicates are reported once.
   void throw_if_any() const;
 
  private:
@@ -49,5 +57,7 @@ class Diagnostics {
 std::size_t edit_distance(const std::string& a, const std::string& b);
 /// The closest candidate to `word` when it is plausibly a typo of it, else "".
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);
+/// `s` for a message: control characters escaped as \xNN, cut to `max_len` characters ("...").
+std::string printable(const std::string& s, std::size_t max_len = 60);
 
 }  // namespace arraysim::config

@@ -17,7 +17,8 @@ namespace arraysim::config {
 /// Which file (or --set override) each part of the merged configuration tree came from.
 class Sources {
  public:
-  /// Everything at or below `key_path` ("" = the root) was read from `file`.
+  /// Everything at or below `key_path` ("" = the root) was read from `file` (this also forgets
+  /// overrides at or below `key_path`: `--set arch=other.yaml` reads the whole of other.yaml).
   void add_file(const std::string& key_path, const std::string& file);
   /// `key_path` was set by the `index`-th --set override (1-based).
   void add_override(const std::string& key_path, int index);
@@ -55,6 +56,8 @@ class MapReader {
   double opt_num(const std::string& key, double dflt, double lo, double hi);
   bool opt_bool(const std::string& key, bool dflt);
   std::string opt_str(const std::string& key, const std::string& dflt);
+  /// Optional name: a non-empty string without control characters.
+  std::string opt_name(const std::string& key, const std::string& dflt);
   /// Required or optional string that must be one of `allowed`.
   std::string req_choice(const std::string& key, const std::vector<std::string>& allowed);
   std::string opt_choice(const std::string& key, const std::string& dflt, const std::vector<std::string>& allowed);
@@ -70,9 +73,13 @@ class MapReader {
 
   /// Records an error about `key` (at the key's value if present, else at this mapping).
   void error(const std::string& key, const std::string& message);
+  /// Records that the required `key` is absent: "missing required key (`what`)". Not reported when
+  /// this mapping had the wrong type; withdrawn by finish() when an unknown key is a typo of it.
+  void missing(const std::string& key, const std::string& what);
   /// Records an error about this mapping itself.
   void error_here(const std::string& message);
-  /// Rejects every key that no getter asked for, with a did-you-mean from the known keys.
+  /// Rejects every key that no getter asked for (with a did-you-mean from the known keys, or the
+  /// list of known keys when none is close) and every key given twice.
   void finish(const std::vector<std::string>& also_known = {});
 
   const std::string& path() const { return path_; }
@@ -88,9 +95,11 @@ class MapReader {
   Location here_;
   bool wrong_type_ = false;
   std::set<std::string> known_;
+  std::set<std::string> missing_;
 };
 
-/// Where a node sits: "a mapping", "a sequence", "a scalar 'x'", "null".
+/// What a node is, for messages: "a mapping", "a list", "'x'" (a scalar, escaped and shortened),
+/// "nothing" (absent or null).
 std::string describe(const YAML::Node& n);
 
 }  // namespace arraysim::config

@@ -1,0 +1,309 @@
+#include "sim/hw/accelerator.hpp"
+
+#include <iostream>
+#include <memory>
+#include <stdexcept>
+#include <systemc>
+
+#include "sim/hw/fold_timing.hpp"
+#include "sim/hw/pe_array.hpp"
+
+namespace arraysim::hw {
+namespace {
+
+using config::Dataflow;
+
+/// Typed copy of a tensor's elements (operands are widened to the array's input type).
+template <class T> std::vector<T> typed(const ir::Tensor& t) {
+  std::vector<T> v(static_cast<std::size_t>(t.size()));
+  for (std::int64_t i = 0; i < t.size(); ++i) {
+    if constexpr (std::is_floating_point_v<T>) v[static_cast<std::size_t>(i)] = static_cast<T>(t.get_f64(i));
+    else v[static_cast<std::size_t>(i)] = static_cast<T>(t.get_i64(i));
+  }
+  return v;
+}
+
+/// The controller: walks each layer's folds, feeds the array edges every cycle (values) or
+/// advances fold by fold (timing), and writes outputs into the accumulator buffers.
+template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
+ public:
+  SC_HAS_PROCESS(Controller);
+  Controller(sc_core::sc_module_name name, PeArray<TIn, TAcc>& array, const std::vector<LayerProgram>& layers,
+             const SimulateOptions& opt, sc_core::sc_time period, ir::DType acc_dtype)
+      : sc_core::sc_module(name), array_(array), layers_(layers), opt_(opt), period_(period), acc_dtype_(acc_dtype) {
+    counters_.resize(layers.size());
+    left_.assign(static_cast<std::size_t>(array.rows()), TIn{});
+    top_.assign(static_cast<std::size_t>(array.cols()), TIn{});
+    drain_.assign(static_cast<std::size_t>(array.cols()), 0);
+    SC_METHOD(on_cycle);
+  }
+
+  std::vector<LayerCounters>& counters() { return counters_; }
+  /// Non-empty when the run was stopped early.
+  const std::string& error() const { return error_; }
+
+  void trace(sc_core::sc_trace_file* tf) {
+    sc_core::sc_trace(tf, layer_index_, std::string(name()) + ".layer_index");
+    sc_core::sc_trace(tf, fold_index_, std::string(name()) + ".fold_index");
+    sc_core::sc_trace(tf, layer_cycle_, std::string(name()) + ".layer_cycle");
+    sc_core::sc_trace(tf, state_, std::string(name()) + ".state");
+    sc_core::sc_trace(tf, in_valid_, std::string(name()) + ".in_valid");
+    sc_core::sc_trace(tf, out_valid_, std::string(name()) + ".out_valid");
+  }
+
+ private:
+  /// state_: 0 idle/done, 1 running a layer.
+  void on_cycle() {
+    if (layer_ >= layers_.size()) {
+      state_ = 0;
+      return;  // no further trigger: the simulation ends when nothing is pending
+    }
+    if (!started_) begin_layer();
+    if (opt_.fidelity == config::Fidelity::timing) {
+      advance_timing();
+      return;
+    }
+    cycle_values();
+    if (cycle_ >= last_output_) {
+      end_layer(cycle_ + 1);
+      next_trigger(period_);
+      return;
+    }
+    ++cycle_;
+    layer_cycle_ = cycle_;
+    if (cycle_ > opt_.max_cycles) {
+      // Exceptions must not cross the SystemC kernel: stop and let simulate() report it.
+      error_ = "layer '" + layers_[layer_].name + "' exceeded sim.max_cycles (" + std::to_string(opt_.max_cycles) + ")";
+      return;
+    }
+    next_trigger(period_);
+  }
+
+  void begin_layer() {
+    const LayerProgram& lp = layers_[layer_];
+    timing_ = fold_timing(lp.schedule);
+    last_output_ = timing_.empty() ? 0 : timing_.back().last_output;
+    cycle_ = 0;
+    layer_cycle_ = 0;
+    lo_ = hi_ = 0;
+    started_ = true;
+    state_ = 1;
+    layer_index_ = static_cast<int>(layer_);
+    array_.reset();
+    LayerCounters& lc = counters_[layer_];
+    lc.folds = static_cast<std::int64_t>(lp.schedule.folds.size());
+    if (opt_.fidelity == config::Fidelity::values) {
+      const ir::GemmDims& d = lp.schedule.dims;
+      a_.clear(), b_.clear(), c_.clear();
+      for (std::size_t g = 0; g < lp.a.size(); ++g) {
+        a_.push_back(typed<TIn>(lp.a[g]));
+        b_.push_back(typed<TIn>(lp.b[g]));
+        c_.emplace_back(static_cast<std::size_t>(d.m * d.n), TAcc{});
+      }
+    }
+    if (opt_.progress)
+      std::cerr << "arraysim: layer " << layer_ + 1 << "/" << layers_.size() << " " << lp.name << " ("
+                << lp.schedule.folds.size() << " folds)\n";
+  }
+
+  void end_layer(std::int64_t total) {
+    LayerCounters& lc = counters_[layer_];
+    lc.total_cycles = total;
+    lc.compute_cycles = total;  // ideal memory: the array is never starved
+    lc.stall_cycles = 0;
+    if (opt_.fidelity == config::Fidelity::values) {
+      const ir::GemmDims& d = layers_[layer_].schedule.dims;
+      for (auto& cg : c_) {
+        ir::Tensor t(acc_dtype_, {d.m, d.n});
+        for (std::int64_t i = 0; i < t.size(); ++i) {
+          if constexpr (std::is_floating_point_v<TAcc>) t.set_f64(i, cg[static_cast<std::size_t>(i)]);
+          else t.set_i64(i, static_cast<std::int64_t>(cg[static_cast<std::size_t>(i)]));
+        }
+        lc.c.push_back(std::move(t));
+      }
+      lc.outputs_written = outputs_written_;
+    }
+    outputs_written_ = 0;
+    ++layer_;
+    started_ = false;
+    state_ = 0;
+  }
+
+  /// Timing fidelity: one activation per fold, waiting out its span in one step.
+  void advance_timing() {
+    const std::size_t f = static_cast<std::size_t>(hi_);
+    if (f < timing_.size()) {
+      fold_index_ = static_cast<int>(f);
+      const std::int64_t begin = timing_[f].load_start;
+      const std::int64_t next = f + 1 < timing_.size() ? timing_[f + 1].load_start : last_output_ + 1;
+      ++hi_;
+      layer_cycle_ = begin;
+      next_trigger(period_ * static_cast<double>(next - begin));
+      return;
+    }
+    end_layer(last_output_ + 1);
+    next_trigger(sc_core::SC_ZERO_TIME);
+  }
+
+  /// Values fidelity: one clock cycle of edge traffic.
+  void cycle_values() {
+    const sched::Schedule& s = layers_[layer_].schedule;
+    const std::int64_t R = array_.rows(), c = cycle_;
+    while (hi_ < static_cast<std::int64_t>(timing_.size()) && timing_[static_cast<std::size_t>(hi_)].load_start <= c) ++hi_;
+    while (lo_ < hi_ && timing_[static_cast<std::size_t>(lo_)].last_output < c) ++lo_;
+    std::fill(left_.begin(), left_.end(), TIn{});
+    std::fill(top_.begin(), top_.end(), TIn{});
+    std::fill(drain_.begin(), drain_.end(), 0);
+    ArrayIn<TIn> in;
+    in.left = left_.data();
+    in.top = top_.data();
+    in.drain_start = drain_.data();
+    bool any_in = false;
+    const ir::GemmDims& d = s.dims;
+    for (std::int64_t f = lo_; f < hi_; ++f) {
+      const sched::Fold& fo = s.folds[static_cast<std::size_t>(f)];
+      const FoldTiming& ft = timing_[static_cast<std::size_t>(f)];
+      const TIn* A = a_[static_cast<std::size_t>(fo.group)].data();
+      const TIn* B = b_[static_cast<std::size_t>(fo.group)].data();
+      const std::int64_t Rf = fo.rows_used, Cf = fo.cols_used, T = fo.stream_len, st = ft.stream_start;
+      if (s.dataflow == Dataflow::os) {
+        for (std::int64_t i = 0; i < Rf; ++i) {
+          const std::int64_t k = c - st - i;
+          if (k >= 0 && k < T) left_[static_cast<std::size_t>(i)] = A[(fo.m0 + i) * d.k + k], any_in = true;
+        }
+        for (std::int64_t j = 0; j < Cf; ++j) {
+          const std::int64_t k = c - st - j;
+          if (k >= 0 && k < T) top_[static_cast<std::size_t>(j)] = B[k * d.n + fo.n0 + j];
+          if (c == st + T + Rf - 1 + j) drain_[static_cast<std::size_t>(j)] = 1;
+        }
+        fold_index_ = static_cast<int>(f);
+      } else {
+        const bool ws = s.dataflow == Dataflow::ws;
+        if (c == ft.load_start) in.load_start = true;
+        if (c >= ft.load_start && c < ft.load_start + R) {
+          const std::int64_t r = R - 1 - (c - ft.load_start);  // the row this value ends up in
+          if (r < Rf)
+            for (std::int64_t j = 0; j < Cf; ++j)
+              top_[static_cast<std::size_t>(j)] = ws ? B[(fo.k0 + r) * d.n + fo.n0 + j] : A[(fo.m0 + j) * d.k + fo.k0 + r];
+        }
+        for (std::int64_t i = 0; i < Rf; ++i) {
+          const std::int64_t t = c - st - i;
+          if (t >= 0 && t < T) {
+            left_[static_cast<std::size_t>(i)] = ws ? A[t * d.k + fo.k0 + i] : B[(fo.k0 + i) * d.n + t];
+            any_in = true;
+          }
+        }
+        if (c >= st) fold_index_ = static_cast<int>(f);
+      }
+    }
+    in_valid_ = any_in;
+    ArrayOut<TAcc> out;
+    array_.step(in, out);
+    // Capture what leaves the bottom row this cycle.
+    bool any_out = false;
+    for (std::int64_t f = lo_; f < hi_; ++f) {
+      const sched::Fold& fo = s.folds[static_cast<std::size_t>(f)];
+      const FoldTiming& ft = timing_[static_cast<std::size_t>(f)];
+      TAcc* C = c_[static_cast<std::size_t>(fo.group)].data();
+      const std::int64_t Rf = fo.rows_used, Cf = fo.cols_used, T = fo.stream_len, st = ft.stream_start;
+      for (std::int64_t j = 0; j < Cf; ++j) {
+        std::int64_t idx = -1;
+        if (s.dataflow == Dataflow::os) {
+          const std::int64_t t = c - (st + T + Rf - 1 + j);  // cycles since column j's drain began
+          const std::int64_t row = R - 1 - t;
+          if (t >= 0 && t < R && row < Rf) idx = (fo.m0 + row) * d.n + fo.n0 + j;
+        } else {
+          const std::int64_t t = c - st - (R - 1) - j;  // stream index leaving column j
+          if (t >= 0 && t < T) idx = s.dataflow == Dataflow::ws ? t * d.n + fo.n0 + j : (fo.m0 + j) * d.n + t;
+        }
+        if (idx < 0) continue;
+        TAcc& dst = C[idx];
+        const TAcc v = out.bottom[j];
+        dst = fo.accumulate ? add_acc(dst, v) : v;
+        any_out = true;
+        ++outputs_written_;
+      }
+    }
+    out_valid_ = any_out;
+  }
+
+  PeArray<TIn, TAcc>& array_;
+  const std::vector<LayerProgram>& layers_;
+  SimulateOptions opt_;
+  sc_core::sc_time period_;
+  ir::DType acc_dtype_;
+  std::vector<LayerCounters> counters_;
+  std::string error_;
+
+  std::size_t layer_ = 0;
+  bool started_ = false;
+  std::vector<FoldTiming> timing_;
+  std::int64_t last_output_ = 0, cycle_ = 0, lo_ = 0, hi_ = 0, outputs_written_ = 0;
+  std::vector<std::vector<TIn>> a_, b_;
+  std::vector<std::vector<TAcc>> c_;
+  std::vector<TIn> left_, top_;
+  std::vector<std::uint8_t> drain_;
+  // Traced state.
+  int layer_index_ = -1, fold_index_ = -1, state_ = 0;
+  std::int64_t layer_cycle_ = 0;
+  bool in_valid_ = false, out_valid_ = false;
+};
+
+/// The accelerator top: owns the PE array and the controller.
+template <class TIn, class TAcc> class Accelerator : public sc_core::sc_module {
+ public:
+  Accelerator(sc_core::sc_module_name name, const config::ArchConfig& arch, const std::vector<LayerProgram>& layers,
+              const SimulateOptions& opt)
+      : sc_core::sc_module(name) {
+    const ArrayMode mode =
+        arch.array.dataflow == Dataflow::os ? ArrayMode::output_stationary : ArrayMode::stationary;
+    pe_array = std::make_unique<SystolicArray<TIn, TAcc>>("pe_array", arch.array.rows, arch.array.cols, mode);
+    controller = std::make_unique<Controller<TIn, TAcc>>("controller", *pe_array, layers, opt,
+                                                        sc_core::sc_time(1000.0 / arch.clock_mhz, sc_core::SC_NS),
+                                                        arch.array.accumulator_dtype);
+  }
+  std::unique_ptr<PeArray<TIn, TAcc>> pe_array;
+  std::unique_ptr<Controller<TIn, TAcc>> controller;
+};
+
+template <class TIn, class TAcc>
+std::vector<LayerCounters> run_typed(const config::ArchConfig& arch, const std::vector<LayerProgram>& layers,
+                                     const SimulateOptions& opt) {
+  Accelerator<TIn, TAcc> acc("accelerator", arch, layers, opt);
+  sc_core::sc_trace_file* tf = nullptr;
+  if (!opt.vcd_path.empty()) {
+    std::string base = opt.vcd_path;
+    if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0) base.resize(base.size() - 4);
+    tf = sc_core::sc_create_vcd_trace_file(base.c_str());
+    tf->set_time_unit(1.0, sc_core::SC_PS);
+    acc.controller->trace(tf);
+    if (arch.array.rows <= 16 && arch.array.cols <= 16) acc.pe_array->trace(tf);
+  }
+  sc_core::sc_start();
+  if (tf) sc_core::sc_close_vcd_trace_file(tf);
+  if (!acc.controller->error().empty()) throw std::runtime_error(acc.controller->error());
+  return std::move(acc.controller->counters());
+}
+
+}  // namespace
+
+std::vector<LayerCounters> simulate(const config::ArchConfig& arch, const std::vector<LayerProgram>& layers,
+                                    const SimulateOptions& opt) {
+  if (arch.array.type != config::ArrayType::systolic)
+    throw std::runtime_error("arch.array.type: vector arrays are not modelled yet; use type: systolic");
+  if (arch.array.impl != config::ArrayImpl::systemc)
+    throw std::runtime_error("arch.array.impl: 'rtl' requires a build with the Verilated array (not available in this build)");
+  const ir::DType in = ir::dtype_bytes(arch.array.weight_dtype) > ir::dtype_bytes(arch.array.input_dtype)
+                           ? arch.array.weight_dtype
+                           : arch.array.input_dtype;
+  const ir::DType acc = arch.array.accumulator_dtype;
+  using ir::DType;
+  if (in == DType::fp32) return run_typed<float, float>(arch, layers, opt);
+  if (in == DType::int8 && acc == DType::int32) return run_typed<std::int8_t, std::int32_t>(arch, layers, opt);
+  if (in == DType::int8 && acc == DType::int64) return run_typed<std::int8_t, std::int64_t>(arch, layers, opt);
+  if (in == DType::int16 && acc == DType::int64) return run_typed<std::int16_t, std::int64_t>(arch, layers, opt);
+  if (in == DType::int32 && acc == DType::int64) return run_typed<std::int32_t, std::int64_t>(arch, layers, opt);
+  throw std::runtime_error("no array model for input " + ir::dtype_name(in) + " with accumulator " + ir::dtype_name(acc));
+}
+
+}  // namespace arraysim::hw

@@ -1,0 +1,218 @@
+#pragma once
+/// The PE-array interface and the SystemC model of the systolic array.
+///
+/// The array is driven one clock cycle at a time through its edges: values entering the left
+/// column and the top row, two control strobes, and the values leaving the bottom row. The
+/// SystemC model below and the Verilated RTL array implement the same contract, documented
+/// cycle by cycle in docs/timing.md.
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <systemc>
+#include <type_traits>
+#include <vector>
+
+namespace arraysim::hw {
+
+/// Which operand stays in the PEs. `stationary` serves WS (weights) and IS (inputs).
+enum class ArrayMode { output_stationary, stationary };
+
+/// Edge inputs of one cycle. Bubbles are zeros: a zero operand adds nothing to any sum.
+template <class TIn> struct ArrayIn {
+  const TIn* left = nullptr;  ///< rows values entering column 0 of each row (streamed operand)
+  const TIn* top = nullptr;   ///< cols values entering row 0 of each column (OS: B; WS/IS: stationary load)
+  bool load_start = false;    ///< WS/IS: a stationary load starts this cycle (lasts `rows` cycles)
+  const std::uint8_t* drain_start = nullptr;  ///< OS: per column, its accumulators start draining this cycle
+};
+
+/// Edge outputs of one cycle.
+template <class TAcc> struct ArrayOut {
+  const TAcc* bottom = nullptr;  ///< cols values leaving the bottom row (WS/IS psums, OS drained results)
+};
+
+/// Multiply-accumulate with the accumulator register's wrap-around for integers.
+template <class TAcc, class TIn> inline TAcc mac(TAcc acc, TIn a, TIn b) {
+  if constexpr (std::is_integral_v<TAcc>) {
+    using U = std::make_unsigned_t<TAcc>;
+    return static_cast<TAcc>(static_cast<U>(acc) + static_cast<U>(static_cast<TAcc>(a) * static_cast<TAcc>(b)));
+  } else {
+    return acc + static_cast<TAcc>(a) * static_cast<TAcc>(b);
+  }
+}
+template <class TAcc> inline TAcc add_acc(TAcc x, TAcc y) {
+  if constexpr (std::is_integral_v<TAcc>) {
+    using U = std::make_unsigned_t<TAcc>;
+    return static_cast<TAcc>(static_cast<U>(x) + static_cast<U>(y));
+  } else {
+    return x + y;
+  }
+}
+
+/// The interface every PE-array implementation offers the controller.
+template <class TIn, class TAcc> class PeArray : public sc_core::sc_module {
+ public:
+  PeArray(sc_core::sc_module_name name, std::int64_t rows, std::int64_t cols, ArrayMode mode)
+      : sc_core::sc_module(name), rows_(rows), cols_(cols), mode_(mode) {}
+  std::int64_t rows() const { return rows_; }
+  std::int64_t cols() const { return cols_; }
+  ArrayMode mode() const { return mode_; }
+  /// Clears every register (start of a layer).
+  virtual void reset() = 0;
+  /// Advances the array by one clock cycle.
+  virtual void step(const ArrayIn<TIn>& in, ArrayOut<TAcc>& out) = 0;
+  /// Adds the PE registers to a VCD (called before simulation starts).
+  virtual void trace(sc_core::sc_trace_file*) {}
+
+ protected:
+  std::int64_t rows_, cols_;
+  ArrayMode mode_;
+};
+
+/// The SystemC model: one R×C array as contiguous register files (structure of arrays), updated
+/// by one call per cycle. Registers per PE: `a` (operand moving right), `b` (OS: operand moving
+/// down), `w` (WS/IS: stationary operand), `acc` (OS accumulator / WS-IS partial sum moving down).
+///
+/// Moving registers are stored as rings: `a` rotates over columns and `b` over rows, so a shift of
+/// the whole array is one index update; a_reg(i, j) and b_reg(i, j) give the register contents.
+template <class TIn, class TAcc> class SystolicArray final : public PeArray<TIn, TAcc> {
+ public:
+  SystolicArray(sc_core::sc_module_name name, std::int64_t rows, std::int64_t cols, ArrayMode mode)
+      : PeArray<TIn, TAcc>(name, rows, cols, mode), R_(rows), C_(cols) {
+    a_.assign(static_cast<std::size_t>(R_ * C_), TIn{});
+    b_.assign(static_cast<std::size_t>(R_ * C_), TIn{});
+    w_.assign(static_cast<std::size_t>(R_ * C_), TIn{});
+    acc_.assign(static_cast<std::size_t>(R_ * C_), TAcc{});
+    out_.assign(static_cast<std::size_t>(C_), TAcc{});
+    drain_pos_.assign(static_cast<std::size_t>(C_), -1);
+    trace_a_.assign(static_cast<std::size_t>(R_ * C_), TIn{});
+    trace_b_.assign(static_cast<std::size_t>(R_ * C_), TIn{});
+  }
+
+  void reset() override {
+    std::fill(a_.begin(), a_.end(), TIn{});
+    std::fill(b_.begin(), b_.end(), TIn{});
+    std::fill(w_.begin(), w_.end(), TIn{});
+    std::fill(acc_.begin(), acc_.end(), TAcc{});
+    std::fill(drain_pos_.begin(), drain_pos_.end(), -1);
+    a_base_ = b_base_ = 0;
+    load_pos_ = -1;
+  }
+
+  void step(const ArrayIn<TIn>& in, ArrayOut<TAcc>& out) override {
+    if (this->mode_ == ArrayMode::stationary) step_stationary(in);
+    else step_output_stationary(in);
+    out.bottom = this->mode_ == ArrayMode::stationary ? &acc_[static_cast<std::size_t>((R_ - 1) * C_)] : out_.data();
+    if (tracing_) refresh_trace();
+  }
+
+  /// Register contents of PE(i, j) as the hardware holds them after the last step.
+  TIn a_reg(std::int64_t i, std::int64_t j) const { return a_[idx(i, (a_base_ + j) % C_)]; }
+  TIn b_reg(std::int64_t i, std::int64_t j) const { return b_[idx((b_base_ + i) % R_, j)]; }
+  TIn w_reg(std::int64_t i, std::int64_t j) const { return w_[idx(i, j)]; }
+  TAcc acc_reg(std::int64_t i, std::int64_t j) const { return acc_[idx(i, j)]; }
+
+  void trace(sc_core::sc_trace_file* tf) override {
+    tracing_ = true;
+    const std::string base = this->name();
+    for (std::int64_t i = 0; i < R_; ++i)
+      for (std::int64_t j = 0; j < C_; ++j) {
+        const std::string pe = base + ".pe_" + std::to_string(i) + "_" + std::to_string(j);
+        sc_core::sc_trace(tf, trace_a_[idx(i, j)], pe + ".a");
+        if (this->mode_ == ArrayMode::output_stationary) sc_core::sc_trace(tf, trace_b_[idx(i, j)], pe + ".b");
+        else sc_core::sc_trace(tf, w_[idx(i, j)], pe + ".w");
+        sc_core::sc_trace(tf, acc_[idx(i, j)], pe + (this->mode_ == ArrayMode::stationary ? ".psum" : ".acc"));
+      }
+  }
+
+ private:
+  std::size_t idx(std::int64_t i, std::int64_t j) const { return static_cast<std::size_t>(i * C_ + j); }
+
+  /// Shifts `a` one column right: the ring base moves left and column 0 takes the left edge.
+  void shift_a(const TIn* left) {
+    a_base_ = (a_base_ + C_ - 1) % C_;
+    for (std::int64_t i = 0; i < R_; ++i) a_[idx(i, a_base_)] = left ? left[i] : TIn{};
+  }
+
+  /// Row i's `a` registers as two contiguous runs: columns [0, n1) at p1, [n1, C) at p2.
+  void a_row(std::int64_t i, const TIn*& p1, std::int64_t& n1, const TIn*& p2) const {
+    p1 = &a_[idx(i, a_base_)];
+    n1 = C_ - a_base_;
+    p2 = &a_[idx(i, 0)];
+  }
+
+  void step_stationary(const ArrayIn<TIn>& in) {
+    // Stationary load: rows 0..load_pos shift down one row, row 0 takes the top edge. Row i thus
+    // shifts during cycles [L+i, L+R-1] and ends holding the (R-1-i)-th value fed at the top.
+    if (in.load_start) load_pos_ = 0;
+    if (load_pos_ >= 0) {
+      for (std::int64_t i = load_pos_; i >= 1; --i)
+        std::memcpy(&w_[idx(i, 0)], &w_[idx(i - 1, 0)], sizeof(TIn) * static_cast<std::size_t>(C_));
+      for (std::int64_t j = 0; j < C_; ++j) w_[idx(0, j)] = in.top ? in.top[j] : TIn{};
+      if (++load_pos_ == R_) load_pos_ = -1;
+    }
+    shift_a(in.left);
+    // Partial sums move down: bottom-up in place, so row i reads row i-1's value of the last cycle.
+    for (std::int64_t i = R_ - 1; i >= 0; --i) {
+      TAcc* p = &acc_[idx(i, 0)];
+      const TAcc* up = i > 0 ? &acc_[idx(i - 1, 0)] : nullptr;
+      const TIn* w = &w_[idx(i, 0)];
+      const TIn *a1, *a2;
+      std::int64_t n1;
+      a_row(i, a1, n1, a2);
+      for (std::int64_t j = 0; j < n1; ++j) p[j] = mac(up ? up[j] : TAcc{}, a1[j], w[j]);
+      for (std::int64_t j = n1; j < C_; ++j) p[j] = mac(up ? up[j] : TAcc{}, a2[j - n1], w[j]);
+    }
+  }
+
+  void step_output_stationary(const ArrayIn<TIn>& in) {
+    shift_a(in.left);
+    // `b` moves down one row: the ring base moves up and row 0 takes the top edge.
+    b_base_ = (b_base_ + R_ - 1) % R_;
+    for (std::int64_t j = 0; j < C_; ++j) b_[idx(b_base_, j)] = in.top ? in.top[j] : TIn{};
+    if (in.drain_start)
+      for (std::int64_t j = 0; j < C_; ++j)
+        if (in.drain_start[j]) drain_pos_[static_cast<std::size_t>(j)] = 0;
+    // The bottom row emits its accumulator before this cycle's shift.
+    std::memcpy(out_.data(), &acc_[idx(R_ - 1, 0)], sizeof(TAcc) * static_cast<std::size_t>(C_));
+    // PE(i, j) shifts (takes the accumulator above; row 0 takes 0) while column j's drain position
+    // is in [0, i]; otherwise it accumulates a·b. Bottom-up in place.
+    for (std::int64_t i = R_ - 1; i >= 0; --i) {
+      TAcc* acc = &acc_[idx(i, 0)];
+      const TAcc* up = i > 0 ? &acc_[idx(i - 1, 0)] : nullptr;
+      const TIn* b = &b_[idx((b_base_ + i) % R_, 0)];
+      const TIn *a1, *a2;
+      std::int64_t n1;
+      a_row(i, a1, n1, a2);
+      const std::int32_t* dp = drain_pos_.data();
+      const auto ui = static_cast<std::uint32_t>(i);
+      for (std::int64_t j = 0; j < C_; ++j) {
+        const TIn av = j < n1 ? a1[j] : a2[j - n1];
+        const bool shifting = static_cast<std::uint32_t>(dp[j]) <= ui;  // -1 wraps to "never"
+        acc[j] = shifting ? (up ? up[j] : TAcc{}) : mac(acc[j], av, b[j]);
+      }
+    }
+    for (std::int64_t j = 0; j < C_; ++j) {
+      std::int32_t& p = drain_pos_[static_cast<std::size_t>(j)];
+      if (p >= 0 && ++p == R_) p = -1;
+    }
+  }
+
+  void refresh_trace() {
+    for (std::int64_t i = 0; i < R_; ++i)
+      for (std::int64_t j = 0; j < C_; ++j) {
+        trace_a_[idx(i, j)] = a_reg(i, j);
+        trace_b_[idx(i, j)] = b_reg(i, j);
+      }
+  }
+
+  std::int64_t R_, C_;
+  std::vector<TIn> a_, b_, w_;
+  std::vector<TAcc> acc_, out_;
+  std::vector<std::int32_t> drain_pos_;  ///< per column: cycles since its drain started, -1 if idle
+  std::int64_t a_base_ = 0, b_base_ = 0;
+  std::int64_t load_pos_ = -1;  ///< cycles since the stationary load started, -1 if idle
+  bool tracing_ = false;
+  std::vector<TIn> trace_a_, trace_b_;  ///< logical copies of the rings, for VCD only
+};
+
+}  // namespace arraysim::hw
