@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "models/analytic/systolic.hpp"
 #include "models/golden/golden.hpp"
 #include "sim/app/compare.hpp"
 #include "sim/hw/accelerator.hpp"
@@ -89,6 +90,14 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
     r.folds = lc.folds;
     if (lc.total_cycles > 0)
       r.pe_utilization = static_cast<double>(r.macs) / (static_cast<double>(res.pe_count) * static_cast<double>(lc.total_cycles));
+    if (e.sim.check_analytic) {
+      // With ideal memory the cycle model must equal the closed form exactly (docs/timing.md).
+      const analytic::Dataflow df = arr.dataflow == config::Dataflow::os   ? analytic::Dataflow::os
+                                    : arr.dataflow == config::Dataflow::ws ? analytic::Dataflow::ws
+                                                                           : analytic::Dataflow::is;
+      r.analytic_cycles = analytic::systolic_cycles(df, arr.rows, arr.cols, ir::gemm_dims(l)).total_cycles;
+      r.analytic_match = *r.analytic_cycles == lc.total_cycles;
+    }
     if (values && e.sim.check_golden) {
       const lower::OperandMap map(l);
       ir::Tensor y(arr.accumulator_dtype, ir::output_shape(l));

@@ -29,7 +29,7 @@ static ScratchpadConfig parse_spad(MapReader r) {
 
 ArchConfig parse_arch(MapReader& r) {
   ArchConfig a;
-  a.name = r.opt_str("name", "arch");
+  a.name = r.opt_name("name", "arch");
   a.clock_mhz = r.opt_num("clock_mhz", a.clock_mhz, 1e-3, 1e6);
 
   MapReader ar = r.child("array");
@@ -40,25 +40,29 @@ ArchConfig parse_arch(MapReader& r) {
     c.rows = ar.req_int("rows", 1, kMaxDim);
     c.cols = ar.req_int("cols", 1, kMaxDim);
     if (ar.has("lanes")) ar.error("lanes", "only meaningful for type: vector (this array is systolic)");
+    ar.raw("lanes");
   } else {
     c.lanes = ar.req_int("lanes", 1, kMaxDim);
-    for (const char* k : {"rows", "cols"})
+    for (const char* k : {"rows", "cols"}) {
       if (ar.has(k)) ar.error(k, "only meaningful for type: systolic (this array is vector)");
+      ar.raw(k);
+    }
   }
   const std::string df = ar.opt_choice("dataflow", "os", {"os", "ws", "is"});
   c.dataflow = df == "ws" ? Dataflow::ws : df == "is" ? Dataflow::is : Dataflow::os;
   c.impl = ar.opt_choice("impl", "systemc", {"systemc", "rtl"}) == "rtl" ? ArrayImpl::rtl : ArrayImpl::systemc;
   c.input_dtype = *ir::parse_dtype(ar.opt_choice("input_dtype", "int8", kDtypes));
   c.weight_dtype = *ir::parse_dtype(ar.opt_choice("weight_dtype", ir::dtype_name(c.input_dtype), kDtypes));
-  const ir::DType natural = ir::natural_accumulator(c.input_dtype == ir::DType::int16 ||
-                                                            c.weight_dtype == ir::DType::int16
-                                                        ? ir::DType::int16
-                                                        : c.input_dtype);
+  // The accumulator must hold an exact product of the wider of the two operand types.
+  const ir::DType wider =
+      ir::dtype_bytes(c.weight_dtype) > ir::dtype_bytes(c.input_dtype) ? c.weight_dtype : c.input_dtype;
+  const ir::DType natural = ir::natural_accumulator(wider);
   c.accumulator_dtype = *ir::parse_dtype(
       ar.opt_choice("accumulator_dtype", ir::dtype_name(natural), {"int32", "int64", "fp32"}));
   if (ir::is_integer(c.input_dtype) != ir::is_integer(c.weight_dtype))
-    ar.error("weight_dtype", "must be an integer type when input_dtype is, and fp32 when it is fp32 (input_dtype: " +
-                                 ir::dtype_name(c.input_dtype) + ")");
+    ar.error("weight_dtype", std::string(ir::is_integer(c.input_dtype) ? "must be int8, int16 or int32"
+                                                                        : "must be fp32") +
+                                 " to match input_dtype " + ir::dtype_name(c.input_dtype));
   else if (ir::is_integer(c.input_dtype) != ir::is_integer(c.accumulator_dtype))
     ar.error("accumulator_dtype", std::string("must be ") + (ir::is_integer(c.input_dtype) ? "int32 or int64" : "fp32") +
                                       " for input_dtype " + ir::dtype_name(c.input_dtype));

@@ -1,9 +1,13 @@
 #include "sim/config/experiment.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <map>
+#include <optional>
 #include <sstream>
 
 #include "sim/config/workload_config.hpp"
@@ -15,7 +19,7 @@ std::string to_string(Fidelity f) { return f == Fidelity::values ? "values" : "t
 
 namespace {
 
-/// Reads a whole file or records why not (at `where`, about `key`).
+/// Reads a whole file (at most 64 MiB) or says why not.
 bool read_text(const std::string& file, std::string& text, std::string& why) {
   std::error_code ec;
   if (fs::is_directory(file, ec)) {
@@ -27,9 +31,20 @@ bool read_text(const std::string& file, std::string& text, std::string& why) {
     why = std::strerror(errno);
     return false;
   }
-  std::ostringstream s;
-  s << in.rdbuf();
-  text = s.str();
+  constexpr std::size_t kMaxBytes = std::size_t{64} << 20;  // no configuration is this large
+  text.clear();
+  char buf[65536];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxBytes) {
+      why = "larger than 64 MiB; not a configuration file";
+      return false;
+    }
+  }
+  if (in.bad()) {
+    why = "read error";
+    return false;
+  }
   return true;
 }
 
@@ -37,10 +52,11 @@ bool read_text(const std::string& file, std::string& text, std::string& why) {
 bool parse_yaml(const std::string& text, const std::string& file, const std::string& key_path, YAML::Node& out,
                 Diagnostics& diag) {
   try {
-    out = YAML::Load(text);
+    out.reset(YAML::Load(text));
     return true;
   } catch (const YAML::Exception& e) {
-    diag.add({file, e.mark.line + 1, e.mark.column + 1}, key_path.empty() ? "(yaml)" : key_path,
+    const bool known = !e.mark.is_null();
+    diag.add({file, known ? e.mark.line + 1 : 1, known ? e.mark.column + 1 : 1}, key_path.empty() ? "(yaml)" : key_path,
              "not valid YAML: " + e.msg);
     return false;
   }
@@ -58,7 +74,7 @@ bool resolve_include(YAML::Node& root, const std::string& key, const std::string
   const Location here = ctx.sources.locate(key, ref.Mark());
   std::string text, why;
   if (!read_text(file, text, why)) {
-    ctx.diag.add(here, key, "cannot read '" + file + "': " + why);
+    ctx.diag.add(here, key, "cannot read '" + printable(file, 200) + "': " + why);
     return false;
   }
   YAML::Node sub;
@@ -72,50 +88,69 @@ bool resolve_include(YAML::Node& root, const std::string& key, const std::string
   return true;
 }
 
-/// Applies one "a.b.c=value" override to the tree.
-void apply_override(YAML::Node& root, const std::string& text, int index, ReadContext& ctx) {
+/// Parses a list index: a plain decimal number below `size`.
+std::optional<std::size_t> list_index(const std::string& s, std::size_t size) {
+  if (s.empty() || s.size() > 18 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return std::nullopt;
+  const auto idx = static_cast<std::size_t>(std::stoll(s));
+  if (idx >= size) return std::nullopt;
+  return idx;
+}
+
+std::string index_problem(const std::string& list_path, std::size_t size, const std::string& segment) {
+  return "'" + list_path + "' is a list of " + std::to_string(size) + (size == 1 ? " element" : " elements") + "; '" +
+         printable(segment, 40) + "' is not an index into it" +
+         (size ? " (0.." + std::to_string(size - 1) + ")" : "");
+}
+
+/// Splits "a.b.c=value" into the key path and the parsed value; false (recorded) when malformed.
+bool split_override(const std::string& text, int index, std::string& path, YAML::Node& value, ReadContext& ctx) {
   const Location loc{"<--set>", index, 1};
   const auto eq = text.find('=');
   if (eq == std::string::npos || eq == 0) {
-    ctx.diag.add(loc, text, "expected key.path=value");
-    return;
+    ctx.diag.add(loc, "(--set)", "expected key.path=value, got '" + printable(text, 60) + "'");
+    return false;
   }
-  const std::string path = text.substr(0, eq), value = text.substr(eq + 1);
+  path = text.substr(0, eq);
+  if (path.front() == '.' || path.back() == '.' || path.find("..") != std::string::npos) {
+    ctx.diag.add(loc, path, "malformed key path (empty segment)");
+    return false;
+  }
+  try {
+    value = YAML::Load(text.substr(eq + 1));
+  } catch (const YAML::Exception& e) {
+    ctx.diag.add(loc, path, "value is not valid YAML: " + e.msg);
+    return false;
+  }
+  return true;
+}
+
+/// Applies one "a.b.c=value" override to the tree. Every segment but the last must name an existing
+/// list element or a mapping (absent mappings are created so that the schema check reports unknown
+/// keys precisely).
+void apply_override(YAML::Node& root, const std::string& path, const YAML::Node& value, int index, ReadContext& ctx) {
+  const Location loc{"<--set>", index, 1};
   std::vector<std::string> parts;
   std::stringstream ss(path);
   for (std::string p; std::getline(ss, p, '.');) parts.push_back(p);
-  if (parts.empty() || std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); })) {
-    ctx.diag.add(loc, path, "malformed key path (empty segment)");
-    return;
-  }
-  YAML::Node parsed;
-  try {
-    parsed = YAML::Load(value);
-  } catch (const YAML::Exception& e) {
-    ctx.diag.add({"<--set>", index, static_cast<int>(eq) + 2 + e.mark.column}, path, "value is not valid YAML: " + e.msg);
-    return;
-  }
-  // Walk to the parent; every segment but the last must already exist.
   YAML::Node cur = root;
   std::string walked;
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
     const std::string& p = parts[i];
     YAML::Node next;
     if (cur.IsSequence()) {
-      char* end = nullptr;
-      const long idx = std::strtol(p.c_str(), &end, 10);
-      if (*end || idx < 0 || static_cast<std::size_t>(idx) >= cur.size()) {
-        ctx.diag.add(loc, path, "'" + walked + "' is a list of " + std::to_string(cur.size()) +
-                                    " elements; '" + p + "' is not an index into it");
+      const auto idx = list_index(p, cur.size());
+      if (!idx) {
+        ctx.diag.add(loc, path, index_problem(walked, cur.size(), p));
         return;
       }
-      next = cur[static_cast<std::size_t>(idx)];
-    } else if (cur.IsMap() && cur[p].IsDefined()) {
-      next = cur[p];
-    } else if (cur.IsMap() && !cur[p].IsDefined()) {
-      // Create the missing section so the schema check reports unknown keys precisely.
-      cur[p] = YAML::Node(YAML::NodeType::Map);
-      next = cur[p];
+      next.reset(cur[*idx]);
+    } else if (cur.IsMap() || cur.IsNull()) {
+      if (!cur[p].IsDefined() || cur[p].IsNull()) {
+        cur[p] = YAML::Node(YAML::NodeType::Map);
+        ctx.sources.add_override(join_path(walked, p), index);  // the new section came from here
+      }
+      next.reset(cur[p]);
     } else {
       ctx.diag.add(loc, path, "'" + walked + "' is " + describe(cur) + ", not a mapping");
       return;
@@ -125,15 +160,14 @@ void apply_override(YAML::Node& root, const std::string& text, int index, ReadCo
   }
   const std::string& last = parts.back();
   if (cur.IsSequence()) {
-    char* end = nullptr;
-    const long idx = std::strtol(last.c_str(), &end, 10);
-    if (*end || idx < 0 || static_cast<std::size_t>(idx) >= cur.size()) {
-      ctx.diag.add(loc, path, "'" + last + "' is not an index into the list '" + walked + "'");
+    const auto idx = list_index(last, cur.size());
+    if (!idx) {
+      ctx.diag.add(loc, path, index_problem(walked, cur.size(), last));
       return;
     }
-    cur[static_cast<std::size_t>(idx)] = parsed;
+    cur[*idx] = value;
   } else if (cur.IsMap() || cur.IsNull()) {
-    cur[last] = parsed;
+    cur[last] = value;
   } else {
     ctx.diag.add(loc, path, "'" + walked + "' is " + describe(cur) + ", not a mapping");
     return;
@@ -141,33 +175,55 @@ void apply_override(YAML::Node& root, const std::string& text, int index, ReadCo
   ctx.sources.add_override(path, index);
 }
 
+/// Checks that a required section (`arch`, `workload`) is present and has a value.
+bool section_present(MapReader& top, bool root_is_map, const YAML::Node& n, const std::string& key,
+                     const std::string& what) {
+  if (!root_is_map) return false;
+  if (!n.IsDefined()) {
+    top.missing(key, what);
+    return false;
+  }
+  if (n.IsNull()) {
+    top.error(key, "has no value; expected " + what);
+    return false;
+  }
+  return true;
+}
+
 Experiment parse_experiment(YAML::Node root, const std::string& display, const std::string& base_dir,
                             const std::vector<std::string>& overrides, ReadContext& ctx) {
   Experiment e;
   e.source = display;
-  bool arch_ok = true, workload_ok = true;
-  if (root.IsDefined() && root.IsMap()) {
-    arch_ok = resolve_include(root, "arch", base_dir, ctx);
-    workload_ok = resolve_include(root, "workload", base_dir, ctx);
-  }
-  for (std::size_t i = 0; i < overrides.size(); ++i) {
-    if (!root.IsMap()) break;
-    apply_override(root, overrides[i], static_cast<int>(i) + 1, ctx);
+  const bool is_map = root.IsDefined() && root.IsMap();
+  // Overrides of a whole section (--set arch=other.yaml) go first, so that the file they name is
+  // read; the others apply in order on top of the resolved tree.
+  std::vector<std::pair<std::string, YAML::Node>> sets(overrides.size());
+  std::vector<bool> valid(overrides.size());
+  for (std::size_t i = 0; i < overrides.size(); ++i)
+    valid[i] = split_override(overrides[i], static_cast<int>(i) + 1, sets[i].first, sets[i].second, ctx);
+  std::map<std::string, bool> include_ok{{"arch", true}, {"workload", true}};
+  for (int pass = 0; pass < 2 && is_map; ++pass) {
+    for (std::size_t i = 0; i < overrides.size(); ++i) {
+      const bool whole = sets[i].first == "arch" || sets[i].first == "workload";
+      if (valid[i] && whole == (pass == 0)) apply_override(root, sets[i].first, sets[i].second, static_cast<int>(i) + 1, ctx);
+    }
+    if (pass == 0) {
+      include_ok["arch"] = resolve_include(root, "arch", base_dir, ctx);
+      include_ok["workload"] = resolve_include(root, "workload", base_dir, ctx);
+    }
   }
   MapReader top(root, "", ctx);
-  if (root.IsNull() || !root.IsDefined()) top.error_here("file is empty; expected a mapping with arch, workload and sim");
-  e.name = top.opt_str("name", fs::path(display).stem().string());
+  if (!root.IsDefined() || root.IsNull()) top.error_here("file is empty; expected a mapping with arch, workload and sim");
+  e.name = top.opt_name("name", fs::path(display).stem().string());
   const YAML::Node arch_node = top.raw("arch");
   const YAML::Node wl_node = top.raw("workload");
-  if (root.IsMap() && !arch_node.IsDefined())
-    top.error("arch", "missing required key (a path to an architecture file or an inline mapping)");
-  if (root.IsMap() && !wl_node.IsDefined())
-    top.error("workload", "missing required key (a path to a workload file or an inline mapping)");
-  if (arch_node.IsDefined() && arch_ok) {
+  if (section_present(top, is_map, arch_node, "arch", "a path to an architecture file or an inline mapping") &&
+      include_ok["arch"]) {
     MapReader ar(arch_node, "arch", ctx);
     e.arch = parse_arch(ar);
   }
-  if (wl_node.IsDefined() && workload_ok) {
+  if (section_present(top, is_map, wl_node, "workload", "a path to a workload file or an inline mapping") &&
+      include_ok["workload"]) {
     MapReader wr(wl_node, "workload", ctx);
     e.workload = parse_workload(wr);
   }

@@ -1,19 +1,27 @@
 #include "sim/config/yaml_reader.hpp"
 
+#include <algorithm>
 #include <cmath>
-#include <sstream>
+#include <iomanip>
+#include <iterator>
 #include <limits>
+#include <map>
+#include <sstream>
 
 namespace arraysim::config {
-
-void Sources::add_file(const std::string& key_path, const std::string& file) { files_[key_path] = file; }
-void Sources::add_override(const std::string& key_path, int index) { overrides_[key_path] = index; }
 
 static bool is_prefix(const std::string& prefix, const std::string& path) {
   if (prefix.empty()) return true;
   return path == prefix || (path.size() > prefix.size() && path.compare(0, prefix.size(), prefix) == 0 &&
                             path[prefix.size()] == '.');
 }
+
+void Sources::add_file(const std::string& key_path, const std::string& file) {
+  files_[key_path] = file;
+  for (auto it = overrides_.begin(); it != overrides_.end();)
+    it = is_prefix(key_path, it->first) ? overrides_.erase(it) : std::next(it);
+}
+void Sources::add_override(const std::string& key_path, int index) { overrides_[key_path] = index; }
 
 Location Sources::locate(const std::string& key_path, const YAML::Mark& mark) const {
   // An override wins over the file it replaced a value of.
@@ -40,7 +48,7 @@ std::string describe(const YAML::Node& n) {
   if (!n.IsDefined() || n.IsNull()) return "nothing";
   if (n.IsMap()) return "a mapping";
   if (n.IsSequence()) return "a list";
-  return "'" + n.Scalar() + "'";
+  return "'" + printable(n.Scalar(), 40) + "'";
 }
 
 MapReader::MapReader(const YAML::Node& node, std::string path, ReadContext& ctx, std::optional<Location> fallback)
@@ -70,8 +78,15 @@ void MapReader::error(const std::string& key, const std::string& message) {
   ctx_.diag.add(loc_of(key), join_path(path_, key), message);
 }
 
+void MapReader::missing(const std::string& key, const std::string& what) {
+  known_.insert(key);
+  if (wrong_type_) return;  // the mapping itself is wrong: its keys cannot be checked
+  missing_.insert(key);
+  ctx_.diag.add(here_, join_path(path_, key), "missing required key (" + what + ")");
+}
+
 void MapReader::error_here(const std::string& message) {
-  ctx_.diag.add(here_, path_.empty() ? "(top level)" : path_, message);
+  ctx_.diag.add(here_, path_, message);  // the root prints as "(top-level)"
 }
 
 bool MapReader::has(const std::string& key) const {
@@ -84,7 +99,7 @@ std::optional<YAML::Node> MapReader::scalar(const std::string& key, bool require
   const YAML::Node& n = node_;
   const YAML::Node child = static_cast<const YAML::Node&>(n)[key];
   if (!child.IsDefined()) {
-    if (required && !wrong_type_) ctx_.diag.add(here_, join_path(path_, key), std::string("missing required key (") + what + ")");
+    if (required) missing(key, what);
     return std::nullopt;
   }
   if (child.IsNull()) {
@@ -135,7 +150,7 @@ std::int64_t MapReader::req_int(const std::string& key, std::int64_t lo, std::in
   if (!n) return lo;
   auto v = parse_int(n->Scalar());
   if (!v) {
-    error(key, "expected an integer, got '" + n->Scalar() + "'");
+    error(key, "expected an integer, got '" + printable(n->Scalar(), 40) + "'");
     return lo;
   }
   if (*v < lo || *v > hi) {
@@ -158,12 +173,12 @@ double MapReader::opt_num(const std::string& key, double dflt, double lo, double
   if (!n) return dflt;
   auto v = parse_num(n->Scalar());
   if (!v) {
-    error(key, "expected a number, got '" + n->Scalar() + "'");
+    error(key, "expected a number, got '" + printable(n->Scalar(), 40) + "'");
     return dflt;
   }
   if (*v < lo || *v > hi) {
     std::ostringstream o;
-    o << "must be in " << lo << ".." << hi << ", got " << *v;
+    o << std::setprecision(10) << "must be in " << lo << ".." << hi << ", got " << *v;
     error(key, o.str());
     return dflt;
   }
@@ -176,13 +191,27 @@ bool MapReader::opt_bool(const std::string& key, bool dflt) {
   const std::string& s = n->Scalar();
   if (s == "true" || s == "True" || s == "yes" || s == "on") return true;
   if (s == "false" || s == "False" || s == "no" || s == "off") return false;
-  error(key, "expected true or false, got '" + s + "'");
+  error(key, "expected true or false, got '" + printable(s, 40) + "'");
   return dflt;
 }
 
 std::string MapReader::opt_str(const std::string& key, const std::string& dflt) {
   auto n = scalar(key, false, "a string");
   return n ? n->Scalar() : dflt;
+}
+
+std::string MapReader::opt_name(const std::string& key, const std::string& dflt) {
+  auto n = scalar(key, false, "a name");
+  if (!n) return dflt;
+  const std::string& s = n->Scalar();
+  const bool control = std::any_of(s.begin(), s.end(), [](char c) {
+    return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+  });
+  if (s.empty() || control) {
+    error(key, "expected a non-empty single-line name, got '" + printable(s, 40) + "'");
+    return dflt;
+  }
+  return s;
 }
 
 static std::string join_choices(const std::vector<std::string>& allowed) {
@@ -197,7 +226,7 @@ std::string MapReader::req_choice(const std::string& key, const std::vector<std:
   const std::string& s = n->Scalar();
   for (const auto& a : allowed)
     if (a == s) return s;
-  std::string msg = "'" + s + "' is not one of " + join_choices(allowed);
+  std::string msg = "'" + printable(s, 40) + "' is not one of " + join_choices(allowed);
   const std::string near = closest_match(s, allowed);
   if (!near.empty()) msg += " (did you mean '" + near + "'?)";
   error(key, msg);
@@ -254,13 +283,15 @@ YAML::Node MapReader::raw(const std::string& key) {
 }
 
 MapReader MapReader::child(const std::string& key) {
-  return MapReader(raw(key), join_path(path_, key), ctx_, here_);
+  MapReader c(raw(key), join_path(path_, key), ctx_, here_);
+  c.wrong_type_ = c.wrong_type_ || wrong_type_;  // an absent section of a wrong-typed mapping
+  return c;
 }
 
 std::vector<YAML::Node> MapReader::req_seq(const std::string& key) {
   const YAML::Node n = raw(key);
   if (!n.IsDefined()) {
-    ctx_.diag.add(here_, join_path(path_, key), "missing required key (a list)");
+    missing(key, "a list");
     return {};
   }
   if (!n.IsSequence()) {
@@ -272,17 +303,36 @@ std::vector<YAML::Node> MapReader::req_seq(const std::string& key) {
   return out;
 }
 
-void MapReader::finish(const std::vector<std::string>& also_known) {
+void MapReader::finish(const std::vector<std::string>& also_known, const std::string& owner) {
   for (const auto& k : also_known) known_.insert(k);
   const std::vector<std::string> candidates(known_.begin(), known_.end());
+  std::map<std::string, YAML::Mark> seen;  // key -> where it was first given
   for (auto it = node_.begin(); it != node_.end(); ++it) {
-    const std::string key = it->first.IsScalar() ? it->first.Scalar() : "?";
+    const YAML::Node k = it->first;  // a copy: *it is a temporary
+    if (!k.IsScalar()) {
+      const std::string p = join_path(path_, "?");
+      ctx_.diag.add(ctx_.sources.locate(p, k.Mark()), p, "a key must be a plain name, got " + describe(k));
+      continue;
+    }
+    const std::string key = k.Scalar();
+    const std::string p = join_path(path_, key.empty() ? "\"\"" : printable(key, 60));
+    if (!seen.emplace(key, k.Mark()).second) {
+      ctx_.diag.add(ctx_.sources.locate(p, k.Mark()), p,
+                    "duplicate key (first given on line " + std::to_string(seen[key].line + 1) + ")");
+      continue;
+    }
     if (known_.count(key)) continue;
-    std::string msg = "unknown key";
+    std::string msg = owner.empty() ? "unknown key" : "unknown key for " + owner;
     const std::string near = closest_match(key, candidates);
-    if (!near.empty()) msg += " (did you mean '" + near + "'?)";
-    const std::string p = join_path(path_, key);
-    ctx_.diag.add(ctx_.sources.locate(p, it->first.Mark()), p, msg);
+    if (!near.empty()) {
+      msg += " (did you mean '" + near + "'?)";
+      if (missing_.count(near)) ctx_.diag.drop(join_path(path_, near));  // the typo explains it
+    } else if (!candidates.empty() && candidates.size() <= 12) {
+      std::string list;
+      for (const auto& c : candidates) list += (list.empty() ? "" : ", ") + c;
+      msg += "; expected one of: " + list;
+    }
+    ctx_.diag.add(ctx_.sources.locate(p, k.Mark()), p, msg);
   }
 }
 

@@ -79,8 +79,9 @@ class MapReader {
   /// Records an error about this mapping itself.
   void error_here(const std::string& message);
   /// Rejects every key that no getter asked for (with a did-you-mean from the known keys, or the
-  /// list of known keys when none is close) and every key given twice.
-  void finish(const std::vector<std::string>& also_known = {});
+  /// list of known keys when none is close and there are few) and every key given twice.
+  /// `owner` names the mapping in messages: "unknown key for a layer of type fc".
+  void finish(const std::vector<std::string>& also_known = {}, const std::string& owner = "");
 
   const std::string& path() const { return path_; }
   ReadContext& ctx() { return ctx_; }

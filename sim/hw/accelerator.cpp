@@ -65,7 +65,8 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
     }
     cycle_values();
     if (cycle_ >= last_output_) {
-      end_layer(cycle_ + 1);
+      // The layer ends with the last output actually captured from the array.
+      end_layer(last_capture_ + 1);
       next_trigger(period_);
       return;
     }
@@ -82,7 +83,9 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
   void begin_layer() {
     const LayerProgram& lp = layers_[layer_];
     timing_ = fold_timing(lp.schedule);
-    last_output_ = timing_.empty() ? 0 : timing_.back().last_output;
+    // OS: a narrow last fold can finish before the full-width fold ahead of it.
+    last_output_ = 0;
+    for (const FoldTiming& ft : timing_) last_output_ = std::max(last_output_, ft.last_output);
     cycle_ = 0;
     layer_cycle_ = 0;
     lo_ = hi_ = 0;
@@ -124,6 +127,7 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
       lc.outputs_written = outputs_written_;
     }
     outputs_written_ = 0;
+    last_capture_ = -1;
     ++layer_;
     started_ = false;
     state_ = 0;
@@ -135,7 +139,7 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
     if (f < timing_.size()) {
       fold_index_ = static_cast<int>(f);
       const std::int64_t begin = timing_[f].load_start;
-      const std::int64_t next = f + 1 < timing_.size() ? timing_[f + 1].load_start : last_output_ + 1;
+      const std::int64_t next = f + 1 < timing_.size() ? timing_[f + 1].load_start : std::max(begin, last_output_ + 1);
       ++hi_;
       layer_cycle_ = begin;
       next_trigger(period_ * static_cast<double>(next - begin));
@@ -221,6 +225,7 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
         const TAcc v = out.bottom[j];
         dst = fo.accumulate ? add_acc(dst, v) : v;
         any_out = true;
+        last_capture_ = c;
         ++outputs_written_;
       }
     }
@@ -239,6 +244,7 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
   bool started_ = false;
   std::vector<FoldTiming> timing_;
   std::int64_t last_output_ = 0, cycle_ = 0, lo_ = 0, hi_ = 0, outputs_written_ = 0;
+  std::int64_t last_capture_ = -1;  ///< cycle of the last output captured in this layer
   std::vector<std::vector<TIn>> a_, b_;
   std::vector<std::vector<TAcc>> c_;
   std::vector<TIn> left_, top_;

@@ -18,6 +18,8 @@ struct FoldTiming {
 ///   WS/IS: L_0 = 0, s_f = L_f + R, L_{f+1} = s_f + T_f + C_f - 1,
 ///          last output s_f + T_f + R + C_f - 3;
 ///   OS:    s_0 = 0, s_{f+1} = s_f + K + R_f, last output s_f + K + R_f + C_f + R - 3.
+/// The layer ends with the latest last_output over all folds (in OS a narrow final fold can end
+/// before the full-width fold ahead of it).
 std::vector<FoldTiming> fold_timing(const sched::Schedule& s);
 
 }  // namespace arraysim::hw
