@@ -35,7 +35,7 @@ test-sanitize: deps
 
 bench: configure
 	@cmake --build $(BUILD) -j $(JOBS)
-	./$(BUILD)/bench/arraysim_bench
+	bash bench/systolic_speed.sh $(BUILD)/arraysim
 
 clean:
 	rm -rf build

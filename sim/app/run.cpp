@@ -1,5 +1,6 @@
 #include "sim/app/run.hpp"
 
+#include <chrono>
 #include <iostream>
 
 #include "models/analytic/systolic.hpp"
@@ -78,7 +79,13 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
   so.vcd_path = opt.vcd_path;
   so.progress = opt.progress;
   so.max_cycles = e.sim.max_cycles;
+  so.fault_pe_row = e.sim.fault_pe_row;
+  so.fault_pe_col = e.sim.fault_pe_col;
+  using clock = std::chrono::steady_clock;
+  const auto t0 = clock::now();
   std::vector<hw::LayerCounters> counters = hw::simulate(e.arch, programs, so);
+  const auto t1 = clock::now();
+  res.simulate_seconds = std::chrono::duration<double>(t1 - t0).count();
 
   for (std::size_t i = 0; i < e.workload.layers.size(); ++i) {
     const ir::Layer& l = e.workload.layers[i];
@@ -108,6 +115,7 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
       r.golden_match = r.mismatches.empty();
     }
   }
+  res.golden_seconds = std::chrono::duration<double>(clock::now() - t1).count();
   return res;
 }
 

@@ -60,6 +60,7 @@ void Diagnostics::drop(const std::string& key_path) {
 void Diagnostics::throw_if_any() const {
   if (issues_.empty()) return;
   std::map<std::string, std::size_t> rank;  // file -> order of first appearance
+  if (!main_file_.empty()) rank.emplace(main_file_, 0);
   for (const auto& i : issues_) rank.emplace(i.loc.file, i.loc.file == "<--set>" ? issues_.size() : rank.size());
   std::vector<ConfigIssue> sorted = issues_;
   auto key = [&](const ConfigIssue& i) { return std::make_tuple(rank.at(i.loc.file), i.loc.line, i.loc.col); };

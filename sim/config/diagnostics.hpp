@@ -45,12 +45,15 @@ class Diagnostics {
   void drop(const std::string& key_path);
   bool empty() const { return issues_.empty(); }
   const std::vector<ConfigIssue>& issues() const { return issues_; }
-  /// Throws a ConfigError with every issue, ordered by file (in order of first appearance, `--set`
-  /// overrides last), then line and column; exact duplicates are reported once.
+  /// Lists the issues of `file` (the experiment file) before those of any other file.
+  void set_main_file(const std::string& file) { main_file_ = file; }
+  /// Throws a ConfigError with every issue, ordered by file (the main file first, then in order of
+  /// first appearance, `--set` overrides last), then line and column; exact duplicates once.
   void throw_if_any() const;
 
  private:
   std::vector<ConfigIssue> issues_;
+  std::string main_file_;
 };
 
 /// Levenshtein distance, for did-you-mean suggestions.

@@ -233,6 +233,10 @@ Experiment parse_experiment(YAML::Node root, const std::string& display, const s
   e.sim.check_golden = sr.opt_bool("check_golden", true);
   e.sim.check_analytic = sr.opt_bool("check_analytic", true);
   e.sim.max_cycles = sr.opt_int("max_cycles", e.sim.max_cycles, 1, std::numeric_limits<std::int64_t>::max());
+  if (auto f = sr.opt_int_list("fault_stuck_pe", 2, 0, std::int64_t{1} << 20)) {
+    if (f->size() != 2) sr.error("fault_stuck_pe", "expected [row, col]");
+    else e.sim.fault_pe_row = (*f)[0], e.sim.fault_pe_col = (*f)[1];
+  }
   sr.finish();
   top.finish();
   ctx.diag.throw_if_any();
@@ -245,6 +249,7 @@ Experiment load_experiment_text(const std::string& text, const std::string& disp
                                 const std::string& base_dir, const std::vector<std::string>& overrides) {
   ReadContext ctx;
   ctx.sources.add_file("", display_name);
+  ctx.diag.set_main_file(display_name);
   YAML::Node root;
   if (!parse_yaml(text, display_name, "", root, ctx.diag)) ctx.diag.throw_if_any();
   return parse_experiment(root, display_name, base_dir, overrides, ctx);
@@ -291,6 +296,9 @@ std::string effective_yaml(const Experiment& e) {
   out << YAML::Key << "check_golden" << YAML::Value << e.sim.check_golden;
   out << YAML::Key << "check_analytic" << YAML::Value << e.sim.check_analytic;
   out << YAML::Key << "max_cycles" << YAML::Value << e.sim.max_cycles;
+  if (e.sim.fault_pe_row >= 0)
+    out << YAML::Key << "fault_stuck_pe" << YAML::Value << YAML::Flow << YAML::BeginSeq << e.sim.fault_pe_row
+        << e.sim.fault_pe_col << YAML::EndSeq;
   out << YAML::EndMap << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

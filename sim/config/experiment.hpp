@@ -19,6 +19,8 @@ struct SimOptions {
   bool check_golden = true;    ///< compare outputs with models/golden (values fidelity only)
   bool check_analytic = true;  ///< compare cycles with models/analytic
   std::int64_t max_cycles = std::int64_t{1} << 40;  ///< safety stop for a hung simulation
+  /// Test aid: {row, col} of a PE whose multiplier is stuck at 0; {-1, -1} = none.
+  std::int64_t fault_pe_row = -1, fault_pe_col = -1;
 };
 
 struct Experiment {

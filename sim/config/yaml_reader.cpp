@@ -69,7 +69,13 @@ Location MapReader::loc_of(const std::string& key) const {
   const YAML::Node& n = node_;
   if (!key.empty()) {
     const YAML::Node child = static_cast<const YAML::Node&>(n)[key];
-    if (child.IsDefined()) return ctx_.sources.locate(join_path(path_, key), child.Mark());
+    if (child.IsDefined() && !child.IsNull()) return ctx_.sources.locate(join_path(path_, key), child.Mark());
+    if (child.IsDefined()) {  // a null value is marked where the next token starts: use its key
+      for (auto it = n.begin(); it != n.end(); ++it) {
+        const YAML::Node k = it->first;
+        if (k.IsScalar() && k.Scalar() == key) return ctx_.sources.locate(join_path(path_, key), k.Mark());
+      }
+    }
   }
   return ctx_.sources.locate(path_, n.Mark());
 }

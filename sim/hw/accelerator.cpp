@@ -264,6 +264,7 @@ template <class TIn, class TAcc> class Accelerator : public sc_core::sc_module {
     const ArrayMode mode =
         arch.array.dataflow == Dataflow::os ? ArrayMode::output_stationary : ArrayMode::stationary;
     pe_array = std::make_unique<SystolicArray<TIn, TAcc>>("pe_array", arch.array.rows, arch.array.cols, mode);
+    if (opt.fault_pe_row >= 0) pe_array->inject_stuck_multiplier(opt.fault_pe_row, opt.fault_pe_col);
     controller = std::make_unique<Controller<TIn, TAcc>>("controller", *pe_array, layers, opt,
                                                         sc_core::sc_time(1000.0 / arch.clock_mhz, sc_core::SC_NS),
                                                         arch.array.accumulator_dtype);

@@ -35,6 +35,7 @@ struct SimulateOptions {
   std::string vcd_path;      ///< empty: no waveform
   bool progress = false;     ///< per-layer progress on stderr
   std::int64_t max_cycles = std::int64_t{1} << 40;
+  std::int64_t fault_pe_row = -1, fault_pe_col = -1;  ///< stuck-at-0 multiplier (test aid)
 };
 
 /// Elaborates the accelerator for `arch`, runs every layer in order, returns per-layer counters.

@@ -62,10 +62,13 @@ template <class TIn, class TAcc> class PeArray : public sc_core::sc_module {
   virtual void step(const ArrayIn<TIn>& in, ArrayOut<TAcc>& out) = 0;
   /// Adds the PE registers to a VCD (called before simulation starts).
   virtual void trace(sc_core::sc_trace_file*) {}
+  /// Test aid: the multiplier of PE(row, col) outputs 0 from now on (checks that checks fail).
+  void inject_stuck_multiplier(std::int64_t row, std::int64_t col) { fault_row_ = row, fault_col_ = col; }
 
  protected:
   std::int64_t rows_, cols_;
   ArrayMode mode_;
+  std::int64_t fault_row_ = -1, fault_col_ = -1;
 };
 
 /// The SystemC model: one R×C array as contiguous register files (structure of arrays), updated
@@ -159,8 +162,10 @@ template <class TIn, class TAcc> class SystolicArray final : public PeArray<TIn,
       const TIn *a1, *a2;
       std::int64_t n1;
       a_row(i, a1, n1, a2);
-      for (std::int64_t j = 0; j < n1; ++j) p[j] = mac(up ? up[j] : TAcc{}, a1[j], w[j]);
-      for (std::int64_t j = n1; j < C_; ++j) p[j] = mac(up ? up[j] : TAcc{}, a2[j - n1], w[j]);
+      ws_row(p, up, a1, w, 0, 0, n1);
+      ws_row(p, up, a2, w, n1, n1, C_);
+      if (i == this->fault_row_ && this->fault_col_ < C_ && this->fault_col_ >= 0)
+        p[this->fault_col_] = up ? up[this->fault_col_] : TAcc{};  // the stuck multiplier adds nothing
     }
   }
 
@@ -185,15 +190,45 @@ template <class TIn, class TAcc> class SystolicArray final : public PeArray<TIn,
       a_row(i, a1, n1, a2);
       const std::int32_t* dp = drain_pos_.data();
       const auto ui = static_cast<std::uint32_t>(i);
-      for (std::int64_t j = 0; j < C_; ++j) {
-        const TIn av = j < n1 ? a1[j] : a2[j - n1];
-        const bool shifting = static_cast<std::uint32_t>(dp[j]) <= ui;  // -1 wraps to "never"
-        acc[j] = shifting ? (up ? up[j] : TAcc{}) : mac(acc[j], av, b[j]);
-      }
+      // Two contiguous runs of the `a` ring keep the loop branch-free and vectorisable.
+      const std::int64_t fc = this->fault_col_;
+      const bool faulty = i == this->fault_row_ && fc >= 0 && fc < C_ && static_cast<std::uint32_t>(dp[fc]) > ui;
+      const TAcc before = faulty ? acc[fc] : TAcc{};
+      os_row(acc, up, a1, b, dp, ui, 0, 0, n1);
+      os_row(acc, up, a2, b, dp, ui, n1, n1, C_);
+      if (faulty) acc[fc] = before;  // the stuck multiplier adds nothing
     }
     for (std::int64_t j = 0; j < C_; ++j) {
       std::int32_t& p = drain_pos_[static_cast<std::size_t>(j)];
       if (p >= 0 && ++p == R_) p = -1;
+    }
+  }
+
+  /// Columns [j0, j1) of one row in OS mode; column j's `a` register is a[j - a0].
+  static void os_row(TAcc* __restrict acc, const TAcc* __restrict up, const TIn* __restrict a,
+                     const TIn* __restrict b, const std::int32_t* __restrict dp, std::uint32_t ui, std::int64_t a0,
+                     std::int64_t j0, std::int64_t j1) {
+    if (up) {
+      for (std::int64_t j = j0; j < j1; ++j) {
+        const bool shifting = static_cast<std::uint32_t>(dp[j]) <= ui;  // -1 wraps to "never"
+        acc[j] = shifting ? up[j] : mac(acc[j], a[j - a0], b[j]);
+      }
+    } else {
+      for (std::int64_t j = j0; j < j1; ++j) {
+        const bool shifting = static_cast<std::uint32_t>(dp[j]) <= ui;
+        acc[j] = shifting ? TAcc{} : mac(acc[j], a[j - a0], b[j]);
+      }
+    }
+  }
+
+  /// Columns [j0, j1) of one row in stationary mode: psum = psum_above + a·w; column j's `a`
+  /// register is a[j - a0].
+  static void ws_row(TAcc* __restrict p, const TAcc* __restrict up, const TIn* __restrict a,
+                     const TIn* __restrict w, std::int64_t a0, std::int64_t j0, std::int64_t j1) {
+    if (up) {
+      for (std::int64_t j = j0; j < j1; ++j) p[j] = mac(up[j], a[j - a0], w[j]);
+    } else {
+      for (std::int64_t j = j0; j < j1; ++j) p[j] = mac(TAcc{}, a[j - a0], w[j]);
     }
   }
 

@@ -98,6 +98,8 @@ std::string to_json(const RunResult& r) {
   j["fidelity"] = r.fidelity;
   j["pe_count"] = r.pe_count;
   j["clock_mhz"] = r.clock_mhz;
+  j["simulate_seconds"] = r.simulate_seconds;
+  j["golden_seconds"] = r.golden_seconds;
   j["macs"] = r.macs();
   j["total_cycles"] = opt_json(r.total_cycles());
   j["compute_cycles"] = opt_json(r.compute_cycles());

@@ -42,6 +42,8 @@ struct RunResult {
   std::string fidelity;
   std::int64_t pe_count = 0;  ///< rows·cols (or lanes)
   double clock_mhz = 0;
+  double simulate_seconds = 0;  ///< host wall time inside the SystemC simulation
+  double golden_seconds = 0;    ///< host wall time of the golden model and the comparison
   std::vector<LayerResult> layers;
 
   std::int64_t macs() const;

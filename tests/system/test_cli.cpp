@@ -1,0 +1,108 @@
+/// The arraysim command line end to end (each case spawns the real binary).
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "tests/support.hpp"
+
+using arraysim::test::run_cli;
+using arraysim::test::TempDir;
+
+namespace {
+std::string slurp(const std::string& f) {
+  std::ifstream in(f);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+}  // namespace
+
+TEST_CASE("cli --help --version and help of every subcommand", "[system][cli]") {
+  const auto v = run_cli("--version");
+  CHECK(v.exit_code == 0);
+  CHECK(v.out == "arraysim 0.1.0\n");
+  const auto h = run_cli("--help");
+  CHECK(h.exit_code == 0);
+  CHECK(h.out.find("run") != std::string::npos);
+  CHECK(h.out.find("check") != std::string::npos);
+  for (const char* sub : {"run", "check"}) {
+    const auto s = run_cli(std::string(sub) + " --help");
+    INFO(sub);
+    CHECK(s.exit_code == 0);
+    CHECK(s.out.find("--set") != std::string::npos);
+  }
+  const auto none = run_cli("");
+  CHECK(none.exit_code == 2);
+  const auto bad = run_cli("frobnicate");
+  CHECK(bad.exit_code == 2);
+}
+
+TEST_CASE("cli run of the built-in demo writes every report and matches golden and analytic", "[system][cli]") {
+  TempDir d;
+  const std::string out = d.path() + "/demo";
+  const auto r = run_cli("run --out " + out);
+  REQUIRE(r.exit_code == 0);
+  for (const char* f : {"stats.json", "layers.csv", "summary.txt", "effective_config.yaml"})
+    CHECK(std::filesystem::exists(out + "/" + f));
+  const auto j = nlohmann::json::parse(slurp(out + "/stats.json"));
+  CHECK(j["golden_match"] == true);
+  CHECK(j["analytic_match"] == true);
+  // 8x8 OS demo: conv3x3 is GEMM 196x16x72 -> F = 25*2 folds; F*K + Fn*M + C_last + R - 2
+  // = 50*72 + 2*196 + 8 + 8 - 2 = 4006 cycles.
+  CHECK(j["layers"][0]["gemm_m"] == 196);
+  CHECK(j["layers"][0]["gemm_n"] == 16);
+  CHECK(j["layers"][0]["gemm_k"] == 72);
+  CHECK(j["layers"][0]["total_cycles"] == 4006);
+  CHECK(j["layers"][0]["macs"] == 196 * 16 * 72);
+  const std::string csv = slurp(out + "/layers.csv");
+  CHECK(csv.rfind("name,type,gemm_m,gemm_n,gemm_k,groups,macs,total_cycles,", 0) == 0);
+  CHECK(csv.find("\nconv3x3,conv2d,196,16,72,1,225792,4006,4006,0,50,") != std::string::npos);
+  // No leftover temporary files.
+  for (const auto& e : std::filesystem::directory_iterator(out)) CHECK(e.path().filename().string()[0] != '.');
+}
+
+TEST_CASE("cli check prints the effective configuration and exits 0", "[system][cli]") {
+  const auto r = run_cli("check builtin --set arch.array.rows=4");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("rows: 4") != std::string::npos);
+  CHECK(r.out.find("dataflow: os") != std::string::npos);
+}
+
+TEST_CASE("cli golden mismatch exits 1 and names tensor index expected and got", "[system][cli]") {
+  // A stuck-at-0 multiplier in PE(0,0) of the 8x8 OS demo: output rows m = 0 mod 8 of column
+  // n = 0 mod 8 lose every product, so the fc layer (GEMM 4x37x100) output [0, 0] is wrong.
+  const auto r = run_cli("run --set 'sim.fault_stuck_pe=[0, 0]'");
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("golden mismatch: fc.output[0, 0] (index 0): expected ") != std::string::npos);
+  CHECK(r.err.find(", got 0\n") != std::string::npos);  // the stuck PE accumulated nothing
+  CHECK(r.out.find("FAIL") != std::string::npos);
+}
+
+TEST_CASE("cli run stops at sim.max_cycles with exit 2", "[system][cli]") {
+  const auto r = run_cli("run --set sim.max_cycles=100");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("exceeded sim.max_cycles (100)") != std::string::npos);
+}
+
+TEST_CASE("cli --dump-schedule prints every fold", "[system][cli]") {
+  const auto r = run_cli(
+      "run --set arch.array.rows=4 --set arch.array.cols=4 --set arch.array.dataflow=ws --dump-schedule");
+  REQUIRE(r.exit_code == 0);
+  // fc: GEMM M=4, N=37, K=100 on 4x4 WS: 10 n-folds x 25 k-folds = 250 folds.
+  CHECK(r.out.find("layer fc: schedule ws on 4x4: gemm M=4 N=37 K=100 groups=1, 250 folds") != std::string::npos);
+  CHECK(r.out.find("  fold   249 g0 m[0+4] n[36+1] k[96+4] rows_used 4 cols_used 1 stream 4 accumulate") !=
+        std::string::npos);
+}
+
+TEST_CASE("cli --vcd writes a waveform with controller state and PE registers", "[system][cli][vcd]") {
+  TempDir d;
+  const std::string vcd = d.path() + "/run.vcd";
+  const auto r = run_cli("run --set arch.array.rows=4 --set arch.array.cols=4 --vcd " + vcd);
+  REQUIRE(r.exit_code == 0);
+  const std::string text = slurp(vcd);
+  CHECK(text.rfind("$date", 0) == 0);
+  for (const char* sig : {"fold_index", "layer_index", "in_valid", "out_valid", "pe_3_3", "acc"})
+    CHECK(text.find(sig) != std::string::npos);
+  CHECK(text.find("$enddefinitions") != std::string::npos);
+  CHECK(text.find("#") != std::string::npos);  // value changes over time
+}
