@@ -12,6 +12,14 @@
 #include <type_traits>
 #include <vector>
 
+/// Hot loops are compiled for AVX2 and for the baseline x86-64 ISA; the loader picks the best the
+/// host supports (GCC function multi-versioning), so one binary runs everywhere.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define ARRAYSIM_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define ARRAYSIM_VECTOR_CLONES
+#endif
+
 namespace arraysim::hw {
 
 /// Which operand stays in the PEs. `stationary` serves WS (weights) and IS (inputs).
@@ -45,6 +53,46 @@ template <class TAcc> inline TAcc add_acc(TAcc x, TAcc y) {
     return static_cast<TAcc>(static_cast<U>(x) + static_cast<U>(y));
   } else {
     return x + y;
+  }
+}
+
+/// OS multiply-accumulate of the whole array: acc(i, j) += a(i, j)·b(i, j). The `a` registers
+/// of row i are a[i·C + (a_base + j) mod C], the `b` registers b[((b_base + i) mod R)·C + j].
+template <class TIn, class TAcc>
+ARRAYSIM_VECTOR_CLONES void os_mac_all(TAcc* __restrict acc, const TIn* __restrict a, const TIn* __restrict b,
+                                       std::int64_t R, std::int64_t C, std::int64_t a_base, std::int64_t b_base) {
+  const std::int64_t n1 = C - a_base;  // columns [0, n1) read a from a_base on, [n1, C) from 0
+  for (std::int64_t i = 0; i < R; ++i) {
+    TAcc* __restrict ar = acc + i * C;
+    const TIn* __restrict a1 = a + i * C + a_base;
+    const TIn* __restrict a2 = a + i * C;  // column j >= n1 reads a2[j - n1]
+    std::int64_t bi = b_base + i;
+    if (bi >= R) bi -= R;
+    const TIn* __restrict br = b + bi * C;
+    for (std::int64_t j = 0; j < n1; ++j) ar[j] = mac(ar[j], a1[j], br[j]);
+    for (std::int64_t j = n1; j < C; ++j) ar[j] = mac(ar[j], a2[j - n1], br[j]);
+  }
+}
+
+/// Stationary-mode partial sums of the whole array, bottom-up in place:
+/// p(i, j) = p(i-1, j) [old] + a(i, j)·w(i, j), p(-1, j) = 0. `a` as in os_mac_all.
+template <class TIn, class TAcc>
+ARRAYSIM_VECTOR_CLONES void ws_psum_all(TAcc* __restrict p, const TIn* __restrict a, const TIn* __restrict w,
+                                        std::int64_t R, std::int64_t C, std::int64_t a_base) {
+  const std::int64_t n1 = C - a_base;
+  for (std::int64_t i = R - 1; i >= 0; --i) {
+    TAcc* __restrict pr = p + i * C;
+    const TIn* __restrict wr = w + i * C;
+    const TIn* __restrict a1 = a + i * C + a_base;
+    const TIn* __restrict a2 = a + i * C;  // column j >= n1 reads a2[j - n1]
+    if (i > 0) {
+      const TAcc* __restrict up = p + (i - 1) * C;
+      for (std::int64_t j = 0; j < n1; ++j) pr[j] = mac(up[j], a1[j], wr[j]);
+      for (std::int64_t j = n1; j < C; ++j) pr[j] = mac(up[j], a2[j - n1], wr[j]);
+    } else {
+      for (std::int64_t j = 0; j < n1; ++j) pr[j] = mac(TAcc{}, a1[j], wr[j]);
+      for (std::int64_t j = n1; j < C; ++j) pr[j] = mac(TAcc{}, a2[j - n1], wr[j]);
+    }
   }
 }
 
@@ -136,13 +184,6 @@ template <class TIn, class TAcc> class SystolicArray final : public PeArray<TIn,
     for (std::int64_t i = 0; i < R_; ++i) a_[idx(i, a_base_)] = left ? left[i] : TIn{};
   }
 
-  /// Row i's `a` registers as two contiguous runs: columns [0, n1) at p1, [n1, C) at p2.
-  void a_row(std::int64_t i, const TIn*& p1, std::int64_t& n1, const TIn*& p2) const {
-    p1 = &a_[idx(i, a_base_)];
-    n1 = C_ - a_base_;
-    p2 = &a_[idx(i, 0)];
-  }
-
   void step_stationary(const ArrayIn<TIn>& in) {
     // Stationary load: rows 0..load_pos shift down one row, row 0 takes the top edge. Row i thus
     // shifts during cycles [L+i, L+R-1] and ends holding the (R-1-i)-th value fed at the top.
@@ -155,18 +196,11 @@ template <class TIn, class TAcc> class SystolicArray final : public PeArray<TIn,
     }
     shift_a(in.left);
     // Partial sums move down: bottom-up in place, so row i reads row i-1's value of the last cycle.
-    for (std::int64_t i = R_ - 1; i >= 0; --i) {
-      TAcc* p = &acc_[idx(i, 0)];
-      const TAcc* up = i > 0 ? &acc_[idx(i - 1, 0)] : nullptr;
-      const TIn* w = &w_[idx(i, 0)];
-      const TIn *a1, *a2;
-      std::int64_t n1;
-      a_row(i, a1, n1, a2);
-      ws_row(p, up, a1, w, 0, 0, n1);
-      ws_row(p, up, a2, w, n1, n1, C_);
-      if (i == this->fault_row_ && this->fault_col_ < C_ && this->fault_col_ >= 0)
-        p[this->fault_col_] = up ? up[this->fault_col_] : TAcc{};  // the stuck multiplier adds nothing
-    }
+    const std::int64_t fr = this->fault_row_, fc = this->fault_col_;
+    const bool faulty = fr >= 0 && fr < R_ && fc >= 0 && fc < C_;
+    const TAcc above = faulty && fr > 0 ? acc_[idx(fr - 1, fc)] : TAcc{};
+    ws_psum_all(acc_.data(), a_.data(), w_.data(), R_, C_, a_base_);
+    if (faulty) acc_[idx(fr, fc)] = above;  // the stuck multiplier adds nothing to the psum passing by
   }
 
   void step_output_stationary(const ArrayIn<TIn>& in) {
@@ -180,55 +214,30 @@ template <class TIn, class TAcc> class SystolicArray final : public PeArray<TIn,
     // The bottom row emits its accumulator before this cycle's shift.
     std::memcpy(out_.data(), &acc_[idx(R_ - 1, 0)], sizeof(TAcc) * static_cast<std::size_t>(C_));
     // PE(i, j) shifts (takes the accumulator above; row 0 takes 0) while column j's drain position
-    // is in [0, i]; otherwise it accumulates a·b. Bottom-up in place.
-    for (std::int64_t i = R_ - 1; i >= 0; --i) {
-      TAcc* acc = &acc_[idx(i, 0)];
-      const TAcc* up = i > 0 ? &acc_[idx(i - 1, 0)] : nullptr;
-      const TIn* b = &b_[idx((b_base_ + i) % R_, 0)];
-      const TIn *a1, *a2;
-      std::int64_t n1;
-      a_row(i, a1, n1, a2);
-      const std::int32_t* dp = drain_pos_.data();
-      const auto ui = static_cast<std::uint32_t>(i);
-      // Two contiguous runs of the `a` ring keep the loop branch-free and vectorisable.
-      const std::int64_t fc = this->fault_col_;
-      const bool faulty = i == this->fault_row_ && fc >= 0 && fc < C_ && static_cast<std::uint32_t>(dp[fc]) > ui;
-      const TAcc before = faulty ? acc[fc] : TAcc{};
-      os_row(acc, up, a1, b, dp, ui, 0, 0, n1);
-      os_row(acc, up, a2, b, dp, ui, n1, n1, C_);
-      if (faulty) acc[fc] = before;  // the stuck multiplier adds nothing
+    // is in [0, i]; otherwise it accumulates a·b. Every PE first multiplies-accumulates (one
+    // vectorisable pass), then the few draining columns overwrite their shifting rows with the
+    // value held above them in the previous cycle.
+    draining_.clear();
+    for (std::int64_t j = 0; j < C_; ++j)
+      if (drain_pos_[static_cast<std::size_t>(j)] >= 0) draining_.push_back(j);
+    // Old accumulators of the draining columns (a shift reads the value above from last cycle).
+    saved_.resize(draining_.size() * static_cast<std::size_t>(R_));
+    for (std::size_t d = 0; d < draining_.size(); ++d)
+      for (std::int64_t i = 0; i < R_; ++i) saved_[d * static_cast<std::size_t>(R_) + static_cast<std::size_t>(i)] = acc_[idx(i, draining_[d])];
+    const std::int64_t fr = this->fault_row_, fc = this->fault_col_;
+    const bool faulty = fr >= 0 && fr < R_ && fc >= 0 && fc < C_;
+    const TAcc before = faulty ? acc_[idx(fr, fc)] : TAcc{};
+    os_mac_all(acc_.data(), a_.data(), b_.data(), R_, C_, a_base_, b_base_);
+    if (faulty) acc_[idx(fr, fc)] = before;  // the stuck multiplier adds nothing
+    for (std::size_t d = 0; d < draining_.size(); ++d) {
+      const std::int64_t j = draining_[d];
+      const TAcc* old = &saved_[d * static_cast<std::size_t>(R_)];
+      for (std::int64_t i = drain_pos_[static_cast<std::size_t>(j)]; i < R_; ++i)
+        acc_[idx(i, j)] = i > 0 ? old[i - 1] : TAcc{};
     }
     for (std::int64_t j = 0; j < C_; ++j) {
       std::int32_t& p = drain_pos_[static_cast<std::size_t>(j)];
       if (p >= 0 && ++p == R_) p = -1;
-    }
-  }
-
-  /// Columns [j0, j1) of one row in OS mode; column j's `a` register is a[j - a0].
-  static void os_row(TAcc* __restrict acc, const TAcc* __restrict up, const TIn* __restrict a,
-                     const TIn* __restrict b, const std::int32_t* __restrict dp, std::uint32_t ui, std::int64_t a0,
-                     std::int64_t j0, std::int64_t j1) {
-    if (up) {
-      for (std::int64_t j = j0; j < j1; ++j) {
-        const bool shifting = static_cast<std::uint32_t>(dp[j]) <= ui;  // -1 wraps to "never"
-        acc[j] = shifting ? up[j] : mac(acc[j], a[j - a0], b[j]);
-      }
-    } else {
-      for (std::int64_t j = j0; j < j1; ++j) {
-        const bool shifting = static_cast<std::uint32_t>(dp[j]) <= ui;
-        acc[j] = shifting ? TAcc{} : mac(acc[j], a[j - a0], b[j]);
-      }
-    }
-  }
-
-  /// Columns [j0, j1) of one row in stationary mode: psum = psum_above + a·w; column j's `a`
-  /// register is a[j - a0].
-  static void ws_row(TAcc* __restrict p, const TAcc* __restrict up, const TIn* __restrict a,
-                     const TIn* __restrict w, std::int64_t a0, std::int64_t j0, std::int64_t j1) {
-    if (up) {
-      for (std::int64_t j = j0; j < j1; ++j) p[j] = mac(up[j], a[j - a0], w[j]);
-    } else {
-      for (std::int64_t j = j0; j < j1; ++j) p[j] = mac(TAcc{}, a[j - a0], w[j]);
     }
   }
 
@@ -244,6 +253,8 @@ template <class TIn, class TAcc> class SystolicArray final : public PeArray<TIn,
   std::vector<TIn> a_, b_, w_;
   std::vector<TAcc> acc_, out_;
   std::vector<std::int32_t> drain_pos_;  ///< per column: cycles since its drain started, -1 if idle
+  std::vector<std::int64_t> draining_;   ///< columns with a drain in progress (this cycle)
+  std::vector<TAcc> saved_;              ///< their accumulators before this cycle
   std::int64_t a_base_ = 0, b_base_ = 0;
   std::int64_t load_pos_ = -1;  ///< cycles since the stationary load started, -1 if idle
   bool tracing_ = false;
