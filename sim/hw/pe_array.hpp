@@ -56,21 +56,19 @@ template <class TAcc> inline TAcc add_acc(TAcc x, TAcc y) {
   }
 }
 
-/// OS multiply-accumulate of the whole array: acc(i, j) += a(i, j)·b(i, j). The `a` registers
-/// of row i are a[i·C + (a_base + j) mod C], the `b` registers b[((b_base + i) mod R)·C + j].
+/// OS multiply-accumulate of the whole array: acc(i, j) += a(i, j)·b(i, j). The `a` registers of
+/// row i are a[i·2C + a_base + j] (a mirrored ring, see SystolicArray), the `b` registers
+/// b[((b_base + i) mod R)·C + j].
 template <class TIn, class TAcc>
 ARRAYSIM_VECTOR_CLONES void os_mac_all(TAcc* __restrict acc, const TIn* __restrict a, const TIn* __restrict b,
                                        std::int64_t R, std::int64_t C, std::int64_t a_base, std::int64_t b_base) {
-  const std::int64_t n1 = C - a_base;  // columns [0, n1) read a from a_base on, [n1, C) from 0
   for (std::int64_t i = 0; i < R; ++i) {
     TAcc* __restrict ar = acc + i * C;
-    const TIn* __restrict a1 = a + i * C + a_base;
-    const TIn* __restrict a2 = a + i * C;  // column j >= n1 reads a2[j - n1]
+    const TIn* __restrict arow = a + i * 2 * C + a_base;
     std::int64_t bi = b_base + i;
     if (bi >= R) bi -= R;
     const TIn* __restrict br = b + bi * C;
-    for (std::int64_t j = 0; j < n1; ++j) ar[j] = mac(ar[j], a1[j], br[j]);
-    for (std::int64_t j = n1; j < C; ++j) ar[j] = mac(ar[j], a2[j - n1], br[j]);
+    for (std::int64_t j = 0; j < C; ++j) ar[j] = mac(ar[j], arow[j], br[j]);
   }
 }
 
@@ -79,19 +77,15 @@ ARRAYSIM_VECTOR_CLONES void os_mac_all(TAcc* __restrict acc, const TIn* __restri
 template <class TIn, class TAcc>
 ARRAYSIM_VECTOR_CLONES void ws_psum_all(TAcc* __restrict p, const TIn* __restrict a, const TIn* __restrict w,
                                         std::int64_t R, std::int64_t C, std::int64_t a_base) {
-  const std::int64_t n1 = C - a_base;
   for (std::int64_t i = R - 1; i >= 0; --i) {
     TAcc* __restrict pr = p + i * C;
     const TIn* __restrict wr = w + i * C;
-    const TIn* __restrict a1 = a + i * C + a_base;
-    const TIn* __restrict a2 = a + i * C;  // column j >= n1 reads a2[j - n1]
+    const TIn* __restrict arow = a + i * 2 * C + a_base;
     if (i > 0) {
       const TAcc* __restrict up = p + (i - 1) * C;
-      for (std::int64_t j = 0; j < n1; ++j) pr[j] = mac(up[j], a1[j], wr[j]);
-      for (std::int64_t j = n1; j < C; ++j) pr[j] = mac(up[j], a2[j - n1], wr[j]);
+      for (std::int64_t j = 0; j < C; ++j) pr[j] = mac(up[j], arow[j], wr[j]);
     } else {
-      for (std::int64_t j = 0; j < n1; ++j) pr[j] = mac(TAcc{}, a1[j], wr[j]);
-      for (std::int64_t j = n1; j < C; ++j) pr[j] = mac(TAcc{}, a2[j - n1], wr[j]);
+      for (std::int64_t j = 0; j < C; ++j) pr[j] = mac(TAcc{}, arow[j], wr[j]);
     }
   }
 }
@@ -129,7 +123,7 @@ template <class TIn, class TAcc> class SystolicArray final : public PeArray<TIn,
  public:
   SystolicArray(sc_core::sc_module_name name, std::int64_t rows, std::int64_t cols, ArrayMode mode)
       : PeArray<TIn, TAcc>(name, rows, cols, mode), R_(rows), C_(cols) {
-    a_.assign(static_cast<std::size_t>(R_ * C_), TIn{});
+    a_.assign(static_cast<std::size_t>(R_ * 2 * C_), TIn{});
     b_.assign(static_cast<std::size_t>(R_ * C_), TIn{});
     w_.assign(static_cast<std::size_t>(R_ * C_), TIn{});
     acc_.assign(static_cast<std::size_t>(R_ * C_), TAcc{});
@@ -157,7 +151,7 @@ template <class TIn, class TAcc> class SystolicArray final : public PeArray<TIn,
   }
 
   /// Register contents of PE(i, j) as the hardware holds them after the last step.
-  TIn a_reg(std::int64_t i, std::int64_t j) const { return a_[idx(i, (a_base_ + j) % C_)]; }
+  TIn a_reg(std::int64_t i, std::int64_t j) const { return a_[static_cast<std::size_t>(i * 2 * C_ + a_base_ + j)]; }
   TIn b_reg(std::int64_t i, std::int64_t j) const { return b_[idx((b_base_ + i) % R_, j)]; }
   TIn w_reg(std::int64_t i, std::int64_t j) const { return w_[idx(i, j)]; }
   TAcc acc_reg(std::int64_t i, std::int64_t j) const { return acc_[idx(i, j)]; }
@@ -179,9 +173,15 @@ template <class TIn, class TAcc> class SystolicArray final : public PeArray<TIn,
   std::size_t idx(std::int64_t i, std::int64_t j) const { return static_cast<std::size_t>(i * C_ + j); }
 
   /// Shifts `a` one column right: the ring base moves left and column 0 takes the left edge.
+  /// Each row's ring has 2C slots and every value is written at p and p + C, so the C registers of
+  /// a row are always the contiguous slots [a_base, a_base + C).
   void shift_a(const TIn* left) {
     a_base_ = (a_base_ + C_ - 1) % C_;
-    for (std::int64_t i = 0; i < R_; ++i) a_[idx(i, a_base_)] = left ? left[i] : TIn{};
+    for (std::int64_t i = 0; i < R_; ++i) {
+      const TIn v = left ? left[i] : TIn{};
+      a_[static_cast<std::size_t>(i * 2 * C_ + a_base_)] = v;
+      a_[static_cast<std::size_t>(i * 2 * C_ + a_base_ + C_)] = v;
+    }
   }
 
   void step_stationary(const ArrayIn<TIn>& in) {
