@@ -21,3 +21,26 @@ endif()
 find_package(CLI11 CONFIG REQUIRED)
 find_package(fmt CONFIG REQUIRED)
 find_package(nlohmann_json 3 CONFIG REQUIRED)
+
+# ONNX protobuf classes (libonnx-dev, protobuf 3.21 on Debian 12). Debian's ONNX package exports
+# the un-namespaced targets `onnx` and `onnx_proto` (with ONNX_ML=1 and ONNX_NAMESPACE=onnx) and
+# links onnx_proto to protobuf::libprotobuf without finding Protobuf itself; Debian's protobuf
+# ships no CMake package, so CMake's FindProtobuf module must define that target first.
+find_package(Protobuf REQUIRED)
+find_package(ONNX CONFIG QUIET)
+if(TARGET onnx_proto)
+  set(ARRAYSIM_ONNX_PROTO_TARGET onnx_proto)
+else()
+  # An ONNX install without its CMake package: find the ONNX-ML protobuf library by hand.
+  find_path(ARRAYSIM_ONNX_INCLUDE_DIR onnx/onnx-ml.pb.h)
+  find_library(ARRAYSIM_ONNX_PROTO_LIBRARY onnx_proto)
+  if(NOT ARRAYSIM_ONNX_INCLUDE_DIR OR NOT ARRAYSIM_ONNX_PROTO_LIBRARY)
+    message(FATAL_ERROR "ONNX not found (onnx/onnx-ml.pb.h, libonnx_proto): install libonnx-dev "
+                        "(scripts/install-deps.sh)")
+  endif()
+  add_library(arraysim_onnx_proto INTERFACE)
+  target_include_directories(arraysim_onnx_proto SYSTEM INTERFACE ${ARRAYSIM_ONNX_INCLUDE_DIR})
+  target_compile_definitions(arraysim_onnx_proto INTERFACE ONNX_ML=1 ONNX_NAMESPACE=onnx)
+  target_link_libraries(arraysim_onnx_proto INTERFACE ${ARRAYSIM_ONNX_PROTO_LIBRARY} protobuf::libprotobuf)
+  set(ARRAYSIM_ONNX_PROTO_TARGET arraysim_onnx_proto)
+endif()

@@ -79,7 +79,8 @@ std::int64_t typed_count(const TensorProto& t) {
 
 std::string read_file(const std::string& path) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw std::runtime_error(path + ": is a directory, not a file");
+  if (std::filesystem::is_directory(path, ec))
+    throw std::runtime_error(path + ": is a directory, not a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));
   std::ostringstream s;
@@ -93,7 +94,8 @@ std::string read_file(const std::string& path) {
 }  // namespace
 
 std::string onnx_dtype_name(int onnx_data_type) {
-  if (!onnx::TensorProto_DataType_IsValid(onnx_data_type)) return "data_type " + std::to_string(onnx_data_type);
+  if (!onnx::TensorProto_DataType_IsValid(onnx_data_type))
+    return "data_type " + std::to_string(onnx_data_type);
   return onnx::TensorProto_DataType_Name(static_cast<onnx::TensorProto_DataType>(onnx_data_type));
 }
 
@@ -123,7 +125,8 @@ ir::Tensor to_ir_tensor(const TensorProto& t) {
       throw fail(e.what());
     }
   }();
-  if (t.data_location() == TensorProto::EXTERNAL) throw fail("data is stored in an external file (not supported)");
+  if (t.data_location() == TensorProto::EXTERNAL)
+    throw fail("data is stored in an external file (not supported)");
   if (t.has_segment()) throw fail("segmented tensors are not supported");
 
   ir::Shape shape;
