@@ -195,8 +195,11 @@ bool MapReader::opt_bool(const std::string& key, bool dflt) {
   auto n = scalar(key, false, "true or false");
   if (!n) return dflt;
   const std::string& s = n->Scalar();
-  if (s == "true" || s == "True" || s == "yes" || s == "on") return true;
-  if (s == "false" || s == "False" || s == "no" || s == "off") return false;
+  // YAML 1.2 core and YAML 1.1 spellings.
+  for (const char* t : {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"})
+    if (s == t) return true;
+  for (const char* f : {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"})
+    if (s == f) return false;
   error(key, "expected true or false, got '" + printable(s, 40) + "'");
   return dflt;
 }
