@@ -7,6 +7,8 @@
 BUILD     ?= build/release
 BUILD_SAN ?= build/sanitize
 JOBS      ?= $(shell nproc)
+# The Verilated RTL array (arch.array.impl: rtl, arraysim cosim, the rtl tests); OFF builds without it.
+WITH_VERILATOR ?= ON
 CMAKE_GEN := -G Ninja
 
 .PHONY: deps configure demo build test test-sanitize bench clean
@@ -15,7 +17,8 @@ deps:
 	@bash scripts/install-deps.sh
 
 configure: deps
-	@cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DARRAYSIM_BUILD_TESTS=ON >/dev/null
+	@cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DARRAYSIM_BUILD_TESTS=ON \
+	  -DWITH_VERILATOR=$(WITH_VERILATOR) >/dev/null
 
 demo: configure
 	@cmake --build $(BUILD) --target arraysim -j $(JOBS)
@@ -28,7 +31,8 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 test-sanitize: deps
-	@cmake -S . -B $(BUILD_SAN) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DARRAYSIM_BUILD_TESTS=ON -DARRAYSIM_SANITIZE=ON >/dev/null
+	@cmake -S . -B $(BUILD_SAN) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DARRAYSIM_BUILD_TESTS=ON -DARRAYSIM_SANITIZE=ON \
+	  -DWITH_VERILATOR=$(WITH_VERILATOR) >/dev/null
 	@cmake --build $(BUILD_SAN) -j $(JOBS)
 	cd $(BUILD_SAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS)
@@ -36,6 +40,8 @@ test-sanitize: deps
 bench: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 	bash bench/systolic_speed.sh $(BUILD)/arraysim
+	bash bench/network_speed.sh $(BUILD)/arraysim
+	bash bench/rtl_speed.sh $(BUILD)/arraysim
 
 clean:
 	rm -rf build

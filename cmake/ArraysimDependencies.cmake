@@ -44,3 +44,17 @@ else()
   target_link_libraries(arraysim_onnx_proto INTERFACE ${ARRAYSIM_ONNX_PROTO_LIBRARY} protobuf::libprotobuf)
   set(ARRAYSIM_ONNX_PROTO_TARGET arraysim_onnx_proto)
 endif()
+
+# libonnx itself (ONNX shape inference for the ONNX importer): Debian's ONNX package exports the
+# target `onnx`; without its CMake package, find the library by hand.
+if(TARGET onnx)
+  set(ARRAYSIM_ONNX_TARGET onnx)
+else()
+  find_library(ARRAYSIM_ONNX_LIBRARY onnx)
+  if(NOT ARRAYSIM_ONNX_LIBRARY)
+    message(FATAL_ERROR "libonnx not found: install libonnx-dev (scripts/install-deps.sh)")
+  endif()
+  add_library(arraysim_onnx_lib INTERFACE)
+  target_link_libraries(arraysim_onnx_lib INTERFACE ${ARRAYSIM_ONNX_LIBRARY} ${ARRAYSIM_ONNX_PROTO_TARGET})
+  set(ARRAYSIM_ONNX_TARGET arraysim_onnx_lib)
+endif()

@@ -7,15 +7,47 @@
 #include <unistd.h>
 #include <systemc>
 
+#include "sim/app/import_cli.hpp"
+#include "sim/app/layer_select.hpp"
 #include "sim/app/run.hpp"
 #include "sim/config/diagnostics.hpp"
 #include "sim/config/experiment.hpp"
+#include "sim/hw/array_check.hpp"
+#include "sim/io/import.hpp"
 
 namespace {
 
 using namespace arraysim;
 
 constexpr int kExitOk = 0, kExitCheckFailed = 1, kExitBadInput = 2;
+
+/// `arraysim cosim`: the experiment through the SystemC and the RTL array in lock-step. Prints the
+/// run's table, then `cosim: PASS  cycles compared N  values compared M` or the first mismatch
+/// as `cosim: MISMATCH at cycle C row R col J: expected X got Y` plus a line naming the register
+/// (exit 1). A golden or analytic mismatch also exits 1.
+int run_cosim(const config::Experiment& exp, app::RunOptions ropt) {
+  ropt.cosim = true;
+  stats::RunResult r;
+  try {
+    r = app::run_experiment(exp, ropt);
+  } catch (const hw::ArrayMismatchError& e) {
+    const hw::ArrayMismatch& m = e.mismatch();
+    const bool edge = m.signal == "bottom" || m.signal == "valid";
+    std::cout << m.line() << "\n"
+              << "cosim: " << m.signal << " of " << (edge ? "the bottom edge at " : "") << "PE(" << m.row << ", "
+              << m.col << ") in layer " << m.layer << " (expected: "
+              << (m.signal == "valid" ? "the schedule" : "SystemC model") << ", got: RTL)\n";
+    return kExitCheckFailed;
+  }
+  std::cout << stats::to_text(r);
+  if (!ropt.out_dir.empty()) app::write_outputs(ropt.out_dir, exp, r);
+  for (const auto& l : r.layers)
+    for (const auto& m : l.mismatches)
+      std::cerr << "golden mismatch: " << m.tensor << m.where << " (index " << m.index << "): expected "
+                << m.expected << ", got " << m.got << "\n";
+  std::cout << "cosim: PASS  cycles compared " << r.cosim_cycles << "  values compared " << r.cosim_values << "\n";
+  return r.golden_match() == false || r.analytic_match() == false ? kExitCheckFailed : kExitOk;
+}
 
 config::Experiment load(const std::string& file, const std::vector<std::string>& sets) {
   if (file.empty() || file == "builtin")
@@ -38,10 +70,28 @@ int cli_main(int argc, char** argv) {
   run->add_option("--out", ropt.out_dir, "Directory for stats.json, layers.csv, summary.txt, effective_config.yaml");
   run->add_flag("--dump-schedule", ropt.dump_schedule, "Print each layer's command stream");
   run->add_option("--vcd", ropt.vcd_path, "Write a VCD waveform of the accelerator to this file");
+  run->add_option("--layers", ropt.layers_spec,
+                  "Simulate only these layers, in network order: names and 0-based indices or ranges, e.g. 0-3,7,fc");
+  app::ImportFlags import_flags;  // SCALE-Sim or ONNX inputs instead of an experiment file
+  app::add_import_flags(*run, import_flags);
 
   auto* check = app.add_subcommand("check", "Validate an experiment and print the effective configuration");
   check->add_option("experiment", file, "Experiment YAML file ('builtin': the built-in demo)")->required();
   check->add_option("--set", sets, "Override a configuration value: key.path=value (repeatable)")->take_all();
+
+  auto* cosim = app.add_subcommand(
+      "cosim", "Run the SystemC and the Verilated RTL PE array in lock-step on an experiment and compare every "
+               "PE register, output and valid bit each cycle (needs a build with -DWITH_VERILATOR=ON)");
+  cosim->add_option("experiment", file, "Experiment YAML file ('builtin': the built-in demo)")->required();
+  cosim->add_option("--set", sets, "Override a configuration value: key.path=value (repeatable)")->take_all();
+  cosim->add_option("--vcd", ropt.vcd_path, "Write the RTL array's waveform (Verilator VCD) to this file");
+  cosim->add_option("--out", ropt.out_dir, "Directory for stats.json, layers.csv, summary.txt, effective_config.yaml");
+  cosim->add_flag("--inject-rtl-fault", ropt.rtl_fault,
+                  "Test aid: use the RTL built with a fault (4x4 only: PE(1,2) multiplies its streamed operand one "
+                  "cycle late), so the comparison must fail");
+
+  app::ImportCommand import_cmd;
+  app::add_import_command(app, import_cmd);
 
   try {
     app.parse(argc, argv);
@@ -52,11 +102,15 @@ int cli_main(int argc, char** argv) {
 
   ropt.progress = isatty(STDERR_FILENO) != 0;
   try {
-    const config::Experiment exp = load(file, sets);
+    if (import_cmd.command->parsed()) return app::run_import_command(import_cmd);
+    const config::Experiment exp =
+        run->parsed() && import_flags.any() ? app::load_imported(import_flags, file, sets) : load(file, sets);
     if (check->parsed()) {
       std::cout << config::effective_yaml(exp);
       return kExitOk;
     }
+    if (cosim->parsed()) return run_cosim(exp, ropt);
+    if (run->count("--layers")) ropt.layers = app::select_layers(exp.workload, ropt.layers_spec);
     const stats::RunResult r = app::run_experiment(exp, ropt);
     std::cout << stats::to_text(r);
     if (!ropt.out_dir.empty()) {
@@ -71,6 +125,16 @@ int cli_main(int argc, char** argv) {
     return kExitOk;
   } catch (const config::ConfigError& e) {
     std::cerr << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const io::ImportError& e) {
+    std::cerr << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const hw::ArrayMismatchError& e) {
+    // arch.array.impl: rtl: the RTL's valid outputs disagree with the schedule.
+    std::cerr << "arraysim: " << e.what() << "\n";
+    return kExitCheckFailed;
+  } catch (const app::LayerSpecError& e) {
+    std::cerr << "arraysim: " << e.what() << "\n";
     return kExitBadInput;
   } catch (const std::exception& e) {
     std::cerr << "arraysim: error: " << e.what() << "\n";

@@ -2,10 +2,13 @@
 
 #include <chrono>
 #include <iostream>
+#include <numeric>
+#include <optional>
 
 #include "models/analytic/systolic.hpp"
 #include "models/golden/golden.hpp"
 #include "sim/app/compare.hpp"
+#include "sim/app/progress.hpp"
 #include "sim/hw/accelerator.hpp"
 #include "sim/lower/im2col.hpp"
 #include "sim/sched/schedule.hpp"
@@ -46,23 +49,58 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
   stats::RunResult res;
   res.experiment = e.name;
   res.arch_name = e.arch.name;
-  res.fidelity = config::to_string(e.sim.fidelity);
+  // The layers that run (--layers), by their index in the workload.
+  std::vector<std::size_t> selected = opt.layers;
+  if (selected.empty()) {
+    selected.resize(e.workload.layers.size());
+    std::iota(selected.begin(), selected.end(), std::size_t{0});
+  }
+  // `auto` counts the MACs of the layers that actually run.
+  config::Fidelity fidelity = e.sim.fidelity;
+  if (e.sim.fidelity_auto) {
+    std::int64_t macs = 0;
+    for (const std::size_t i : selected) macs += ir::macs(e.workload.layers[i]);
+    fidelity = config::auto_fidelity(macs);
+  }
+  // The RTL array (impl: rtl, cosim) moves values or nothing: for it `auto` means values.
+  if (e.sim.fidelity_auto && (opt.cosim || e.arch.array.impl == config::ArrayImpl::rtl))
+    fidelity = config::Fidelity::values;
+  res.fidelity = config::to_string(fidelity);
+  res.fidelity_setting = e.sim.fidelity_auto ? "auto" : res.fidelity;
+  res.layer_selection = opt.layers_spec;
+  res.workload_layers = static_cast<std::int64_t>(e.workload.layers.size());
   res.clock_mhz = e.arch.clock_mhz;
   res.pe_count = e.arch.array.type == config::ArrayType::systolic ? e.arch.array.rows * e.arch.array.cols
                                                                   : e.arch.array.lanes;
   const config::ArrayConfig& arr = e.arch.array;
-  const bool values = e.sim.fidelity == config::Fidelity::values;
+  const bool values = fidelity == config::Fidelity::values;
+  {
+    // arch.array.impl: rtl and cosim: refuse what this build cannot run before doing any work.
+    hw::SimulateOptions rtl_check;
+    rtl_check.fidelity = fidelity, rtl_check.cosim = opt.cosim, rtl_check.rtl_fault = opt.rtl_fault;
+    rtl_check.fault_pe_row = e.sim.fault_pe_row, rtl_check.fault_pe_col = e.sim.fault_pe_col;
+    hw::check_array_impl(e.arch, rtl_check);
+  }
 
   // Lower every layer and build the fold schedules (plain data) before elaborating anything.
   std::vector<hw::LayerProgram> programs;
   std::vector<ir::LayerOperands> operands;
-  for (std::size_t i = 0; i < e.workload.layers.size(); ++i) {
+  std::vector<Progress::Item> progress_items;
+  for (const std::size_t i : selected) {  // i: the index in the workload, which seeds the operands
     const ir::Layer& l = e.workload.layers[i];
     res.layers.push_back(describe_layer(l));
     hw::LayerProgram p;
     p.name = l.name;
     p.schedule = sched::make_schedule(arr.dataflow, arr.rows, arr.cols, ir::gemm_dims(l));
     if (opt.dump_schedule) std::cout << "layer " << l.name << ": " << sched::to_string(p.schedule);
+    if (opt.progress) {
+      // Host time of a layer: one SystemC activation per fold in timing fidelity; in values
+      // fidelity one per cycle, about the stream of each fold plus the array's fill.
+      double work = 0;
+      for (const sched::Fold& f : p.schedule.folds)
+        work += values ? static_cast<double>(f.stream_len + arr.rows) : 1.0;
+      progress_items.push_back({l.name, work});
+    }
     if (values) {
       operands.push_back(ir::make_operands(l, i, e.workload.seed, arr.input_dtype, arr.weight_dtype));
       const lower::OperandMap map(l);
@@ -75,26 +113,41 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
   }
 
   hw::SimulateOptions so;
-  so.fidelity = e.sim.fidelity;
+  so.fidelity = fidelity;
   so.vcd_path = opt.vcd_path;
-  so.progress = opt.progress;
+  std::optional<Progress> progress;
+  if (opt.progress) {
+    progress.emplace(std::cerr, std::move(progress_items));
+    so.on_layer_start = [&progress](std::size_t k) { progress->layer_started(k); };
+  }
   so.max_cycles = e.sim.max_cycles;
   so.fault_pe_row = e.sim.fault_pe_row;
   so.fault_pe_col = e.sim.fault_pe_col;
+  so.cosim = opt.cosim;
+  so.rtl_fault = opt.rtl_fault;
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
-  std::vector<hw::LayerCounters> counters = hw::simulate(e.arch, programs, so);
+  std::vector<hw::LayerCounters> counters;
+  try {
+    counters = hw::simulate(e.arch, programs, so);
+  } catch (...) {
+    if (progress) progress->finish();
+    throw;
+  }
+  if (progress) progress->finish();
   const auto t1 = clock::now();
   res.simulate_seconds = std::chrono::duration<double>(t1 - t0).count();
 
-  for (std::size_t i = 0; i < e.workload.layers.size(); ++i) {
-    const ir::Layer& l = e.workload.layers[i];
-    stats::LayerResult& r = res.layers[i];
-    hw::LayerCounters& lc = counters[i];
+  for (std::size_t k = 0; k < selected.size(); ++k) {
+    const ir::Layer& l = e.workload.layers[selected[k]];
+    stats::LayerResult& r = res.layers[k];
+    hw::LayerCounters& lc = counters[k];
     r.total_cycles = lc.total_cycles;
     r.compute_cycles = lc.compute_cycles;
     r.stall_cycles = lc.stall_cycles;
     r.folds = lc.folds;
+    res.cosim_cycles += lc.compared_cycles;
+    res.cosim_values += lc.compared_values;
     if (lc.total_cycles > 0)
       r.pe_utilization = static_cast<double>(r.macs) / (static_cast<double>(res.pe_count) * static_cast<double>(lc.total_cycles));
     if (e.sim.check_analytic) {
@@ -109,7 +162,7 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
       const lower::OperandMap map(l);
       ir::Tensor y(arr.accumulator_dtype, ir::output_shape(l));
       for (std::int64_t g = 0; g < map.dims().groups; ++g) lower::scatter_c(map, lc.c[static_cast<std::size_t>(g)], g, y);
-      const GoldenCheck gc = golden_check(l, operands[i], arr.accumulator_dtype);
+      const GoldenCheck gc = golden_check(l, operands[k], arr.accumulator_dtype);
       r.mismatches = compare_outputs(l.name + ".output", gc.expected, y,
                                      arr.accumulator_dtype == ir::DType::fp32 ? &gc.tolerance : nullptr, 5);
       r.golden_match = r.mismatches.empty();

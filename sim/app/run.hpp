@@ -1,6 +1,8 @@
 #pragma once
 /// Running one experiment: lower, simulate, check against golden and analytic, report.
+#include <cstddef>
 #include <string>
+#include <vector>
 
 #include "sim/config/experiment.hpp"
 #include "sim/stats/report.hpp"
@@ -12,6 +14,13 @@ struct RunOptions {
   bool dump_schedule = false; ///< print each layer's command stream to stdout
   std::string vcd_path;       ///< VCD trace file; empty: none
   bool progress = true;       ///< progress line on stderr when it is a terminal
+  /// Indices of the layers to simulate, in network order (select_layers); empty: every layer.
+  std::vector<std::size_t> layers;
+  std::string layers_spec;    ///< the --layers text, for the reports; empty: every layer
+  /// Run the SystemC and the Verilated RTL array in lock-step (`arraysim cosim`): simulate()
+  /// throws hw::ArrayMismatchError at the first difference; RunResult::cosim_* count the checks.
+  bool cosim = false;
+  bool rtl_fault = false;     ///< test aid: the fault-injected RTL build (cosim must fail)
 };
 
 /// Runs every layer of the experiment. At most one call per process (SystemC elaborates once).

@@ -17,6 +17,8 @@ namespace fs = std::filesystem;
 
 std::string to_string(Fidelity f) { return f == Fidelity::values ? "values" : "timing"; }
 
+Fidelity auto_fidelity(std::int64_t macs) { return macs <= kAutoFidelityMaxMacs ? Fidelity::values : Fidelity::timing; }
+
 namespace {
 
 /// Reads a whole file (at most 64 MiB) or says why not.
@@ -56,8 +58,10 @@ bool parse_yaml(const std::string& text, const std::string& file, const std::str
     return true;
   } catch (const YAML::Exception& e) {
     const bool known = !e.mark.is_null();
+    // yaml-cpp's depth guard (2000 levels) reports "bad file"; text from memory is never a bad stream.
+    const std::string why = e.msg == YAML::ErrorMsg::BAD_FILE ? "nested too deeply" : e.msg;
     diag.add({file, known ? e.mark.line + 1 : 1, known ? e.mark.column + 1 : 1}, key_path.empty() ? "(yaml)" : key_path,
-             "not valid YAML: " + e.msg);
+             "not valid YAML: " + why);
     return false;
   }
 }
@@ -117,7 +121,7 @@ bool split_override(const std::string& text, int index, std::string& path, YAML:
     return false;
   }
   try {
-    value = YAML::Load(text.substr(eq + 1));
+    value.reset(YAML::Load(text.substr(eq + 1)));
   } catch (const YAML::Exception& e) {
     ctx.diag.add(loc, path, "value is not valid YAML: " + e.msg);
     return false;
@@ -217,10 +221,13 @@ Experiment parse_experiment(YAML::Node root, const std::string& display, const s
   e.name = top.opt_name("name", fs::path(display).stem().string());
   const YAML::Node arch_node = top.raw("arch");
   const YAML::Node wl_node = top.raw("workload");
+  bool arch_clean = false;  // parsed without any problem: its values can be cross-checked
   if (section_present(top, is_map, arch_node, "arch", "a path to an architecture file or an inline mapping") &&
       include_ok["arch"]) {
+    const std::size_t before = ctx.diag.issues().size();
     MapReader ar(arch_node, "arch", ctx);
     e.arch = parse_arch(ar);
+    arch_clean = ctx.diag.issues().size() == before;
   }
   if (section_present(top, is_map, wl_node, "workload", "a path to a workload file or an inline mapping") &&
       include_ok["workload"]) {
@@ -228,18 +235,30 @@ Experiment parse_experiment(YAML::Node root, const std::string& display, const s
     e.workload = parse_workload(wr);
   }
   MapReader sr = top.child("sim");
-  e.sim.fidelity = sr.opt_choice("fidelity", "values", {"values", "timing"}) == "timing" ? Fidelity::timing
-                                                                                         : Fidelity::values;
+  const std::string fidelity = sr.opt_choice("fidelity", "auto", {"values", "timing", "auto"});
+  e.sim.fidelity = fidelity == "timing" ? Fidelity::timing : Fidelity::values;
+  e.sim.fidelity_auto = fidelity == "auto";
   e.sim.check_golden = sr.opt_bool("check_golden", true);
   e.sim.check_analytic = sr.opt_bool("check_analytic", true);
   e.sim.max_cycles = sr.opt_int("max_cycles", e.sim.max_cycles, 1, std::numeric_limits<std::int64_t>::max());
   if (auto f = sr.opt_int_list("fault_stuck_pe", 2, 0, std::int64_t{1} << 20)) {
     if (f->size() != 2) sr.error("fault_stuck_pe", "expected [row, col]");
     else e.sim.fault_pe_row = (*f)[0], e.sim.fault_pe_col = (*f)[1];
+    const ArrayConfig& a = e.arch.array;
+    if (arch_clean && a.type == ArrayType::systolic && e.sim.fault_pe_row >= 0 &&
+        (e.sim.fault_pe_row >= a.rows || e.sim.fault_pe_col >= a.cols))
+      sr.error("fault_stuck_pe", "PE [" + std::to_string(e.sim.fault_pe_row) + ", " +
+                                     std::to_string(e.sim.fault_pe_col) + "] is outside the " + std::to_string(a.rows) +
+                                     "x" + std::to_string(a.cols) + " array");
   }
   sr.finish();
   top.finish();
   ctx.diag.throw_if_any();
+  if (e.sim.fidelity_auto) {  // every layer is valid now, so its MAC count is (at most 2^40)
+    std::int64_t macs = 0;
+    for (const ir::Layer& l : e.workload.layers) macs += ir::macs(l);
+    e.sim.fidelity = auto_fidelity(macs);
+  }
   return e;
 }
 
@@ -292,7 +311,15 @@ std::string effective_yaml(const Experiment& e) {
   out << YAML::Key << "workload" << YAML::Value;
   emit_workload(out, e.workload);
   out << YAML::Key << "sim" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "fidelity" << YAML::Value << to_string(e.sim.fidelity);
+  if (e.sim.fidelity_auto) {  // reloads as auto; the comment says what it resolved to
+    std::int64_t macs = 0;
+    for (const ir::Layer& l : e.workload.layers) macs += ir::macs(l);
+    out << YAML::Key << "fidelity" << YAML::Value << "auto"
+        << YAML::Comment(to_string(e.sim.fidelity) + ": " + std::to_string(macs) + " MACs " +
+                         (macs <= kAutoFidelityMaxMacs ? "<= " : "> ") + std::to_string(kAutoFidelityMaxMacs));
+  } else {
+    out << YAML::Key << "fidelity" << YAML::Value << to_string(e.sim.fidelity);
+  }
   out << YAML::Key << "check_golden" << YAML::Value << e.sim.check_golden;
   out << YAML::Key << "check_analytic" << YAML::Value << e.sim.check_analytic;
   out << YAML::Key << "max_cycles" << YAML::Value << e.sim.max_cycles;

@@ -14,8 +14,17 @@ namespace arraysim::config {
 enum class Fidelity { values, timing };
 std::string to_string(Fidelity f);
 
+/// `sim.fidelity: auto` (the default) picks values fidelity for workloads of at most this many
+/// multiply-accumulates (counted over the layers that run) and timing fidelity above.
+constexpr std::int64_t kAutoFidelityMaxMacs = 50'000'000;
+/// The fidelity `auto` resolves to for `macs` multiply-accumulates.
+Fidelity auto_fidelity(std::int64_t macs);
+
 struct SimOptions {
+  /// The fidelity that runs. With `fidelity_auto` it is resolved from the whole workload's MACs at
+  /// load time (and again from the selected layers' MACs by `arraysim run --layers`).
   Fidelity fidelity = Fidelity::values;
+  bool fidelity_auto = false;  ///< `sim.fidelity: auto` was given (or defaulted)
   bool check_golden = true;    ///< compare outputs with models/golden (values fidelity only)
   bool check_analytic = true;  ///< compare cycles with models/analytic
   std::int64_t max_cycles = std::int64_t{1} << 40;  ///< safety stop for a hung simulation

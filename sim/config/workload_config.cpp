@@ -211,33 +211,35 @@ ir::Network parse_workload(MapReader& r) {
   return n;
 }
 
+void emit_layer(YAML::Emitter& out, const ir::Layer& l) {
+  out << YAML::BeginMap;
+  out << YAML::Key << "name" << YAML::Value << l.name;
+  out << YAML::Key << "type" << YAML::Value << ir::layer_kind_name(l.kind);
+  auto kv = [&](const char* k, std::int64_t v) { out << YAML::Key << k << YAML::Value << v; };
+  switch (l.kind) {
+    case ir::LayerKind::gemm: kv("m", l.gemm.m), kv("n", l.gemm.n), kv("k", l.gemm.k); break;
+    case ir::LayerKind::fc:
+      kv("batch", l.fc.batch), kv("in_features", l.fc.in_features), kv("out_features", l.fc.out_features);
+      break;
+    case ir::LayerKind::conv2d: {
+      const ir::Conv2dParams& c = l.conv;
+      kv("batch", c.n), kv("in_channels", c.c), kv("in_height", c.h), kv("in_width", c.w);
+      kv("out_channels", c.out_channels), kv("kernel_h", c.kernel_h), kv("kernel_w", c.kernel_w);
+      kv("stride_h", c.stride_h), kv("stride_w", c.stride_w);
+      kv("pad_top", c.pad_top), kv("pad_bottom", c.pad_bottom), kv("pad_left", c.pad_left), kv("pad_right", c.pad_right);
+      kv("dilation_h", c.dilation_h), kv("dilation_w", c.dilation_w), kv("groups", c.groups);
+      break;
+    }
+  }
+  out << YAML::EndMap;
+}
+
 void emit_workload(YAML::Emitter& out, const ir::Network& n) {
   out << YAML::BeginMap;
   out << YAML::Key << "name" << YAML::Value << n.name;
   out << YAML::Key << "seed" << YAML::Value << n.seed;
   out << YAML::Key << "layers" << YAML::Value << YAML::BeginSeq;
-  for (const auto& l : n.layers) {
-    out << YAML::BeginMap;
-    out << YAML::Key << "name" << YAML::Value << l.name;
-    out << YAML::Key << "type" << YAML::Value << ir::layer_kind_name(l.kind);
-    auto kv = [&](const char* k, std::int64_t v) { out << YAML::Key << k << YAML::Value << v; };
-    switch (l.kind) {
-      case ir::LayerKind::gemm: kv("m", l.gemm.m), kv("n", l.gemm.n), kv("k", l.gemm.k); break;
-      case ir::LayerKind::fc:
-        kv("batch", l.fc.batch), kv("in_features", l.fc.in_features), kv("out_features", l.fc.out_features);
-        break;
-      case ir::LayerKind::conv2d: {
-        const ir::Conv2dParams& c = l.conv;
-        kv("batch", c.n), kv("in_channels", c.c), kv("in_height", c.h), kv("in_width", c.w);
-        kv("out_channels", c.out_channels), kv("kernel_h", c.kernel_h), kv("kernel_w", c.kernel_w);
-        kv("stride_h", c.stride_h), kv("stride_w", c.stride_w);
-        kv("pad_top", c.pad_top), kv("pad_bottom", c.pad_bottom), kv("pad_left", c.pad_left), kv("pad_right", c.pad_right);
-        kv("dilation_h", c.dilation_h), kv("dilation_w", c.dilation_w), kv("groups", c.groups);
-        break;
-      }
-    }
-    out << YAML::EndMap;
-  }
+  for (const auto& l : n.layers) emit_layer(out, l);
   out << YAML::EndSeq << YAML::EndMap;
 }
 

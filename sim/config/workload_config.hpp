@@ -11,5 +11,7 @@ namespace arraysim::config {
 ir::Network parse_workload(MapReader& r);
 /// The workload in canonical long-form keys, for effective_config.yaml.
 void emit_workload(YAML::Emitter& out, const ir::Network& n);
+/// One layer as a mapping in canonical long-form keys (the style of the enclosing emitter applies).
+void emit_layer(YAML::Emitter& out, const ir::Layer& l);
 
 }  // namespace arraysim::config

@@ -1,12 +1,13 @@
 #include "sim/hw/accelerator.hpp"
 
-#include <iostream>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <systemc>
 
 #include "sim/hw/fold_timing.hpp"
 #include "sim/hw/pe_array.hpp"
+#include "sim/hw/rtl_array.hpp"
 
 namespace arraysim::hw {
 namespace {
@@ -35,12 +36,17 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
     left_.assign(static_cast<std::size_t>(array.rows()), TIn{});
     top_.assign(static_cast<std::size_t>(array.cols()), TIn{});
     drain_.assign(static_cast<std::size_t>(array.cols()), 0);
+    left_valid_.assign(static_cast<std::size_t>(array.rows()), 0);
+    top_valid_.assign(static_cast<std::size_t>(array.cols()), 0);
+    captured_.assign(static_cast<std::size_t>(array.cols()), 0);
     SC_METHOD(on_cycle);
   }
 
   std::vector<LayerCounters>& counters() { return counters_; }
   /// Non-empty when the run was stopped early.
   const std::string& error() const { return error_; }
+  /// Set when the run stopped at a co-simulation or valid-output mismatch.
+  const std::optional<ArrayMismatch>& mismatch() const { return mismatch_; }
 
   void trace(sc_core::sc_trace_file* tf) {
     sc_core::sc_trace(tf, layer_index_, std::string(name()) + ".layer_index");
@@ -54,6 +60,13 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
  private:
   /// state_: 0 idle/done, 1 running a layer.
   void on_cycle() {
+    if (flush_pending_) {
+      // Output latency 1: the layer's last cycle is collected one activation after its step(),
+      // the activation in which the next layer (if any) starts, as with latency 0.
+      flush_pending_ = false;
+      if (!collect_outputs(cycle_)) return;
+      end_layer(last_capture_ + 1);
+    }
     if (layer_ >= layers_.size()) {
       state_ = 0;
       return;  // no further trigger: the simulation ends when nothing is pending
@@ -63,10 +76,11 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
       advance_timing();
       return;
     }
-    cycle_values();
+    if (!cycle_values()) return;  // a mismatch stops the simulation; simulate() reports it
     if (cycle_ >= last_output_) {
       // The layer ends with the last output actually captured from the array.
-      end_layer(last_capture_ + 1);
+      if (latency_ == 0) end_layer(last_capture_ + 1);
+      else flush_pending_ = true;
       next_trigger(period_);
       return;
     }
@@ -104,9 +118,7 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
         c_.emplace_back(static_cast<std::size_t>(d.m * d.n), TAcc{});
       }
     }
-    if (opt_.progress)
-      std::cerr << "arraysim: layer " << layer_ + 1 << "/" << layers_.size() << " " << lp.name << " ("
-                << lp.schedule.folds.size() << " folds)\n";
+    if (opt_.on_layer_start) opt_.on_layer_start(layer_);
   }
 
   void end_layer(std::int64_t total) {
@@ -126,6 +138,12 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
       }
       lc.outputs_written = outputs_written_;
     }
+    if (const CosimStatus* st = array_.cosim_status()) {
+      lc.compared_cycles = st->cycles - compared_.cycles;
+      lc.compared_values = st->values - compared_.values + valid_compared_;
+      compared_.cycles = st->cycles, compared_.values = st->values;
+    }
+    valid_compared_ = 0;
     outputs_written_ = 0;
     last_capture_ = -1;
     ++layer_;
@@ -149,19 +167,25 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
     next_trigger(sc_core::SC_ZERO_TIME);
   }
 
-  /// Values fidelity: one clock cycle of edge traffic.
-  void cycle_values() {
+  /// Values fidelity: one clock cycle of edge traffic. False when a mismatch stopped the run.
+  bool cycle_values() {
     const sched::Schedule& s = layers_[layer_].schedule;
     const std::int64_t R = array_.rows(), c = cycle_;
+    // Output latency 1: first the bottom edge of the previous cycle, with that cycle's folds.
+    if (latency_ == 1 && c > 0 && !collect_outputs(c - 1)) return false;
     while (hi_ < static_cast<std::int64_t>(timing_.size()) && timing_[static_cast<std::size_t>(hi_)].load_start <= c) ++hi_;
     while (lo_ < hi_ && timing_[static_cast<std::size_t>(lo_)].last_output < c) ++lo_;
     std::fill(left_.begin(), left_.end(), TIn{});
     std::fill(top_.begin(), top_.end(), TIn{});
     std::fill(drain_.begin(), drain_.end(), 0);
+    std::fill(left_valid_.begin(), left_valid_.end(), 0);
+    std::fill(top_valid_.begin(), top_valid_.end(), 0);
     ArrayIn<TIn> in;
     in.left = left_.data();
     in.top = top_.data();
     in.drain_start = drain_.data();
+    in.left_valid = left_valid_.data();
+    in.top_valid = top_valid_.data();
     bool any_in = false;
     const ir::GemmDims& d = s.dims;
     for (std::int64_t f = lo_; f < hi_; ++f) {
@@ -173,11 +197,17 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
       if (s.dataflow == Dataflow::os) {
         for (std::int64_t i = 0; i < Rf; ++i) {
           const std::int64_t k = c - st - i;
-          if (k >= 0 && k < T) left_[static_cast<std::size_t>(i)] = A[(fo.m0 + i) * d.k + k], any_in = true;
+          if (k >= 0 && k < T) {
+            left_[static_cast<std::size_t>(i)] = A[(fo.m0 + i) * d.k + k], any_in = true;
+            left_valid_[static_cast<std::size_t>(i)] = 1;
+          }
         }
         for (std::int64_t j = 0; j < Cf; ++j) {
           const std::int64_t k = c - st - j;
-          if (k >= 0 && k < T) top_[static_cast<std::size_t>(j)] = B[k * d.n + fo.n0 + j];
+          if (k >= 0 && k < T) {
+            top_[static_cast<std::size_t>(j)] = B[k * d.n + fo.n0 + j];
+            top_valid_[static_cast<std::size_t>(j)] = 1;
+          }
           if (c == st + T + Rf - 1 + j) drain_[static_cast<std::size_t>(j)] = 1;
         }
         fold_index_ = static_cast<int>(f);
@@ -187,13 +217,16 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
         if (c >= ft.load_start && c < ft.load_start + R) {
           const std::int64_t r = R - 1 - (c - ft.load_start);  // the row this value ends up in
           if (r < Rf)
-            for (std::int64_t j = 0; j < Cf; ++j)
+            for (std::int64_t j = 0; j < Cf; ++j) {
               top_[static_cast<std::size_t>(j)] = ws ? B[(fo.k0 + r) * d.n + fo.n0 + j] : A[(fo.m0 + j) * d.k + fo.k0 + r];
+              top_valid_[static_cast<std::size_t>(j)] = 1;
+            }
         }
         for (std::int64_t i = 0; i < Rf; ++i) {
           const std::int64_t t = c - st - i;
           if (t >= 0 && t < T) {
             left_[static_cast<std::size_t>(i)] = ws ? A[t * d.k + fo.k0 + i] : B[(fo.k0 + i) * d.n + t];
+            left_valid_[static_cast<std::size_t>(i)] = 1;
             any_in = true;
           }
         }
@@ -203,7 +236,24 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
     in_valid_ = any_in;
     ArrayOut<TAcc> out;
     array_.step(in, out);
-    // Capture what leaves the bottom row this cycle.
+    return latency_ == 1 || capture(c, out);
+  }
+
+  /// Output latency 1: reads the bottom edge of cycle `c` from the array and captures it.
+  bool collect_outputs(std::int64_t c) {
+    ArrayOut<TAcc> out;
+    array_.collect(out);
+    if (const CosimStatus* st = array_.cosim_status(); st && st->mismatch) return fail(*st->mismatch);
+    return capture(c, out);
+  }
+
+  /// Writes what leaves the bottom row in cycle `c` (with the folds active in `c`) into the
+  /// output buffers. Arrays with valid outputs (the RTL) must flag exactly the captured columns.
+  bool capture(std::int64_t c, const ArrayOut<TAcc>& out) {
+    const sched::Schedule& s = layers_[layer_].schedule;
+    const std::int64_t R = array_.rows();
+    const ir::GemmDims& d = s.dims;
+    std::fill(captured_.begin(), captured_.end(), 0);
     bool any_out = false;
     for (std::int64_t f = lo_; f < hi_; ++f) {
       const sched::Fold& fo = s.folds[static_cast<std::size_t>(f)];
@@ -224,12 +274,32 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
         TAcc& dst = C[idx];
         const TAcc v = out.bottom[j];
         dst = fo.accumulate ? add_acc(dst, v) : v;
+        captured_[static_cast<std::size_t>(j)] = 1;
         any_out = true;
         last_capture_ = c;
         ++outputs_written_;
       }
     }
     out_valid_ = any_out;
+    if (out.valid) {
+      for (std::size_t j = 0; j < captured_.size(); ++j)
+        if ((out.valid[j] != 0) != (captured_[j] != 0)) {
+          ArrayMismatch m;
+          m.cycle = c, m.row = R - 1, m.col = static_cast<std::int64_t>(j), m.signal = "valid";
+          m.expected = captured_[j], m.got = out.valid[j] != 0;
+          return fail(std::move(m));
+        }
+      valid_compared_ += static_cast<std::int64_t>(captured_.size());
+    }
+    return true;
+  }
+
+  /// Records the first mismatch and stops: no further trigger, so the simulation ends.
+  bool fail(ArrayMismatch m) {
+    m.layer = layers_[layer_].name;
+    mismatch_ = std::move(m);
+    state_ = 0;
+    return false;
   }
 
   PeArray<TIn, TAcc>& array_;
@@ -249,11 +319,44 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
   std::vector<std::vector<TAcc>> c_;
   std::vector<TIn> left_, top_;
   std::vector<std::uint8_t> drain_;
+  std::vector<std::uint8_t> left_valid_, top_valid_;  ///< edge valid bits (used by the RTL array)
+  std::vector<std::uint8_t> captured_;                ///< per column: an output was captured this cycle
+  const int latency_ = array_.output_latency();       ///< 0 or 1, see PeArray::output_latency
+  bool flush_pending_ = false;   ///< latency 1: the layer's last cycle still has to be collected
+  std::optional<ArrayMismatch> mismatch_;
+  CosimStatus compared_;              ///< cosim totals at the end of the previous layer
+  std::int64_t valid_compared_ = 0;  ///< valid bits compared in this layer
   // Traced state.
   int layer_index_ = -1, fold_index_ = -1, state_ = 0;
   std::int64_t layer_cycle_ = 0;
   bool in_valid_ = false, out_valid_ = false;
 };
+
+/// The PE-array implementation: the SystemC model, the Verilated RTL array (arch.array.impl: rtl,
+/// int8/int32 only) or both in lock-step (opt.cosim). check_array_impl() has vetted the choice.
+template <class TIn, class TAcc>
+std::unique_ptr<PeArray<TIn, TAcc>> make_pe_array(const char* name, const config::ArchConfig& arch, ArrayMode mode,
+                                                  const SimulateOptions& opt, sc_core::sc_time period) {
+  const config::ArrayConfig& a = arch.array;
+  const config::ArrayImpl impl = opt.cosim ? config::ArrayImpl::rtl : a.impl;
+  switch (impl) {
+    case config::ArrayImpl::systemc: {
+      auto array = std::make_unique<SystolicArray<TIn, TAcc>>(name, a.rows, a.cols, mode);
+      if (opt.fault_pe_row >= 0) array->inject_stuck_multiplier(opt.fault_pe_row, opt.fault_pe_col);
+      return array;
+    }
+    case config::ArrayImpl::rtl:
+      if constexpr (std::is_same_v<TIn, std::int8_t> && std::is_same_v<TAcc, std::int32_t>) {
+        RtlArraySpec spec;
+        spec.rows = a.rows, spec.cols = a.cols, spec.mode = mode, spec.period = period;
+        spec.fault = opt.rtl_fault, spec.trace = !opt.vcd_path.empty();
+        spec.stuck_row = opt.fault_pe_row, spec.stuck_col = opt.fault_pe_col;
+        return opt.cosim ? make_cosim_array(name, spec) : make_rtl_array(name, spec);
+      }
+      break;
+  }
+  throw std::logic_error("make_pe_array: no such array implementation for this data type");
+}
 
 /// The accelerator top: owns the PE array and the controller.
 template <class TIn, class TAcc> class Accelerator : public sc_core::sc_module {
@@ -263,10 +366,9 @@ template <class TIn, class TAcc> class Accelerator : public sc_core::sc_module {
       : sc_core::sc_module(name) {
     const ArrayMode mode =
         arch.array.dataflow == Dataflow::os ? ArrayMode::output_stationary : ArrayMode::stationary;
-    pe_array = std::make_unique<SystolicArray<TIn, TAcc>>("pe_array", arch.array.rows, arch.array.cols, mode);
-    if (opt.fault_pe_row >= 0) pe_array->inject_stuck_multiplier(opt.fault_pe_row, opt.fault_pe_col);
-    controller = std::make_unique<Controller<TIn, TAcc>>("controller", *pe_array, layers, opt,
-                                                        sc_core::sc_time(1000.0 / arch.clock_mhz, sc_core::SC_NS),
+    const sc_core::sc_time period(1000.0 / arch.clock_mhz, sc_core::SC_NS);
+    pe_array = make_pe_array<TIn, TAcc>("pe_array", arch, mode, opt, period);
+    controller = std::make_unique<Controller<TIn, TAcc>>("controller", *pe_array, layers, opt, period,
                                                         arch.array.accumulator_dtype);
   }
   std::unique_ptr<PeArray<TIn, TAcc>> pe_array;
@@ -278,7 +380,13 @@ std::vector<LayerCounters> run_typed(const config::ArchConfig& arch, const std::
                                      const SimulateOptions& opt) {
   Accelerator<TIn, TAcc> acc("accelerator", arch, layers, opt);
   sc_core::sc_trace_file* tf = nullptr;
-  if (!opt.vcd_path.empty()) {
+  // The Verilated array writes its own waveform (Verilator's VCD writer, which opens only after
+  // the first delta cycle); the SystemC model is traced by the SystemC VCD writer.
+  const bool rtl_vcd = !opt.vcd_path.empty() && (opt.cosim || arch.array.impl == config::ArrayImpl::rtl);
+  if (rtl_vcd) {
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    acc.pe_array->open_waveform(opt.vcd_path);
+  } else if (!opt.vcd_path.empty()) {
     std::string base = opt.vcd_path;
     if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0) base.resize(base.size() - 4);
     tf = sc_core::sc_create_vcd_trace_file(base.c_str());
@@ -289,6 +397,7 @@ std::vector<LayerCounters> run_typed(const config::ArchConfig& arch, const std::
   sc_core::sc_start();
   if (tf) sc_core::sc_close_vcd_trace_file(tf);
   if (!acc.controller->error().empty()) throw std::runtime_error(acc.controller->error());
+  if (acc.controller->mismatch()) throw ArrayMismatchError(*acc.controller->mismatch());
   return std::move(acc.controller->counters());
 }
 
@@ -298,8 +407,7 @@ std::vector<LayerCounters> simulate(const config::ArchConfig& arch, const std::v
                                     const SimulateOptions& opt) {
   if (arch.array.type != config::ArrayType::systolic)
     throw std::runtime_error("arch.array.type: vector arrays are not modelled yet; use type: systolic");
-  if (arch.array.impl != config::ArrayImpl::systemc)
-    throw std::runtime_error("arch.array.impl: 'rtl' requires a build with the Verilated array (not available in this build)");
+  check_array_impl(arch, opt);
   const ir::DType in = ir::dtype_bytes(arch.array.weight_dtype) > ir::dtype_bytes(arch.array.input_dtype)
                            ? arch.array.weight_dtype
                            : arch.array.input_dtype;

@@ -2,7 +2,9 @@
 /// The accelerator top: a controller and a PE array, run over a sequence of layers in one
 /// SystemC elaboration.
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/ir/tensor.hpp"
@@ -27,16 +29,43 @@ struct LayerCounters {
   std::int64_t folds = 0;
   std::int64_t outputs_written = 0;      ///< output elements written by the array (values fidelity)
   std::vector<ir::Tensor> c;        ///< per group C_g [M][N] in the accumulator type (values fidelity)
+  /// Co-simulation (SimulateOptions::cosim): cycles compared, and values compared (every PE
+  /// register, the bottom edge and its valid bits, per cycle); 0 otherwise.
+  std::int64_t compared_cycles = 0, compared_values = 0;
 };
 
 /// Options of one simulation.
 struct SimulateOptions {
   config::Fidelity fidelity = config::Fidelity::values;
   std::string vcd_path;      ///< empty: no waveform
-  bool progress = false;     ///< per-layer progress on stderr
+  /// Called when layer `index` (of the `layers` given to simulate) starts, from inside the
+  /// simulation at the layer boundary (never per cycle); empty: not called. sim/app uses it for
+  /// the progress line.
+  std::function<void(std::size_t index)> on_layer_start;
   std::int64_t max_cycles = std::int64_t{1} << 40;
   std::int64_t fault_pe_row = -1, fault_pe_col = -1;  ///< stuck-at-0 multiplier (test aid)
+  /// Run the SystemC array and the Verilated RTL array in lock-step and compare them every cycle
+  /// (arraysim cosim); simulate() throws ArrayMismatchError (sim/hw/array_check.hpp) at the first
+  /// difference. Needs what arch.array.impl: rtl needs (check_array_impl).
+  bool cosim = false;
+  /// Test aid: use the fault-injected RTL build (RtlBuildInfo::fault_*) instead of the normal one.
+  bool rtl_fault = false;
 };
+
+/// What this build's Verilated RTL array offers (sim/rtl_bridge, built WITH_VERILATOR).
+struct RtlBuildInfo {
+  bool available = false;  ///< false: built without Verilator
+  std::vector<std::pair<std::int64_t, std::int64_t>> sizes;  ///< (rows, cols) of every normal build
+  /// The fault-injected build: its size and the PE whose multiplier sees its operand a cycle late.
+  std::int64_t fault_rows = 0, fault_cols = 0, fault_row = -1, fault_col = -1;
+};
+RtlBuildInfo rtl_build_info();
+
+/// Checks, before anything is elaborated, that the array implementation `arch` asks for
+/// (arch.array.impl: rtl) or that `opt.cosim` needs can run in this build: Verilator present, a
+/// built size, int8 operands with int32 accumulators, values fidelity. Throws std::invalid_argument
+/// with one line naming the setting and the fix. simulate() calls it too.
+void check_array_impl(const config::ArchConfig& arch, const SimulateOptions& opt);
 
 /// Elaborates the accelerator for `arch`, runs every layer in order, returns per-layer counters.
 /// Call at most once per process (one SystemC elaboration).

@@ -12,6 +12,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "sim/hw/array_check.hpp"
+
 /// Hot loops are compiled for AVX2 and for the baseline x86-64 ISA; the loader picks the best the
 /// host supports (GCC function multi-versioning), so one binary runs everywhere.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
@@ -31,11 +33,18 @@ template <class TIn> struct ArrayIn {
   const TIn* top = nullptr;   ///< cols values entering row 0 of each column (OS: B; WS/IS: stationary load)
   bool load_start = false;    ///< WS/IS: a stationary load starts this cycle (lasts `rows` cycles)
   const std::uint8_t* drain_start = nullptr;  ///< OS: per column, its accumulators start draining this cycle
+  /// Per row / column: `left` / `top` carries data, not a bubble. Only the RTL array uses them
+  /// (its valid bits); the SystemC model ignores them. nullptr: all bubbles.
+  const std::uint8_t* left_valid = nullptr;
+  const std::uint8_t* top_valid = nullptr;
 };
 
 /// Edge outputs of one cycle.
 template <class TAcc> struct ArrayOut {
   const TAcc* bottom = nullptr;  ///< cols values leaving the bottom row (WS/IS psums, OS drained results)
+  /// Per column: the array flags bottom[j] as a result (the RTL's bottom_valid); nullptr when the
+  /// implementation has no valid outputs (the SystemC model: the schedule alone says what is valid).
+  const std::uint8_t* valid = nullptr;
 };
 
 /// Multiply-accumulate with the accumulator register's wrap-around for integers.
@@ -104,6 +113,21 @@ template <class TIn, class TAcc> class PeArray : public sc_core::sc_module {
   virtual void step(const ArrayIn<TIn>& in, ArrayOut<TAcc>& out) = 0;
   /// Adds the PE registers to a VCD (called before simulation starts).
   virtual void trace(sc_core::sc_trace_file*) {}
+
+  /// Output latency in controller activations. 0: step() returns the cycle's bottom edge in
+  /// `out` (the SystemC model). 1: the cycle happens on a clock edge after step() returns (the
+  /// Verilated array, whose pins are SystemC signals), so step() leaves `out` empty and the
+  /// controller reads that cycle's bottom edge with collect() at its next activation, before the
+  /// next step(). Either way cycle numbers are array cycles: one step() per cycle.
+  virtual int output_latency() const { return 0; }
+  /// Latency 1 only: the bottom edge (and valid bits) of the cycle of the last step().
+  virtual void collect(ArrayOut<TAcc>& out) { out = ArrayOut<TAcc>{}; }
+  /// Co-simulation (the SystemC and the RTL array in lock-step): comparisons so far and the first
+  /// mismatch, updated by collect(); nullptr for a single implementation.
+  virtual const CosimStatus* cosim_status() const { return nullptr; }
+  /// Arrays with their own waveform writer (the Verilated array) start it here, after the first
+  /// delta cycle (sc_start(SC_ZERO_TIME)); returns false when the array has none (use trace()).
+  virtual bool open_waveform(const std::string& /*path*/) { return false; }
   /// Test aid: the multiplier of PE(row, col) outputs 0 from now on (checks that checks fail).
   void inject_stuck_multiplier(std::int64_t row, std::int64_t col) { fault_row_ = row, fault_col_ = col; }
 

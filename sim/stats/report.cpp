@@ -96,6 +96,9 @@ std::string to_json(const RunResult& r) {
   j["experiment"] = r.experiment;
   j["arch"] = r.arch_name;
   j["fidelity"] = r.fidelity;
+  j["fidelity_setting"] = r.fidelity_setting.empty() ? r.fidelity : r.fidelity_setting;
+  j["layer_selection"] = r.layer_selection.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.layer_selection);
+  j["workload_layers"] = r.workload_layers;
   j["pe_count"] = r.pe_count;
   j["clock_mhz"] = r.clock_mhz;
   j["simulate_seconds"] = r.simulate_seconds;
@@ -125,7 +128,11 @@ std::string to_csv(const RunResult& r) {
 }
 
 std::string to_text(const RunResult& r) {
-  std::string s = fmt::format("experiment {}  arch {}  fidelity {}\n", r.experiment, r.arch_name, r.fidelity);
+  std::string s = fmt::format("experiment {}  arch {}  fidelity {}", r.experiment, r.arch_name, r.fidelity);
+  if (r.fidelity_setting == "auto") s += " (auto)";
+  if (!r.layer_selection.empty())
+    s += fmt::format("  layers {} ({} of {})", r.layer_selection, r.layers.size(), r.workload_layers);
+  s += "\n";
   s += fmt::format("{:<14} {:<7} {:>18} {:>16} {:>7} {:>14} {:>12} {:>7} {:>6} {:>8}\n", "layer", "type",
                    "output_shape", "gemm MxNxK", "groups", "macs", "cycles", "util", "golden", "analytic");
   auto yn = [](const std::optional<bool>& b) -> std::string { return b ? (*b ? "ok" : "FAIL") : "-"; };

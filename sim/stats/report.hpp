@@ -39,11 +39,16 @@ struct LayerResult {
 struct RunResult {
   std::string experiment;
   std::string arch_name;
-  std::string fidelity;
+  std::string fidelity;          ///< the fidelity that ran: values or timing
+  std::string fidelity_setting;  ///< sim.fidelity as configured: values, timing or auto
+  std::string layer_selection;   ///< `--layers` spec; empty: every layer of the workload ran
+  std::int64_t workload_layers = 0;  ///< layers in the workload (layers.size() when all ran)
   std::int64_t pe_count = 0;  ///< rows·cols (or lanes)
   double clock_mhz = 0;
   double simulate_seconds = 0;  ///< host wall time inside the SystemC simulation
   double golden_seconds = 0;    ///< host wall time of the golden model and the comparison
+  /// `arraysim cosim`: cycles and values compared between the SystemC and the RTL array.
+  std::int64_t cosim_cycles = 0, cosim_values = 0;
   std::vector<LayerResult> layers;
 
   std::int64_t macs() const;

@@ -6,7 +6,8 @@
 ///
 /// The golden model does every multiply-accumulate (golden::conv2d_direct, golden::gemm). What an
 /// ONNX operator adds around those MACs is glue in THIS harness, not in the golden model:
-///   - Conv, ConvInteger: auto_pad SAME_UPPER / SAME_LOWER / VALID resolved to explicit pads;
+///   - Conv, ConvInteger: attributes mapped to layer parameters by the ONNX importer's
+///     io::conv2d_from_onnx (auto_pad SAME_UPPER / SAME_LOWER / VALID resolved to explicit pads);
 ///   - ConvInteger, MatMulInteger: operand - zero_point computed into int16 operands first;
 ///   - Gemm: transA / transB transposes, then alpha·(A·B) + beta·C with C broadcast to [M][N];
 ///   - MatMul, MatMulInteger: operands of rank > 2 split into one 2-D GEMM per batch index, batch
@@ -25,6 +26,8 @@
 #include <vector>
 
 #include "models/golden/golden.hpp"
+#include "sim/io/onnx_attributes.hpp"
+#include "sim/io/onnx_import.hpp"
 #include "sim/io/onnx_tensor.hpp"
 
 namespace fs = std::filesystem;
@@ -53,41 +56,18 @@ std::string node_dir(const std::string& name) {
   return dir;
 }
 
-// ---- node attributes -------------------------------------------------------------------------
+// ---- node attributes (sim/io/onnx_attributes.hpp) ---------------------------------------------
 
-const onnx::AttributeProto* find_attr(const onnx::NodeProto& node, const std::string& name) {
-  for (const onnx::AttributeProto& a : node.attribute())
-    if (a.name() == name) return &a;
-  return nullptr;
-}
-
-std::int64_t attr_int(const onnx::NodeProto& node, const std::string& name, std::int64_t dflt) {
-  const onnx::AttributeProto* a = find_attr(node, name);
-  return a ? a->i() : dflt;
-}
-
-float attr_float(const onnx::NodeProto& node, const std::string& name, float dflt) {
-  const onnx::AttributeProto* a = find_attr(node, name);
-  return a ? a->f() : dflt;
-}
-
-std::string attr_string(const onnx::NodeProto& node, const std::string& name, const std::string& dflt) {
-  const onnx::AttributeProto* a = find_attr(node, name);
-  return a ? a->s() : dflt;
-}
-
-std::vector<std::int64_t> attr_ints(const onnx::NodeProto& node, const std::string& name,
-                                    std::vector<std::int64_t> dflt) {
-  const onnx::AttributeProto* a = find_attr(node, name);
-  return a ? std::vector<std::int64_t>(a->ints().begin(), a->ints().end()) : dflt;
-}
+using io::attr_float;
+using io::attr_int;
 
 /// Fails when the node carries an attribute the harness does not apply: none is silently ignored.
 void require_known_attributes(const onnx::NodeProto& node, const std::set<std::string>& known) {
-  for (const onnx::AttributeProto& a : node.attribute()) {
-    INFO(node.op_type() << " attribute '" << a.name() << "' is not applied by this harness");
-    REQUIRE(known.count(a.name()) == 1);
+  for (const std::string& name : io::unknown_attributes(node, known)) {
+    INFO(node.op_type() << " attribute '" << name << "' is not applied by this harness");
+    CHECK(known.count(name) == 1);
   }
+  REQUIRE(io::unknown_attributes(node, known).empty());
 }
 
 // ---- node operands ---------------------------------------------------------------------------
@@ -113,53 +93,25 @@ const ir::Tensor& input(const onnx::NodeProto& node, const Values& values, int k
 
 // ---- glue around the golden model ------------------------------------------------------------
 
-/// Glue for Conv / ConvInteger: ONNX attributes and operand shapes -> the golden model's layer
-/// parameters. auto_pad is resolved to explicit pads here (the golden model takes explicit pads):
-/// SAME_* pads the total (out-1)·stride + (k-1)·dilation + 1 - in, out = ceil(in / stride), the odd
-/// pixel at the end for SAME_UPPER and at the beginning for SAME_LOWER; VALID pads nothing.
+/// Conv / ConvInteger attributes and operand shapes -> the golden model's layer parameters, by the
+/// ONNX importer's own mapping (io::conv2d_from_onnx: strides, dilations, group, pads in ONNX order
+/// [top, left, bottom, right], auto_pad SAME_UPPER / SAME_LOWER / VALID resolved to explicit pads),
+/// so these node tests also check what `arraysim import onnx` makes of a Conv node.
 ir::Conv2dParams conv_params(const onnx::NodeProto& node, const ir::Shape& xs, const ir::Shape& ws) {
-  require_known_attributes(node, {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"});
   INFO("X " << ir::shape_str(xs) << ", W " << ir::shape_str(ws)
             << ": golden::conv2d_direct is 2-D only (rank-4 X and W)");
   REQUIRE(xs.size() == 4);
   REQUIRE(ws.size() == 4);
-  REQUIRE(attr_ints(node, "kernel_shape", {ws[2], ws[3]}) == std::vector<std::int64_t>{ws[2], ws[3]});
-  const std::vector<std::int64_t> strides = attr_ints(node, "strides", {1, 1});
-  const std::vector<std::int64_t> dilations = attr_ints(node, "dilations", {1, 1});
-  std::vector<std::int64_t> pads = attr_ints(node, "pads", {0, 0, 0, 0});  // [top, left, bottom, right]
-  REQUIRE(strides.size() == 2);
-  REQUIRE(dilations.size() == 2);
-  REQUIRE(pads.size() == 4);
-
-  const std::string auto_pad = attr_string(node, "auto_pad", "NOTSET");
-  if (auto_pad == "VALID") {
-    pads = {0, 0, 0, 0};
-  } else if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
-    for (std::size_t i = 0; i < 2; ++i) {
-      const std::int64_t in = xs[2 + i], out = (in + strides[i] - 1) / strides[i];
-      const std::int64_t extent = (ws[2 + i] - 1) * dilations[i] + 1;
-      const std::int64_t total = std::max<std::int64_t>(0, (out - 1) * strides[i] + extent - in);
-      const std::int64_t half = total / 2, rest = total - half;
-      pads[i] = auto_pad == "SAME_UPPER" ? half : rest;
-      pads[i + 2] = auto_pad == "SAME_UPPER" ? rest : half;
-    }
-  } else {
-    REQUIRE(auto_pad == "NOTSET");
-  }
-
   ir::Layer l;
   l.kind = ir::LayerKind::conv2d;
-  ir::Conv2dParams& p = l.conv;
-  p.n = xs[0], p.c = xs[1], p.h = xs[2], p.w = xs[3];
-  p.out_channels = ws[0], p.kernel_h = ws[2], p.kernel_w = ws[3];
-  p.stride_h = strides[0], p.stride_w = strides[1];
-  p.dilation_h = dilations[0], p.dilation_w = dilations[1];
-  p.pad_top = pads[0], p.pad_left = pads[1], p.pad_bottom = pads[2], p.pad_right = pads[3];
-  p.groups = attr_int(node, "group", 1);
-  REQUIRE(ws[1] * p.groups == p.c);
+  try {
+    l.conv = io::conv2d_from_onnx(node, xs, ws);
+  } catch (const std::runtime_error& e) {
+    FAIL("io::conv2d_from_onnx: " << e.what());
+  }
   for (const ir::LayerIssue& issue : ir::validate(l))
     FAIL("layer rejected: " << issue.field << ": " << issue.message);
-  return p;
+  return l.conv;
 }
 
 /// `axis` argument of minus_zero_point for operands whose zero point can only be per tensor.

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Speed of the Verilated RTL array against the SystemC model (figures, not a test). For 8x8 and
+# 16x16 arrays and one GEMM per dataflow, prints simulated cycles per second of
+#   systemc  arch.array.impl: systemc (the SystemC array alone),
+#   rtl      arch.array.impl: rtl     (the Verilated array alone, same controller),
+#   cosim    arraysim cosim           (both in lock-step, every register compared every cycle),
+# from `simulate_seconds` (host time inside the SystemC simulation) in stats.json, and the
+# process's user CPU seconds (less sensitive to other load on the machine).
+# Usage: bench/rtl_speed.sh [path/to/arraysim]   (a build with -DWITH_VERILATOR=ON;
+#        default build/release/arraysim, which `make test` configures that way)
+set -euo pipefail
+bin=${1:-build/release/arraysim}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+run() {  # size dataflow m n k mode
+  local n=$1 df=$2 M=$3 N=$4 K=$5 mode=$6 cmd=run impl=systemc
+  case $mode in
+    rtl) impl=rtl ;;
+    cosim) cmd=cosim ;;
+  esac
+  cat >"$tmp/exp.yaml" <<EOY
+name: rtl_speed
+arch: {array: {rows: $n, cols: $n, dataflow: $df, input_dtype: int8, impl: $impl}, dram: {model: ideal}}
+workload: {layers: [{type: gemm, m: $M, n: $N, k: $K}]}
+sim: {fidelity: values}
+EOY
+  local user
+  user=$( { /usr/bin/time -f "%U" "$bin" "$cmd" "$tmp/exp.yaml" --out "$tmp/out" >/dev/null; } 2>&1 | tail -1)
+  python3 - "$tmp/out/stats.json" "$n" "$df" "$mode" "$M" "$N" "$K" "$user" <<'EOP'
+import json, sys
+s = json.load(open(sys.argv[1])); n = int(sys.argv[2]); user = float(sys.argv[8])
+cyc, sim = s["total_cycles"], s["simulate_seconds"]
+print(f"{n:>2}x{n:<2} {sys.argv[3]}  gemm {sys.argv[5]}x{sys.argv[6]}x{sys.argv[7]}  {sys.argv[4]:<7}"
+      f" cycles {cyc:>9,}  sim {sim:7.3f} s  cycles/s {cyc / sim:12,.0f}  PE-cycles/s {n * n * cyc / sim:10.3e}"
+      f"  user {user:6.2f} s  golden_match {s['golden_match']}")
+EOP
+}
+
+echo "arraysim $("$bin" --version | cut -d' ' -f2), $(nproc) cores, $(date -u +%Y-%m-%d)"
+for df in ws os; do
+  for mode in systemc rtl cosim; do run 8 $df 512 512 512 $mode; done
+  for mode in systemc rtl cosim; do run 16 $df 512 512 512 $mode; done
+done

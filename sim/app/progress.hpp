@@ -1,0 +1,41 @@
+#pragma once
+/// The progress line of `arraysim run` on stderr, redrawn in place at every layer boundary:
+///   layer 12/54 layer2.1.conv2  elapsed 1.2 s  remaining ~3.4 s
+/// main.cpp enables it only when stderr is a terminal.
+#include <chrono>
+#include <cstddef>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace arraysim::app {
+
+class Progress {
+ public:
+  /// One layer: its name and its expected share of the host time, in any unit (run.cpp uses
+  /// folds in timing fidelity and simulated cycles in values fidelity).
+  struct Item {
+    std::string name;
+    double work = 0;
+  };
+  Progress(std::ostream& out, std::vector<Item> items);
+
+  /// Layer `index` starts: redraws the line. Called only at layer boundaries, so never often.
+  void layer_started(std::size_t index);
+  /// Erases the line (the terminal is left as it was before the run).
+  void finish();
+
+  /// The text of the line when layer `index` starts after `elapsed` seconds. The remaining time is
+  /// elapsed × (work left / work done); unknown ("?") before any work is done.
+  std::string line(std::size_t index, double elapsed) const;
+
+ private:
+  std::ostream& out_;
+  std::vector<Item> items_;
+  std::vector<double> done_before_;  ///< work of layers 0..i-1
+  double total_ = 0;
+  std::chrono::steady_clock::time_point start_;
+  bool drawn_ = false;
+};
+
+}  // namespace arraysim::app

@@ -1,0 +1,443 @@
+#include "sim/io/onnx_import.hpp"
+
+#include <onnx/shape_inference/implementation.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
+#include <stdexcept>
+
+#include "sim/config/workload_config.hpp"
+#include "sim/io/onnx_attributes.hpp"
+#include "sim/io/onnx_tensor.hpp"
+
+namespace arraysim::io {
+namespace {
+
+namespace fs = std::filesystem;
+using Dims = std::vector<std::int64_t>;
+
+std::string dims_str(const Dims& d) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < d.size(); ++i) s += (i ? ", " : "") + std::to_string(d[i]);
+  return s + "]";
+}
+
+/// Names in messages: control characters escaped, long names shortened.
+std::string shown(const std::string& s) { return config::printable(s, 80); }
+
+/// Layer names: control characters (which arraysim names may not contain) become '_'.
+std::string sanitize(std::string s) {
+  for (char& c : s)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '_';
+  return s;
+}
+
+/// The product of `d`, or nullopt on overflow.
+std::optional<std::int64_t> product(const Dims& d) {
+  std::int64_t p = 1;
+  for (const std::int64_t x : d)
+    if (__builtin_mul_overflow(p, x, &p)) return std::nullopt;
+  return p;
+}
+
+/// Operators that keep a constant constant (for QDQ models: a weight stored as an initializer and
+/// passed through DequantizeLinear is still a constant).
+const std::set<std::string> kConstPreserving{"Identity",  "Cast",    "DequantizeLinear", "QuantizeLinear",
+                                             "Transpose", "Reshape", "Squeeze",          "Unsqueeze"};
+
+/// What the importer knows about the values of one graph (after shape inference).
+class Values {
+ public:
+  explicit Values(const onnx::GraphProto& g) {
+    for (const onnx::TensorProto& t : g.initializer()) {
+      init_dims_[t.name()] = Dims(t.dims().begin(), t.dims().end());
+      constant_.insert(t.name());
+    }
+    for (const onnx::ValueInfoProto& v : g.input()) {
+      add_info(v);
+      if (!constant_.count(v.name())) graph_inputs_.insert(v.name());
+    }
+    for (const onnx::ValueInfoProto& v : g.value_info()) add_info(v);
+    for (const onnx::ValueInfoProto& v : g.output()) add_info(v);
+    for (int i = 0; i < g.node_size(); ++i) {
+      const onnx::NodeProto& n = g.node(i);
+      for (const std::string& o : n.output())
+        if (!o.empty()) producer_[o] = i;
+      if (n.op_type() == "Constant" && n.domain().empty() && n.output_size() == 1) {
+        for (const onnx::AttributeProto& a : n.attribute())
+          if (a.name() == "value" && a.has_t()) init_dims_[n.output(0)] = Dims(a.t().dims().begin(), a.t().dims().end());
+        constant_.insert(n.output(0));
+      } else if (kConstPreserving.count(n.op_type()) && n.domain().empty()) {
+        bool all = n.input_size() > 0;
+        for (const std::string& in : n.input()) all = all && (in.empty() || constant_.count(in));
+        if (all)
+          for (const std::string& o : n.output()) constant_.insert(o);
+      }
+    }
+  }
+
+  bool is_constant(const std::string& name) const { return constant_.count(name) != 0; }
+  bool is_graph_input(const std::string& name) const { return graph_inputs_.count(name) != 0; }
+  /// Index of the node that computes `name`, or -1.
+  int producer(const std::string& name) const {
+    const auto it = producer_.find(name);
+    return it == producer_.end() ? -1 : it->second;
+  }
+
+  /// The static shape of `name`; otherwise std::runtime_error saying what is missing.
+  Dims shape(const std::string& name) const {
+    if (const auto it = init_dims_.find(name); it != init_dims_.end()) return it->second;
+    const auto it = info_.find(name);
+    if (it == info_.end() || !it->second->type().has_tensor_type() || !it->second->type().tensor_type().has_shape())
+      throw std::runtime_error("the shape of '" + shown(name) + "' is unknown after ONNX shape inference");
+    Dims d;
+    const onnx::TensorShapeProto& s = it->second->type().tensor_type().shape();
+    for (int i = 0; i < s.dim_size(); ++i) {
+      const onnx::TensorShapeProto::Dimension& dim = s.dim(i);
+      if (dim.has_dim_value()) {
+        d.push_back(dim.dim_value());
+        continue;
+      }
+      throw std::runtime_error("the shape of '" + shown(name) + "' is not static after ONNX shape inference: dimension " +
+                               std::to_string(i) +
+                               (dim.has_dim_param() ? " is symbolic ('" + shown(dim.dim_param()) + "')" : " is unknown"));
+    }
+    return d;
+  }
+
+ private:
+  void add_info(const onnx::ValueInfoProto& v) { info_.emplace(v.name(), &v); }
+
+  std::map<std::string, Dims> init_dims_;
+  std::map<std::string, const onnx::ValueInfoProto*> info_;
+  std::set<std::string> constant_, graph_inputs_;
+  std::map<std::string, int> producer_;
+};
+
+/// Input `k` of the node, or "" when absent.
+std::string input_name(const onnx::NodeProto& n, int k) { return k < n.input_size() ? n.input(k) : std::string(); }
+
+/// The operand shape of input `k`, with the input named in errors.
+Dims operand_shape(const Values& v, const onnx::NodeProto& n, int k, const char* role) {
+  const std::string name = input_name(n, k);
+  if (name.empty()) throw std::runtime_error(std::string("has no ") + role + " input (input " + std::to_string(k) + ")");
+  return v.shape(name);
+}
+
+void require_known_attributes(const onnx::NodeProto& node, const std::set<std::string>& known) {
+  const std::vector<std::string> bad = unknown_attributes(node, known);
+  if (bad.empty()) return;
+  std::string list;
+  for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+  throw std::runtime_error("attribute '" + shown(bad.front()) + "' is not supported" +
+                           (known.empty() ? " (" + node.op_type() + " has no attributes)"
+                                          : " (supported: " + list + ")"));
+}
+
+ir::Layer conv_layer(const onnx::NodeProto& n, const Values& v) {
+  const int wi = n.op_type() == "QLinearConv" ? 3 : 1;
+  const std::string w = input_name(n, wi);
+  if (w.empty()) throw std::runtime_error("has no weight input (input " + std::to_string(wi) + ")");
+  if (!v.is_constant(w)) {
+    std::string what;
+    if (v.is_graph_input(w)) {
+      what = "a graph input";
+    } else if (const int p = v.producer(w); p >= 0) {
+      what = "computed by node #" + std::to_string(p);
+    } else {
+      what = "not defined in the graph";
+    }
+    throw std::runtime_error("weight '" + shown(w) + "' is " + what +
+                             ", not a constant initializer: arraysim needs a constant weight shape");
+  }
+  const Dims xs = operand_shape(v, n, 0, "data"), ws = v.shape(w);
+  ir::Layer l;
+  l.kind = ir::LayerKind::conv2d;
+  l.conv = conv2d_from_onnx(n, xs, ws);
+  // Cross-check the output size with ONNX shape inference (when the layer is valid).
+  if (ir::validate(l).empty() && n.output_size() > 0) {
+    Dims ys;
+    try {
+      ys = v.shape(n.output(0));
+    } catch (const std::runtime_error&) {
+      return l;  // no inferred output shape: nothing to compare
+    }
+    const ir::Conv2dParams& c = l.conv;
+    const Dims ours = xs.size() == 3 ? Dims{c.n, c.out_channels, c.out_w()} : Dims{c.n, c.out_channels, c.out_h(), c.out_w()};
+    if (ys != ours)
+      throw std::runtime_error("ONNX shape inference gives output '" + shown(n.output(0)) + "' the shape " +
+                               dims_str(ys) + ", arraysim computes " + dims_str(ours));
+  }
+  return l;
+}
+
+ir::Layer gemm_layer(const onnx::NodeProto& n, const Values& v) {
+  require_known_attributes(n, {"alpha", "beta", "transA", "transB"});
+  const Dims a = operand_shape(v, n, 0, "A"), b = operand_shape(v, n, 1, "B");
+  if (a.size() != 2 || b.size() != 2)
+    throw std::runtime_error("A " + dims_str(a) + " and B " + dims_str(b) + " must both be 2-D");
+  const bool ta = attr_int(n, "transA", 0) != 0, tb = attr_int(n, "transB", 0) != 0;
+  ir::Layer l;
+  l.kind = ir::LayerKind::gemm;
+  l.gemm.m = ta ? a[1] : a[0];
+  l.gemm.k = ta ? a[0] : a[1];
+  const std::int64_t kb = tb ? b[1] : b[0];
+  l.gemm.n = tb ? b[0] : b[1];
+  if (kb != l.gemm.k)
+    throw std::runtime_error("A " + dims_str(a) + (ta ? " (transA)" : "") + " gives K = " + std::to_string(l.gemm.k) +
+                             " but B " + dims_str(b) + (tb ? " (transB)" : "") + " gives K = " + std::to_string(kb));
+  return l;
+}
+
+/// MatMul-like nodes (numpy.matmul semantics): one GEMM, or one per batch index when both operands
+/// have batch dimensions (batched products with a different B each).
+std::vector<ir::Layer> matmul_layers(const onnx::NodeProto& n, const Values& v) {
+  require_known_attributes(n, {});
+  const int bi = n.op_type() == "QLinearMatMul" ? 3 : 1;
+  const Dims a = operand_shape(v, n, 0, "A"), b = operand_shape(v, n, bi, "B");
+  if (a.empty() || b.empty()) throw std::runtime_error("A " + dims_str(a) + " and B " + dims_str(b) + " must not be scalars");
+  const std::int64_t m = a.size() >= 2 ? a[a.size() - 2] : 1, k = a.back();
+  const std::int64_t kb = b.size() >= 2 ? b[b.size() - 2] : b[0], nn = b.size() >= 2 ? b.back() : 1;
+  if (k != kb)
+    throw std::runtime_error("A " + dims_str(a) + " has K = " + std::to_string(k) + " but B " + dims_str(b) +
+                             " has K = " + std::to_string(kb));
+  const Dims ba(a.begin(), a.size() > 2 ? a.end() - 2 : a.begin()), bb(b.begin(), b.size() > 2 ? b.end() - 2 : b.begin());
+  // Broadcast the batch dimensions (right-aligned; 1 stretches).
+  const std::size_t rank = std::max(ba.size(), bb.size());
+  Dims batch(rank);
+  for (std::size_t d = 0; d < rank; ++d) {
+    const std::int64_t da = d + ba.size() >= rank ? ba[d + ba.size() - rank] : 1;
+    const std::int64_t db = d + bb.size() >= rank ? bb[d + bb.size() - rank] : 1;
+    if (da != db && da != 1 && db != 1)
+      throw std::runtime_error("batch dimensions of A " + dims_str(a) + " and B " + dims_str(b) + " do not broadcast");
+    batch[d] = std::max(da, db);
+  }
+  const auto pa = product(ba), pb = product(bb), pg = product(batch);
+  if (!pa || !pb || !pg) throw std::runtime_error("batch size overflows");
+  ir::Layer l;
+  l.kind = ir::LayerKind::gemm;
+  l.gemm.m = m, l.gemm.n = nn, l.gemm.k = k;
+  std::int64_t r = 0;
+  if (*pb == 1) {  // one B for every batch index: the batch rows stack into M
+    if (__builtin_mul_overflow(m, *pg, &r)) throw std::runtime_error("M overflows");
+    l.gemm.m = r;
+    return {l};
+  }
+  if (*pa == 1) {  // one A for every batch index: the B matrices side by side give one GEMM
+    if (__builtin_mul_overflow(nn, *pg, &r)) throw std::runtime_error("N overflows");
+    l.gemm.n = r;
+    return {l};
+  }
+  constexpr std::int64_t kMaxBatch = 4096;
+  if (*pg > kMaxBatch)
+    throw std::runtime_error("batched product of " + std::to_string(*pg) + " independent GEMMs (A " + dims_str(a) +
+                             ", B " + dims_str(b) + "): more than " + std::to_string(kMaxBatch) + " layers");
+  return std::vector<ir::Layer>(static_cast<std::size_t>(*pg), l);
+}
+
+const std::set<std::string> kConvOps{"Conv", "ConvInteger", "QLinearConv"};
+const std::set<std::string> kMatMulOps{"MatMul", "MatMulInteger", "QLinearMatMul"};
+
+}  // namespace
+
+ir::Conv2dParams conv2d_from_onnx(const onnx::NodeProto& node, const std::vector<std::int64_t>& x,
+                                  const std::vector<std::int64_t>& w) {
+  require_known_attributes(node, {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"});
+  if (x.size() != 3 && x.size() != 4)
+    throw std::runtime_error("input " + dims_str(x) + ": only 1-D and 2-D convolutions ([N, C, W] or [N, C, H, W]) "
+                             "are supported");
+  const std::size_t sp = x.size() - 2;  // spatial dimensions
+  if (w.size() != x.size())
+    throw std::runtime_error("weight " + dims_str(w) + " has rank " + std::to_string(w.size()) + ", input " +
+                             dims_str(x) + " has rank " + std::to_string(x.size()));
+  const Dims kernel(w.begin() + 2, w.end());
+  const Dims ks = attr_ints(node, "kernel_shape", kernel);
+  if (ks != kernel)
+    throw std::runtime_error("kernel_shape " + dims_str(ks) + " differs from the weight's kernel " + dims_str(kernel));
+  const auto spatial_attr = [&](const char* name, std::size_t count, std::int64_t dflt) {
+    const Dims v = attr_ints(node, name, Dims(count, dflt));
+    if (v.size() != count)
+      throw std::runtime_error(std::string(name) + " " + dims_str(v) + " has " + std::to_string(v.size()) +
+                               " values, expected " + std::to_string(count));
+    return v;
+  };
+  const Dims strides = spatial_attr("strides", sp, 1), dilations = spatial_attr("dilations", sp, 1);
+  Dims pads = spatial_attr("pads", 2 * sp, 0);  // [x1_begin, x2_begin, x1_end, x2_end]
+  const std::string auto_pad = attr_string(node, "auto_pad", "NOTSET");
+  if (auto_pad == "VALID") {
+    pads.assign(2 * sp, 0);
+  } else if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+    for (std::size_t i = 0; i < sp; ++i) {
+      if (strides[i] < 1 || dilations[i] < 1 || kernel[i] < 1)
+        throw std::runtime_error("auto_pad " + auto_pad + " needs positive strides, dilations and kernel");
+      const std::int64_t in = x[2 + i], out = (in + strides[i] - 1) / strides[i];
+      const std::int64_t extent = (kernel[i] - 1) * dilations[i] + 1;
+      const std::int64_t total = std::max<std::int64_t>(0, (out - 1) * strides[i] + extent - in);
+      const std::int64_t half = total / 2, rest = total - half;
+      pads[i] = auto_pad == "SAME_UPPER" ? half : rest;
+      pads[i + sp] = auto_pad == "SAME_UPPER" ? rest : half;
+    }
+  } else if (auto_pad != "NOTSET") {
+    throw std::runtime_error("auto_pad '" + shown(auto_pad) + "' is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID");
+  }
+  const std::int64_t group = attr_int(node, "group", 1);
+  if (group < 1) throw std::runtime_error("group " + std::to_string(group) + " must be >= 1");
+  std::int64_t expect = 0;
+  if (__builtin_mul_overflow(w[1], group, &expect) || expect != x[1])
+    throw std::runtime_error("input " + dims_str(x) + " has " + std::to_string(x[1]) + " channels, but weight " +
+                             dims_str(w) + " with group " + std::to_string(group) + " expects " +
+                             std::to_string(w[1]) + " x " + std::to_string(group));
+
+  ir::Conv2dParams p;
+  p.n = x[0], p.c = x[1], p.out_channels = w[0], p.groups = group;
+  if (sp == 2) {
+    p.h = x[2], p.w = x[3], p.kernel_h = w[2], p.kernel_w = w[3];
+    p.stride_h = strides[0], p.stride_w = strides[1];
+    p.dilation_h = dilations[0], p.dilation_w = dilations[1];
+    p.pad_top = pads[0], p.pad_left = pads[1], p.pad_bottom = pads[2], p.pad_right = pads[3];
+  } else {  // 1-D: a 2-D convolution of height 1
+    p.h = 1, p.w = x[2], p.kernel_h = 1, p.kernel_w = w[2];
+    p.stride_w = strides[0], p.dilation_w = dilations[0];
+    p.pad_left = pads[0], p.pad_right = pads[1];
+  }
+  return p;
+}
+
+OnnxWorkload onnx_workload(onnx::ModelProto model, const std::string& file) {
+  OnnxWorkload out;
+  onnx::GraphProto* g = model.mutable_graph();
+  out.graph_name = g->name();
+
+  // A symbolic leading (batch) dimension of a graph input is taken as 1, so that shape inference
+  // gives static shapes.
+  std::set<std::string> inits;
+  for (const onnx::TensorProto& t : g->initializer()) inits.insert(t.name());
+  for (onnx::ValueInfoProto& in : *g->mutable_input()) {
+    if (inits.count(in.name()) || !in.type().has_tensor_type() || !in.type().tensor_type().has_shape()) continue;
+    onnx::TensorShapeProto* s = in.mutable_type()->mutable_tensor_type()->mutable_shape();
+    if (s->dim_size() < 2 || s->dim(0).has_dim_value()) continue;
+    const std::string what = s->dim(0).has_dim_param() ? "symbolic ('" + shown(s->dim(0).dim_param()) + "')" : "unknown";
+    s->mutable_dim(0)->set_dim_value(1);
+    out.warnings.push_back("warning: " + file + ": graph input '" + shown(in.name()) + "': dimension 0 is " + what +
+                           "; taken as 1 (batch 1)");
+  }
+
+  try {
+    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
+                                       onnx::ShapeInferenceOptions(false, 0, true));
+  } catch (const std::exception& e) {
+    throw ImportError(file + ": ONNX shape inference failed: " + e.what());
+  }
+  const onnx::GraphProto& graph = model.graph();
+  const Values values(graph);
+
+  std::vector<std::string> errors;
+  std::vector<std::pair<std::string, int>> skipped;  // op -> count, in order of first appearance
+  int skipped_total = 0;
+  std::set<std::string> names;
+  for (const onnx::NodeProto& n : graph.node())
+    if (!n.name().empty()) names.insert(sanitize(n.name()));
+  std::set<std::string> taken;
+  const auto unique = [&](const std::string& want) {
+    std::string name = want;
+    for (int k = 2; taken.count(name); ++k) name = want + "_" + std::to_string(k);
+    taken.insert(name);
+    return name;
+  };
+
+  for (int i = 0; i < graph.node_size(); ++i) {
+    const onnx::NodeProto& n = graph.node(i);
+    const std::string& op = n.op_type();
+    const bool default_domain = n.domain().empty() || n.domain() == "ai.onnx";
+    const bool conv = default_domain && kConvOps.count(op), matmul = default_domain && kMatMulOps.count(op);
+    const bool gemm = default_domain && op == "Gemm";
+    if (!conv && !matmul && !gemm) {
+      const std::string key = default_domain ? op : n.domain() + "." + op;
+      auto it = std::find_if(skipped.begin(), skipped.end(), [&](const auto& p) { return p.first == key; });
+      if (it == skipped.end()) skipped.emplace_back(key, 1);
+      else ++it->second;
+      ++skipped_total;
+      continue;
+    }
+    const std::string who = describe_node(n, i);
+    std::vector<ir::Layer> layers;
+    try {
+      if (conv) layers.push_back(conv_layer(n, values));
+      else if (gemm) layers.push_back(gemm_layer(n, values));
+      else layers = matmul_layers(n, values);
+    } catch (const std::runtime_error& e) {
+      errors.push_back(file + ": " + shown(who) + ": " + e.what());
+      continue;
+    }
+    std::string base = n.name().empty() ? op + std::to_string(i) : sanitize(n.name());
+    if (n.name().empty())  // avoid a generated name that some other node is called
+      while (names.count(base)) base += "_";
+    for (std::size_t b = 0; b < layers.size(); ++b) {
+      layers[b].name = unique(layers.size() == 1 ? base : base + "_b" + std::to_string(b));
+      out.layers.push_back(layers[b]);
+      out.layer_nodes.push_back(shown(who));
+    }
+  }
+  if (!errors.empty()) throw ImportError(errors);
+
+  std::stable_sort(skipped.begin(), skipped.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  if (skipped_total > 0) {
+    out.skipped = "skipped " + std::to_string(skipped_total) + " ONNX node" + (skipped_total == 1 ? "" : "s") + ":";
+    for (std::size_t i = 0; i < skipped.size(); ++i)
+      out.skipped += (i ? ", " : " ") + shown(skipped[i].first) + " x" + std::to_string(skipped[i].second);
+  }
+  if (out.layers.empty())
+    throw ImportError(file + ": no Conv, ConvInteger, QLinearConv, Gemm, MatMul, MatMulInteger or QLinearMatMul "
+                             "node: nothing to simulate" +
+                      (out.skipped.empty() ? std::string(" (the graph has no nodes)") : " (" + out.skipped + ")"));
+  return out;
+}
+
+GeneratedExperiment import_onnx(const std::string& model_path, const std::string& arch_ref,
+                                const std::string& base_dir) {
+  onnx::ModelProto model;
+  try {
+    model = load_model(model_path);
+  } catch (const std::runtime_error& e) {
+    throw ImportError(e.what());
+  }
+  OnnxWorkload w = onnx_workload(std::move(model), model_path);
+  // Fail early, and at the right place, when the architecture file cannot be read.
+  const fs::path arch_file = fs::path(arch_ref).is_absolute() ? fs::path(arch_ref) : fs::path(base_dir) / arch_ref;
+  read_input_file(arch_file.lexically_normal().string(), "architecture file");
+
+  GeneratedExperiment g;
+  g.display_name = "<import:onnx>";
+  g.base_dir = base_dir;
+  g.notes = w.warnings;
+  if (!w.skipped.empty()) g.notes.push_back(w.skipped);
+  g.origins.add("", {{model_path, 1, 1}, "model"});
+  g.origins.add("arch", {{arch_file.lexically_normal().string(), 1, 1}, ""});
+
+  const std::string stem = fs::path(model_path).stem().string();
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "name" << YAML::Value << (stem.empty() ? std::string("onnx") : sanitize(stem));
+  out << YAML::Key << "arch" << YAML::Value << arch_ref;
+  out << YAML::Key << "workload" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "name" << YAML::Value
+      << (w.graph_name.empty() ? (stem.empty() ? std::string("onnx") : sanitize(stem)) : sanitize(w.graph_name));
+  out << YAML::Key << "layers" << YAML::Value << YAML::BeginSeq;
+  for (std::size_t i = 0; i < w.layers.size(); ++i) {
+    const ir::Layer& l = w.layers[i];
+    g.origins.add("workload.layers." + std::to_string(i), {{model_path, 1, 1}, w.layer_nodes[i]});
+    out << YAML::Flow;
+    config::emit_layer(out, l);
+  }
+  out << YAML::EndSeq << YAML::EndMap << YAML::EndMap;
+  g.yaml = "# arraysim experiment imported from ONNX model " + sanitize(model_path) + "; mapping: docs/import.md\n" +
+           out.c_str() + "\n";
+  g.layers = w.layers.size();
+  return g;
+}
+
+}  // namespace arraysim::io

@@ -1,0 +1,689 @@
+#include "sim/io/scalesim_import.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "sim/io/csv.hpp"
+
+namespace arraysim::io {
+namespace {
+
+namespace fs = std::filesystem;
+using config::Diagnostics;
+using config::Location;
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string trim(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
+}
+
+/// Python's int() on a stripped string: optional sign, digits, single underscores between digits.
+std::optional<std::int64_t> parse_int(const std::string& s) {
+  std::size_t i = 0;
+  bool neg = false;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
+  if (i >= s.size()) return std::nullopt;
+  std::int64_t v = 0;
+  bool prev_digit = false;
+  for (; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '_' && prev_digit && i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1]))) {
+      prev_digit = false;
+      continue;
+    }
+    if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+    if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, c - '0', &v)) return std::nullopt;
+    prev_digit = true;
+  }
+  return neg ? -v : v;
+}
+
+std::string show(const std::string& s) { return "'" + config::printable(s, 40) + "'"; }
+
+// ---- the .cfg file (Python configparser syntax) ----------------------------------------------
+
+struct CfgEntry {
+  std::string key, value;
+  Location key_loc, value_loc;
+};
+
+struct CfgSection {
+  std::string name;
+  Location loc;
+  std::vector<CfgEntry> entries;
+};
+
+/// Every section and key SCALE-Sim v2 and v3 read (keys in SCALE-Sim's spelling; configparser
+/// compares keys case-insensitively, section names exactly).
+const std::vector<std::pair<std::string, std::vector<std::string>>>& known_keys() {
+  static const std::vector<std::pair<std::string, std::vector<std::string>>> k{
+      {"general", {"run_name"}},
+      {"architecture_presets",
+       {"ArrayHeight", "ArrayWidth", "IfmapSramSzkB", "FilterSramSzkB", "OfmapSramSzkB", "IfmapOffset",
+        "FilterOffset", "OfmapOffset", "Dataflow", "Bandwidth", "MemoryBanks", "ReadRequestBuffer",
+        "WriteRequestBuffer"}},
+      {"run_presets", {"InterfaceBandwidth", "UseRamulatorTrace"}},
+      {"layout",
+       {"IfmapCustomLayout", "IfmapSRAMBankBandwidth", "IfmapSRAMBankNum", "IfmapSRAMBankPort",
+        "FilterCustomLayout", "FilterSRAMBankBandwidth", "FilterSRAMBankNum", "FilterSRAMBankPort"}},
+      {"sparsity", {"SparsitySupport", "SparseRep", "OptimizedMapping", "BlockSize", "RandomNumberGeneratorSeed"}},
+      {"network_presets", {"TopologyCsvLoc"}},
+  };
+  return k;
+}
+
+const std::vector<std::string>* keys_of(const std::string& section) {
+  for (const auto& [s, keys] : known_keys())
+    if (s == section) return &keys;
+  return nullptr;
+}
+
+/// The parsed .cfg plus the diagnostics and notes of the import.
+class Cfg {
+ public:
+  Cfg(const std::string& text, std::string file, Diagnostics& diag, std::vector<std::string>& notes)
+      : file_(std::move(file)), diag_(diag), notes_(notes) {
+    parse(text);
+    check_names();
+  }
+
+  const std::string& file() const { return file_; }
+
+  /// The entry `key` of `section` (case-insensitive), marked as used; nullptr when absent.
+  CfgEntry* get(const std::string& section_name, const std::string& key) {
+    CfgSection* s = section(section_name);
+    if (!s) return nullptr;
+    for (CfgEntry& e : s->entries)
+      if (lower(e.key) == lower(key)) return &e;
+    return nullptr;
+  }
+
+  /// Reports a missing required key (or its missing section, once).
+  void missing(const std::string& section_name, const std::string& key, const std::string& what) {
+    CfgSection* s = section(section_name);
+    if (!s) {
+      if (misplaced_.count("[" + section_name + "]")) return;  // reported as a misspelled section
+      if (missing_sections_.insert(section_name).second)
+        diag_.add({file_, 1, 1}, section_name, "missing required section [" + section_name + "]");
+      return;
+    }
+    if (misplaced_.count(lower(key))) return;  // reported as a typo or a key in the wrong section
+    diag_.add(s->loc, section_name + "." + key, "missing required key (" + what + ")");
+  }
+
+  CfgEntry* require(const std::string& section_name, const std::string& key, const std::string& what) {
+    CfgEntry* e = get(section_name, key);
+    if (!e) missing(section_name, key, what);
+    return e;
+  }
+
+  /// An integer value, or nullopt (reported under `key_path`).
+  std::optional<std::int64_t> integer(const CfgEntry& e, const std::string& key_path) {
+    const auto v = parse_int(e.value);
+    if (!v) diag_.add(e.value_loc, key_path, e.key + ": expected an integer, got " + show(e.value));
+    return v;
+  }
+
+  Diagnostics& diag() { return diag_; }
+  std::vector<std::string>& notes() { return notes_; }
+
+ private:
+  CfgSection* section(const std::string& name) {
+    for (CfgSection& s : sections_)
+      if (s.name == name) return &s;
+    return nullptr;
+  }
+
+  void parse(const std::string& text) {
+    std::size_t pos = 0;
+    int line = 0;
+    if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) pos = 3;
+    while (pos < text.size()) {
+      std::size_t end = text.find('\n', pos);
+      if (end == std::string::npos) end = text.size();
+      std::string raw = text.substr(pos, end - pos);
+      pos = end + 1;
+      ++line;
+      if (!raw.empty() && raw.back() == '\r') raw.pop_back();
+      const std::size_t first = raw.find_first_not_of(" \t");
+      if (first == std::string::npos || raw[first] == '#' || raw[first] == ';') continue;
+      const int col = static_cast<int>(first) + 1;
+      const std::string t = trim(raw);
+      if (t.front() == '[') {
+        if (t.back() != ']' || t.size() < 3) {
+          diag_.add({file_, line, col}, "(cfg)", "malformed section header " + show(t) + "; expected [name]");
+          current_ = -1;
+          continue;
+        }
+        const std::string name = t.substr(1, t.size() - 2);
+        if (section(name)) {
+          diag_.add({file_, line, col}, name, "section [" + name + "] appears twice");
+          current_ = -1;
+          continue;
+        }
+        sections_.push_back({name, {file_, line, col}, {}});
+        current_ = static_cast<int>(sections_.size()) - 1;
+        continue;
+      }
+      const std::size_t delim = raw.find_first_of("=:");
+      if (delim == std::string::npos) {
+        diag_.add({file_, line, col}, "(cfg)",
+                  "expected 'key = value', 'key: value' or '[section]', got " + show(t));
+        continue;
+      }
+      const std::string key = trim(raw.substr(0, delim));
+      const std::size_t vstart = raw.find_first_not_of(" \t", delim + 1);
+      const int vcol = static_cast<int>(vstart == std::string::npos ? delim + 1 : vstart) + 1;
+      if (key.empty()) {
+        diag_.add({file_, line, col}, "(cfg)", "a value without a key: " + show(t));
+        continue;
+      }
+      if (sections_.empty()) {
+        diag_.add({file_, line, col}, key, "key before the first [section] header");
+        continue;
+      }
+      if (current_ < 0) continue;  // inside a malformed or duplicate section: already reported
+      CfgSection& cur = sections_[static_cast<std::size_t>(current_)];
+      bool dup = false;
+      for (const CfgEntry& e : cur.entries) dup = dup || lower(e.key) == lower(key);
+      if (dup) {
+        diag_.add({file_, line, col}, cur.name + "." + key,
+                  "key appears twice in [" + cur.name + "] (keys are case-insensitive)");
+        continue;
+      }
+      cur.entries.push_back({key, trim(raw.substr(delim + 1)), {file_, line, col}, {file_, line, vcol}});
+    }
+  }
+
+  /// Unknown sections and keys: an error when they look like a typo of a known one (or a known key
+  /// in the wrong section), otherwise a warning note (SCALE-Sim ignores them too).
+  void check_names() {
+    std::vector<std::string> section_names;
+    for (const auto& [s, keys] : known_keys()) section_names.push_back(s);
+    for (CfgSection& s : sections_) {
+      const std::vector<std::string>* keys = keys_of(s.name);
+      if (!keys) {
+        const std::string close = config::closest_match(lower(s.name), section_names);
+        if (!close.empty()) {
+          diag_.add(s.loc, s.name, "unknown section [" + s.name + "] (did you mean [" + close + "]?)");
+          misplaced_.insert("[" + close + "]");
+        } else {
+          warn(s.loc, s.name, "unknown section [" + s.name + "], ignored with its keys");
+        }
+        continue;
+      }
+      std::vector<std::string> lowered;
+      for (const std::string& k : *keys) lowered.push_back(lower(k));
+      for (const CfgEntry& e : s.entries) {
+        const std::string lk = lower(e.key);
+        if (std::find(lowered.begin(), lowered.end(), lk) != lowered.end()) continue;
+        std::string home;
+        for (const auto& [other, other_keys] : known_keys())
+          for (const std::string& k : other_keys)
+            if (lower(k) == lk) home = other;
+        const std::string path = s.name + "." + e.key;
+        if (!home.empty()) {
+          diag_.add(e.key_loc, path, "'" + e.key + "' belongs in [" + home + "], not [" + s.name + "]");
+          misplaced_.insert(lk);
+          continue;
+        }
+        const std::string close = config::closest_match(lk, lowered);
+        if (!close.empty()) {
+          const std::string spelled = (*keys)[static_cast<std::size_t>(
+              std::find(lowered.begin(), lowered.end(), close) - lowered.begin())];
+          diag_.add(e.key_loc, path, "unknown key (did you mean '" + spelled + "'?)");
+          misplaced_.insert(close);
+        } else {
+          warn(e.key_loc, path, "unknown key, ignored");
+        }
+      }
+    }
+  }
+
+  void warn(const Location& loc, const std::string& path, const std::string& message) {
+    notes_.push_back("warning: " + loc.file + ":" + std::to_string(loc.line) + ":" + std::to_string(loc.col) + " " +
+                     path + ": " + message);
+  }
+
+  std::string file_;
+  Diagnostics& diag_;
+  std::vector<std::string>& notes_;
+  std::vector<CfgSection> sections_;
+  int current_ = -1;  ///< index of the section being read; -1 inside a rejected header
+  std::set<std::string> missing_sections_;
+  /// Known keys (lower case) and "[sections]" reported as typos or misplaced: not also missing.
+  std::set<std::string> misplaced_;
+};
+
+/// The arch mapping generated from the .cfg.
+struct ArchOut {
+  std::string run_name;
+  std::int64_t rows = 0, cols = 0;
+  std::optional<std::int64_t> sram_kb[3];  // ifmap, filter (weight), ofmap (output)
+  std::string dataflow = "os";
+  bool user_bw = false;
+  std::optional<std::int64_t> bandwidth;  // words (= bytes) per cycle
+};
+
+ArchOut read_cfg(Cfg& cfg, OriginMap& origins) {
+  ArchOut a;
+  const auto origin = [&](const std::string& key_path, const CfgEntry* e) {
+    if (e) origins.add(key_path, {e->value_loc, ""});
+  };
+
+  if (CfgEntry* e = cfg.get("general", "run_name")) {
+    std::string v = e->value;
+    if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+    a.run_name = v;
+    origin("name", e);
+  }
+
+  const std::string ap = "architecture_presets";
+  if (CfgEntry* e = cfg.require(ap, "ArrayHeight", "ArrayHeight: the number of PE rows, an integer"))
+    a.rows = cfg.integer(*e, "arch.array.rows").value_or(0), origin("arch.array.rows", e);
+  if (CfgEntry* e = cfg.require(ap, "ArrayWidth", "ArrayWidth: the number of PE columns, an integer"))
+    a.cols = cfg.integer(*e, "arch.array.cols").value_or(0), origin("arch.array.cols", e);
+  const char* sram_keys[3] = {"IfmapSramSzkB", "FilterSramSzkB", "OfmapSramSzkB"};
+  const char* spad_paths[3] = {"arch.scratchpad.ifmap", "arch.scratchpad.weight", "arch.scratchpad.output"};
+  for (int i = 0; i < 3; ++i) {
+    const std::string path = std::string(spad_paths[i]) + ".size_kib";
+    if (CfgEntry* e = cfg.require(ap, sram_keys[i], std::string(sram_keys[i]) + ": SRAM size in KiB, an integer")) {
+      a.sram_kb[i] = cfg.integer(*e, path);
+      origin(path, e);
+      origin(spad_paths[i], e);
+    }
+  }
+  if (CfgEntry* e = cfg.require(ap, "Dataflow", "Dataflow: os, ws or is")) {
+    origin("arch.array.dataflow", e);
+    if (e->value == "os" || e->value == "ws" || e->value == "is") {
+      a.dataflow = e->value;
+    } else {
+      const std::string close = config::closest_match(lower(e->value), {"os", "ws", "is"});
+      cfg.diag().add(e->value_loc, "arch.array.dataflow",
+                     "Dataflow: " + show(e->value) + " is not one of os|ws|is" +
+                         (close.empty() ? "" : " (did you mean '" + close + "'?)"));
+    }
+  }
+
+  if (CfgEntry* e = cfg.require("run_presets", "InterfaceBandwidth", "InterfaceBandwidth: USER or CALC")) {
+    origin("arch.dram.model", e);
+    origin("arch.dram", e);
+    if (e->value == "USER" || e->value == "CALC") {
+      a.user_bw = e->value == "USER";
+    } else {
+      const std::string up = lower(e->value) == "user" ? "USER" : lower(e->value) == "calc" ? "CALC" : "";
+      cfg.diag().add(e->value_loc, "run_presets.InterfaceBandwidth",
+                     "InterfaceBandwidth: " + show(e->value) + " is not USER or CALC" +
+                         (up.empty() ? "" : " (SCALE-Sim needs upper case: '" + up + "')"));
+    }
+  }
+
+  // Bandwidth: a comma-separated list of words per cycle; SCALE-Sim uses the first value.
+  CfgEntry* bw = a.user_bw ? cfg.require(ap, "Bandwidth", "Bandwidth: DRAM words per cycle in USER mode, an integer")
+                           : cfg.get(ap, "Bandwidth");
+  if (bw) {
+    origin("arch.dram.bytes_per_cycle", bw);
+    std::vector<std::string> parts;
+    std::string cur;
+    for (const char c : bw->value + ",") {
+      if (c == ',') parts.push_back(trim(cur)), cur.clear();
+      else cur += c;
+    }
+    const auto first = parse_int(parts.front());
+    if (first) {
+      a.bandwidth = first;
+      if (parts.size() > 1)
+        cfg.notes().push_back("warning: " + cfg.file() + ":" + std::to_string(bw->value_loc.line) + ":" +
+                              std::to_string(bw->value_loc.col) + " " + ap + ".Bandwidth: " +
+                              std::to_string(parts.size()) + " values; SCALE-Sim v2 uses the first (" +
+                              std::to_string(*first) + ") and so does arraysim");
+    } else if (a.user_bw) {
+      cfg.diag().add(bw->value_loc, "arch.dram.bytes_per_cycle",
+                     "Bandwidth: expected an integer (words per cycle), got " + show(bw->value));
+    }
+  }
+
+  // v3: in USER mode the ifmap and filter DRAM channels use the [layout] bank bandwidths.
+  if (a.user_bw && a.bandwidth) {
+    for (const char* k : {"IfmapSRAMBankBandwidth", "FilterSRAMBankBandwidth"}) {
+      const CfgEntry* e = cfg.get("layout", k);
+      const auto v = e ? parse_int(e->value) : std::nullopt;
+      if (v && *v != *a.bandwidth)
+        cfg.notes().push_back("warning: " + cfg.file() + ":" + std::to_string(e->value_loc.line) + ":" +
+                              std::to_string(e->value_loc.col) + " layout." + k + ": " + std::to_string(*v) +
+                              " differs from Bandwidth (" + std::to_string(*a.bandwidth) +
+                              "); arraysim has one DRAM bandwidth and uses Bandwidth");
+    }
+  }
+  if (const CfgEntry* e = cfg.get("sparsity", "SparsitySupport"); e && lower(e->value) == "true")
+    cfg.notes().push_back("warning: " + cfg.file() + ":" + std::to_string(e->value_loc.line) + ":" +
+                          std::to_string(e->value_loc.col) +
+                          " sparsity.SparsitySupport: sparsity is not modelled; arraysim simulates dense layers");
+  return a;
+}
+
+// ---- the topology CSV ------------------------------------------------------------------------
+
+/// One generated layer with the CSV locations of its fields.
+struct LayerOut {
+  ir::Layer layer;
+  bool has_name = false;
+  std::vector<std::pair<std::string, Location>> fields;  // arraysim key -> CSV location
+  Location row;
+};
+
+const char* const kConvColumns[] = {"Layer name", "IFMAP Height", "IFMAP Width", "Filter Height",
+                                    "Filter Width", "Channels",   "Num Filter",  "Strides", "Stride width"};
+const char* const kGemmColumns[] = {"Layer", "M", "N", "K"};
+
+bool looks_like_gemm_header(const CsvRecord& h) {
+  if (h.fields.size() < 4) return false;
+  return lower(h.fields[1].text) == "m" && lower(h.fields[2].text) == "n" && lower(h.fields[3].text) == "k";
+}
+
+bool looks_like_conv_header(const CsvRecord& h) {
+  for (const CsvField& f : h.fields)
+    if (lower(f.text).find("ifmap") != std::string::npos || lower(f.text).find("filter") != std::string::npos)
+      return true;
+  return false;
+}
+
+std::vector<LayerOut> read_topology(const std::string& text, const std::string& file, bool gemm, Diagnostics& diag,
+                                    std::vector<std::string>& notes) {
+  std::vector<CsvRecord> records;
+  try {
+    records = parse_csv(text);
+  } catch (const CsvSyntaxError& e) {
+    diag.add({file, e.line(), e.col()}, "(csv)", e.what());
+    return {};
+  }
+  if (records.empty()) {
+    diag.add({file, 1, 1}, "workload.layers", "the topology file is empty; expected a header line and one row per layer");
+    return {};
+  }
+  const CsvRecord& header = records.front();
+  const Location hloc{file, header.line, 1};
+  if (!gemm && looks_like_gemm_header(header)) {
+    diag.add(hloc, "(header)", "this is a GEMM topology (header 'Layer, M, N, K'): add --gemm");
+    return {};
+  }
+  if (gemm && looks_like_conv_header(header)) {
+    diag.add(hloc, "(header)", "this is a convolution topology (IFMAP and Filter columns): remove --gemm");
+    return {};
+  }
+  if (header.fields.size() > 1 && parse_int(header.fields[1].text))
+    notes.push_back("warning: " + file + ":" + std::to_string(header.line) +
+                    ":1 (header): the first line looks like a layer, but it is read as the header and skipped, "
+                    "as SCALE-Sim does");
+  if (records.size() == 1) {
+    diag.add(hloc, "workload.layers", "no layers: the topology has a header line and no rows");
+    return {};
+  }
+
+  const std::size_t min_cols = gemm ? 4 : 8, max_cols = gemm ? 4 : 9;
+  std::string columns;
+  for (std::size_t c = 0; c < min_cols; ++c)
+    columns += std::string(c ? ", " : "") + (gemm ? kGemmColumns[c] : kConvColumns[c]);
+
+  std::vector<LayerOut> out;
+  for (std::size_t r = 1; r < records.size(); ++r) {
+    const CsvRecord& rec = records[r];
+    const std::size_t index = r - 1;
+    const std::string path = "workload.layers." + std::to_string(index);
+    std::vector<CsvField> f = rec.fields;
+    // SCALE-Sim rows end with a comma (it drops the last field); trailing empty fields are ignored.
+    while (!f.empty() && f.back().text.empty() && !f.back().quoted) f.pop_back();
+    const Location row{file, rec.line, rec.fields.front().col};
+    if (f.size() < min_cols) {
+      diag.add(row, path,
+               "expected " + std::to_string(min_cols) + " columns (" + columns + ")" +
+                   (gemm ? "" : " and an optional Stride width") + ", got " + std::to_string(f.size()));
+      continue;
+    }
+    if (f.size() > max_cols) {
+      const CsvField& extra = f[max_cols];
+      diag.add({file, extra.line, extra.col}, path,
+               "unexpected column " + std::to_string(max_cols + 1) + " " + show(extra.text) + "; a " +
+                   (gemm ? "GEMM row has 4 columns (Layer, M, N, K)"
+                         : "convolution row has at most 9 (..., Strides, Stride width)"));
+      continue;
+    }
+
+    LayerOut lo;
+    lo.row = row;
+    ir::Layer& l = lo.layer;
+    l.name = f[0].text;
+    lo.has_name = !l.name.empty();
+    bool ok = true;
+    std::vector<std::int64_t> v(f.size(), 0);
+    for (std::size_t c = 1; c < f.size(); ++c) {
+      const auto x = parse_int(f[c].text);
+      const char* column = gemm ? kGemmColumns[c] : kConvColumns[c];
+      if (!x) {
+        static const char* const conv_keys[] = {"name",        "in_height",    "in_width", "kernel_h", "kernel_w",
+                                                "in_channels", "out_channels", "stride_h", "stride_w"};
+        static const char* const gemm_keys[] = {"name", "m", "n", "k"};
+        diag.add({file, f[c].line, f[c].col}, path + "." + (gemm ? gemm_keys[c] : conv_keys[c]),
+                 std::string(column) + ": expected an integer, got " + show(f[c].text));
+        ok = false;
+        continue;
+      }
+      v[c] = *x;
+    }
+    if (!ok) continue;
+    const auto loc = [&](std::size_t c) { return Location{file, f[c].line, f[c].col}; };
+    lo.fields.push_back({"name", loc(0)});
+    if (gemm) {
+      l.kind = ir::LayerKind::gemm;
+      l.gemm.m = v[1], l.gemm.n = v[2], l.gemm.k = v[3];
+      lo.fields.insert(lo.fields.end(), {{"m", loc(1)}, {"n", loc(2)}, {"k", loc(3)}});
+    } else {
+      l.kind = ir::LayerKind::conv2d;
+      ir::Conv2dParams& c = l.conv;
+      c.h = v[1], c.w = v[2], c.kernel_h = v[3], c.kernel_w = v[4], c.c = v[5], c.out_channels = v[6];
+      c.stride_h = v[7], c.stride_w = f.size() == 9 ? v[8] : v[7];
+      // SCALE-Sim expands a layer whose name contains "DP" into Channels single-channel layers of
+      // Num Filter filters each: a grouped convolution with groups = Channels.
+      if (l.name.find("DP") != std::string::npos) {
+        c.groups = c.c;
+        std::int64_t oc = 0;
+        c.out_channels = __builtin_mul_overflow(c.c, v[6], &oc) ? std::numeric_limits<std::int64_t>::max() : oc;
+        lo.fields.push_back({"groups", loc(0)});
+      }
+      lo.fields.insert(lo.fields.end(), {{"in_height", loc(1)},
+                                         {"in_width", loc(2)},
+                                         {"kernel_h", loc(3)},
+                                         {"kernel_w", loc(4)},
+                                         {"in_channels", loc(5)},
+                                         {"out_channels", loc(6)},
+                                         {"stride_h", loc(7)},
+                                         {"stride_w", loc(f.size() == 9 ? 8 : 7)}});
+    }
+    out.push_back(std::move(lo));
+  }
+  return out;
+}
+
+/// Layers whose output size SCALE-Sim rounds up: ceil((H − R + s) / s) instead of floor((H − R) / s) + 1.
+void note_rounding(const std::vector<LayerOut>& layers, const std::string& file, std::vector<std::string>& notes) {
+  std::vector<std::string> diffs;
+  for (const LayerOut& lo : layers) {
+    const ir::Conv2dParams& c = lo.layer.conv;
+    if (lo.layer.kind != ir::LayerKind::conv2d || c.stride_h < 1 || c.stride_w < 1 || c.h < c.kernel_h ||
+        c.w < c.kernel_w)
+      continue;
+    const auto ss = [](std::int64_t in, std::int64_t k, std::int64_t s) { return (in - k + s + s - 1) / s; };
+    const auto ours = [](std::int64_t in, std::int64_t k, std::int64_t s) { return (in - k) / s + 1; };
+    const std::int64_t sh = ss(c.h, c.kernel_h, c.stride_h), sw = ss(c.w, c.kernel_w, c.stride_w);
+    const std::int64_t ah = ours(c.h, c.kernel_h, c.stride_h), aw = ours(c.w, c.kernel_w, c.stride_w);
+    if (sh != ah || sw != aw)
+      diffs.push_back(lo.layer.name + " " + std::to_string(sh) + "x" + std::to_string(sw) + " -> " +
+                      std::to_string(ah) + "x" + std::to_string(aw));
+  }
+  if (diffs.empty()) return;
+  std::string list;
+  for (std::size_t i = 0; i < diffs.size() && i < 6; ++i) list += (i ? ", " : "") + diffs[i];
+  if (diffs.size() > 6) list += ", ...";
+  notes.push_back("note: " + file + ": " + std::to_string(diffs.size()) +
+                  (diffs.size() == 1 ? " layer has" : " layers have") +
+                  " (IFMAP - Filter) not a multiple of the stride: SCALE-Sim rounds the output size up, "
+                  "arraysim down (as a convolution does): " + list);
+}
+
+/// Smallest power of two >= v (v >= 1).
+std::int64_t pow2_at_least(std::int64_t v) {
+  std::int64_t p = 1;
+  while (p < v) p *= 2;
+  return p;
+}
+
+std::string stem(const std::string& path) { return fs::path(path).stem().string(); }
+
+/// `s` with control characters replaced (for a YAML comment).
+std::string one_line(std::string s) {
+  for (char& c : s)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '_';
+  return s;
+}
+
+}  // namespace
+
+GeneratedExperiment import_scalesim_text(const std::string& cfg_text, const std::string& cfg_name,
+                                         const std::string& topology_text, const std::string& topology_name,
+                                         bool gemm) {
+  GeneratedExperiment g;
+  g.display_name = "<import:scalesim>";
+  g.base_dir = ".";
+  Diagnostics diag;
+  diag.set_main_file(cfg_name);
+
+  Cfg cfg(cfg_text, cfg_name, diag, g.notes);
+  g.origins.add("", {{cfg_name, 1, 1}, ""});
+  g.origins.add("arch", {{cfg_name, 1, 1}, ""});
+  const ArchOut a = read_cfg(cfg, g.origins);
+
+  std::vector<LayerOut> layers = read_topology(topology_text, topology_name, gemm, diag, g.notes);
+  diag.throw_if_any();
+  if (!gemm) note_rounding(layers, topology_name, g.notes);
+
+  // Unique layer names (arraysim requires them; SCALE-Sim does not).
+  std::set<std::string> used;
+  for (const LayerOut& lo : layers)
+    if (lo.has_name) used.insert(lo.layer.name);
+  std::set<std::string> taken;
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    LayerOut& lo = layers[i];
+    if (!lo.has_name) lo.layer.name = ir::layer_kind_name(lo.layer.kind) + std::to_string(i);
+    if (taken.count(lo.layer.name)) {
+      std::string n;
+      for (int k = 2;; ++k)
+        if (n = lo.layer.name + "_" + std::to_string(k); !taken.count(n) && !used.count(n)) break;
+      g.notes.push_back("warning: " + topology_name + ":" + std::to_string(lo.row.line) + ":" +
+                        std::to_string(lo.row.col) + " workload.layers." + std::to_string(i) + ".name: '" +
+                        config::printable(lo.layer.name) + "' is used by an earlier row; renamed to '" +
+                        config::printable(n) + "'");
+      lo.layer.name = n;
+    }
+    taken.insert(lo.layer.name);
+  }
+
+  g.origins.add("workload", {{topology_name, 1, 1}, ""});
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const std::string p = "workload.layers." + std::to_string(i);
+    g.origins.add(p, {layers[i].row, ""});
+    for (const auto& [key, loc] : layers[i].fields) g.origins.add(p + "." + key, {loc, ""});
+  }
+
+  // The experiment. Values that failed to parse were reported above, so everything here is set.
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "name" << YAML::Value << (a.run_name.empty() ? stem(cfg_name) : a.run_name);
+  out << YAML::Key << "arch" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "name" << YAML::Value << stem(cfg_name);
+  out << YAML::Key << "array" << YAML::Value << YAML::Flow << YAML::BeginMap;
+  out << YAML::Key << "type" << YAML::Value << "systolic";
+  out << YAML::Key << "rows" << YAML::Value << a.rows;
+  out << YAML::Key << "cols" << YAML::Value << a.cols;
+  out << YAML::Key << "dataflow" << YAML::Value << a.dataflow;
+  out << YAML::Key << "input_dtype" << YAML::Value << "int8";  // SCALE-Sim: 1 word = 1 byte
+  out << YAML::EndMap;
+  // One SRAM access delivers a word to every array row or column (SCALE-Sim has no port limit).
+  const std::int64_t edge = pow2_at_least(std::clamp<std::int64_t>(std::max(a.rows, a.cols), 1, 4096));
+  out << YAML::Key << "scratchpad" << YAML::Value << YAML::BeginMap;
+  const char* spads[3] = {"ifmap", "weight", "output"};
+  for (int i = 0; i < 3; ++i) {
+    out << YAML::Key << spads[i] << YAML::Value << YAML::Flow << YAML::BeginMap;
+    out << YAML::Key << "size_kib" << YAML::Value << a.sram_kb[i].value_or(64);
+    out << YAML::Key << "banks" << YAML::Value << std::max<std::int64_t>(1, edge / 1024);
+    out << YAML::Key << "word_bytes" << YAML::Value << std::min<std::int64_t>(edge, 1024);
+    out << YAML::Key << "double_buffered" << YAML::Value << true;
+    out << YAML::EndMap;
+  }
+  out << YAML::EndMap;
+  out << YAML::Key << "dram" << YAML::Value << YAML::Flow << YAML::BeginMap;
+  out << YAML::Key << "model" << YAML::Value << (a.user_bw ? "simple" : "ideal");
+  if (a.bandwidth) out << YAML::Key << "bytes_per_cycle" << YAML::Value << *a.bandwidth;  // × 1-byte words
+  out << YAML::Key << "latency_cycles" << YAML::Value << 1;
+  out << YAML::EndMap;
+  out << YAML::EndMap;
+
+  out << YAML::Key << "workload" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "name" << YAML::Value << stem(topology_name);
+  out << YAML::Key << "layers" << YAML::Value << YAML::BeginSeq;
+  for (const LayerOut& lo : layers) {
+    const ir::Layer& l = lo.layer;
+    const auto kv = [&](const char* k, std::int64_t v) { out << YAML::Key << k << YAML::Value << v; };
+    out << YAML::Flow << YAML::BeginMap;
+    out << YAML::Key << "name" << YAML::Value << l.name;
+    out << YAML::Key << "type" << YAML::Value << ir::layer_kind_name(l.kind);
+    if (l.kind == ir::LayerKind::gemm) {
+      kv("m", l.gemm.m), kv("n", l.gemm.n), kv("k", l.gemm.k);
+    } else {
+      const ir::Conv2dParams& c = l.conv;
+      kv("in_channels", c.c), kv("in_height", c.h), kv("in_width", c.w), kv("out_channels", c.out_channels);
+      kv("kernel_h", c.kernel_h), kv("kernel_w", c.kernel_w), kv("stride_h", c.stride_h), kv("stride_w", c.stride_w);
+      kv("padding", 0);  // SCALE-Sim never pads: IFMAP Height/Width are the (already padded) input
+      if (c.groups != 1) kv("groups", c.groups);
+    }
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq << YAML::EndMap;
+  out << YAML::EndMap;
+
+  g.yaml = "# arraysim experiment imported from SCALE-Sim " + one_line(cfg_name) + " and " + one_line(topology_name) +
+           (gemm ? " (GEMM)" : "") + "; field mapping: docs/import.md\n" + out.c_str() + "\n";
+  g.layers = layers.size();
+  return g;
+}
+
+GeneratedExperiment import_scalesim(const std::string& cfg_path, const std::string& topology_path, bool gemm) {
+  Diagnostics diag;
+  std::string cfg_text, topo_text;
+  try {
+    cfg_text = read_input_file(cfg_path, "SCALE-Sim config");
+  } catch (const config::ConfigError& e) {
+    for (const auto& i : e.issues()) diag.add(i.loc, i.key_path, i.message);
+  }
+  try {
+    topo_text = read_input_file(topology_path, "SCALE-Sim topology");
+  } catch (const config::ConfigError& e) {
+    for (const auto& i : e.issues()) diag.add(i.loc, i.key_path, i.message);
+  }
+  diag.throw_if_any();
+  return import_scalesim_text(cfg_text, cfg_path, topo_text, topology_path, gemm);
+}
+
+}  // namespace arraysim::io

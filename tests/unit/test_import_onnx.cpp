@@ -1,0 +1,368 @@
+/// The ONNX importer (sim/io/onnx_import.hpp) on models built in the test with libonnx's protobuf
+/// classes (tests/onnx_builder.hpp): exact layer parameters for every supported operator, shapes
+/// from ONNX shape inference, skipped operators, names, and the errors.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "sim/io/onnx_import.hpp"
+#include "tests/onnx_builder.hpp"
+#include "tests/support.hpp"
+
+using namespace arraysim;
+using arraysim::test::OnnxBuilder;
+using arraysim::test::src_path;
+using arraysim::test::TempDir;
+using F = onnx::TensorProto;
+
+namespace {
+
+const std::string kArch = "configs/arch/os_8x8_int8.yaml";
+
+/// Saves the model, imports it and loads the experiment; `notes` receives the importer's notes.
+config::Experiment import_model(const OnnxBuilder& b, std::vector<std::string>* notes = nullptr) {
+  TempDir d;
+  const std::string path = b.save(d.path() + "/net.onnx");
+  const io::GeneratedExperiment g = io::import_onnx(path, src_path(kArch), ".");
+  if (notes) *notes = g.notes;
+  return io::load_generated(g);
+}
+
+/// The ImportError (or ConfigError) text of importing the model saved as `<dir>/net.onnx`.
+std::string import_error(const OnnxBuilder& b, std::string* path_out = nullptr) {
+  TempDir d;
+  const std::string path = b.save(d.path() + "/net.onnx");
+  if (path_out) *path_out = path;
+  try {
+    io::load_generated(io::import_onnx(path, src_path(kArch), "."));
+  } catch (const io::ImportError& e) {
+    return e.what();
+  } catch (const config::ConfigError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+/// The error text with the model path replaced by "net.onnx".
+std::string import_error_short(const OnnxBuilder& b) {
+  std::string path;
+  std::string e = import_error(b, &path);
+  for (std::size_t p; (p = e.find(path)) != std::string::npos;) e.replace(p, path.size(), "net.onnx");
+  return e;
+}
+
+std::vector<std::int64_t> conv_fields(const ir::Conv2dParams& c) {
+  return {c.n,        c.c,        c.h,         c.w,          c.out_channels, c.kernel_h,   c.kernel_w,
+          c.stride_h, c.stride_w, c.dilation_h, c.dilation_w, c.pad_top,      c.pad_bottom, c.pad_left,
+          c.pad_right, c.groups};
+}
+
+}  // namespace
+
+TEST_CASE("import onnx Conv: pads in ONNX order, strides, dilations, group, batch", "[unit][import]") {
+  OnnxBuilder b;
+  b.input("X", {2, 4, 10, 12}).initializer("W", {6, 2, 3, 5}).initializer("B", {6}).output("Y");
+  auto& n = b.node("Conv", {"X", "W", "B"}, {"Y"}, "conv_a");
+  OnnxBuilder::ints(n, "pads", {1, 2, 3, 4});  // [top, left, bottom, right]
+  OnnxBuilder::ints(n, "strides", {2, 1});
+  OnnxBuilder::ints(n, "dilations", {1, 2});
+  OnnxBuilder::integer(n, "group", 2);
+  OnnxBuilder::ints(n, "kernel_shape", {3, 5});
+  std::vector<std::string> notes;
+  const config::Experiment e = import_model(b, &notes);
+  CHECK(notes.empty());
+  CHECK(e.name == "net");
+  CHECK(e.workload.name == "g");
+  CHECK(e.arch.name == "os_8x8_int8");
+  REQUIRE(e.workload.layers.size() == 1);
+  const ir::Layer& l = e.workload.layers[0];
+  CHECK(l.name == "conv_a");
+  REQUIRE(l.kind == ir::LayerKind::conv2d);
+  //                      n  c  h   w  oc kh kw sh sw dh dw pt pb pl pr g
+  CHECK(conv_fields(l.conv) == std::vector<std::int64_t>{2, 4, 10, 12, 6, 3, 5, 2, 1, 1, 2, 1, 3, 2, 4, 2});
+  CHECK(l.conv.out_h() == 6);
+  CHECK(l.conv.out_w() == 10);
+}
+
+TEST_CASE("import onnx Conv auto_pad SAME_UPPER, SAME_LOWER and VALID", "[unit][import]") {
+  const auto pads = [](const std::string& auto_pad) {
+    OnnxBuilder b;
+    b.input("X", {1, 3, 7, 7}).initializer("W", {8, 3, 4, 4}).output("Y");
+    auto& n = b.node("Conv", {"X", "W"}, {"Y"}, "c");
+    OnnxBuilder::ints(n, "strides", {2, 2});
+    OnnxBuilder::string(n, "auto_pad", auto_pad);
+    const ir::Conv2dParams c = import_model(b).workload.layers[0].conv;
+    CHECK(c.out_h() == (auto_pad == "VALID" ? 2 : 4));  // SAME: ceil(7 / 2)
+    return std::vector<std::int64_t>{c.pad_top, c.pad_bottom, c.pad_left, c.pad_right};
+  };
+  // Total padding (4 - 1)·2 + 4 - 7 = 3: the odd pixel at the end (UPPER) or the beginning (LOWER).
+  CHECK(pads("SAME_UPPER") == std::vector<std::int64_t>{1, 2, 1, 2});
+  CHECK(pads("SAME_LOWER") == std::vector<std::int64_t>{2, 1, 2, 1});
+  CHECK(pads("VALID") == std::vector<std::int64_t>{0, 0, 0, 0});
+}
+
+TEST_CASE("import onnx 1-D Conv is a conv2d of height 1", "[unit][import]") {
+  OnnxBuilder b;
+  b.input("X", {1, 4, 20}).initializer("W", {8, 4, 3}).output("Y");
+  auto& n = b.node("Conv", {"X", "W"}, {"Y"}, "c1d");
+  OnnxBuilder::ints(n, "pads", {1, 2});
+  OnnxBuilder::ints(n, "strides", {2});
+  const ir::Conv2dParams c = import_model(b).workload.layers[0].conv;
+  CHECK(conv_fields(c) == std::vector<std::int64_t>{1, 4, 1, 20, 8, 1, 3, 1, 2, 1, 1, 0, 0, 1, 2, 1});
+}
+
+TEST_CASE("import onnx ConvInteger and QLinearConv (weight is input 3)", "[unit][import]") {
+  OnnxBuilder b;
+  b.input("X", {1, 16, 9, 9}, F::UINT8)
+      .initializer("W", {32, 16, 3, 3}, F::UINT8)
+      .initializer("xz", {}, F::UINT8)
+      .initializer("xs", {}, F::FLOAT)
+      .initializer("W2", {8, 8, 1, 1}, F::UINT8)
+      .initializer("ys", {}, F::FLOAT)
+      .initializer("yz", {}, F::UINT8)
+      .output("Z", F::UINT8);
+  auto& ci = b.node("ConvInteger", {"X", "W", "xz"}, {"Y"}, "ci");
+  OnnxBuilder::ints(ci, "pads", {1, 1, 1, 1});
+  OnnxBuilder::integer(b.node("Cast", {"Y"}, {"Yf"}, "cast"), "to", F::UINT8);
+  auto& q = b.node("QLinearConv", {"Yf", "xs", "xz", "W2", "xs", "xz", "ys", "yz"}, {"Z"}, "qc");
+  OnnxBuilder::integer(q, "group", 4);
+  std::vector<std::string> notes;
+  const config::Experiment e = import_model(b, &notes);
+  REQUIRE(e.workload.layers.size() == 2);
+  CHECK(e.workload.layers[0].name == "ci");
+  CHECK(conv_fields(e.workload.layers[0].conv) ==
+        std::vector<std::int64_t>{1, 16, 9, 9, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1});
+  CHECK(e.workload.layers[1].name == "qc");
+  CHECK(conv_fields(e.workload.layers[1].conv) ==
+        std::vector<std::int64_t>{1, 32, 9, 9, 8, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 4});
+  CHECK(notes == std::vector<std::string>{"skipped 1 ONNX node: Cast x1"});
+}
+
+TEST_CASE("import onnx Gemm with transA and transB", "[unit][import]") {
+  OnnxBuilder b;
+  b.input("A", {5, 3}).initializer("B", {7, 5}).initializer("C", {7}).output("Y");
+  auto& n = b.node("Gemm", {"A", "B", "C"}, {"Y"}, "fc");
+  OnnxBuilder::integer(n, "transA", 1);
+  OnnxBuilder::integer(n, "transB", 1);
+  const ir::Layer l = import_model(b).workload.layers[0];
+  CHECK(l.name == "fc");
+  REQUIRE(l.kind == ir::LayerKind::gemm);
+  CHECK(l.gemm.m == 3);
+  CHECK(l.gemm.n == 7);
+  CHECK(l.gemm.k == 5);
+}
+
+TEST_CASE("import onnx MatMul: 2-D, stacked batch, shared A, batched products", "[unit][import]") {
+  OnnxBuilder b;
+  b.input("A", {4, 6})
+      .input("A4", {2, 3, 4, 6})
+      .input("Q", {2, 4, 6})
+      .input("K", {2, 6, 5})
+      .initializer("W", {6, 5})
+      .initializer("Wb", {3, 6, 5})
+      .initializer("v", {6});
+  b.node("MatMul", {"A", "W"}, {"y1"}, "mm2d");
+  b.node("MatMul", {"A4", "W"}, {"y2"}, "stacked");    // [2,3,4,6]·[6,5]: one GEMM, M = 2·3·4
+  b.node("MatMul", {"A", "Wb"}, {"y3"}, "shared_a");   // [4,6]·[3,6,5]: one GEMM, N = 3·5
+  b.node("MatMul", {"Q", "K"}, {"y4"}, "attn");        // [2,4,6]·[2,6,5]: two GEMMs
+  b.node("MatMul", {"A", "v"}, {"y5"}, "gemv");        // [4,6]·[6]: N = 1
+  for (const char* o : {"y1", "y2", "y3", "y4", "y5"}) b.output(o);
+  const config::Experiment e = import_model(b);
+  std::vector<std::tuple<std::string, std::int64_t, std::int64_t, std::int64_t>> got;
+  for (const ir::Layer& l : e.workload.layers) {
+    REQUIRE(l.kind == ir::LayerKind::gemm);
+    got.emplace_back(l.name, l.gemm.m, l.gemm.n, l.gemm.k);
+  }
+  const std::vector<std::tuple<std::string, std::int64_t, std::int64_t, std::int64_t>> expect{
+      {"mm2d", 4, 5, 6},    {"stacked", 24, 5, 6}, {"shared_a", 4, 15, 6},
+      {"attn_b0", 4, 5, 6}, {"attn_b1", 4, 5, 6},  {"gemv", 4, 1, 6}};
+  CHECK(got == expect);
+}
+
+TEST_CASE("import onnx MatMulInteger and QLinearMatMul (B is input 3)", "[unit][import]") {
+  OnnxBuilder b;
+  b.input("A", {3, 8}, F::UINT8)
+      .initializer("B", {8, 2}, F::UINT8)
+      .initializer("s", {}, F::FLOAT)
+      .initializer("z", {}, F::UINT8)
+      .output("Y", F::INT32)
+      .output("Z", F::UINT8);
+  b.node("MatMulInteger", {"A", "B", "z", "z"}, {"Y"}, "mmi");
+  b.node("QLinearMatMul", {"A", "s", "z", "B", "s", "z", "s", "z"}, {"Z"}, "qmm");
+  const config::Experiment e = import_model(b);
+  REQUIRE(e.workload.layers.size() == 2);
+  for (const ir::Layer& l : e.workload.layers) {
+    INFO(l.name);
+    CHECK(l.gemm.m == 3);
+    CHECK(l.gemm.n == 2);
+    CHECK(l.gemm.k == 8);
+  }
+}
+
+TEST_CASE("import onnx takes shapes from shape inference and lists skipped operators once", "[unit][import]") {
+  OnnxBuilder b("tiny_cnn");
+  b.input("X", {1, 3, 32, 32})
+      .initializer("W1", {8, 3, 3, 3})
+      .initializer("W2", {16, 8, 3, 3})
+      .initializer("W3", {3136, 10})
+      .output("logits");
+  OnnxBuilder::ints(b.node("Conv", {"X", "W1"}, {"c1"}, "conv1"), "pads", {1, 1, 1, 1});
+  b.node("Relu", {"c1"}, {"r1"}, "relu1");
+  auto& mp = b.node("MaxPool", {"r1"}, {"p1"}, "pool1");
+  OnnxBuilder::ints(mp, "kernel_shape", {2, 2});
+  OnnxBuilder::ints(mp, "strides", {2, 2});
+  b.node("Conv", {"p1", "W2"}, {"c2"}, "conv2");
+  b.node("Relu", {"c2"}, {"r2"}, "relu2");
+  b.node("Flatten", {"r2"}, {"f"}, "flat");
+  b.node("Gemm", {"f", "W3"}, {"logits"}, "fc");
+  std::vector<std::string> notes;
+  const config::Experiment e = import_model(b, &notes);
+  CHECK(notes == std::vector<std::string>{"skipped 4 ONNX nodes: Relu x2, MaxPool x1, Flatten x1"});
+  CHECK(e.workload.name == "tiny_cnn");
+  REQUIRE(e.workload.layers.size() == 3);
+  const ir::Conv2dParams& c2 = e.workload.layers[1].conv;
+  CHECK(c2.h == 16);  // after the 2x2 max pool: from shape inference
+  CHECK(c2.w == 16);
+  CHECK(c2.c == 8);
+  CHECK(c2.out_h() == 14);
+  const ir::Layer& fc = e.workload.layers[2];
+  CHECK(fc.gemm.m == 1);
+  CHECK(fc.gemm.k == 16 * 14 * 14);
+  CHECK(fc.gemm.n == 10);
+}
+
+TEST_CASE("import onnx layer names: node names, op type and index, made unique", "[unit][import]") {
+  OnnxBuilder b;
+  b.input("A", {2, 4}).initializer("W", {4, 4}).output("y4");
+  b.node("MatMul", {"A", "W"}, {"y1"}, "dup");
+  b.node("MatMul", {"y1", "W"}, {"y2"}, "dup");
+  b.node("MatMul", {"y2", "W"}, {"y3"}, "");
+  b.node("MatMul", {"y3", "W"}, {"y4"}, "MatMul2");  // the name the unnamed node would get
+  std::vector<std::string> names;
+  for (const ir::Layer& l : import_model(b).workload.layers) names.push_back(l.name);
+  CHECK(names == std::vector<std::string>{"dup", "dup_2", "MatMul2_", "MatMul2"});
+}
+
+TEST_CASE("import onnx: a symbolic batch dimension is taken as 1, with a warning", "[unit][import]") {
+  OnnxBuilder b;
+  b.input("X", {std::string("N"), 3, 8, 8}).initializer("W", {4, 3, 3, 3}).output("Y");
+  b.node("Conv", {"X", "W"}, {"Y"}, "c");
+  std::vector<std::string> notes;
+  const config::Experiment e = import_model(b, &notes);
+  CHECK(e.workload.layers[0].conv.n == 1);
+  REQUIRE(notes.size() == 1);
+  CHECK(notes[0].find(": graph input 'X': dimension 0 is symbolic ('N'); taken as 1 (batch 1)") != std::string::npos);
+}
+
+TEST_CASE("import onnx: a quantized weight behind DequantizeLinear is a constant", "[unit][import]") {
+  OnnxBuilder b;
+  b.input("X", {1, 4, 6, 6})
+      .initializer("Wq", {8, 4, 3, 3}, F::INT8)
+      .initializer("s", {}, F::FLOAT)
+      .initializer("z", {}, F::INT8)
+      .output("Y");
+  b.node("DequantizeLinear", {"Wq", "s", "z"}, {"W"}, "dq");
+  b.node("Conv", {"X", "W"}, {"Y"}, "c");
+  const config::Experiment e = import_model(b);
+  REQUIRE(e.workload.layers.size() == 1);
+  CHECK(e.workload.layers[0].conv.out_channels == 8);
+}
+
+TEST_CASE("import onnx errors name the file and the node", "[unit][import]") {
+  SECTION("a Conv whose weight is a graph input") {
+    OnnxBuilder b;
+    b.input("X", {1, 3, 8, 8}).input("W", {4, 3, 3, 3}).output("Y");
+    b.node("Conv", {"X", "W"}, {"Y"}, "conv");
+    CHECK(import_error_short(b) ==
+          "net.onnx: node 'conv' (Conv): weight 'W' is a graph input, not a constant initializer: arraysim needs "
+          "a constant weight shape");
+  }
+  SECTION("a Conv whose weight is computed") {
+    OnnxBuilder b;
+    b.input("X", {1, 3, 8, 8}).input("V", {4, 3, 3, 3}).output("Y");
+    b.node("Relu", {"V"}, {"W"}, "relu");
+    b.node("Conv", {"X", "W"}, {"Y"}, "");
+    CHECK(import_error_short(b) ==
+          "net.onnx: node #1 (Conv): weight 'W' is computed by node #0, not a constant initializer: arraysim needs "
+          "a constant weight shape");
+  }
+  SECTION("unsupported attributes and a non-static shape, all reported") {
+    OnnxBuilder b;
+    b.input("X", {1, 3, 8, 8}).input("H", {1, 3, std::string("h"), 8}).initializer("W", {4, 3, 3, 3});
+    OnnxBuilder::integer(b.node("Conv", {"X", "W"}, {"Y"}, "c1"), "frobnicate", 1);
+    b.node("Conv", {"H", "W"}, {"Y2"}, "c2");
+    OnnxBuilder::integer(b.node("MatMul", {"X", "X"}, {"Y3"}, "m"), "transA", 1);
+    CHECK(import_error_short(b) ==
+          "net.onnx: node 'c1' (Conv): attribute 'frobnicate' is not supported (supported: auto_pad, dilations, "
+          "group, kernel_shape, pads, strides)\n"
+          "net.onnx: node 'c2' (Conv): the shape of 'H' is not static after ONNX shape inference: dimension 2 is "
+          "symbolic ('h')\n"
+          "net.onnx: node 'm' (MatMul): attribute 'transA' is not supported (MatMul has no attributes)");
+  }
+  SECTION("malformed attribute values") {
+    OnnxBuilder b;
+    b.input("X", {1, 3, 8, 8}).initializer("W", {4, 3, 3, 3});
+    OnnxBuilder::ints(b.node("Conv", {"X", "W"}, {"Y"}, "c1"), "pads", {1, 1});
+    OnnxBuilder::integer(b.node("Conv", {"X", "W"}, {"Y2"}, "c2"), "strides", 2);
+    OnnxBuilder::integer(b.node("Conv", {"X", "W"}, {"Y3"}, "c3"), "group", 2);
+    CHECK(import_error_short(b) ==
+          "net.onnx: node 'c1' (Conv): pads [1, 1] has 2 values, expected 4\n"
+          "net.onnx: node 'c2' (Conv): attribute 'strides' has type INT, expected INTS\n"
+          "net.onnx: node 'c3' (Conv): input [1, 3, 8, 8] has 3 channels, but weight [4, 3, 3, 3] with group 2 "
+          "expects 3 x 2");
+  }
+  SECTION("a layer arraysim rejects is reported at its node") {
+    OnnxBuilder b;
+    b.input("X", {1, 3, 4, 4}).initializer("W", {4, 3, 5, 5}).output("Y");
+    b.node("Conv", {"X", "W"}, {"Y"}, "big_kernel");
+    CHECK(import_error_short(b) ==
+          "net.onnx: node 'big_kernel' (Conv): workload.layers.0.kernel_h: dilated kernel height 5 exceeds padded "
+          "input height 4\n"
+          "net.onnx: node 'big_kernel' (Conv): workload.layers.0.kernel_w: dilated kernel width 5 exceeds padded "
+          "input width 4");
+  }
+  SECTION("no node to simulate") {
+    OnnxBuilder b;
+    b.input("X", {1, 3}).output("Y");
+    b.node("Relu", {"X"}, {"Y"}, "r");
+    CHECK(import_error_short(b) ==
+          "net.onnx: no Conv, ConvInteger, QLinearConv, Gemm, MatMul, MatMulInteger or QLinearMatMul node: nothing "
+          "to simulate (skipped 1 ONNX node: Relu x1)");
+  }
+}
+
+TEST_CASE("import onnx errors for files that are not ONNX models", "[unit][import]") {
+  TempDir d;
+  const auto error_of = [&](const std::string& path) {
+    try {
+      io::import_onnx(path, src_path(kArch), ".");
+    } catch (const io::ImportError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  OnnxBuilder b;
+  b.input("X", {1, 3, 8, 8}).initializer("W", {4, 3, 3, 3}).output("Y");
+  b.node("Conv", {"X", "W"}, {"Y"}, "c");
+  std::string bytes;
+  b.model().SerializeToString(&bytes);
+  const std::string truncated = d.path() + "/truncated.onnx";
+  std::ofstream(truncated, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  CHECK(error_of(truncated) == truncated + ": not a valid ONNX model (truncated, or not a protobuf file)");
+  const std::string text = d.path() + "/notes.onnx";
+  std::ofstream(text) << "this is a text file, not an ONNX model\n";
+  CHECK(error_of(text) == text + ": not a valid ONNX model (truncated, or not a protobuf file)");
+  const std::string empty = d.path() + "/empty.onnx";
+  std::ofstream{empty};
+  CHECK(error_of(empty) == empty + ": file is empty");
+  CHECK(error_of(d.path() + "/missing.onnx") == d.path() + "/missing.onnx: cannot open: No such file or directory");
+
+  const std::string good = b.save(d.path() + "/good.onnx");
+  try {
+    io::import_onnx(good, d.path() + "/no_arch.yaml", ".");
+    FAIL("no error");
+  } catch (const config::ConfigError& e) {
+    CHECK(std::string(e.what()) ==
+          d.path() + "/no_arch.yaml:1:1 (file): cannot read architecture file: No such file or directory");
+  }
+}
