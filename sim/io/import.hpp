@@ -39,6 +39,12 @@ struct Origin {
 class OriginMap {
  public:
   void add(const std::string& key_path, Origin o) { map_[key_path] = std::move(o); }
+  /// Same, from a location in a text file (and optionally an element name).
+  void add(const std::string& key_path, const config::Location& loc, const std::string& element = "") {
+    Origin& o = map_[key_path];
+    o.loc = loc;
+    o.element = element;
+  }
   std::optional<Origin> find(const std::string& key_path) const;
 
  private:

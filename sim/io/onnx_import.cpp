@@ -415,8 +415,8 @@ GeneratedExperiment import_onnx(const std::string& model_path, const std::string
   g.base_dir = base_dir;
   g.notes = w.warnings;
   if (!w.skipped.empty()) g.notes.push_back(w.skipped);
-  g.origins.add("", {{model_path, 1, 1}, "model"});
-  g.origins.add("arch", {{arch_file.lexically_normal().string(), 1, 1}, ""});
+  g.origins.add("", config::Location{model_path, 1, 1}, "model");
+  g.origins.add("arch", config::Location{arch_file.lexically_normal().string(), 1, 1});
 
   const std::string stem = fs::path(model_path).stem().string();
   YAML::Emitter out;
@@ -429,7 +429,7 @@ GeneratedExperiment import_onnx(const std::string& model_path, const std::string
   out << YAML::Key << "layers" << YAML::Value << YAML::BeginSeq;
   for (std::size_t i = 0; i < w.layers.size(); ++i) {
     const ir::Layer& l = w.layers[i];
-    g.origins.add("workload.layers." + std::to_string(i), {{model_path, 1, 1}, w.layer_nodes[i]});
+    g.origins.add("workload.layers." + std::to_string(i), config::Location{model_path, 1, 1}, w.layer_nodes[i]);
     out << YAML::Flow;
     config::emit_layer(out, l);
   }

@@ -281,7 +281,7 @@ struct ArchOut {
 ArchOut read_cfg(Cfg& cfg, OriginMap& origins) {
   ArchOut a;
   const auto origin = [&](const std::string& key_path, const CfgEntry* e) {
-    if (e) origins.add(key_path, {e->value_loc, ""});
+    if (e) origins.add(key_path, e->value_loc);
   };
 
   if (CfgEntry* e = cfg.get("general", "run_name")) {
@@ -571,8 +571,8 @@ GeneratedExperiment import_scalesim_text(const std::string& cfg_text, const std:
   diag.set_main_file(cfg_name);
 
   Cfg cfg(cfg_text, cfg_name, diag, g.notes);
-  g.origins.add("", {{cfg_name, 1, 1}, ""});
-  g.origins.add("arch", {{cfg_name, 1, 1}, ""});
+  g.origins.add("", config::Location{cfg_name, 1, 1});
+  g.origins.add("arch", config::Location{cfg_name, 1, 1});
   const ArchOut a = read_cfg(cfg, g.origins);
 
   std::vector<LayerOut> layers = read_topology(topology_text, topology_name, gemm, diag, g.notes);
@@ -600,11 +600,11 @@ GeneratedExperiment import_scalesim_text(const std::string& cfg_text, const std:
     taken.insert(lo.layer.name);
   }
 
-  g.origins.add("workload", {{topology_name, 1, 1}, ""});
+  g.origins.add("workload", config::Location{topology_name, 1, 1});
   for (std::size_t i = 0; i < layers.size(); ++i) {
     const std::string p = "workload.layers." + std::to_string(i);
-    g.origins.add(p, {layers[i].row, ""});
-    for (const auto& [key, loc] : layers[i].fields) g.origins.add(p + "." + key, {loc, ""});
+    g.origins.add(p, layers[i].row);
+    for (const auto& [key, loc] : layers[i].fields) g.origins.add(p + "." + key, loc);
   }
 
   // The experiment. Values that failed to parse were reported above, so everything here is set.
