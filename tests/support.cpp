@@ -11,7 +11,7 @@ namespace arraysim::test {
 
 std::string src_path(const std::string& rel) { return std::string(ARRAYSIM_SOURCE_DIR) + "/" + rel; }
 
-static std::string slurp(const std::string& f) {
+std::string read_text(const std::string& f) {
   std::ifstream in(f);
   std::ostringstream s;
   s << in.rdbuf();
@@ -25,8 +25,8 @@ CliResult run_cli(const std::string& args) {
   const int status = std::system(cmd.c_str());
   CliResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = slurp(out);
-  r.err = slurp(err);
+  r.out = read_text(out);
+  r.err = read_text(err);
   return r;
 }
 

@@ -7,6 +7,9 @@ namespace arraysim::test {
 /// Absolute path of a file in the source tree, e.g. src_path("tests/data/bad_configs/x.yaml").
 std::string src_path(const std::string& rel);
 
+/// The whole content of a file ("" when it cannot be read).
+std::string read_text(const std::string& path);
+
 /// Result of running the arraysim binary.
 struct CliResult {
   int exit_code = -1;

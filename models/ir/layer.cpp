@@ -103,6 +103,12 @@ std::int64_t macs(const Layer& l) {
   return g.m * g.n * g.k * g.groups;
 }
 
+std::int64_t macs(const Network& n) {
+  std::int64_t s = 0;
+  for (const Layer& l : n.layers) s += macs(l);
+  return s;
+}
+
 Shape input_shape(const Layer& l) {
   switch (l.kind) {
     case LayerKind::gemm: return {l.gemm.m, l.gemm.k};

@@ -79,6 +79,9 @@ struct Network {
   std::vector<Layer> layers;
 };
 
+/// Multiply-accumulates of every layer of a network.
+std::int64_t macs(const Network& n);
+
 /// Input and weight tensors of layer `index` of a network, generated from `seed`.
 struct LayerOperands {
   Tensor input;

@@ -74,13 +74,16 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
                                                                   : e.arch.array.lanes;
   const config::ArrayConfig& arr = e.arch.array;
   const bool values = fidelity == config::Fidelity::values;
-  {
-    // arch.array.impl: rtl and cosim: refuse what this build cannot run before doing any work.
-    hw::SimulateOptions rtl_check;
-    rtl_check.fidelity = fidelity, rtl_check.cosim = opt.cosim, rtl_check.rtl_fault = opt.rtl_fault;
-    rtl_check.fault_pe_row = e.sim.fault_pe_row, rtl_check.fault_pe_col = e.sim.fault_pe_col;
-    hw::check_array_impl(e.arch, rtl_check);
-  }
+  hw::SimulateOptions so;
+  so.fidelity = fidelity;
+  so.vcd_path = opt.vcd_path;
+  so.max_cycles = e.sim.max_cycles;
+  so.fault_pe_row = e.sim.fault_pe_row;
+  so.fault_pe_col = e.sim.fault_pe_col;
+  so.cosim = opt.cosim;
+  so.rtl_fault = opt.rtl_fault;
+  // arch.array.impl: rtl and cosim: refuse what this build cannot run before doing any work.
+  hw::check_array_impl(e.arch, so);
 
   // Lower every layer and build the fold schedules (plain data) before elaborating anything.
   std::vector<hw::LayerProgram> programs;
@@ -112,19 +115,11 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
     programs.push_back(std::move(p));
   }
 
-  hw::SimulateOptions so;
-  so.fidelity = fidelity;
-  so.vcd_path = opt.vcd_path;
   std::optional<Progress> progress;
   if (opt.progress) {
     progress.emplace(std::cerr, std::move(progress_items));
     so.on_layer_start = [&progress](std::size_t k) { progress->layer_started(k); };
   }
-  so.max_cycles = e.sim.max_cycles;
-  so.fault_pe_row = e.sim.fault_pe_row;
-  so.fault_pe_col = e.sim.fault_pe_col;
-  so.cosim = opt.cosim;
-  so.rtl_fault = opt.rtl_fault;
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
   std::vector<hw::LayerCounters> counters;

@@ -254,11 +254,8 @@ Experiment parse_experiment(YAML::Node root, const std::string& display, const s
   sr.finish();
   top.finish();
   ctx.diag.throw_if_any();
-  if (e.sim.fidelity_auto) {  // every layer is valid now, so its MAC count is (at most 2^40)
-    std::int64_t macs = 0;
-    for (const ir::Layer& l : e.workload.layers) macs += ir::macs(l);
-    e.sim.fidelity = auto_fidelity(macs);
-  }
+  // Every layer is valid now, so its MAC count is known (at most 2^40).
+  if (e.sim.fidelity_auto) e.sim.fidelity = auto_fidelity(ir::macs(e.workload));
   return e;
 }
 
@@ -312,8 +309,7 @@ std::string effective_yaml(const Experiment& e) {
   emit_workload(out, e.workload);
   out << YAML::Key << "sim" << YAML::Value << YAML::BeginMap;
   if (e.sim.fidelity_auto) {  // reloads as auto; the comment says what it resolved to
-    std::int64_t macs = 0;
-    for (const ir::Layer& l : e.workload.layers) macs += ir::macs(l);
+    const std::int64_t macs = ir::macs(e.workload);
     out << YAML::Key << "fidelity" << YAML::Value << "auto"
         << YAML::Comment(to_string(e.sim.fidelity) + ": " + std::to_string(macs) + " MACs " +
                          (macs <= kAutoFidelityMaxMacs ? "<= " : "> ") + std::to_string(kAutoFidelityMaxMacs));

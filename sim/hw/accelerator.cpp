@@ -208,7 +208,7 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
             top_[static_cast<std::size_t>(j)] = B[k * d.n + fo.n0 + j];
             top_valid_[static_cast<std::size_t>(j)] = 1;
           }
-          if (c == st + T + Rf - 1 + j) drain_[static_cast<std::size_t>(j)] = 1;
+          if (c == os_drain_start(fo, ft, j)) drain_[static_cast<std::size_t>(j)] = 1;
         }
         fold_index_ = static_cast<int>(f);
       } else {
@@ -239,6 +239,12 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
     return latency_ == 1 || capture(c, out);
   }
 
+  /// OS: the cycle column j of fold `fo` starts draining, the cycle after its last MAC at
+  /// PE(R_f-1, j): s + K + R_f - 1 + j (docs/timing.md).
+  static std::int64_t os_drain_start(const sched::Fold& fo, const FoldTiming& ft, std::int64_t j) {
+    return ft.stream_start + fo.stream_len + fo.rows_used - 1 + j;
+  }
+
   /// Output latency 1: reads the bottom edge of cycle `c` from the array and captures it.
   bool collect_outputs(std::int64_t c) {
     ArrayOut<TAcc> out;
@@ -263,7 +269,7 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
       for (std::int64_t j = 0; j < Cf; ++j) {
         std::int64_t idx = -1;
         if (s.dataflow == Dataflow::os) {
-          const std::int64_t t = c - (st + T + Rf - 1 + j);  // cycles since column j's drain began
+          const std::int64_t t = c - os_drain_start(fo, ft, j);  // cycles since column j's drain began
           const std::int64_t row = R - 1 - t;
           if (t >= 0 && t < R && row < Rf) idx = (fo.m0 + row) * d.n + fo.n0 + j;
         } else {

@@ -256,10 +256,7 @@ void check_timing_equals_values(const std::string& df, std::int64_t R, std::int6
   const auto timing = test::run_cli("run " + file + " --set sim.fidelity=timing --out " + dir.path() + "/t");
   REQUIRE(values.exit_code == 0);
   REQUIRE(timing.exit_code == 0);
-  auto load = [](const std::string& p) {
-    std::ifstream in(p);
-    return nlohmann::json::parse(in);
-  };
+  auto load = [](const std::string& p) { return nlohmann::json::parse(test::read_text(p)); };
   const auto jv = load(dir.path() + "/v/stats.json"), jt = load(dir.path() + "/t/stats.json");
   REQUIRE(jv["layers"].size() == 20);
   REQUIRE(jt["layers"].size() == 20);

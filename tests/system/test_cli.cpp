@@ -7,15 +7,9 @@
 
 #include "tests/support.hpp"
 
+using arraysim::test::read_text;
 using arraysim::test::run_cli;
 using arraysim::test::TempDir;
-
-namespace {
-std::string slurp(const std::string& f) {
-  std::ifstream in(f);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-}  // namespace
 
 TEST_CASE("cli --help --version and help of every subcommand", "[system][cli]") {
   const auto v = run_cli("--version");
@@ -44,7 +38,7 @@ TEST_CASE("cli run of the built-in demo writes every report and matches golden a
   REQUIRE(r.exit_code == 0);
   for (const char* f : {"stats.json", "layers.csv", "summary.txt", "effective_config.yaml"})
     CHECK(std::filesystem::exists(out + "/" + f));
-  const auto j = nlohmann::json::parse(slurp(out + "/stats.json"));
+  const auto j = nlohmann::json::parse(read_text(out + "/stats.json"));
   CHECK(j["golden_match"] == true);
   CHECK(j["analytic_match"] == true);
   // 8x8 OS demo: conv3x3 is GEMM 196x16x72 -> F = 25*2 folds; F*K + Fn*M + C_last + R - 2
@@ -54,7 +48,7 @@ TEST_CASE("cli run of the built-in demo writes every report and matches golden a
   CHECK(j["layers"][0]["gemm_k"] == 72);
   CHECK(j["layers"][0]["total_cycles"] == 4006);
   CHECK(j["layers"][0]["macs"] == 196 * 16 * 72);
-  const std::string csv = slurp(out + "/layers.csv");
+  const std::string csv = read_text(out + "/layers.csv");
   CHECK(csv.rfind("name,type,gemm_m,gemm_n,gemm_k,groups,macs,total_cycles,", 0) == 0);
   CHECK(csv.find("\nconv3x3,conv2d,196,16,72,1,225792,4006,4006,0,50,") != std::string::npos);
   // No leftover temporary files.
@@ -99,7 +93,7 @@ TEST_CASE("cli --vcd writes a waveform with controller state and PE registers", 
   const std::string vcd = d.path() + "/run.vcd";
   const auto r = run_cli("run --set arch.array.rows=4 --set arch.array.cols=4 --vcd " + vcd);
   REQUIRE(r.exit_code == 0);
-  const std::string text = slurp(vcd);
+  const std::string text = read_text(vcd);
   CHECK(text.rfind("$date", 0) == 0);
   for (const char* sig : {"fold_index", "layer_index", "in_valid", "out_valid", "pe_3_3", "acc"})
     CHECK(text.find(sig) != std::string::npos);

@@ -16,11 +16,6 @@ using arraysim::test::TempDir;
 
 namespace {
 
-std::string slurp(const std::string& f) {
-  std::ifstream in(f);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 std::string write(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
   return path;
@@ -69,7 +64,7 @@ TEST_CASE("cli import scalesim writes an experiment that check and run accept", 
   REQUIRE(r.exit_code == 0);
   CHECK(r.out == "wrote " + out + " (2 layers)\n");
   CHECK(r.err.empty());
-  const std::string yaml = slurp(out);
+  const std::string yaml = arraysim::test::read_text(out);
   CHECK(yaml.find("dram: {model: simple, bytes_per_cycle: 2, latency_cycles: 1}") != std::string::npos);
   CHECK(yaml.find("- {name: g0, type: gemm, m: 16, n: 8, k: 24}") != std::string::npos);
   for (const auto& e : fs::directory_iterator(d.path()))  // no temporary file left behind
@@ -100,7 +95,7 @@ TEST_CASE("cli run --cfg --topology applies --set and runs a convolution topolog
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("c1") != std::string::npos);
-  const std::string eff = slurp(d.path() + "/out/effective_config.yaml");
+  const std::string eff = arraysim::test::read_text(d.path() + "/out/effective_config.yaml");
   CHECK(eff.find("rows: 8") != std::string::npos);
   CHECK(eff.find("groups: 8") != std::string::npos);  // the DP row
 }
@@ -116,12 +111,12 @@ TEST_CASE("cli import errors: malformed CSV and cfg give FILE:LINE:COL, exit 2, 
 
   // An existing output file is left as it was.
   write(out, "old\n");
-  const std::string cfg = write(d.path() + "/bad.cfg", slurp(kCfg) + "[run_preset]\nx = 1\n");
+  const std::string cfg = write(d.path() + "/bad.cfg", arraysim::test::read_text(kCfg) + "[run_preset]\nx = 1\n");
   const std::string good_topo = write(d.path() + "/ok.csv", "Layer,M,N,K,\ng0,16,8,24,\n");
   const auto c = run_cli("import scalesim --cfg " + cfg + " --topology " + good_topo + " --gemm -o " + out);
   CHECK(c.exit_code == 2);
   CHECK(c.err == cfg + ":19:1 run_preset: unknown section [run_preset] (did you mean [run_presets]?)\n");
-  CHECK(slurp(out) == "old\n");
+  CHECK(arraysim::test::read_text(out) == "old\n");
 
   const auto run = run_cli("run --cfg " + kCfg + " --topology " + topo + " --gemm");
   CHECK(run.exit_code == 2);
@@ -162,7 +157,7 @@ TEST_CASE("cli import onnx and run --model --arch", "[system][import]") {
   REQUIRE(r.exit_code == 0);
   CHECK(r.out == "wrote " + out + " (2 layers)\n");
   CHECK(r.err == "arraysim: skipped 1 ONNX node: Relu x1\n");
-  const std::string yaml = slurp(out);
+  const std::string yaml = arraysim::test::read_text(out);
   INFO(yaml);
   CHECK(yaml.find("arch: " + arch + "\n") != std::string::npos);  // an absolute path stays absolute
   CHECK(yaml.find("name: conv1, type: conv2d, batch: 1, in_channels: 4, in_height: 10, in_width: 10, "
@@ -171,7 +166,7 @@ TEST_CASE("cli import onnx and run --model --arch", "[system][import]") {
   // A relative --arch path is rewritten relative to the experiment file's directory.
   const std::string arch_rel = fs::relative(arch).string();
   REQUIRE(run_cli("import onnx --model " + model + " --arch " + arch_rel + " -o " + out).exit_code == 0);
-  CHECK(slurp(out).find("arch: " + fs::relative(arch, d.path() + "/exps").string() + "\n") != std::string::npos);
+  CHECK(arraysim::test::read_text(out).find("arch: " + fs::relative(arch, d.path() + "/exps").string() + "\n") != std::string::npos);
 
   const auto from_file = run_cli("run " + out);
   const auto direct = run_cli("run --model " + model + " --arch " + arch_rel);
