@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -51,6 +52,41 @@ std::optional<double> RunResult::pe_utilization() const {
   if (!t || *t == 0 || pe_count == 0) return std::nullopt;
   return static_cast<double>(macs()) / (static_cast<double>(pe_count) * static_cast<double>(*t));
 }
+std::optional<double> MemoryResult::dram_row_hit_rate() const {
+  if (!dram_row_hits) return std::nullopt;
+  const std::int64_t n = *dram_row_hits + dram_row_misses.value_or(0) + dram_row_conflicts.value_or(0);
+  return n == 0 ? std::nullopt : std::optional<double>(static_cast<double>(*dram_row_hits) / static_cast<double>(n));
+}
+
+std::optional<double> LayerResult::operational_intensity_macs_per_byte() const {
+  const std::int64_t b = memory.dram_bytes();
+  return b == 0 ? std::nullopt : std::optional<double>(static_cast<double>(macs) / static_cast<double>(b));
+}
+
+MemoryResult RunResult::memory() const {
+  MemoryResult m;
+  for (const auto& l : layers) {
+    const MemoryResult& x = l.memory;
+    m.stall_cycles += x.stall_cycles;
+    m.sram_read_bytes += x.sram_read_bytes;
+    m.sram_write_bytes += x.sram_write_bytes;
+    m.dram_read_bytes += x.dram_read_bytes;
+    m.dram_write_bytes += x.dram_write_bytes;
+    m.dram_footprint_bytes += x.dram_footprint_bytes;
+    m.dram_bandwidth_peak_bytes_per_cycle = std::max(m.dram_bandwidth_peak_bytes_per_cycle, x.dram_bandwidth_peak_bytes_per_cycle);
+    m.bank_conflicts += x.bank_conflicts;
+    auto add = [](std::optional<std::int64_t>& a, const std::optional<std::int64_t>& b) {
+      if (b) a = a.value_or(0) + *b;
+    };
+    add(m.dram_row_hits, x.dram_row_hits);
+    add(m.dram_row_misses, x.dram_row_misses);
+    add(m.dram_row_conflicts, x.dram_row_conflicts);
+  }
+  const auto t = total_cycles();
+  if (t && *t > 0) m.dram_bandwidth_avg_bytes_per_cycle = static_cast<double>(m.dram_bytes()) / static_cast<double>(*t);
+  return m;
+}
+
 std::optional<bool> RunResult::golden_match() const { return all_match(layers, &LayerResult::golden_match); }
 std::optional<bool> RunResult::analytic_match() const { return all_match(layers, &LayerResult::analytic_match); }
 
@@ -58,6 +94,44 @@ namespace {
 template <class T> nlohmann::json opt_json(const std::optional<T>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
 }
+
+nlohmann::json bytes_json(const OperandBytes& b) {
+  return {{"ifmap", b.ifmap}, {"weight", b.weight}, {"output", b.output}, {"total", b.total()}};
+}
+
+/// The memory fields of a layer or of the run, into `j` (docs/outputs.md lists them).
+void memory_json(nlohmann::json& j, const MemoryResult& m, std::int64_t macs) {
+  const StallCycles& s = m.stall_cycles;
+  j["stall_cycles_by_cause"] = {{"dram_bandwidth", s.dram_bandwidth},
+                                {"dram_latency", s.dram_latency},
+                                {"bank_conflict", s.bank_conflict},
+                                {"dependency", s.dependency}};
+  j["sram_read_bytes"] = bytes_json(m.sram_read_bytes);
+  j["sram_write_bytes"] = bytes_json(m.sram_write_bytes);
+  j["dram_read_bytes"] = bytes_json(m.dram_read_bytes);
+  j["dram_write_bytes"] = bytes_json(m.dram_write_bytes);
+  j["dram_footprint_bytes"] = m.dram_footprint_bytes;
+  j["dram_bandwidth_avg_bytes_per_cycle"] = m.dram_bandwidth_avg_bytes_per_cycle;
+  j["dram_bandwidth_peak_bytes_per_cycle"] = m.dram_bandwidth_peak_bytes_per_cycle;
+  j["bank_conflicts"] = m.bank_conflicts;
+  j["dram_row_hits"] = opt_json(m.dram_row_hits);
+  j["dram_row_misses"] = opt_json(m.dram_row_misses);
+  j["dram_row_conflicts"] = opt_json(m.dram_row_conflicts);
+  j["dram_row_hit_rate"] = opt_json(m.dram_row_hit_rate());
+  const std::int64_t b = m.dram_bytes();
+  j["operational_intensity_macs_per_byte"] =
+      b == 0 ? nlohmann::json(nullptr) : nlohmann::json(static_cast<double>(macs) / static_cast<double>(b));
+}
+
+/// The CSV columns of memory_json, flattened.
+constexpr const char* kMemoryCsvHeader =
+    "stall_cycles_dram_bandwidth,stall_cycles_dram_latency,stall_cycles_bank_conflict,stall_cycles_dependency,"
+    "sram_read_bytes_ifmap,sram_read_bytes_weight,sram_read_bytes_output,"
+    "sram_write_bytes_ifmap,sram_write_bytes_weight,sram_write_bytes_output,"
+    "dram_read_bytes_ifmap,dram_read_bytes_weight,dram_read_bytes_output,"
+    "dram_write_bytes_ifmap,dram_write_bytes_weight,dram_write_bytes_output,"
+    "dram_footprint_bytes,dram_bandwidth_avg_bytes_per_cycle,dram_bandwidth_peak_bytes_per_cycle,bank_conflicts,"
+    "dram_row_hits,dram_row_misses,dram_row_conflicts,dram_row_hit_rate,operational_intensity_macs_per_byte";
 
 nlohmann::json layer_json(const LayerResult& l) {
   nlohmann::json j;
@@ -79,6 +153,8 @@ nlohmann::json layer_json(const LayerResult& l) {
   j["analytic_cycles"] = opt_json(l.analytic_cycles);
   j["analytic_match"] = opt_json(l.analytic_match);
   j["golden_match"] = opt_json(l.golden_match);
+  j["start_cycle"] = l.start_cycle;
+  memory_json(j, l.memory, l.macs);
   nlohmann::json mm = nlohmann::json::array();
   for (const auto& m : l.mismatches)
     mm.push_back({{"tensor", m.tensor}, {"index", m.index}, {"where", m.where}, {"expected", m.expected}, {"got", m.got}});
@@ -110,20 +186,32 @@ std::string to_json(const RunResult& r) {
   j["pe_utilization"] = opt_json(r.pe_utilization());
   j["golden_match"] = opt_json(r.golden_match());
   j["analytic_match"] = opt_json(r.analytic_match());
+  memory_json(j, r.memory(), r.macs());
   j["layers"] = nlohmann::json::array();
   for (const auto& l : r.layers) j["layers"].push_back(layer_json(l));
   return j.dump(2) + "\n";
 }
 
 std::string to_csv(const RunResult& r) {
-  std::string s =
-      "name,type,gemm_m,gemm_n,gemm_k,groups,macs,total_cycles,compute_cycles,stall_cycles,folds,pe_utilization,"
-      "analytic_cycles,analytic_match,golden_match\n";
-  for (const auto& l : r.layers)
-    s += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", l.name, l.type, l.gemm.m, l.gemm.n, l.gemm.k,
+  std::string s = std::string(
+                      "name,type,gemm_m,gemm_n,gemm_k,groups,macs,total_cycles,compute_cycles,stall_cycles,folds,"
+                      "pe_utilization,analytic_cycles,analytic_match,golden_match,start_cycle,") +
+                  kMemoryCsvHeader + "\n";
+  for (const auto& l : r.layers) {
+    const MemoryResult& m = l.memory;
+    const StallCycles& st = m.stall_cycles;
+    s += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},", l.name, l.type, l.gemm.m, l.gemm.n, l.gemm.k,
                      l.gemm.groups, l.macs, opt_str(l.total_cycles), opt_str(l.compute_cycles),
                      opt_str(l.stall_cycles), opt_str(l.folds), opt_str(l.pe_utilization),
-                     opt_str(l.analytic_cycles), opt_str(l.analytic_match), opt_str(l.golden_match));
+                     opt_str(l.analytic_cycles), opt_str(l.analytic_match), opt_str(l.golden_match), l.start_cycle);
+    auto b = [](const OperandBytes& x) { return fmt::format("{},{},{}", x.ifmap, x.weight, x.output); };
+    s += fmt::format("{},{},{},{},{},{},{},{},{},{:.6f},{:.6f},{},{},{},{},{},{}\n", st.dram_bandwidth, st.dram_latency,
+                     st.bank_conflict, st.dependency, b(m.sram_read_bytes), b(m.sram_write_bytes),
+                     b(m.dram_read_bytes), b(m.dram_write_bytes), m.dram_footprint_bytes,
+                     m.dram_bandwidth_avg_bytes_per_cycle, m.dram_bandwidth_peak_bytes_per_cycle, m.bank_conflicts,
+                     opt_str(m.dram_row_hits), opt_str(m.dram_row_misses), opt_str(m.dram_row_conflicts),
+                     opt_str(m.dram_row_hit_rate()), opt_str(l.operational_intensity_macs_per_byte()));
+  }
   return s;
 }
 
