@@ -15,6 +15,7 @@ packages=(
   verilator               # RTL simulation (co-simulation tests)
   libonnx-dev libprotobuf-dev protobuf-compiler   # ONNX tensors and models
   libonnx-testdata        # ONNX backend node tests (external check of the golden model)
+  gnuplot-nox             # plots (SVG, PNG) of runs and sweeps
 )
 
 missing=()
