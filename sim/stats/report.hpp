@@ -60,12 +60,15 @@ struct MemoryResult {
 };
 
 /// One span on the run's timeline, for the Perfetto/Chrome trace-event export. Cycles count from
-/// the start of the run (the first layer's first cycle).
+/// the start of the run (the first layer's first cycle). Spans of one unit never overlap, and per
+/// layer: Σ layer = total_cycles, Σ pe_array + Σ stall = total_cycles, Σ stall = stall_cycles.
 struct TimelineEvent {
-  std::string unit;   ///< dma_load, dma_store, pe_array, stall, layer
-  std::string name;   ///< e.g. "load weight tile 3", "fold 12", "stall dram_bandwidth", layer name
+  std::string unit;   ///< layer, pe_array (busy spans), stall, dma_load, dma_store
+  std::string name;   ///< e.g. the layer name, "compute", "stall dram_bandwidth", "load weight tile 3"
   std::string layer;  ///< layer name
   std::int64_t start_cycle = 0, duration_cycles = 0;
+  std::int64_t macs = 0;   ///< pe_array spans: MACs performed in the span
+  std::int64_t bytes = 0;  ///< dma spans: bytes moved
 };
 
 /// Per-layer results. Cycle fields stay empty when the cycle model did not run.
