@@ -34,6 +34,10 @@ class Tensor {
   template <class T> T* data() { check<T>(); return reinterpret_cast<T*>(bytes_.data()); }
   template <class T> const T* data() const { check<T>(); return reinterpret_cast<const T*>(bytes_.data()); }
 
+  /// The elements' bytes, row-major, in the host's byte order (size_bytes() of them).
+  unsigned char* raw_bytes() { return bytes_.data(); }
+  const unsigned char* raw_bytes() const { return bytes_.data(); }
+
   /// Element i widened to double (exact for every integer type up to 2^53 and for fp32).
   double get_f64(std::int64_t i) const;
   /// Element i as int64 (integers only).

@@ -9,11 +9,14 @@
 
 #include "sim/app/import_cli.hpp"
 #include "sim/app/layer_select.hpp"
+#include "sim/app/report_cli.hpp"
 #include "sim/app/run.hpp"
 #include "sim/config/diagnostics.hpp"
 #include "sim/config/experiment.hpp"
 #include "sim/hw/array_check.hpp"
 #include "sim/io/import.hpp"
+#include "sim/stats/stats_json.hpp"
+#include "sim/stats/timeline.hpp"
 
 namespace {
 
@@ -72,6 +75,17 @@ int cli_main(int argc, char** argv) {
   run->add_option("--vcd", ropt.vcd_path, "Write a VCD waveform of the accelerator to this file");
   run->add_option("--layers", ropt.layers_spec,
                   "Simulate only these layers, in network order: names and 0-based indices or ranges, e.g. 0-3,7,fc");
+  run->add_option("--timeline", ropt.timeline_path,
+                  "Write the run's timeline (DMA transfers, compute, stalls, layers per unit) as Chrome/Perfetto "
+                  "trace-event JSON to this file");
+  std::string trace_units, trace_format = "csv";
+  run->add_option("--trace", trace_units,
+                  "With --out: write access traces of these units under DIR/traces/: sram, dram or sram,dram");
+  run->add_option("--trace-format", trace_format,
+                  "Trace layout: csv (arraysim's, one row per access) or scalesim (SCALE-Sim's per-layer "
+                  "IFMAP/FILTER/OFMAP SRAM and DRAM trace files)");
+  bool no_plots = false;
+  run->add_flag("--no-plots", no_plots, "With --out: skip the roofline, cycle-breakdown and utilization plots");
   app::ImportFlags import_flags;  // SCALE-Sim or ONNX inputs instead of an experiment file
   app::add_import_flags(*run, import_flags);
 
@@ -92,6 +106,8 @@ int cli_main(int argc, char** argv) {
 
   app::ImportCommand import_cmd;
   app::add_import_command(app, import_cmd);
+  app::ReportCommand report_cmd;
+  app::add_report_command(app, report_cmd);
 
   try {
     app.parse(argc, argv);
@@ -103,6 +119,7 @@ int cli_main(int argc, char** argv) {
   ropt.progress = isatty(STDERR_FILENO) != 0;
   try {
     if (import_cmd.command->parsed()) return app::run_import_command(import_cmd);
+    if (report_cmd.command->parsed()) return app::run_report_command(report_cmd);
     const config::Experiment exp =
         run->parsed() && import_flags.any() ? app::load_imported(import_flags, file, sets) : load(file, sets);
     if (check->parsed()) {
@@ -111,11 +128,27 @@ int cli_main(int argc, char** argv) {
     }
     if (cosim->parsed()) return run_cosim(exp, ropt);
     if (run->count("--layers")) ropt.layers = app::select_layers(exp.workload, ropt.layers_spec);
+    if (!trace_units.empty() || run->count("--trace-format")) {
+      try {
+        ropt.trace = stats::parse_trace_request(trace_units, trace_format);
+      } catch (const std::invalid_argument& e) {
+        std::cerr << "arraysim: " << e.what() << "\n";
+        return kExitBadInput;
+      }
+      if (ropt.out_dir.empty()) {
+        std::cerr << "arraysim: --trace needs --out DIR (traces are written under DIR/traces/)\n";
+        return kExitBadInput;
+      }
+    }
     const stats::RunResult r = app::run_experiment(exp, ropt);
     std::cout << stats::to_text(r);
     if (!ropt.out_dir.empty()) {
-      app::write_outputs(ropt.out_dir, exp, r);
+      app::write_outputs(ropt.out_dir, exp, r, !no_plots, ropt.trace);
       std::cout << "wrote " << ropt.out_dir << "/{stats.json,layers.csv,summary.txt,effective_config.yaml}\n";
+    }
+    if (!ropt.timeline_path.empty()) {
+      stats::write_file(ropt.timeline_path, stats::to_chrome_trace(r));
+      std::cout << "wrote " << ropt.timeline_path << " (open in https://ui.perfetto.dev or chrome://tracing)\n";
     }
     for (const auto& l : r.layers)
       for (const auto& m : l.mismatches)

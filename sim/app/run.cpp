@@ -5,6 +5,9 @@
 #include <numeric>
 #include <optional>
 
+#include <fmt/format.h>
+
+#include "models/analytic/memory.hpp"
 #include "models/analytic/systolic.hpp"
 #include "models/golden/golden.hpp"
 #include "sim/app/compare.hpp"
@@ -12,10 +15,45 @@
 #include "sim/hw/accelerator.hpp"
 #include "sim/lower/im2col.hpp"
 #include "sim/sched/schedule.hpp"
+#include "sim/stats/energy.hpp"
+#include "sim/stats/plots.hpp"
+#include "sim/stats/timeline.hpp"
 
 namespace arraysim::app {
 
 namespace {
+analytic::Dataflow analytic_dataflow(config::Dataflow df) {
+  return df == config::Dataflow::os ? analytic::Dataflow::os
+         : df == config::Dataflow::ws ? analytic::Dataflow::ws
+                                      : analytic::Dataflow::is;
+}
+
+/// Bytes one tile of each operand may occupy, and the element sizes.
+sched::TileBudget tile_budget(const config::ArchConfig& a) {
+  sched::TileBudget b;
+  b.a_bytes = a.ifmap.tile_budget_bytes();
+  b.b_bytes = a.weight.tile_budget_bytes();
+  b.c_bytes = a.output.tile_budget_bytes();
+  b.a_elem = ir::dtype_bytes(a.array.input_dtype);
+  b.b_elem = ir::dtype_bytes(a.array.weight_dtype);
+  b.c_elem = ir::dtype_bytes(a.array.accumulator_dtype);
+  return b;
+}
+
+/// The tile of `dims` for this architecture, or a configuration error at the scratchpad's
+/// size_kib naming what one tile of the layer needs.
+sched::TileShape fit_tile(const config::ArchConfig& a, const std::string& layer, const ir::GemmDims& dims,
+                          const sched::TileBudget& budget) {
+  sched::TileFitError err;
+  const sched::TileShape t = sched::choose_tile(a.array.dataflow, a.array.rows, a.array.cols, dims, budget, &err);
+  if (t.m > 0) return t;
+  const config::ScratchpadConfig& sp = err.buffer == "ifmap" ? a.ifmap : err.buffer == "weight" ? a.weight : a.output;
+  const std::string half = sp.double_buffered ? " (half of it, double-buffered)" : "";
+  throw config::ConfigError({{sp.size_location, sp.path + ".size_kib",
+                              fmt::format("{} bytes{} cannot hold one {} tile of layer '{}': the smallest is {} = {} bytes",
+                                          err.budget_bytes, half, err.buffer, layer, err.shape, err.need_bytes)}});
+}
+
 stats::LayerResult describe_layer(const ir::Layer& l) {
   stats::LayerResult r;
   r.name = l.name;
@@ -70,6 +108,9 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
   res.layer_selection = opt.layers_spec;
   res.workload_layers = static_cast<std::int64_t>(e.workload.layers.size());
   res.clock_mhz = e.arch.clock_mhz;
+  res.input_dtype = e.arch.array.input_dtype;
+  res.weight_dtype = e.arch.array.weight_dtype;
+  res.accumulator_dtype = e.arch.array.accumulator_dtype;
   res.pe_count = e.arch.array.type == config::ArrayType::systolic ? e.arch.array.rows * e.arch.array.cols
                                                                   : e.arch.array.lanes;
   const config::ArrayConfig& arr = e.arch.array;
@@ -82,19 +123,29 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
   so.fault_pe_col = e.sim.fault_pe_col;
   so.cosim = opt.cosim;
   so.rtl_fault = opt.rtl_fault;
+  so.record_timeline = !opt.timeline_path.empty() || !opt.out_dir.empty();
+  so.trace_sram = opt.trace.sram;
+  so.trace_dram = opt.trace.dram;
   // arch.array.impl: rtl and cosim: refuse what this build cannot run before doing any work.
   hw::check_array_impl(e.arch, so);
 
-  // Lower every layer and build the fold schedules (plain data) before elaborating anything.
+  // Lower every layer and build the tiled fold schedules (plain data) before elaborating anything.
   std::vector<hw::LayerProgram> programs;
   std::vector<ir::LayerOperands> operands;
+  operands.reserve(selected.size());  // programs point into it
   std::vector<Progress::Item> progress_items;
+  const sched::TileBudget budget = tile_budget(e.arch);
+  const sched::SlotCounts slots{e.arch.ifmap.double_buffered ? 2 : 1, e.arch.weight.double_buffered ? 2 : 1,
+                                e.arch.output.double_buffered ? 2 : 1};
   for (const std::size_t i : selected) {  // i: the index in the workload, which seeds the operands
     const ir::Layer& l = e.workload.layers[i];
     res.layers.push_back(describe_layer(l));
     hw::LayerProgram p;
     p.name = l.name;
-    p.schedule = sched::make_schedule(arr.dataflow, arr.rows, arr.cols, ir::gemm_dims(l));
+    p.layer = l;
+    const ir::GemmDims dims = ir::gemm_dims(l);
+    p.schedule = sched::make_schedule(arr.dataflow, arr.rows, arr.cols, dims,
+                                      fit_tile(e.arch, l.name, dims, budget), slots);
     if (opt.dump_schedule) std::cout << "layer " << l.name << ": " << sched::to_string(p.schedule);
     if (opt.progress) {
       // Host time of a layer: one SystemC activation per fold in timing fidelity; in values
@@ -106,11 +157,7 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
     }
     if (values) {
       operands.push_back(ir::make_operands(l, i, e.workload.seed, arr.input_dtype, arr.weight_dtype));
-      const lower::OperandMap map(l);
-      for (std::int64_t g = 0; g < map.dims().groups; ++g) {
-        p.a.push_back(lower::materialize_a(map, operands.back().input, g));
-        p.b.push_back(lower::materialize_b(map, operands.back().weight, g));
-      }
+      p.operands = &operands.back();
     }
     programs.push_back(std::move(p));
   }
@@ -141,37 +188,48 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
     r.compute_cycles = lc.compute_cycles;
     r.stall_cycles = lc.stall_cycles;
     r.folds = lc.folds;
+    r.start_cycle = lc.start_cycle;
+    r.memory = lc.memory;
+    for (auto& ev : lc.timeline) res.timeline.push_back(std::move(ev));
+    for (auto& a : lc.accesses) res.accesses.push_back(std::move(a));
     res.cosim_cycles += lc.compared_cycles;
     res.cosim_values += lc.compared_values;
     if (lc.total_cycles > 0)
       r.pe_utilization = static_cast<double>(r.macs) / (static_cast<double>(res.pe_count) * static_cast<double>(lc.total_cycles));
     if (e.sim.check_analytic) {
-      // With ideal memory the cycle model must equal the closed form exactly (docs/timing.md).
-      const analytic::Dataflow df = arr.dataflow == config::Dataflow::os   ? analytic::Dataflow::os
-                                    : arr.dataflow == config::Dataflow::ws ? analytic::Dataflow::ws
-                                                                           : analytic::Dataflow::is;
-      r.analytic_cycles = analytic::systolic_cycles(df, arr.rows, arr.cols, ir::gemm_dims(l)).total_cycles;
-      r.analytic_match = *r.analytic_cycles == lc.total_cycles;
+      // The closed form of the tiled fold sequence is what the array needs with operands always
+      // ready: a lower bound, reached exactly when no fold waited (docs/memory.md).
+      const sched::TileShape& ts = programs[k].schedule.tile;
+      const std::int64_t ideal = analytic::tiled_cycles(analytic_dataflow(arr.dataflow), arr.rows, arr.cols,
+                                                        ir::gemm_dims(l), {ts.m, ts.n, ts.k});
+      r.analytic_cycles = ideal;
+      r.analytic_match = lc.stall_cycles == 0 ? ideal == lc.total_cycles : ideal <= lc.total_cycles;
     }
     if (values && e.sim.check_golden) {
-      const lower::OperandMap map(l);
-      ir::Tensor y(arr.accumulator_dtype, ir::output_shape(l));
-      for (std::int64_t g = 0; g < map.dims().groups; ++g) lower::scatter_c(map, lc.c[static_cast<std::size_t>(g)], g, y);
       const GoldenCheck gc = golden_check(l, operands[k], arr.accumulator_dtype);
-      r.mismatches = compare_outputs(l.name + ".output", gc.expected, y,
+      r.mismatches = compare_outputs(l.name + ".output", gc.expected, lc.output,
                                      arr.accumulator_dtype == ir::DType::fp32 ? &gc.tolerance : nullptr, 5);
       r.golden_match = r.mismatches.empty();
     }
   }
   res.golden_seconds = std::chrono::duration<double>(clock::now() - t1).count();
+  stats::annotate_run(res, e.arch);  // energy, area, roofline roofs (docs/energy.md)
   return res;
 }
 
-void write_outputs(const std::string& dir, const config::Experiment& e, const stats::RunResult& r) {
-  stats::write_files(dir, {{"effective_config.yaml", config::effective_yaml(e)},
-                           {"stats.json", stats::to_json(r)},
-                           {"layers.csv", stats::to_csv(r)},
-                           {"summary.txt", stats::to_text(r)}});
+void write_outputs(const std::string& dir, const config::Experiment& e, const stats::RunResult& r, bool plots,
+                   const stats::TraceRequest& trace) {
+  std::vector<std::pair<std::string, std::string>> files{{"effective_config.yaml", config::effective_yaml(e)},
+                                                          {"stats.json", stats::to_json(r)},
+                                                          {"layers.csv", stats::to_csv(r)},
+                                                          {"summary.txt", stats::to_text(r)}};
+  if (stats::timeline_recorded(r)) files.push_back({"timeline.json", stats::to_chrome_trace(r)});
+  if (trace.sram || trace.dram)
+    for (auto& f : stats::trace_files(r, trace)) files.push_back(std::move(f));
+  stats::write_files(dir, files);
+  if (!plots) return;
+  const stats::PlotOutcome drawn = stats::write_plots(dir, r);
+  if (!drawn.warning.empty()) std::cerr << "arraysim: warning: " << drawn.warning << "\n";
 }
 
 }  // namespace arraysim::app

@@ -6,6 +6,7 @@
 
 #include "sim/config/experiment.hpp"
 #include "sim/stats/report.hpp"
+#include "sim/stats/traces.hpp"
 
 namespace arraysim::app {
 
@@ -21,13 +22,23 @@ struct RunOptions {
   /// throws hw::ArrayMismatchError at the first difference; RunResult::cosim_* count the checks.
   bool cosim = false;
   bool rtl_fault = false;     ///< test aid: the fault-injected RTL build (cosim must fail)
+  /// `--timeline FILE`: the run's Chrome/Perfetto trace-event timeline goes there
+  /// (sim/stats/timeline.hpp); the simulator records RunResult::timeline when this is set.
+  std::string timeline_path;
+  /// `--trace sram,dram` and `--trace-format csv|scalesim`: access traces written under the run
+  /// directory (traces/README.md); the simulator records RunResult::accesses when set.
+  stats::TraceRequest trace;
 };
 
 /// Runs every layer of the experiment. At most one call per process (SystemC elaborates once).
 /// Throws ConfigError for inputs the model cannot run and std::runtime_error for I/O failures.
 stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& opt);
 
-/// Writes effective_config.yaml, stats.json, layers.csv and summary.txt into `dir`.
-void write_outputs(const std::string& dir, const config::Experiment& e, const stats::RunResult& r);
+/// Writes effective_config.yaml, stats.json, layers.csv, summary.txt, timeline.json (when the
+/// simulator recorded a timeline) and the plots into `dir`. Plots that cannot be drawn (no
+/// gnuplot) cost one warning line on stderr, not the run. `plots` false (`--no-plots`): no plots.
+/// `trace`: the access traces to write under dir/traces/ (traces/README.md).
+void write_outputs(const std::string& dir, const config::Experiment& e, const stats::RunResult& r, bool plots = true,
+                   const stats::TraceRequest& trace = {});
 
 }  // namespace arraysim::app

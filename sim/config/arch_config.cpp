@@ -1,5 +1,7 @@
 #include "sim/config/arch_config.hpp"
 
+#include <cmath>
+
 namespace arraysim::config {
 
 std::string to_string(ArrayType t) { return t == ArrayType::systolic ? "systolic" : "vector"; }
@@ -16,16 +18,107 @@ std::string to_string(ArrayImpl i) { return i == ArrayImpl::systemc ? "systemc" 
 static const std::vector<std::string> kDtypes{"int8", "int16", "int32", "fp32"};
 constexpr std::int64_t kMaxDim = 4096;  // PEs per array side; lanes
 
-static ScratchpadConfig parse_spad(MapReader r) {
+std::string to_string(Lowering l) { return l == Lowering::implicit ? "implicit" : "explicit"; }
+
+namespace {
+bool is_pow2(std::int64_t v) { return v > 0 && (v & (v - 1)) == 0; }
+
+/// Bytes the array reads from (ifmap, weight) or writes to (output) a scratchpad in one cycle:
+/// one value per PE row or column on the array edge that buffer feeds (docs/memory.md):
+///   ifmap  OS, WS: R inputs (left edge);  IS: C inputs (stationary load, top edge)
+///   weight OS, WS: C weights (top edge);  IS: R weights (left edge)
+///   output all:   C accumulators (bottom edge)
+std::int64_t edge_bytes(const ArrayConfig& c, const char* buffer) {
+  const std::string b = buffer;
+  if (b == "output") return c.cols * ir::dtype_bytes(c.accumulator_dtype);
+  const bool rows_edge = (b == "ifmap") != (c.dataflow == Dataflow::is);
+  return (rows_edge ? c.rows : c.cols) * ir::dtype_bytes(b == "ifmap" ? c.input_dtype : c.weight_dtype);
+}
+
+ScratchpadConfig parse_spad(MapReader r, const ArrayConfig& array, const char* name) {
   ScratchpadConfig s;
+  s.path = r.path();
+  s.size_location = r.location("size_kib");
   s.size_kib = r.opt_num("size_kib", s.size_kib, 1.0 / 1024, 1024.0 * 1024);
-  s.banks = r.opt_int("banks", s.banks, 1, 1024);
   s.word_bytes = r.opt_int("word_bytes", s.word_bytes, 1, 1024);
-  if ((s.word_bytes & (s.word_bytes - 1)) != 0) r.error("word_bytes", "must be a power of two, got " + std::to_string(s.word_bytes));
+  if (!is_pow2(s.word_bytes)) r.error("word_bytes", "must be a power of two, got " + std::to_string(s.word_bytes));
+  s.read_ports = r.opt_int("read_ports", s.read_ports, 1, 16);
+  s.write_ports = r.opt_int("write_ports", s.write_ports, 1, 16);
+  // Default banks: the fewest (a power of two) whose read ports deliver the array edge each cycle.
+  const std::int64_t edge = array.type == ArrayType::systolic ? edge_bytes(array, name) : 0;
+  std::int64_t banks = 1;
+  while (edge > 0 && banks * s.read_ports * s.word_bytes < edge && banks < 4096) banks *= 2;
+  s.banks = r.opt_int("banks", banks, 1, 4096);
+  if (!is_pow2(s.banks)) {
+    r.error("banks", "must be a power of two (bank = word address mod banks), got " + std::to_string(s.banks));
+  } else if (is_pow2(s.word_bytes) && s.read_bytes_per_cycle() < edge) {
+    r.error("banks", std::to_string(s.banks) + " bank(s) x " + std::to_string(s.read_ports) + " read port(s) x " +
+                         std::to_string(s.word_bytes) + " bytes = " + std::to_string(s.read_bytes_per_cycle()) +
+                         " bytes per cycle cannot feed the array edge, which needs " + std::to_string(edge) +
+                         " bytes per cycle; raise banks, read_ports or word_bytes");
+  }
   s.double_buffered = r.opt_bool("double_buffered", s.double_buffered);
   r.finish();
   return s;
 }
+
+/// A DRAM preset: data bus in GB/s, timings in ns (converted to core cycles with clock_mhz).
+struct DramPreset {
+  const char* name;
+  double gbytes_per_s;
+  double latency_ns, row_miss_ns, row_conflict_ns;
+  std::int64_t burst_bytes, banks, row_bytes;
+};
+// DDR4-3200AA (JESD79-4B speed bin 22-22-22, tCK 0.625 ns): one 64-bit channel at 3200 MT/s =
+//   25.6 GB/s; tCL = tRCD = tRP = 13.75 ns; BL8 = 64 bytes; 16 banks (4 groups x 4); 8 KiB rows
+//   (x8 devices: 1 KiB page each, 8 per rank).
+// HBM2 (JESD235A; timings typical of HBM2 datasheets): one stack, 8 channels x 128 bit x 2 Gb/s =
+//   256 GB/s; tCL = tRCD = tRP = 14 ns; 32-byte bursts (pseudo-channel BL4 x 64 bit);
+//   128 banks (16 per channel); 1 KiB rows.
+constexpr DramPreset kPresets[] = {
+    {"ddr4_3200", 25.6, 13.75, 13.75, 27.5, 64, 16, 8192},
+    {"hbm2", 256.0, 14.0, 14.0, 28.0, 32, 128, 1024},
+};
+
+std::int64_t ns_to_cycles(double ns, double clock_mhz) {
+  return static_cast<std::int64_t>(std::ceil(ns * clock_mhz / 1000.0 - 1e-9));
+}
+
+DramConfig parse_dram(MapReader dr, double clock_mhz) {
+  DramConfig d;
+  d.model = dr.opt_choice("model", d.model, {"ideal", "simple", "ddr4_3200", "hbm2"});
+  const DramPreset* preset = nullptr;
+  for (const DramPreset& p : kPresets)
+    if (d.model == p.name) preset = &p;
+  if (preset) {
+    d.bytes_per_cycle = preset->gbytes_per_s * 1000.0 / clock_mhz;
+    d.latency_cycles = ns_to_cycles(preset->latency_ns, clock_mhz);
+    d.burst_bytes = preset->burst_bytes;
+    d.banks = preset->banks;
+    d.row_bytes = preset->row_bytes;
+    d.row_miss_cycles = ns_to_cycles(preset->row_miss_ns, clock_mhz);
+    d.row_conflict_cycles = ns_to_cycles(preset->row_conflict_ns, clock_mhz);
+  }
+  d.bytes_per_cycle = dr.opt_num("bytes_per_cycle", d.bytes_per_cycle, 1.0 / 1024, 1 << 20);
+  d.latency_cycles = dr.opt_int("latency_cycles", d.latency_cycles, 0, 1000000);
+  d.burst_bytes = dr.opt_int("burst_bytes", d.burst_bytes, 1, 1 << 20);
+  if (!is_pow2(d.burst_bytes)) dr.error("burst_bytes", "must be a power of two, got " + std::to_string(d.burst_bytes));
+  for (const char* k : {"banks", "row_bytes", "row_miss_cycles", "row_conflict_cycles"})
+    if (!preset && dr.has(k)) dr.error(k, std::string("only with a banked model (ddr4_3200, hbm2); model ") + d.model +
+                                              " has no row buffers");
+  if (preset) {
+    d.banks = dr.opt_int("banks", d.banks, 1, 4096);
+    d.row_bytes = dr.opt_int("row_bytes", d.row_bytes, 1, 1 << 20);
+    if (!is_pow2(d.row_bytes)) dr.error("row_bytes", "must be a power of two, got " + std::to_string(d.row_bytes));
+    d.row_miss_cycles = dr.opt_int("row_miss_cycles", d.row_miss_cycles, 0, 100000);
+    d.row_conflict_cycles = dr.opt_int("row_conflict_cycles", d.row_conflict_cycles, 0, 100000);
+  } else {
+    for (const char* k : {"banks", "row_bytes", "row_miss_cycles", "row_conflict_cycles"}) dr.raw(k);
+  }
+  dr.finish();
+  return d;
+}
+}  // namespace
 
 ArchConfig parse_arch(MapReader& r) {
   ArchConfig a;
@@ -73,16 +166,15 @@ ArchConfig parse_arch(MapReader& r) {
   ar.finish();
 
   MapReader sp = r.child("scratchpad");
-  a.ifmap = parse_spad(sp.child("ifmap"));
-  a.weight = parse_spad(sp.child("weight"));
-  a.output = parse_spad(sp.child("output"));
+  a.ifmap = parse_spad(sp.child("ifmap"), c, "ifmap");
+  a.weight = parse_spad(sp.child("weight"), c, "weight");
+  a.output = parse_spad(sp.child("output"), c, "output");
   sp.finish();
 
-  MapReader dr = r.child("dram");
-  a.dram.model = dr.opt_choice("model", a.dram.model, {"ideal", "simple"});
-  a.dram.bytes_per_cycle = dr.opt_num("bytes_per_cycle", a.dram.bytes_per_cycle, 1.0 / 64, 65536);
-  a.dram.latency_cycles = dr.opt_int("latency_cycles", a.dram.latency_cycles, 0, 1000000);
-  dr.finish();
+  a.dram = parse_dram(r.child("dram"), a.clock_mhz);
+  a.lowering = r.opt_choice("lowering", "implicit", {"implicit", "explicit"}) == "explicit" ? Lowering::explicit_
+                                                                                             : Lowering::implicit;
+  a.energy = parse_energy(r.child("energy"));
   r.finish();
   return a;
 }
@@ -92,6 +184,8 @@ static void emit_spad(YAML::Emitter& out, const char* name, const ScratchpadConf
   out << YAML::Key << "size_kib" << YAML::Value << s.size_kib;
   out << YAML::Key << "banks" << YAML::Value << s.banks;
   out << YAML::Key << "word_bytes" << YAML::Value << s.word_bytes;
+  out << YAML::Key << "read_ports" << YAML::Value << s.read_ports;
+  out << YAML::Key << "write_ports" << YAML::Value << s.write_ports;
   out << YAML::Key << "double_buffered" << YAML::Value << s.double_buffered;
   out << YAML::EndMap;
 }
@@ -123,7 +217,17 @@ void emit_arch(YAML::Emitter& out, const ArchConfig& a) {
   out << YAML::Key << "model" << YAML::Value << a.dram.model;
   out << YAML::Key << "bytes_per_cycle" << YAML::Value << a.dram.bytes_per_cycle;
   out << YAML::Key << "latency_cycles" << YAML::Value << a.dram.latency_cycles;
+  out << YAML::Key << "burst_bytes" << YAML::Value << a.dram.burst_bytes;
+  if (a.dram.banked()) {
+    out << YAML::Key << "banks" << YAML::Value << a.dram.banks;
+    out << YAML::Key << "row_bytes" << YAML::Value << a.dram.row_bytes;
+    out << YAML::Key << "row_miss_cycles" << YAML::Value << a.dram.row_miss_cycles;
+    out << YAML::Key << "row_conflict_cycles" << YAML::Value << a.dram.row_conflict_cycles;
+  }
   out << YAML::EndMap;
+  out << YAML::Key << "lowering" << YAML::Value << to_string(a.lowering);
+  out << YAML::Key << "energy" << YAML::Value;
+  emit_energy(out, a.energy);
   out << YAML::EndMap;
 }
 

@@ -6,6 +6,8 @@
 #include <string>
 
 #include "models/ir/dtype.hpp"
+#include "sim/config/diagnostics.hpp"
+#include "sim/config/energy_config.hpp"
 #include "sim/config/yaml_reader.hpp"
 
 namespace arraysim::config {
@@ -33,20 +35,50 @@ struct ArrayConfig {
   ir::DType accumulator_dtype = ir::DType::int32;
 };
 
-/// One operand's on-chip scratchpad.
+/// One operand's on-chip scratchpad. Words are interleaved over the banks (word w in bank
+/// w mod banks); each bank has its own read port (the array) and write port (the DMA).
 struct ScratchpadConfig {
-  double size_kib = 64;          ///< capacity in KiB (1024 bytes)
-  std::int64_t banks = 1;        ///< independently addressed banks
-  std::int64_t word_bytes = 16;  ///< bytes per bank access
+  double size_kib = 64;          ///< capacity in KiB (1024 bytes), both halves when double-buffered
+  std::int64_t banks = 0;        ///< independently addressed banks, a power of two (0 in a parsed
+                                 ///< config never: the default is the fewest that feed the array edge)
+  std::int64_t word_bytes = 16;  ///< bytes per bank access, a power of two
+  std::int64_t read_ports = 1;   ///< array reads per bank per cycle
+  std::int64_t write_ports = 1;  ///< DMA writes per bank per cycle
   bool double_buffered = true;   ///< ping-pong halves: load the next tile while computing on this one
+  std::string path;              ///< "arch.scratchpad.ifmap" etc., for messages
+  Location size_location;        ///< where size_kib was given (or the scratchpad's mapping), for messages
+
+  std::int64_t capacity_bytes() const { return static_cast<std::int64_t>(size_kib * 1024); }
+  /// Bytes one tile may occupy: the whole capacity, or half of it when double-buffered.
+  std::int64_t tile_budget_bytes() const { return double_buffered ? capacity_bytes() / 2 : capacity_bytes(); }
+  /// Bytes the banks deliver to the array per cycle: banks × read_ports × word_bytes.
+  std::int64_t read_bytes_per_cycle() const { return banks * read_ports * word_bytes; }
+  /// Bytes the DMA can write per cycle: banks × write_ports × word_bytes.
+  std::int64_t write_bytes_per_cycle() const { return banks * write_ports * word_bytes; }
 };
 
-/// Off-chip memory.
+/// Off-chip memory: the DRAM target behind the DMA's TLM-2.0 socket (docs/memory.md).
+/// Presets (ddr4_3200, hbm2) fill every field the configuration does not give.
 struct DramConfig {
-  std::string model = "simple";      ///< ideal | simple
-  double bytes_per_cycle = 16;       ///< peak bandwidth in bytes per core cycle
-  std::int64_t latency_cycles = 100; ///< request-to-first-data latency in core cycles
+  /// ideal: transfers take no time; simple: bandwidth + latency; ddr4_3200, hbm2: simple plus a
+  /// bank/row-buffer model with the preset's timings.
+  std::string model = "simple";
+  double bytes_per_cycle = 16;        ///< peak data-bus bandwidth in bytes per core cycle
+  std::int64_t latency_cycles = 100;  ///< request to first data (row hit) in core cycles
+  std::int64_t burst_bytes = 64;      ///< bytes per DRAM request; transfers are split at burst boundaries
+  // Bank/row-buffer model (banked presets only; 0 = not modelled).
+  std::int64_t banks = 0;                ///< DRAM banks (row-interleaved: row r of the address map in bank r mod banks)
+  std::int64_t row_bytes = 0;            ///< row-buffer (page) size in bytes
+  std::int64_t row_miss_cycles = 0;      ///< extra cycles to open a row in a precharged bank (tRCD)
+  std::int64_t row_conflict_cycles = 0;  ///< extra cycles to close another row and open this one (tRP + tRCD)
+  bool banked() const { return banks > 0; }
 };
+
+/// How convolutions reach the array as GEMMs (docs/memory.md).
+/// implicit: the DMA generates im2col addresses into the input in DRAM (no duplication);
+/// explicit: the Toeplitz matrix is first written to DRAM and tiles are read from it.
+enum class Lowering { implicit, explicit_ };
+std::string to_string(Lowering l);
 
 struct ArchConfig {
   std::string name;
@@ -54,6 +86,8 @@ struct ArchConfig {
   ArrayConfig array;
   ScratchpadConfig ifmap, weight, output;
   DramConfig dram;
+  Lowering lowering = Lowering::implicit;
+  EnergyConfig energy;  ///< per-action energy and area table (docs/energy.md)
 };
 
 /// Parses and validates an architecture mapping; problems go to the reader's context.

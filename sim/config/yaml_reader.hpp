@@ -83,6 +83,8 @@ class MapReader {
   /// `owner` names the mapping in messages: "unknown key for a layer of type fc".
   void finish(const std::vector<std::string>& also_known = {}, const std::string& owner = "");
 
+  /// Where `key` (or, when absent, this mapping) is in the input, for errors found after parsing.
+  Location location(const std::string& key) const { return loc_of(key); }
   const std::string& path() const { return path_; }
   ReadContext& ctx() { return ctx_; }
   const YAML::Node& node() const { return node_; }

@@ -1,34 +1,43 @@
 #pragma once
-/// The accelerator top: a controller and a PE array, run over a sequence of layers in one
-/// SystemC elaboration.
+/// The accelerator top: a controller with its load and store DMA engines, a PE array and the
+/// DRAM (a TLM-2.0 target), run over a sequence of layers in one SystemC elaboration.
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "models/ir/layer.hpp"
 #include "models/ir/tensor.hpp"
 #include "sim/config/experiment.hpp"
 #include "sim/sched/schedule.hpp"
+#include "sim/stats/report.hpp"
 
 namespace arraysim::hw {
 
-/// One layer as the hardware sees it: its fold schedule and, for values fidelity, the GEMM
-/// operands of every group (A_g [M][K], B_g [K][N], already lowered).
+/// One layer as the hardware sees it: the layer (for the DMA's address generator), its tiled
+/// fold schedule and, for values fidelity, its input and weight tensors, which the run places in
+/// DRAM before the layer starts.
 struct LayerProgram {
   std::string name;
+  ir::Layer layer;
   sched::Schedule schedule;
-  std::vector<ir::Tensor> a, b;  ///< per group; empty in timing fidelity
+  const ir::LayerOperands* operands = nullptr;  ///< values fidelity; null in timing fidelity
 };
 
 /// What the hardware measured for one layer.
 struct LayerCounters {
-  std::int64_t total_cycles = 0;    ///< first cycle of the layer to its last output, inclusive
-  std::int64_t compute_cycles = 0;  ///< cycles with the array busy (ideal memory: = total)
-  std::int64_t stall_cycles = 0;    ///< cycles waiting for memory (ideal memory: 0)
+  std::int64_t start_cycle = 0;     ///< first cycle of the layer, from the start of the run
+  std::int64_t total_cycles = 0;    ///< first cycle of the layer to its last output stored, inclusive
+  std::int64_t compute_cycles = 0;  ///< total_cycles - stall_cycles
+  std::int64_t stall_cycles = 0;    ///< cycles a fold waited for its operands or buffers, plus the final store
   std::int64_t folds = 0;
   std::int64_t outputs_written = 0;      ///< output elements written by the array (values fidelity)
-  std::vector<ir::Tensor> c;        ///< per group C_g [M][N] in the accumulator type (values fidelity)
+  stats::MemoryResult memory;            ///< traffic, stall causes, DRAM statistics
+  std::vector<stats::TimelineEvent> timeline;  ///< SimulateOptions::record_timeline
+  std::vector<stats::AccessRecord> accesses;          ///< SimulateOptions::trace_*
+  /// The layer's output tensor in the accumulator type, read back from DRAM (values fidelity).
+  ir::Tensor output;
   /// Co-simulation (SimulateOptions::cosim): cycles compared, and values compared (every PE
   /// register, the bottom edge and its valid bits, per cycle); 0 otherwise.
   std::int64_t compared_cycles = 0, compared_values = 0;
@@ -50,6 +59,9 @@ struct SimulateOptions {
   bool cosim = false;
   /// Test aid: use the fault-injected RTL build (RtlBuildInfo::fault_*) instead of the normal one.
   bool rtl_fault = false;
+  bool record_timeline = false;  ///< fill LayerCounters::timeline
+  bool trace_dram = false;       ///< record DRAM bursts in LayerCounters::accesses
+  bool trace_sram = false;       ///< record scratchpad accesses (DMA and array) in LayerCounters::accesses
 };
 
 /// What this build's Verilated RTL array offers (sim/rtl_bridge, built WITH_VERILATOR).

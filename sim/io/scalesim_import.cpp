@@ -620,15 +620,17 @@ GeneratedExperiment import_scalesim_text(const std::string& cfg_text, const std:
   out << YAML::Key << "dataflow" << YAML::Value << a.dataflow;
   out << YAML::Key << "input_dtype" << YAML::Value << "int8";  // SCALE-Sim: 1 word = 1 byte
   out << YAML::EndMap;
-  // One SRAM access delivers a word to every array row or column (SCALE-Sim has no port limit).
+  // One SRAM access delivers a value to every array row or column (SCALE-Sim has no port
+  // limit): one word spans the array edge (the output edge carries 4-byte accumulators).
   const std::int64_t edge = pow2_at_least(std::clamp<std::int64_t>(std::max(a.rows, a.cols), 1, 4096));
   out << YAML::Key << "scratchpad" << YAML::Value << YAML::BeginMap;
   const char* spads[3] = {"ifmap", "weight", "output"};
   for (int i = 0; i < 3; ++i) {
+    const std::int64_t edge_bytes = edge * (i == 2 ? 4 : 1);
     out << YAML::Key << spads[i] << YAML::Value << YAML::Flow << YAML::BeginMap;
     out << YAML::Key << "size_kib" << YAML::Value << a.sram_kb[i].value_or(64);
-    out << YAML::Key << "banks" << YAML::Value << std::max<std::int64_t>(1, edge / 1024);
-    out << YAML::Key << "word_bytes" << YAML::Value << std::min<std::int64_t>(edge, 1024);
+    out << YAML::Key << "banks" << YAML::Value << std::max<std::int64_t>(1, edge_bytes / 1024);
+    out << YAML::Key << "word_bytes" << YAML::Value << std::min<std::int64_t>(edge_bytes, 1024);
     out << YAML::Key << "double_buffered" << YAML::Value << true;
     out << YAML::EndMap;
   }

@@ -4,50 +4,136 @@
 
 namespace arraysim::sched {
 
-Schedule make_schedule(config::Dataflow df, std::int64_t rows, std::int64_t cols, const ir::GemmDims& d) {
+namespace {
+/// (start, length) pieces of [0, total) of at most `step`.
+std::vector<std::pair<std::int64_t, std::int64_t>> pieces(std::int64_t total, std::int64_t step) {
+  std::vector<std::pair<std::int64_t, std::int64_t>> t;
+  for (std::int64_t x = 0; x < total; x += step) t.emplace_back(x, std::min(step, total - x));
+  return t;
+}
+
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+}  // namespace
+
+Schedule make_schedule(config::Dataflow df, std::int64_t rows, std::int64_t cols, const ir::GemmDims& d,
+                       TileShape tile, SlotCounts slots) {
   Schedule s;
   s.dataflow = df;
   s.rows = rows;
   s.cols = cols;
   s.dims = d;
-  auto tiles = [](std::int64_t total, std::int64_t step) {
-    std::vector<std::pair<std::int64_t, std::int64_t>> t;  // (start, length)
-    for (std::int64_t x = 0; x < total; x += step) t.emplace_back(x, std::min(step, total - x));
-    return t;
-  };
+  auto clip = [](std::int64_t v, std::int64_t total) { return v <= 0 || v > total ? total : v; };
+  s.tile = {clip(tile.m, d.m), clip(tile.n, d.n), clip(tile.k, d.k)};
+  int a_loads = 0, b_loads = 0, c_blocks = 0;
   for (std::int64_t g = 0; g < d.groups; ++g) {
-    auto push = [&](std::int64_t m0, std::int64_t ml, std::int64_t n0, std::int64_t nl, std::int64_t k0,
-                    std::int64_t kl, std::int64_t ru, std::int64_t cu, std::int64_t t) {
-      Fold f;
-      f.index = static_cast<std::int64_t>(s.folds.size());
-      f.group = g;
-      f.m0 = m0, f.m_len = ml, f.n0 = n0, f.n_len = nl, f.k0 = k0, f.k_len = kl;
-      f.rows_used = ru, f.cols_used = cu, f.stream_len = t;
-      f.accumulate = k0 > 0;
-      s.folds.push_back(f);
-    };
-    switch (df) {
-      case config::Dataflow::os:
-        for (auto [m0, ml] : tiles(d.m, rows))
-          for (auto [n0, nl] : tiles(d.n, cols)) push(m0, ml, n0, nl, 0, d.k, ml, nl, d.k);
-        break;
-      case config::Dataflow::ws:
-        for (auto [n0, nl] : tiles(d.n, cols))
-          for (auto [k0, kl] : tiles(d.k, rows)) push(0, d.m, n0, nl, k0, kl, kl, nl, d.m);
-        break;
-      case config::Dataflow::is:
-        for (auto [m0, ml] : tiles(d.m, cols))
-          for (auto [k0, kl] : tiles(d.k, rows)) push(m0, ml, 0, d.n, k0, kl, kl, ml, d.n);
-        break;
-    }
+    for (auto [tm0, tml] : pieces(d.m, s.tile.m))
+      for (auto [tn0, tnl] : pieces(d.n, s.tile.n))
+        for (auto [tk0, tkl] : pieces(d.k, s.tile.k)) {
+          Tile t;
+          t.index = static_cast<std::int64_t>(s.tiles.size());
+          t.group = g;
+          t.m0 = tm0, t.m_len = tml, t.n0 = tn0, t.n_len = tnl, t.k0 = tk0, t.k_len = tkl;
+          t.fold_begin = static_cast<std::int64_t>(s.folds.size());
+          if (!s.tiles.empty()) {
+            const Tile& p = s.tiles.back();
+            t.load_a = !(p.group == g && p.m0 == tm0 && p.k0 == tk0);
+            t.load_b = !(p.group == g && p.n0 == tn0 && p.k0 == tk0);
+          }
+          t.new_c = tk0 == 0;
+          t.store_c = tk0 + tkl == d.k;
+          t.a_slot = t.load_a ? a_loads++ % slots.a : s.tiles.back().a_slot;
+          t.b_slot = t.load_b ? b_loads++ % slots.b : s.tiles.back().b_slot;
+          t.c_slot = t.new_c ? c_blocks++ % slots.c : s.tiles.back().c_slot;
+          auto push = [&](std::int64_t m0, std::int64_t ml, std::int64_t n0, std::int64_t nl, std::int64_t k0,
+                          std::int64_t kl, std::int64_t ru, std::int64_t cu, std::int64_t len) {
+            Fold f;
+            f.index = static_cast<std::int64_t>(s.folds.size());
+            f.group = g;
+            f.m0 = m0, f.m_len = ml, f.n0 = n0, f.n_len = nl, f.k0 = k0, f.k_len = kl;
+            f.rows_used = ru, f.cols_used = cu, f.stream_len = len;
+            f.accumulate = k0 > 0;
+            s.folds.push_back(f);
+            s.fold_tile.push_back(t.index);
+          };
+          switch (df) {
+            case config::Dataflow::os:
+              for (auto [m0, ml] : pieces(tml, rows))
+                for (auto [n0, nl] : pieces(tnl, cols)) push(tm0 + m0, ml, tn0 + n0, nl, tk0, tkl, ml, nl, tkl);
+              break;
+            case config::Dataflow::ws:
+              for (auto [n0, nl] : pieces(tnl, cols))
+                for (auto [k0, kl] : pieces(tkl, rows)) push(tm0, tml, tn0 + n0, nl, tk0 + k0, kl, kl, nl, tml);
+              break;
+            case config::Dataflow::is:
+              for (auto [m0, ml] : pieces(tml, cols))
+                for (auto [k0, kl] : pieces(tkl, rows)) push(tm0 + m0, ml, tn0, tnl, tk0 + k0, kl, kl, ml, tnl);
+              break;
+          }
+          t.fold_end = static_cast<std::int64_t>(s.folds.size());
+          s.tiles.push_back(t);
+        }
   }
   return s;
 }
 
+TileShape choose_tile(config::Dataflow df, std::int64_t rows, std::int64_t cols, const ir::GemmDims& d,
+                      const TileBudget& b, TileFitError* error) {
+  // Granules: the dimension of the array each GEMM dimension is folded by.
+  std::int64_t gm = 1, gn = 1, gk = 1;
+  switch (df) {
+    case config::Dataflow::os: gm = rows, gn = cols, gk = 1; break;
+    case config::Dataflow::ws: gm = 1, gn = cols, gk = rows; break;
+    case config::Dataflow::is: gm = cols, gn = 1, gk = rows; break;
+  }
+  TileShape t{d.m, d.n, d.k};
+  const std::int64_t min_m = std::min(gm, d.m), min_n = std::min(gn, d.n), min_k = std::min(gk, d.k);
+  // Halves `v` (a multiple of granule g, or the whole dimension) in granules; false at one granule.
+  auto halve = [](std::int64_t& v, std::int64_t g, std::int64_t min) {
+    if (v <= min) return false;
+    v = std::max(min, ceil_div(ceil_div(v, g), 2) * g);
+    return true;
+  };
+  for (;;) {
+    const std::int64_t c_need = t.m * t.n * b.c_elem, a_need = t.m * t.k * b.a_elem, w_need = t.k * t.n * b.b_elem;
+    // The overflowing buffer's two dimensions, the larger (in granules) halved first.
+    std::int64_t *x = nullptr, *y = nullptr, gx = 1, gy = 1, mx = 1, my = 1;
+    const char* buffer = nullptr;
+    std::int64_t budget = 0, need = 0;
+    if (c_need > b.c_bytes) {
+      buffer = "output", budget = b.c_bytes, need = min_m * min_n * b.c_elem;
+      x = &t.m, gx = gm, mx = min_m, y = &t.n, gy = gn, my = min_n;
+    } else if (a_need > b.a_bytes) {
+      buffer = "ifmap", budget = b.a_bytes, need = min_m * min_k * b.a_elem;
+      x = &t.m, gx = gm, mx = min_m, y = &t.k, gy = gk, my = min_k;
+    } else if (w_need > b.b_bytes) {
+      buffer = "weight", budget = b.b_bytes, need = min_k * min_n * b.b_elem;
+      x = &t.k, gx = gk, mx = min_k, y = &t.n, gy = gn, my = min_n;
+    } else {
+      return t;
+    }
+    const bool x_first = ceil_div(*x, gx) >= ceil_div(*y, gy);
+    if (x_first ? (halve(*x, gx, mx) || halve(*y, gy, my)) : (halve(*y, gy, my) || halve(*x, gx, mx))) continue;
+    if (error) {
+      const std::string buf = buffer;
+      const std::int64_t e = buf == "output" ? b.c_elem : buf == "ifmap" ? b.a_elem : b.b_elem;
+      const std::int64_t rows_e = buf == "weight" ? min_k : min_m, cols_e = buf == "ifmap" ? min_k : min_n;
+      *error = {buf, budget, need,
+                std::to_string(rows_e) + " x " + std::to_string(cols_e) + " elements x " + std::to_string(e) +
+                    (e == 1 ? " byte" : " bytes")};
+    }
+    return {};
+  }
+}
+
 std::string to_string(const Schedule& s) {
-  std::string out = fmt::format("schedule {} on {}x{}: gemm M={} N={} K={} groups={}, {} folds\n",
+  std::string out = fmt::format("schedule {} on {}x{}: gemm M={} N={} K={} groups={}, tile {}x{}x{}, {} tiles, {} folds\n",
                                 config::to_string(s.dataflow), s.rows, s.cols, s.dims.m, s.dims.n, s.dims.k,
-                                s.dims.groups, s.folds.size());
+                                s.dims.groups, s.tile.m, s.tile.n, s.tile.k, s.tiles.size(), s.folds.size());
+  for (const Tile& t : s.tiles)
+    out += fmt::format("  tile {:>5} g{} m[{}+{}] n[{}+{}] k[{}+{}] folds {}..{}{}{}{}{} slots a{} b{} c{}\n", t.index,
+                       t.group, t.m0, t.m_len, t.n0, t.n_len, t.k0, t.k_len, t.fold_begin, t.fold_end - 1,
+                       t.load_a ? " load_a" : "", t.load_b ? " load_b" : "", t.new_c ? " new_c" : "",
+                       t.store_c ? " store_c" : "", t.a_slot, t.b_slot, t.c_slot);
   for (const Fold& f : s.folds)
     out += fmt::format("  fold {:>5} g{} m[{}+{}] n[{}+{}] k[{}+{}] rows_used {} cols_used {} stream {}{}\n",
                        f.index, f.group, f.m0, f.m_len, f.n0, f.n_len, f.k0, f.k_len, f.rows_used, f.cols_used,

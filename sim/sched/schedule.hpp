@@ -4,6 +4,7 @@
 /// *what* each fold computes.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/ir/layer.hpp"
@@ -29,18 +30,74 @@ struct Fold {
   bool accumulate = false;      ///< add into the output (a later k-fold) rather than overwrite it
 };
 
-/// The fold sequence of one layer on one array.
+/// Extents of a scratchpad tile of one GEMM group: A tile m×k, B tile k×n, C tile m×n.
+struct TileShape {
+  std::int64_t m = 0, n = 0, k = 0;
+};
+
+/// One scratchpad tile: a block of the GEMM whose operands are resident in the scratchpads while
+/// the array runs its folds [fold_begin, fold_end). Tiles run groups outer, then m, n, k (k
+/// innermost: the C tile stays in the output buffer while its partial sums accumulate).
+struct Tile {
+  std::int64_t index = 0;
+  std::int64_t group = 0;
+  std::int64_t m0 = 0, m_len = 0, n0 = 0, n_len = 0, k0 = 0, k_len = 0;
+  std::int64_t fold_begin = 0, fold_end = 0;
+  /// Loads: false when the previous tile had the same A (B) block, which then stays resident.
+  bool load_a = true, load_b = true;
+  /// The first tile of its C block (k0 == 0): takes a fresh output-buffer half.
+  bool new_c = true;
+  /// The last tile of its C block: the finished C block is stored to DRAM after its last fold.
+  bool store_c = true;
+  /// Buffer half (0, or 0/1 when double-buffered) holding this tile's A, B and C blocks.
+  int a_slot = 0, b_slot = 0, c_slot = 0;
+};
+
+/// The fold sequence of one layer on one array, grouped into scratchpad tiles.
 struct Schedule {
   config::Dataflow dataflow = config::Dataflow::os;
   std::int64_t rows = 0, cols = 0;
   ir::GemmDims dims;
+  TileShape tile;  ///< the tile extents chosen (edge tiles may be smaller)
+  std::vector<Tile> tiles;
   std::vector<Fold> folds;
+  std::vector<std::int64_t> fold_tile;  ///< per fold: index of its tile
 };
 
-/// Tiles `dims` (all groups) for `df` on a rows×cols array. Order: groups outer; OS m-fold then
-/// n-fold; WS n-fold then k-fold; IS m-fold then k-fold (k-folds innermost, so partial sums of one
-/// output tile are accumulated back to back).
-Schedule make_schedule(config::Dataflow df, std::int64_t rows, std::int64_t cols, const ir::GemmDims& dims);
+/// Buffer halves per scratchpad for slot assignment: 2 when double-buffered, else 1.
+struct SlotCounts {
+  int a = 2, b = 2, c = 2;
+};
+
+/// Tiles `dims` (all groups) into scratchpad tiles of extents `tile` (clipped to the GEMM; zero
+/// extents mean the whole dimension), and each tile into folds for `df` on a rows×cols array.
+/// Fold order inside a tile: OS m-fold then n-fold; WS n-fold then k-fold; IS m-fold then k-fold.
+/// A fold accumulates (adds into C) when its k0 > 0. With one tile this is the untiled schedule.
+Schedule make_schedule(config::Dataflow df, std::int64_t rows, std::int64_t cols, const ir::GemmDims& dims,
+                       TileShape tile = {}, SlotCounts slots = {});
+
+/// Scratchpad budgets of a tile choice: bytes per tile (half the buffer when double-buffered) and
+/// bytes per element of A, B and C.
+struct TileBudget {
+  std::int64_t a_bytes = 0, b_bytes = 0, c_bytes = 0;
+  std::int64_t a_elem = 1, b_elem = 1, c_elem = 1;
+};
+
+/// Which buffer cannot hold even the smallest tile, for the configuration error.
+struct TileFitError {
+  std::string buffer;          ///< "ifmap", "weight" or "output"
+  std::int64_t budget_bytes;   ///< bytes available to one tile
+  std::int64_t need_bytes;     ///< bytes of the smallest tile
+  std::string shape;           ///< the smallest tile, e.g. "128 x 1 elements x 1 byte"
+};
+
+/// Largest tile that fits, by a fixed rule (docs/memory.md): start from the whole GEMM; while a
+/// buffer overflows (checked in the order output, ifmap, weight), halve — in granules — the larger
+/// of that buffer's two dimensions, granules being the array dimension the dataflow maps there
+/// (OS: m by R, n by C, k by 1; WS: m by 1, n by C, k by R; IS: m by C, n by 1, k by R).
+/// Returns the tile, or the error when the smallest tile does not fit.
+TileShape choose_tile(config::Dataflow df, std::int64_t rows, std::int64_t cols, const ir::GemmDims& dims,
+                      const TileBudget& budget, TileFitError* error);
 
 /// One line per fold, for `arraysim run --dump-schedule`.
 std::string to_string(const Schedule& s);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -71,6 +72,8 @@ void render_plot(const std::string& dir, const Plot& plot) {
   script += "set output 'plot.png'\nreplot\nset output\n";
   write_text(work / "plot.gp", script);
 
+  // The child would otherwise write out a copy of the caller's unflushed stdio buffers.
+  std::fflush(nullptr);
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error(std::string("cannot start gnuplot: ") + std::strerror(errno));
   if (pid == 0) {

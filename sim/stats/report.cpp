@@ -63,6 +63,21 @@ std::optional<double> LayerResult::operational_intensity_macs_per_byte() const {
   return b == 0 ? std::nullopt : std::optional<double>(static_cast<double>(macs) / static_cast<double>(b));
 }
 
+std::optional<double> LayerResult::attained_macs_per_cycle() const {
+  if (!total_cycles || *total_cycles <= 0) return std::nullopt;
+  return static_cast<double>(macs) / static_cast<double>(*total_cycles);
+}
+
+std::optional<EnergyPj> RunResult::energy() const {
+  if (layers.empty()) return std::nullopt;
+  EnergyPj e;
+  for (const auto& l : layers) {
+    if (!l.energy) return std::nullopt;
+    e += *l.energy;
+  }
+  return e;
+}
+
 MemoryResult RunResult::memory() const {
   MemoryResult m;
   for (const auto& l : layers) {
@@ -133,6 +148,37 @@ constexpr const char* kMemoryCsvHeader =
     "dram_footprint_bytes,dram_bandwidth_avg_bytes_per_cycle,dram_bandwidth_peak_bytes_per_cycle,bank_conflicts,"
     "dram_row_hits,dram_row_misses,dram_row_conflicts,dram_row_hit_rate,operational_intensity_macs_per_byte";
 
+/// `energy_pj`: the components and their total (docs/energy.md), or null.
+nlohmann::json energy_json(const std::optional<EnergyPj>& e) {
+  if (!e) return nullptr;
+  return {{"mac", e->mac_pj},           {"sram_ifmap", e->sram_ifmap_pj}, {"sram_weight", e->sram_weight_pj},
+          {"sram_output", e->sram_output_pj}, {"dram", e->dram_pj},    {"static", e->static_pj},
+          {"total", e->total_pj()}};
+}
+
+nlohmann::json sram_rates_json(const SramRates& s) {
+  return {{"size_kib", s.size_kib}, {"read_pj_per_byte", s.read_pj_per_byte}, {"write_pj_per_byte", s.write_pj_per_byte}};
+}
+
+/// `energy_table`: the cost of each action as applied to this run, or null.
+nlohmann::json energy_rates_json(const std::optional<EnergyRates>& r) {
+  if (!r) return nullptr;
+  return {{"source", r->source},
+          {"mac_dtype", r->mac_dtype},
+          {"mac_pj", r->mac_pj},
+          {"sram_ifmap", sram_rates_json(r->sram_ifmap)},
+          {"sram_weight", sram_rates_json(r->sram_weight)},
+          {"sram_output", sram_rates_json(r->sram_output)},
+          {"dram_read_pj_per_byte", r->dram_read_pj_per_byte},
+          {"dram_write_pj_per_byte", r->dram_write_pj_per_byte},
+          {"static_pj_per_cycle", r->static_pj_per_cycle}};
+}
+
+/// The energy CSV columns, in the order of energy_json.
+constexpr const char* kEnergyCsvHeader =
+    "compulsory_dram_bytes,attained_macs_per_cycle,energy_pj_mac,energy_pj_sram_ifmap,energy_pj_sram_weight,"
+    "energy_pj_sram_output,energy_pj_dram,energy_pj_static,energy_pj_total";
+
 nlohmann::json layer_json(const LayerResult& l) {
   nlohmann::json j;
   j["name"] = l.name;
@@ -155,6 +201,9 @@ nlohmann::json layer_json(const LayerResult& l) {
   j["golden_match"] = opt_json(l.golden_match);
   j["start_cycle"] = l.start_cycle;
   memory_json(j, l.memory, l.macs);
+  j["compulsory_dram_bytes"] = opt_json(l.compulsory_dram_bytes);
+  j["attained_macs_per_cycle"] = opt_json(l.attained_macs_per_cycle());
+  j["energy_pj"] = energy_json(l.energy);
   nlohmann::json mm = nlohmann::json::array();
   for (const auto& m : l.mismatches)
     mm.push_back({{"tensor", m.tensor}, {"index", m.index}, {"where", m.where}, {"expected", m.expected}, {"got", m.got}});
@@ -187,6 +236,16 @@ std::string to_json(const RunResult& r) {
   j["golden_match"] = opt_json(r.golden_match());
   j["analytic_match"] = opt_json(r.analytic_match());
   memory_json(j, r.memory(), r.macs());
+  j["dram_bytes_per_cycle"] = opt_json(r.dram_bytes_per_cycle);
+  const std::optional<EnergyPj> e = r.energy();
+  j["energy_pj"] = energy_json(e);
+  j["energy_pj_per_mac"] = e && r.macs() > 0 ? nlohmann::json(e->total_pj() / static_cast<double>(r.macs()))
+                                             : nlohmann::json(nullptr);
+  j["energy_table"] = energy_rates_json(r.energy_rates);
+  j["area_um2"] = r.area_um2 ? nlohmann::json{{"pe_array", r.area_um2->pe_array},
+                                              {"scratchpad", opt_json(r.area_um2->scratchpad)},
+                                              {"total", opt_json(r.area_um2->total())}}
+                             : nlohmann::json(nullptr);
   j["layers"] = nlohmann::json::array();
   for (const auto& l : r.layers) j["layers"].push_back(layer_json(l));
   return j.dump(2) + "\n";
@@ -196,7 +255,7 @@ std::string to_csv(const RunResult& r) {
   std::string s = std::string(
                       "name,type,gemm_m,gemm_n,gemm_k,groups,macs,total_cycles,compute_cycles,stall_cycles,folds,"
                       "pe_utilization,analytic_cycles,analytic_match,golden_match,start_cycle,") +
-                  kMemoryCsvHeader + "\n";
+                  kMemoryCsvHeader + "," + kEnergyCsvHeader + "\n";
   for (const auto& l : r.layers) {
     const MemoryResult& m = l.memory;
     const StallCycles& st = m.stall_cycles;
@@ -205,15 +264,86 @@ std::string to_csv(const RunResult& r) {
                      opt_str(l.stall_cycles), opt_str(l.folds), opt_str(l.pe_utilization),
                      opt_str(l.analytic_cycles), opt_str(l.analytic_match), opt_str(l.golden_match), l.start_cycle);
     auto b = [](const OperandBytes& x) { return fmt::format("{},{},{}", x.ifmap, x.weight, x.output); };
-    s += fmt::format("{},{},{},{},{},{},{},{},{},{:.6f},{:.6f},{},{},{},{},{},{}\n", st.dram_bandwidth, st.dram_latency,
+    s += fmt::format("{},{},{},{},{},{},{},{},{},{:.6f},{:.6f},{},{},{},{},{},{},", st.dram_bandwidth, st.dram_latency,
                      st.bank_conflict, st.dependency, b(m.sram_read_bytes), b(m.sram_write_bytes),
                      b(m.dram_read_bytes), b(m.dram_write_bytes), m.dram_footprint_bytes,
                      m.dram_bandwidth_avg_bytes_per_cycle, m.dram_bandwidth_peak_bytes_per_cycle, m.bank_conflicts,
                      opt_str(m.dram_row_hits), opt_str(m.dram_row_misses), opt_str(m.dram_row_conflicts),
                      opt_str(m.dram_row_hit_rate()), opt_str(l.operational_intensity_macs_per_byte()));
+    s += fmt::format("{},{},", opt_str(l.compulsory_dram_bytes), opt_str(l.attained_macs_per_cycle()));
+    if (const auto& e = l.energy)
+      s += fmt::format("{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f}\n", e->mac_pj, e->sram_ifmap_pj,
+                       e->sram_weight_pj, e->sram_output_pj, e->dram_pj, e->static_pj, e->total_pj());
+    else
+      s += ",,,,,,\n";
   }
   return s;
 }
+
+namespace {
+/// `part` as a percentage of `whole` ("-" when whole is not positive).
+std::string share(double part, double whole) {
+  return whole > 0 ? fmt::format("{:.1f}%", 100 * part / whole) : "-";
+}
+
+/// Stall cycles by cause as a share of the cycles, and DRAM traffic, per layer and in total.
+std::string memory_table(const RunResult& r) {
+  std::string s = "\nstalls (share of the layer's cycles) and DRAM traffic\n";
+  const char* fmt_row = "{:<14} {:>12} {:>7} {:>8} {:>8} {:>10} {:>10} {:>16} {:>16} {:>13}\n";
+  s += fmt::format(fmt_row, "layer", "cycles", "stall", "dram_bw", "dram_lat", "bank_conf", "dependency",
+                   "dram_read_bytes", "dram_write_bytes", "macs_per_byte");
+  auto row = [&](const std::string& name, const std::optional<std::int64_t>& cycles, const MemoryResult& m,
+                 std::int64_t macs) {
+    const double c = cycles ? static_cast<double>(*cycles) : 0;
+    const StallCycles& st = m.stall_cycles;
+    const std::int64_t dram = m.dram_bytes();
+    s += fmt::format(fmt_row, name, cycles ? std::to_string(*cycles) : "-", share(st.total(), c),
+                     share(st.dram_bandwidth, c), share(st.dram_latency, c), share(st.bank_conflict, c),
+                     share(st.dependency, c), m.dram_read_bytes.total(), m.dram_write_bytes.total(),
+                     dram > 0 ? fmt::format("{:.2f}", static_cast<double>(macs) / static_cast<double>(dram)) : "-");
+  };
+  for (const auto& l : r.layers) row(l.name, l.total_cycles, l.memory, l.macs);
+  row("total", r.total_cycles(), r.memory(), r.macs());
+  return s;
+}
+
+/// Energy per layer and in total with the share of each component; the table applied; area.
+std::string energy_table(const RunResult& r) {
+  if (!r.energy_rates) return "";
+  const EnergyRates& t = *r.energy_rates;
+  std::string s = fmt::format("\nenergy by component (share of the layer's energy), table {}\n", t.source);
+  const char* fmt_row = "{:<14} {:>12} {:>10} {:>7} {:>10} {:>11} {:>11} {:>7} {:>7}\n";
+  s += fmt::format(fmt_row, "layer", "energy_nj", "pj_per_mac", "mac", "sram_ifmap", "sram_weight", "sram_output",
+                   "dram", "static");
+  auto row = [&](const std::string& name, const std::optional<EnergyPj>& e, std::int64_t macs) {
+    if (!e) {
+      s += fmt::format(fmt_row, name, "-", "-", "-", "-", "-", "-", "-", "-");
+      return;
+    }
+    const double tot = e->total_pj();
+    s += fmt::format(fmt_row, name, fmt::format("{:.3f}", tot / 1000),
+                     macs > 0 ? fmt::format("{:.3f}", tot / static_cast<double>(macs)) : "-", share(e->mac_pj, tot),
+                     share(e->sram_ifmap_pj, tot), share(e->sram_weight_pj, tot), share(e->sram_output_pj, tot),
+                     share(e->dram_pj, tot), share(e->static_pj, tot));
+  };
+  for (const auto& l : r.layers) row(l.name, l.energy, l.macs);
+  row("total", r.energy(), r.macs());
+  s += fmt::format("per action: {} MAC {:.4g} pJ; DRAM {:.4g}/{:.4g} pJ per byte read/written; static {:.4g} pJ per cycle\n",
+                   t.mac_dtype, t.mac_pj, t.dram_read_pj_per_byte, t.dram_write_pj_per_byte, t.static_pj_per_cycle);
+  s += fmt::format("scratchpad pJ per byte read/written: ifmap ({:.4g} KiB) {:.4g}/{:.4g}, weight ({:.4g} KiB) "
+                   "{:.4g}/{:.4g}, output ({:.4g} KiB) {:.4g}/{:.4g}\n",
+                   t.sram_ifmap.size_kib, t.sram_ifmap.read_pj_per_byte, t.sram_ifmap.write_pj_per_byte,
+                   t.sram_weight.size_kib, t.sram_weight.read_pj_per_byte, t.sram_weight.write_pj_per_byte,
+                   t.sram_output.size_kib, t.sram_output.read_pj_per_byte, t.sram_output.write_pj_per_byte);
+  if (r.area_um2) {
+    const AreaUm2& a = *r.area_um2;
+    s += fmt::format("area_um2: pe_array {:.0f} (multipliers and adders only)", a.pe_array);
+    s += a.scratchpad ? fmt::format(", scratchpads {:.0f}, total {:.0f}\n", *a.scratchpad, *a.total())
+                      : std::string(", scratchpads not in the energy table\n");
+  }
+  return s;
+}
+}  // namespace
 
 std::string to_text(const RunResult& r) {
   std::string s = fmt::format("experiment {}  arch {}  fidelity {}", r.experiment, r.arch_name, r.fidelity);
@@ -235,6 +365,8 @@ std::string to_text(const RunResult& r) {
     row(l.name, l.type, ir::shape_str(l.output_shape), fmt::format("{}x{}x{}", l.gemm.m, l.gemm.n, l.gemm.k),
         std::to_string(l.gemm.groups), l.macs, l.total_cycles, l.pe_utilization, l.golden_match, l.analytic_match);
   row("total", "", "", "", "", r.macs(), r.total_cycles(), r.pe_utilization(), r.golden_match(), r.analytic_match());
+  s += memory_table(r);
+  s += energy_table(r);
   return s;
 }
 
@@ -244,8 +376,11 @@ void write_files(const std::string& dir, const std::vector<std::pair<std::string
   fs::create_directories(dir, ec);
   if (ec) throw std::runtime_error("cannot create output directory '" + dir + "': " + ec.message());
   for (const auto& [name, content] : files) {
+    // `name` may have directories (traces/layer0/...): they are created first.
     const fs::path final_path = fs::path(dir) / name;
-    const fs::path tmp = fs::path(dir) / ("." + name + ".tmp");
+    fs::create_directories(final_path.parent_path(), ec);
+    if (ec) throw std::runtime_error("cannot create directory '" + final_path.parent_path().string() + "': " + ec.message());
+    const fs::path tmp = final_path.parent_path() / ("." + final_path.filename().string() + ".tmp");
     {
       std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
       if (!out) throw std::runtime_error("cannot write '" + tmp.string() + "': " + std::strerror(errno));

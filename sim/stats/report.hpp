@@ -71,6 +71,59 @@ struct TimelineEvent {
   std::int64_t bytes = 0;  ///< dma spans: bytes moved
 };
 
+/// Energy of a layer (or a run) by component, in pJ: action counts times the architecture's
+/// energy table (docs/energy.md).
+struct EnergyPj {
+  double mac_pj = 0;          ///< multiply-accumulates
+  double sram_ifmap_pj = 0;   ///< ifmap scratchpad reads and writes
+  double sram_weight_pj = 0;  ///< weight scratchpad reads and writes
+  double sram_output_pj = 0;  ///< output scratchpad reads and writes
+  double dram_pj = 0;         ///< DRAM reads and writes
+  double static_pj = 0;       ///< leakage of the PE array and the scratchpads over the layer's cycles
+  double total_pj() const { return mac_pj + sram_ifmap_pj + sram_weight_pj + sram_output_pj + dram_pj + static_pj; }
+  EnergyPj& operator+=(const EnergyPj& o) {
+    mac_pj += o.mac_pj, sram_ifmap_pj += o.sram_ifmap_pj, sram_weight_pj += o.sram_weight_pj,
+        sram_output_pj += o.sram_output_pj, dram_pj += o.dram_pj, static_pj += o.static_pj;
+    return *this;
+  }
+};
+
+/// What one access to a scratchpad costs, resolved for its capacity.
+struct SramRates {
+  double size_kib = 0;           ///< the scratchpad's capacity
+  double read_pj_per_byte = 0;   ///< pJ per byte read
+  double write_pj_per_byte = 0;  ///< pJ per byte written
+};
+
+/// The energy table resolved for one architecture: the cost of each counted action.
+struct EnergyRates {
+  std::string source;     ///< arch.energy.source
+  std::string mac_dtype;  ///< operand type whose MAC energy applies (the wider of input and weight)
+  double mac_pj = 0;      ///< pJ per MAC
+  SramRates sram_ifmap, sram_weight, sram_output;
+  double dram_read_pj_per_byte = 0, dram_write_pj_per_byte = 0;
+  double static_pj_per_cycle = 0;  ///< leakage of the whole accelerator per core cycle
+};
+
+/// Area estimate in um^2; a part the energy table has no figure for is empty.
+struct AreaUm2 {
+  double pe_array = 0;               ///< PEs × arithmetic area per PE
+  std::optional<double> scratchpad;  ///< KiB of all scratchpads × area per KiB
+  std::optional<double> total() const { return scratchpad ? std::optional<double>(pe_array + *scratchpad) : std::nullopt; }
+};
+
+/// One access of a trace (--trace): DRAM bursts, DMA writes into and reads out of a scratchpad,
+/// and the array's per-cycle edge reads and writes (traces/README.md).
+struct AccessRecord {
+  std::int64_t cycle = 0;    ///< from the start of the run
+  std::string unit;          ///< dram, dma, pe_array
+  std::string operand;       ///< ifmap, weight, output
+  std::string op;            ///< read, write, or update (an accumulating read-modify-write)
+  std::int64_t address = 0;  ///< DRAM byte address (dram) or byte address inside the scratchpad
+  std::int64_t bytes = 0;
+  std::string layer;         ///< layer name
+};
+
 /// Per-layer results. Cycle fields stay empty when the cycle model did not run.
 struct LayerResult {
   std::string name;
@@ -83,14 +136,22 @@ struct LayerResult {
   std::optional<std::int64_t> stall_cycles;    ///< cycles spent waiting on memory or dependencies
   std::optional<std::int64_t> folds;           ///< array tiles executed, all groups
   std::optional<double> pe_utilization;        ///< macs / (rows·cols·total_cycles), 0..1
-  std::optional<std::int64_t> analytic_cycles; ///< closed-form total from models/analytic
-  std::optional<bool> analytic_match;          ///< total_cycles == analytic_cycles
+  /// Closed-form cycles of the tiled fold sequence with operands always ready (models/analytic).
+  std::optional<std::int64_t> analytic_cycles;
+  /// total_cycles == analytic_cycles when no fold waited (stall_cycles 0), else total_cycles ≥ it.
+  std::optional<bool> analytic_match;
   std::optional<bool> golden_match;            ///< outputs bit-exact (fp32: within tolerance) vs golden
   std::vector<Mismatch> mismatches;            ///< first few golden mismatches
   std::int64_t start_cycle = 0;                ///< first cycle of the layer, counted from the run's start
   MemoryResult memory;
+  std::optional<EnergyPj> energy;  ///< empty when no energy table was applied
+  /// Bytes of the layer's input, weights (operand types) and output (accumulator type), each
+  /// counted once: the least DRAM traffic the layer can have. Empty when not computed.
+  std::optional<std::int64_t> compulsory_dram_bytes;
   /// macs / DRAM bytes (read + written); empty when the layer moved no DRAM bytes.
   std::optional<double> operational_intensity_macs_per_byte() const;
+  /// macs / total_cycles: the roofline's y; empty without cycles.
+  std::optional<double> attained_macs_per_cycle() const;
 };
 
 /// A whole run.
@@ -103,12 +164,19 @@ struct RunResult {
   std::int64_t workload_layers = 0;  ///< layers in the workload (layers.size() when all ran)
   std::int64_t pe_count = 0;  ///< rows·cols (or lanes)
   double clock_mhz = 0;
+  /// Operand and accumulator types of the array (element sizes of the traces).
+  ir::DType input_dtype = ir::DType::int8, weight_dtype = ir::DType::int8, accumulator_dtype = ir::DType::int32;
   double simulate_seconds = 0;  ///< host wall time inside the SystemC simulation
   double golden_seconds = 0;    ///< host wall time of the golden model and the comparison
   /// `arraysim cosim`: cycles and values compared between the SystemC and the RTL array.
   std::int64_t cosim_cycles = 0, cosim_values = 0;
   std::vector<LayerResult> layers;
   std::vector<TimelineEvent> timeline;  ///< filled when a timeline was asked for
+  std::vector<AccessRecord> accesses;   ///< filled when access traces were asked for (--trace)
+  std::optional<EnergyRates> energy_rates;  ///< the energy table applied to every layer
+  std::optional<AreaUm2> area_um2;          ///< area estimate of the architecture
+  /// The roofline's bandwidth roof: DRAM peak bytes per core cycle; empty with ideal DRAM.
+  std::optional<double> dram_bytes_per_cycle;
 
   std::int64_t macs() const;
   MemoryResult memory() const;  ///< per-layer memory results summed (peak: the maximum; avg over all cycles)
@@ -116,14 +184,19 @@ struct RunResult {
   std::optional<std::int64_t> compute_cycles() const;
   std::optional<std::int64_t> stall_cycles() const;
   std::optional<double> pe_utilization() const;
+  /// Σ layer energy; empty when any layer has none.
+  std::optional<EnergyPj> energy() const;
   /// true if every checked layer matched, false if any did not, empty if none was checked.
   std::optional<bool> golden_match() const;
   std::optional<bool> analytic_match() const;
 };
 
+/// stats.json: the run's fields and one object per layer (docs/outputs.md).
 std::string to_json(const RunResult& r);
+/// layers.csv: one row per layer (docs/outputs.md).
 std::string to_csv(const RunResult& r);
-/// Aligned human-readable table.
+/// Aligned human-readable tables: per layer shapes, cycles and checks; stalls by cause and DRAM
+/// traffic; energy by component; totals.
 std::string to_text(const RunResult& r);
 
 /// Writes `files` (name, content) into `dir` atomically per file (temporary name, then rename),

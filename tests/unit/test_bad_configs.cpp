@@ -101,8 +101,8 @@ const std::vector<BadCase> kUnknownKeys{
      {"unknown_key_layer.yaml:10:7 workload.layers.0.out_chanels: unknown key for a layer of type conv2d (did you "
       "mean 'out_channels'?)"}},
     {"unknown_key_no_match.yaml",
-     {"unknown_key_no_match.yaml:4:3 arch.frobnicate: unknown key; expected one of: array, clock_mhz, dram, name, "
-      "scratchpad"}},
+     {"unknown_key_no_match.yaml:4:3 arch.frobnicate: unknown key; expected one of: array, clock_mhz, dram, energy, "
+      "lowering, name, scratchpad"}},
     {"unknown_key_in_referenced_arch.yaml",
      {"parts/bad_arch_unknown_key.yaml:5:3 arch.array.dataflw: unknown key (did you mean 'dataflow'?)"}},
     {"duplicate_key.yaml", {"duplicate_key.yaml:6:5 arch.array.rows: duplicate key (first given on line 4)"}},
@@ -143,6 +143,13 @@ const std::vector<BadCase> kOutOfRange{
      {"range_negative_padding.yaml:6:17 workload.layers.0.padding: must be >= 0, got -1"}},
     {"range_latency_negative.yaml",
      {"range_latency_negative.yaml:5:21 arch.dram.latency_cycles: must be in 0..1000000, got -1"}},
+    {"range_size_kib_zero.yaml",
+     {"range_size_kib_zero.yaml:5:23 arch.scratchpad.ifmap.size_kib: must be in 0.0009765625..1048576, got 0"}},
+    {"range_size_kib_negative.yaml",
+     {"range_size_kib_negative.yaml:5:24 arch.scratchpad.output.size_kib: must be in 0.0009765625..1048576, got -16"}},
+    {"range_bandwidth_zero.yaml",
+     {"range_bandwidth_zero.yaml:4:42 arch.dram.bytes_per_cycle: must be in 0.0009765625..1048576, got 0"}},
+    {"range_burst_bytes_48.yaml", {"range_burst_bytes_48.yaml:4:23 arch.dram.burst_bytes: must be a power of two, got 48"}},
     {"range_word_bytes_3.yaml",
      {"range_word_bytes_3.yaml:6:19 arch.scratchpad.weight.word_bytes: must be a power of two, got 3"}},
     {"range_huge_number.yaml",
@@ -155,6 +162,8 @@ const std::vector<BadCase> kOutOfRange{
 };
 
 const std::vector<BadCase> kBadChoices{
+    {"choice_dram_model.yaml", {"choice_dram_model.yaml:4:17 arch.dram.model: 'ddr5' is not one of ideal|simple|ddr4_3200|hbm2"}},
+    {"choice_lowering.yaml", {"choice_lowering.yaml:4:13 arch.lowering: 'toeplitz' is not one of implicit|explicit"}},
     {"choice_dataflow_xs.yaml",
      {"choice_dataflow_xs.yaml:3:39 arch.array.dataflow: 'xs' is not one of os|ws|is (did you mean 'os'?)"}},
     {"choice_dtype_int9.yaml",
@@ -167,6 +176,17 @@ const std::vector<BadCase> kBadChoices{
 };
 
 const std::vector<BadCase> kCrossField{
+    {"cross_banks_not_pow2.yaml",
+     {"cross_banks_not_pow2.yaml:5:21 arch.scratchpad.weight.banks: must be a power of two (bank = word address mod "
+      "banks), got 3"}},
+    // 16 columns x 4-byte accumulators = 64 bytes per cycle leave the array.
+    {"cross_banks_cannot_feed_edge.yaml",
+     {"cross_banks_cannot_feed_edge.yaml:5:21 arch.scratchpad.output.banks: 1 bank(s) x 1 read port(s) x 16 bytes = "
+      "16 bytes per cycle cannot feed the array edge, which needs 64 bytes per cycle; raise banks, read_ports or "
+      "word_bytes"}},
+    {"cross_row_bytes_on_simple.yaml",
+     {"cross_row_bytes_on_simple.yaml:4:36 arch.dram.row_bytes: only with a banked model (ddr4_3200, hbm2); model "
+      "simple has no row buffers"}},
     {"cross_kernel_larger_than_padded_input.yaml",
      {"cross_kernel_larger_than_padded_input.yaml:11:15 workload.layers.0.kernel: dilated kernel height 7 exceeds "
       "padded input height 6",
@@ -328,7 +348,7 @@ TEST_CASE("config errors: --set problems are located at <--set>:N:1", "[unit][co
         std::vector<std::string>{"<--set>:1:1 arch.array.rows: value is not valid YAML: end of sequence flow not found"});
   CHECK(load_errors(ok, {"arch.nosuch.x=1"}) ==
         std::vector<std::string>{"<--set>:1:1 arch.nosuch: unknown key; expected one of: array, clock_mhz, dram, "
-                                 "name, scratchpad"});
+                                 "energy, lowering, name, scratchpad"});
   CHECK(load_errors(ok, {"arch.name.x=1"}) ==
         std::vector<std::string>{"<--set>:1:1 arch.name.x: 'arch.name' is 'os_4x4', not a mapping"});
   // Problems in the file and in overrides are reported together, the overrides last.

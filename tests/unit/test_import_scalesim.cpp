@@ -428,7 +428,7 @@ TEST_CASE("import scalesim cfg errors name the file, line and key", "[unit][impo
   CHECK(errors_of(replace(kCfg, "OfmapSramSzkB:    4", "OfmapSramSzkB:    0"), t) ==
         "t.cfg:9:19 arch.scratchpad.output.size_kib: must be in 0.0009765625..1048576, got 0");
   CHECK(errors_of(replace(kCfg, "Bandwidth : 4", "Bandwidth : 0"), t) ==
-        "t.cfg:14:13 arch.dram.bytes_per_cycle: must be in 0.015625..65536, got 0");
+        "t.cfg:14:13 arch.dram.bytes_per_cycle: must be in 0.0009765625..1048576, got 0");
 }
 
 TEST_CASE("import scalesim warns about ignored keys and SCALE-Sim quirks", "[unit][import]") {

@@ -1,0 +1,77 @@
+#include "sim/hw/dma.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "sim/hw/dram.hpp"
+
+namespace arraysim::hw {
+
+Dma::Dma(sc_core::sc_module_name name, std::int64_t burst_bytes, sc_core::sc_time period)
+    : sc_core::sc_module(name), socket("socket"), burst_bytes_(burst_bytes), period_(period) {}
+
+Transfer Dma::transfer(bool write, const std::vector<lower::DramRun>& runs, unsigned char* shadow, double issue_cycle,
+                       double sram_bytes_per_cycle, std::int64_t sram_word_bytes,
+                       const std::function<void(const BurstRecord&)>& on_burst) {
+  Transfer tr;
+  tr.issue_cycle = issue_cycle;
+  tr.first_ready_cycle = tr.first_data_cycle = std::numeric_limits<double>::infinity();
+  tr.dram_done_cycle = issue_cycle;
+  const double now = sc_core::sc_time_stamp() / period_;
+  DramTiming timing;
+  trans_.set_extension(&timing);
+  for (const lower::DramRun& run : runs) {
+    for (std::int64_t a = run.addr; a < run.addr + run.bytes;) {
+      const std::int64_t boundary = (a / burst_bytes_ + 1) * burst_bytes_;
+      const std::int64_t len = std::min(boundary, run.addr + run.bytes) - a;
+      trans_.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+      trans_.set_address(static_cast<std::uint64_t>(a));
+      trans_.set_data_ptr(shadow ? shadow + a : nullptr);
+      trans_.set_data_length(static_cast<unsigned>(len));
+      trans_.set_streaming_width(static_cast<unsigned>(len));
+      trans_.set_byte_enable_ptr(nullptr);
+      trans_.set_dmi_allowed(false);
+      trans_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+      timing = DramTiming{};
+      sc_core::sc_time delay = (issue_cycle - now) * period_;
+      const double before = issue_cycle;
+      socket->b_transport(trans_, delay);
+      if (trans_.is_response_error()) {
+        trans_.clear_extension(&timing);
+        throw std::runtime_error("DRAM answered " + trans_.get_response_string() + " to a " +
+                                 (write ? "write" : "read") + " of " + std::to_string(len) + " bytes at address " +
+                                 std::to_string(a));
+      }
+      // A target without the DramTiming extension (an external model) still annotates its delay:
+      // the whole transfer then counts as data on the bus.
+      const bool timed = timing.done_cycle > 0 || timing.request_cycle > 0;
+      const double done = timed ? timing.done_cycle : now + delay / period_;
+      const double start = timed ? timing.start_cycle : before;
+      const double ready = timed ? timing.ready_cycle : before;
+      tr.first_ready_cycle = std::min(tr.first_ready_cycle, ready);
+      tr.first_data_cycle = std::min(tr.first_data_cycle, start);
+      tr.dram_done_cycle = std::max(tr.dram_done_cycle, done);
+      tr.bytes += len;
+      ++tr.bursts;
+      if (on_burst) on_burst({start, a, len, write});
+      a += len;
+    }
+  }
+  trans_.clear_extension(&timing);
+  if (tr.bursts == 0) tr.first_ready_cycle = tr.first_data_cycle = issue_cycle;
+  tr.done_cycle = tr.dram_done_cycle;
+  if (!write && sram_bytes_per_cycle > 0 && tr.bytes > 0) {
+    // The scratchpad's banks absorb at most sram_bytes_per_cycle from the first byte on.
+    const double absorb_done = tr.first_data_cycle + static_cast<double>(tr.bytes) / sram_bytes_per_cycle;
+    tr.done_cycle = std::max(tr.dram_done_cycle, absorb_done);
+    const double words = std::ceil(static_cast<double>(tr.bytes) / static_cast<double>(sram_word_bytes));
+    const double absorbed = std::floor((tr.dram_done_cycle - tr.first_data_cycle) * sram_bytes_per_cycle /
+                                       static_cast<double>(sram_word_bytes));
+    tr.bank_conflicts = static_cast<std::int64_t>(std::max(0.0, words - std::max(absorbed, 0.0)));
+  }
+  return tr;
+}
+
+}  // namespace arraysim::hw

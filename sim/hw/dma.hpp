@@ -1,0 +1,61 @@
+#pragma once
+/// The DMA engine's transfer unit: moves DRAM runs through a TLM-2.0 initiator socket in bursts
+/// and reports when the data arrived (docs/memory.md). The load and store engines of the
+/// controller call it; any TLM-2.0 target with b_transport can be bound to its socket.
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "sim/config/arch_config.hpp"
+#include "sim/lower/dram_layout.hpp"
+
+namespace arraysim::hw {
+
+/// One DMA transfer (all bursts of a tile block), in absolute core cycles.
+struct Transfer {
+  double issue_cycle = 0;        ///< when its requests were issued
+  double first_ready_cycle = 0;  ///< when the first burst's data could cross the bus (after latency and row opening)
+  double first_data_cycle = 0;   ///< when the first byte crossed the bus
+  double dram_done_cycle = 0;    ///< when the last byte crossed the bus
+  double done_cycle = 0;         ///< when the last byte is in its destination (≥ dram_done: scratchpad write ports)
+  std::int64_t bytes = 0;
+  std::int64_t bursts = 0;
+  std::int64_t bank_conflicts = 0;  ///< scratchpad word writes that waited for a bank write port
+};
+
+/// One burst, for access traces.
+struct BurstRecord {
+  double cycle = 0;  ///< when its data started to cross the bus
+  std::int64_t addr = 0, bytes = 0;
+  bool write = false;
+};
+
+/// Issues TLM-2.0 blocking transports on `socket`; time is annotated (loosely timed), so a
+/// transfer's requests all leave at `issue_cycle` and the target's bus model orders them.
+class Dma : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_initiator_socket<Dma> socket;
+
+  Dma(sc_core::sc_module_name name, std::int64_t burst_bytes, sc_core::sc_time period);
+
+  /// Reads (`write` false) or writes the DRAM bytes `runs`, split at burst_bytes boundaries.
+  /// `shadow` (may be null: timing only) is indexed by DRAM address: reads land there, writes
+  /// come from there. `sram_bytes_per_cycle` > 0 limits how fast the destination scratchpad
+  /// absorbs the data (its banks' write ports); 0: no limit. `on_burst` (may be empty) sees
+  /// every burst. Throws std::runtime_error when the target answers with an error.
+  Transfer transfer(bool write, const std::vector<lower::DramRun>& runs, unsigned char* shadow, double issue_cycle,
+                    double sram_bytes_per_cycle, std::int64_t sram_word_bytes,
+                    const std::function<void(const BurstRecord&)>& on_burst);
+
+ private:
+  std::int64_t burst_bytes_;
+  sc_core::sc_time period_;
+  tlm::tlm_generic_payload trans_;
+};
+
+}  // namespace arraysim::hw

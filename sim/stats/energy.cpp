@@ -1,0 +1,91 @@
+#include "sim/stats/energy.hpp"
+
+#include "sim/config/energy_config.hpp"
+
+namespace arraysim::stats {
+
+ir::DType mac_dtype(const config::ArrayConfig& a) {
+  return ir::dtype_bytes(a.weight_dtype) > ir::dtype_bytes(a.input_dtype) ? a.weight_dtype : a.input_dtype;
+}
+
+std::int64_t pe_count(const config::ArrayConfig& a) {
+  return a.type == config::ArrayType::systolic ? a.rows * a.cols : a.lanes;
+}
+
+namespace {
+SramRates sram_rates(const config::EnergyConfig& e, const config::ScratchpadConfig& s) {
+  return {s.size_kib, config::sram_pj_per_byte(e.sram, s.size_kib, false),
+          config::sram_pj_per_byte(e.sram, s.size_kib, true)};
+}
+
+double sram_energy(const SramRates& r, std::int64_t read_bytes, std::int64_t write_bytes) {
+  return static_cast<double>(read_bytes) * r.read_pj_per_byte + static_cast<double>(write_bytes) * r.write_pj_per_byte;
+}
+
+std::int64_t elements(const ir::Shape& s) {
+  std::int64_t n = 1;
+  for (const auto d : s) n *= d;
+  return n;
+}
+}  // namespace
+
+EnergyRates energy_rates(const config::ArchConfig& arch) {
+  const config::EnergyConfig& e = arch.energy;
+  const ir::DType t = mac_dtype(arch.array);
+  EnergyRates r;
+  r.source = e.source;
+  r.mac_dtype = ir::dtype_name(t);
+  r.mac_pj = e.mac_pj.at(t);
+  r.sram_ifmap = sram_rates(e, arch.ifmap);
+  r.sram_weight = sram_rates(e, arch.weight);
+  r.sram_output = sram_rates(e, arch.output);
+  r.dram_read_pj_per_byte = e.dram_read_pj_per_byte;
+  r.dram_write_pj_per_byte = e.dram_write_pj_per_byte;
+  // uW / MHz = 1e-6 J/s / 1e6 cycles/s = 1e-12 J per cycle = pJ per cycle.
+  const double kib = arch.ifmap.size_kib + arch.weight.size_kib + arch.output.size_kib;
+  const double static_uw = static_cast<double>(pe_count(arch.array)) * e.static_uw_per_pe.at(t) + kib * e.static_uw_per_kib;
+  r.static_pj_per_cycle = static_uw / arch.clock_mhz;
+  return r;
+}
+
+EnergyPj layer_energy(const LayerResult& l, const EnergyRates& r) {
+  const MemoryResult& m = l.memory;
+  EnergyPj e;
+  e.mac_pj = static_cast<double>(l.macs) * r.mac_pj;
+  e.sram_ifmap_pj = sram_energy(r.sram_ifmap, m.sram_read_bytes.ifmap, m.sram_write_bytes.ifmap);
+  e.sram_weight_pj = sram_energy(r.sram_weight, m.sram_read_bytes.weight, m.sram_write_bytes.weight);
+  e.sram_output_pj = sram_energy(r.sram_output, m.sram_read_bytes.output, m.sram_write_bytes.output);
+  e.dram_pj = static_cast<double>(m.dram_read_bytes.total()) * r.dram_read_pj_per_byte +
+              static_cast<double>(m.dram_write_bytes.total()) * r.dram_write_pj_per_byte;
+  e.static_pj = static_cast<double>(l.total_cycles.value_or(0)) * r.static_pj_per_cycle;
+  return e;
+}
+
+AreaUm2 area_estimate(const config::ArchConfig& arch) {
+  AreaUm2 a;
+  a.pe_array = static_cast<double>(pe_count(arch.array)) * arch.energy.pe_area_um2.at(mac_dtype(arch.array));
+  if (arch.energy.sram_area_um2_per_kib)
+    a.scratchpad = (arch.ifmap.size_kib + arch.weight.size_kib + arch.output.size_kib) * *arch.energy.sram_area_um2_per_kib;
+  return a;
+}
+
+std::int64_t compulsory_dram_bytes(const LayerResult& l, const config::ArrayConfig& a) {
+  return elements(l.input_shape) * static_cast<std::int64_t>(ir::dtype_bytes(a.input_dtype)) +
+         elements(l.weight_shape) * static_cast<std::int64_t>(ir::dtype_bytes(a.weight_dtype)) +
+         elements(l.output_shape) * static_cast<std::int64_t>(ir::dtype_bytes(a.accumulator_dtype));
+}
+
+void annotate_run(RunResult& r, const config::ArchConfig& arch) {
+  r.energy_rates = energy_rates(arch);
+  r.area_um2 = area_estimate(arch);
+  if (arch.dram.model == "ideal")
+    r.dram_bytes_per_cycle.reset();
+  else
+    r.dram_bytes_per_cycle = arch.dram.bytes_per_cycle;
+  for (LayerResult& l : r.layers) {
+    l.energy = layer_energy(l, *r.energy_rates);
+    l.compulsory_dram_bytes = compulsory_dram_bytes(l, arch.array);
+  }
+}
+
+}  // namespace arraysim::stats
