@@ -60,15 +60,75 @@ const std::vector<DramRun>& AddressGen::runs(std::map<Key, std::vector<DramRun>>
                                              std::int64_t rows, std::int64_t cols, std::int64_t elem, F addr) {
   auto it = cache.find(key);
   if (it != cache.end()) return it->second;
-  std::vector<std::int64_t> addrs;
-  addrs.reserve(static_cast<std::size_t>(rows * cols));
-  for (std::int64_t i = 0; i < rows; ++i)
-    for (std::int64_t j = 0; j < cols; ++j) addrs.push_back(addr(i, j));
-  return cache.emplace(key, merge_runs(std::move(addrs), elem)).first->second;
+  // Walk the block along whichever dimension is contiguous in DRAM (B of a convolution is
+  // [n][k], its C is [n][pixel]: both run along the block's second index... or first).
+  const bool transpose = rows > 1 && cols > 1 && addr(0, 1) != addr(0, 0) + elem && addr(1, 0) == addr(0, 0) + elem;
+  const std::int64_t outer = transpose ? cols : rows, inner = transpose ? rows : cols;
+  auto at = [&](std::int64_t i, std::int64_t j) { return transpose ? addr(j, i) : addr(i, j); };
+  // Every map but implicit im2col is contiguous along a row of the block (or jumps at a batch
+  // boundary): take a row as one run when its end lies where contiguity puts it, else element by
+  // element. Runs are then sorted and merged.
+  std::vector<DramRun> runs;
+  std::vector<std::int64_t> scattered;
+  for (std::int64_t i = 0; i < outer; ++i) {
+    const std::int64_t first = at(i, 0), last = at(i, inner - 1);
+    if (first >= 0 && last == first + (inner - 1) * elem) {
+      bool contiguous = true;
+      if (inner > 2) {  // the middle too (a row may leave and re-enter the range)
+        const std::int64_t mid = inner / 2;
+        contiguous = at(i, mid) == first + mid * elem;
+      }
+      if (contiguous) {
+        runs.push_back({first, inner * elem});
+        continue;
+      }
+    }
+    for (std::int64_t j = 0; j < inner; ++j) scattered.push_back(at(i, j));
+  }
+  std::vector<DramRun> more = merge_runs(std::move(scattered), elem);
+  runs.insert(runs.end(), more.begin(), more.end());
+  std::sort(runs.begin(), runs.end(), [](const DramRun& a, const DramRun& b) { return a.addr < b.addr; });
+  std::vector<DramRun> merged;
+  for (const DramRun& r : runs) {
+    if (!merged.empty() && merged.back().addr + merged.back().bytes >= r.addr) {
+      merged.back().bytes = std::max(merged.back().bytes, r.addr + r.bytes - merged.back().addr);
+    } else {
+      merged.push_back(r);
+    }
+  }
+  return cache.emplace(key, std::move(merged)).first->second;
+}
+
+/// Implicit im2col: the input elements a block of A touches, marked in a bitmap over the input
+/// (taps repeat heavily: a 3x3 kernel names most elements 9 times), then scanned into runs.
+const std::vector<DramRun>& AddressGen::implicit_a_runs(const Key& key, std::int64_t g, std::int64_t m0,
+                                                        std::int64_t ml, std::int64_t k0, std::int64_t kl) {
+  auto it = a_cache_.find(key);
+  if (it != a_cache_.end()) return it->second;
+  const std::int64_t n_in = layout_.input_bytes / in_elem_;
+  std::vector<std::uint8_t>& mark = marks_;
+  mark.assign(static_cast<std::size_t>(n_in), 0);
+  std::int64_t lo = n_in, hi = -1;
+  for (std::int64_t i = 0; i < ml; ++i)
+    for (std::int64_t j = 0; j < kl; ++j) {
+      const std::int64_t off = map_.a_offset(g, m0 + i, k0 + j);
+      if (off < 0) continue;
+      mark[static_cast<std::size_t>(off)] = 1;
+      lo = std::min(lo, off), hi = std::max(hi, off);
+    }
+  std::vector<DramRun> runs;
+  for (std::int64_t off = lo; off <= hi; ++off) {
+    if (!mark[static_cast<std::size_t>(off)]) continue;
+    const std::int64_t a = layout_.input_base + off * in_elem_;
+    if (!runs.empty() && runs.back().addr + runs.back().bytes == a) runs.back().bytes += in_elem_;
+    else runs.push_back({a, in_elem_});
+  }
+  return a_cache_.emplace(key, std::move(runs)).first->second;
 }
 
 const std::vector<DramRun>& AddressGen::a_runs(std::int64_t g, std::int64_t m0, std::int64_t ml, std::int64_t k0,
                                                std::int64_t kl) {
+  if (map_.implicit_im2col() && !toeplitz()) return implicit_a_runs(Key{g, m0, ml, k0, kl}, g, m0, ml, k0, kl);
   return runs(a_cache_, Key{g, m0, ml, k0, kl}, ml, kl, in_elem_,
               [&](std::int64_t i, std::int64_t j) { return a_addr(g, m0 + i, k0 + j); });
 }

@@ -59,8 +59,12 @@ class AddressGen {
   const std::vector<DramRun>& runs(std::map<Key, std::vector<DramRun>>& cache, const Key& key, std::int64_t rows,
                                    std::int64_t cols, std::int64_t elem, F addr);
 
+  const std::vector<DramRun>& implicit_a_runs(const Key& key, std::int64_t g, std::int64_t m0, std::int64_t ml,
+                                              std::int64_t k0, std::int64_t kl);
+
   OperandMap map_;
   ir::GemmDims dims_;
+  std::vector<std::uint8_t> marks_;  ///< scratch bitmap over the input elements
   std::int64_t in_elem_, w_elem_, acc_elem_;
   DramLayout layout_;
   std::map<Key, std::vector<DramRun>> a_cache_, b_cache_, c_cache_;

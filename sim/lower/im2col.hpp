@@ -19,6 +19,9 @@ class OperandMap {
   explicit OperandMap(const ir::Layer& layer);
 
   const ir::GemmDims& dims() const { return dims_; }
+  /// True for a convolution: A is the im2col view of the input (taps repeat and fall in padding);
+  /// false for gemm and fc, whose A is the input matrix itself.
+  bool implicit_im2col() const { return layer_.kind == ir::LayerKind::conv2d; }
   /// Offset of A_g[m][k] inside the input tensor, or -1 when the tap falls in the padding (reads 0).
   std::int64_t a_offset(std::int64_t g, std::int64_t m, std::int64_t k) const;
   /// Offset of B_g[k][n] inside the weight tensor.
