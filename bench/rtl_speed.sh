@@ -23,13 +23,13 @@ run() {  # size dataflow m n k mode
   esac
   cat >"$tmp/exp.yaml" <<EOY
 name: rtl_speed
-arch: {array: {rows: $n, cols: $n, dataflow: $df, input_dtype: int8, impl: $impl}, dram: {model: ideal}}
+arch: {array: {rows: $n, cols: $n, dataflow: $df, input_dtype: int8, impl: $impl}, dram: {model: ideal}, scratchpad: {ifmap: {size_kib: 4096}, weight: {size_kib: 4096}, output: {size_kib: 4096}}}
 workload: {layers: [{type: gemm, m: $M, n: $N, k: $K}]}
 sim: {fidelity: values}
 EOY
   local i user
   for ((i = 0; i < repeat; ++i)); do
-    user=$( { /usr/bin/time -f "%U" "$bin" "$cmd" "$tmp/exp.yaml" --out "$tmp/out$i" >/dev/null; } 2>&1 | tail -1)
+    user=$( { /usr/bin/time -f "%U" "$bin" "$cmd" "$tmp/exp.yaml" --out "$tmp/out$i" $([ "$cmd" = run ] && echo --no-plots) >/dev/null; } 2>&1 | tail -1)
     echo "$user" >"$tmp/out$i/user"
   done
   python3 - "$tmp" "$repeat" "$n" "$df" "$mode" "$M" "$N" "$K" <<'EOP'
