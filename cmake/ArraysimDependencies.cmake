@@ -21,6 +21,8 @@ endif()
 find_package(CLI11 CONFIG REQUIRED)
 find_package(fmt CONFIG REQUIRED)
 find_package(nlohmann_json 3 CONFIG REQUIRED)
+# SHA-256 of sweep point keys (libssl-dev: OpenSSL's libcrypto).
+find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 
 # ONNX protobuf classes (libonnx-dev, protobuf 3.21 on Debian 12). Debian's ONNX package exports
 # the un-namespaced targets `onnx` and `onnx_proto` (with ONNX_ML=1 and ONNX_NAMESPACE=onnx) and

@@ -16,6 +16,8 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler   # ONNX tensors and models
   libonnx-testdata        # ONNX backend node tests (external check of the golden model)
   gnuplot-nox             # plots (SVG, PNG) of runs and sweeps
+  libssl-dev              # SHA-256 (OpenSSL libcrypto) of sweep point keys
+  parallel                # GNU parallel: runs the slices `arraysim sweep --emit jobs` lists (and their test)
 )
 
 missing=()

@@ -11,6 +11,7 @@
 #include "sim/app/layer_select.hpp"
 #include "sim/app/report_cli.hpp"
 #include "sim/app/run.hpp"
+#include "sim/app/sweep_cli.hpp"
 #include "sim/config/diagnostics.hpp"
 #include "sim/config/experiment.hpp"
 #include "sim/hw/array_check.hpp"
@@ -106,6 +107,8 @@ int cli_main(int argc, char** argv) {
 
   app::ImportCommand import_cmd;
   app::add_import_command(app, import_cmd);
+  app::SweepCommand sweep_cmd;
+  app::add_sweep_command(app, sweep_cmd);
   app::ReportCommand report_cmd;
   app::add_report_command(app, report_cmd);
 
@@ -119,6 +122,7 @@ int cli_main(int argc, char** argv) {
   ropt.progress = isatty(STDERR_FILENO) != 0;
   try {
     if (import_cmd.command->parsed()) return app::run_import_command(import_cmd);
+    if (sweep_cmd.command->parsed()) return app::run_sweep_command(sweep_cmd, ARRAYSIM_VERSION, ropt.progress);
     if (report_cmd.command->parsed()) return app::run_report_command(report_cmd);
     const config::Experiment exp =
         run->parsed() && import_flags.any() ? app::load_imported(import_flags, file, sets) : load(file, sets);

@@ -1,10 +1,16 @@
 #include "sim/config/arch_config.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace arraysim::config {
 
 std::string to_string(ArrayType t) { return t == ArrayType::systolic ? "systolic" : "vector"; }
+std::string to_string(VectorLoop l) { return l == VectorLoop::m ? "m" : l == VectorLoop::n ? "n" : "k"; }
+std::string to_string(const VectorMapping& m) {
+  return "parallel " + to_string(m.parallel) + ", order " + to_string(m.order[0]) + " " + to_string(m.order[1]) + " " +
+         to_string(m.order[2]) + ", " + (m.hoist ? "hoist" : "no hoist");
+}
 std::string to_string(Dataflow d) {
   switch (d) {
     case Dataflow::os: return "os";
@@ -45,9 +51,19 @@ ScratchpadConfig parse_spad(MapReader r, const ArrayConfig& array, const char* n
   s.read_ports = r.opt_int("read_ports", s.read_ports, 1, 16);
   s.write_ports = r.opt_int("write_ports", s.write_ports, 1, 16);
   // Default banks: the fewest (a power of two) whose read ports deliver the array edge each cycle.
+  // A vector unit reads up to L words per operand per step: by default as many banks as deliver
+  // them in one cycle, but fewer are allowed (steps then take more cycles, docs/vector.md).
   const std::int64_t edge = array.type == ArrayType::systolic ? edge_bytes(array, name) : 0;
+  const std::int64_t vector_edge =
+      array.type == ArrayType::vector
+          ? array.lanes * ir::dtype_bytes(std::string(name) == "ifmap"    ? array.input_dtype
+                                          : std::string(name) == "weight" ? array.weight_dtype
+                                                                           : array.accumulator_dtype)
+          : 0;
   std::int64_t banks = 1;
-  while (edge > 0 && banks * s.read_ports * s.word_bytes < edge && banks < 4096) banks *= 2;
+  while (std::max(edge, vector_edge) > 0 && banks * s.read_ports * s.word_bytes < std::max(edge, vector_edge) &&
+         banks < 4096)
+    banks *= 2;
   s.banks = r.opt_int("banks", banks, 1, 4096);
   if (!is_pow2(s.banks)) {
     r.error("banks", "must be a power of two (bank = word address mod banks), got " + std::to_string(s.banks));
@@ -60,6 +76,54 @@ ScratchpadConfig parse_spad(MapReader r, const ArrayConfig& array, const char* n
   s.double_buffered = r.opt_bool("double_buffered", s.double_buffered);
   r.finish();
   return s;
+}
+
+/// The vector unit's keys of arch.array (docs/config.md): register_entries,
+/// reduction_latency_cycles and mapping (`auto` or {parallel, order, hoist}); errors for systolic.
+void parse_vector_keys(MapReader& ar, ArrayConfig& c) {
+  const bool vec = c.type == ArrayType::vector;
+  if (!vec) {
+    for (const char* k : {"register_entries", "reduction_latency_cycles", "mapping"}) {
+      if (ar.has(k)) ar.error(k, "only meaningful for type: vector (this array is systolic)");
+      ar.raw(k);
+    }
+    return;
+  }
+  std::int64_t log2_lanes = 0;
+  while ((std::int64_t{1} << log2_lanes) < c.lanes) ++log2_lanes;
+  c.register_entries = ar.opt_int("register_entries", 3 * c.lanes, 1, std::int64_t{1} << 20);
+  c.reduction_latency_cycles = ar.opt_int("reduction_latency_cycles", log2_lanes, 0, 1024);
+  c.mapping_auto = true;
+  if (!ar.has("mapping")) return;
+  const YAML::Node node = ar.node()["mapping"];
+  if (node.IsScalar()) {
+    ar.opt_choice("mapping", "auto", {"auto"});
+    return;
+  }
+  MapReader mr = ar.child("mapping");
+  c.mapping_auto = false;
+  auto loop = [](const std::string& s) { return s == "m" ? VectorLoop::m : s == "n" ? VectorLoop::n : VectorLoop::k; };
+  c.mapping.parallel = loop(mr.req_choice("parallel", {"m", "n", "k"}));
+  c.mapping.hoist = mr.opt_bool("hoist", true);
+  if (!mr.has("order")) {
+    mr.missing("order", "a list of the loops m, n, k, outermost first, e.g. [m, n, k]");
+  } else {
+    const YAML::Node o = mr.raw("order");
+    bool ok = o.IsSequence() && o.size() == 3;
+    std::array<VectorLoop, 3> order{};
+    int seen = 0;
+    for (std::size_t i = 0; ok && i < 3; ++i) {
+      const std::string s = o[i].IsScalar() ? o[i].Scalar() : "";
+      if (s != "m" && s != "n" && s != "k") ok = false;
+      else order[i] = loop(s), seen |= 1 << static_cast<int>(order[i]);
+    }
+    if (!ok || seen != 7)
+      mr.error("order", "must list each of the loops m, n, k once, outermost first, e.g. [m, n, k]; got " +
+                            describe(o));
+    else
+      c.mapping.order = order;
+  }
+  mr.finish();
 }
 
 /// A DRAM preset: data bus in GB/s, timings in ns (converted to core cycles with clock_mhz).
@@ -141,6 +205,7 @@ ArchConfig parse_arch(MapReader& r) {
       ar.raw(k);
     }
   }
+  parse_vector_keys(ar, c);
   const std::string df = ar.opt_choice("dataflow", "os", {"os", "ws", "is"});
   c.dataflow = df == "ws" ? Dataflow::ws : df == "is" ? Dataflow::is : Dataflow::os;
   c.impl = ar.opt_choice("impl", "systemc", {"systemc", "rtl"}) == "rtl" ? ArrayImpl::rtl : ArrayImpl::systemc;
@@ -201,6 +266,19 @@ void emit_arch(YAML::Emitter& out, const ArchConfig& a) {
     out << YAML::Key << "cols" << YAML::Value << a.array.cols;
   } else {
     out << YAML::Key << "lanes" << YAML::Value << a.array.lanes;
+    out << YAML::Key << "register_entries" << YAML::Value << a.array.register_entries;
+    out << YAML::Key << "reduction_latency_cycles" << YAML::Value << a.array.reduction_latency_cycles;
+    if (a.array.mapping_auto) {
+      out << YAML::Key << "mapping" << YAML::Value << "auto";
+    } else {
+      const VectorMapping& m = a.array.mapping;
+      out << YAML::Key << "mapping" << YAML::Value << YAML::Flow << YAML::BeginMap;
+      out << YAML::Key << "parallel" << YAML::Value << to_string(m.parallel);
+      out << YAML::Key << "order" << YAML::Value << YAML::Flow << YAML::BeginSeq << to_string(m.order[0])
+          << to_string(m.order[1]) << to_string(m.order[2]) << YAML::EndSeq;
+      out << YAML::Key << "hoist" << YAML::Value << m.hoist;
+      out << YAML::EndMap;
+    }
   }
   out << YAML::Key << "dataflow" << YAML::Value << to_string(a.array.dataflow);
   out << YAML::Key << "impl" << YAML::Value << to_string(a.array.impl);

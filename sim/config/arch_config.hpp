@@ -2,6 +2,7 @@
 /// The accelerator architecture, as plain structs after validation (no optionals).
 #include <yaml-cpp/yaml.h>
 
+#include <array>
 #include <cstdint>
 #include <string>
 
@@ -18,7 +19,27 @@ enum class Dataflow { os, ws, is };
 /// Which PE-array implementation runs the array: the SystemC model or the Verilated RTL.
 enum class ArrayImpl { systemc, rtl };
 
+/// A loop of the GEMM view C[m][n] += A[m][k]·B[k][n]: output pixel (m), output channel (n),
+/// reduction (k). The vector unit runs one of them across its lanes (docs/vector.md).
+enum class VectorLoop { m, n, k };
+
+/// A vector-unit mapping as data (docs/vector.md): the loop split across the lanes (its outer
+/// part, ⌈extent/L⌉ iterations, stays in `order`), the order of the three outer loops (outermost
+/// first; a permutation of m, n, k), and whether loop-invariant operands are held in registers.
+struct VectorMapping {
+  VectorLoop parallel = VectorLoop::n;
+  std::array<VectorLoop, 3> order{VectorLoop::m, VectorLoop::n, VectorLoop::k};
+  bool hoist = true;
+  bool operator==(const VectorMapping& o) const {
+    return parallel == o.parallel && order == o.order && hoist == o.hoist;
+  }
+};
+
 std::string to_string(ArrayType t);
+/// "m", "n", "k".
+std::string to_string(VectorLoop l);
+/// "parallel n, order m n k, hoist" (or "no hoist"): the spelling of summaries and stats.json.
+std::string to_string(const VectorMapping& m);
 std::string to_string(Dataflow d);
 std::string to_string(ArrayImpl i);
 
@@ -33,6 +54,16 @@ struct ArrayConfig {
   ir::DType input_dtype = ir::DType::int8;
   ir::DType weight_dtype = ir::DType::int8;
   ir::DType accumulator_dtype = ir::DType::int32;
+  /// Vector register file in words (one word holds one operand or accumulator value; vector);
+  /// hoisted operands and lane accumulators must fit (docs/vector.md). Default 3·lanes.
+  std::int64_t register_entries = 0;
+  /// Cycles from a step's L products entering the cross-lane adder tree to its sum being added
+  /// into the accumulator (vector, parallel: k; pipelined, one step per cycle). Default ⌈log2 L⌉.
+  std::int64_t reduction_latency_cycles = 0;
+  /// Vector: true for `mapping: auto` (the fewest analytic cycles; `mapping` then holds the
+  /// choice once run_experiment made it), false for an explicit mapping.
+  bool mapping_auto = true;
+  VectorMapping mapping;
 };
 
 /// One operand's on-chip scratchpad. Words are interleaved over the banks (word w in bank

@@ -15,6 +15,7 @@
 #include "sim/lower/dram_layout.hpp"
 #include "sim/hw/pe_array.hpp"
 #include "sim/hw/rtl_array.hpp"
+#include "sim/hw/vector_unit.hpp"
 
 namespace arraysim::hw {
 namespace {
@@ -53,21 +54,26 @@ struct SlotState {
 /// The controller: walks each layer's folds, starts each fold when its operands are in the
 /// scratchpads and its output half is free, feeds the array edges every cycle (values) or
 /// advances fold by fold (timing), and runs the load and store DMA engines (docs/memory.md).
+/// The compute part is the variant: a PE array (`array` non-null) or the vector unit's lanes
+/// (`lanes` non-null, docs/vector.md: one fold per tile, its steps back to back); the memory part
+/// (tiles, buffer halves, DMA engines, stalls) is the same for both.
 template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
  public:
   SC_HAS_PROCESS(Controller);
-  Controller(sc_core::sc_module_name name, PeArray<TIn, TAcc>& array, Dma& dma, Dram& dram,
-             const config::ArchConfig& arch, const std::vector<LayerProgram>& layers, const SimulateOptions& opt,
-             sc_core::sc_time period)
-      : sc_core::sc_module(name), array_(array), dma_(dma), dram_(dram), arch_(arch), layers_(layers), opt_(opt),
-        period_(period), acc_dtype_(arch.array.accumulator_dtype) {
+  Controller(sc_core::sc_module_name name, PeArray<TIn, TAcc>* array, VectorLanes<TIn, TAcc>* lanes, Dma& dma,
+             Dram& dram, const config::ArchConfig& arch, const std::vector<LayerProgram>& layers,
+             const SimulateOptions& opt, sc_core::sc_time period)
+      : sc_core::sc_module(name), array_(array), lanes_(lanes), dma_(dma), dram_(dram), arch_(arch), layers_(layers),
+        opt_(opt), period_(period), acc_dtype_(arch.array.accumulator_dtype) {
     counters_.resize(layers.size());
-    left_.assign(static_cast<std::size_t>(array.rows()), TIn{});
-    top_.assign(static_cast<std::size_t>(array.cols()), TIn{});
-    drain_.assign(static_cast<std::size_t>(array.cols()), 0);
-    left_valid_.assign(static_cast<std::size_t>(array.rows()), 0);
-    top_valid_.assign(static_cast<std::size_t>(array.cols()), 0);
-    captured_.assign(static_cast<std::size_t>(array.cols()), 0);
+    const std::size_t rows = array ? static_cast<std::size_t>(array->rows()) : 0;
+    const std::size_t cols = array ? static_cast<std::size_t>(array->cols()) : 0;
+    left_.assign(rows, TIn{});
+    top_.assign(cols, TIn{});
+    drain_.assign(cols, 0);
+    left_valid_.assign(rows, 0);
+    top_valid_.assign(cols, 0);
+    captured_.assign(cols, 0);
     ideal_ = arch.dram.model == "ideal";
     SC_METHOD(on_cycle);
     SC_THREAD(load_engine);
@@ -178,7 +184,8 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
     started_ = true;
     state_ = 1;
     layer_index_ = static_cast<int>(layer_);
-    array_.reset();
+    if (array_) array_->reset();
+    vf_ = 0;
     LayerCounters& lc = counters_[layer_];
     lc.start_cycle = base_;
     lc.folds = static_cast<std::int64_t>(s.folds.size());
@@ -275,8 +282,9 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
       lc.outputs_written = outputs_written_;
     }
     if (opt_.record_timeline) record_timeline(lc, total);
-    if (opt_.trace_sram) trace_array_accesses(lc);
-    if (const CosimStatus* st = array_.cosim_status()) {
+    if (opt_.trace_sram && array_) trace_array_accesses(lc);
+    if (lanes_) lc.outputs_written = lanes_->outputs_written() - lanes_written_, lanes_written_ = lanes_->outputs_written();
+    if (const CosimStatus* st = array_ ? array_->cosim_status() : nullptr) {
       lc.compared_cycles = st->cycles - compared_.cycles;
       lc.compared_values = st->values - compared_.values + valid_compared_;
       compared_.cycles = st->cycles, compared_.values = st->values;
@@ -349,8 +357,28 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
       if (binding) add_stall(need, start, binding, true);
       else if (binding_slot) add_stall_cause(need, start, &stats::StallCycles::dependency);
     }
-    // The fold recurrence of docs/timing.md, from the actual start.
     FoldTiming& ft = timing_[static_cast<std::size_t>(f)];
+    if (lanes_) {
+      // Vector unit (docs/vector.md): the fold's steps run back to back from its start; the last
+      // output is written in its last step's cycle, or the adder tree's latency later (parallel k).
+      const LayerProgram& lp = layers_[layer_];
+      const sched::VectorCounts& vc = lp.vector_folds[static_cast<std::size_t>(f)];
+      const std::int64_t st = start - base_;
+      const std::int64_t tree =
+          lp.vector_mapping.parallel == config::VectorLoop::k ? arch_.array.reduction_latency_cycles : 0;
+      ft.load_start = ft.stream_start = st;
+      ft.last_output = st + vc.cycles - 1 + tree;
+      natural_next_ = st + vc.cycles;
+      last_output_ = std::max(last_output_, ft.last_output);
+      block_last_read_[op_a] = std::max(block_last_read_[op_a], st + vc.cycles - 1);
+      block_last_read_[op_b] = std::max(block_last_read_[op_b], st + vc.cycles - 1);
+      block_last_output_ = std::max(block_last_output_, ft.last_output);
+      count_vector_sram(vc);
+      ++nf_;
+      if (f == tile.fold_end - 1) end_tile(t);
+      return 0;
+    }
+    // The fold recurrence of docs/timing.md, from the actual start.
     const std::int64_t R = s.rows, st = start - base_;
     const std::int64_t T = fo.stream_len, Rf = fo.rows_used, Cf = fo.cols_used;
     std::int64_t last_read_a = 0, last_read_b = 0;
@@ -426,6 +454,44 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
     m.sram_read_bytes.weight += b * bw;
     m.sram_write_bytes.output += outs * ac;
     if (fo.accumulate) m.sram_read_bytes.output += outs * ac;
+    LayerCounters& lc = counters_[layer_];
+    lc.array_read_words.ifmap += a, lc.array_read_words.weight += b, lc.array_write_words.output += outs;
+    if (fo.accumulate) lc.array_read_words.output += outs;
+  }
+
+  /// Vector unit: the lanes' scratchpad traffic of one fold (sched::count_vector_fold), in words
+  /// and bytes, and the cycles its steps took beyond one each because of the ports.
+  void count_vector_sram(const sched::VectorCounts& vc) {
+    LayerCounters& lc = counters_[layer_];
+    stats::MemoryResult& m = lc.memory;
+    const config::ArrayConfig& arr = arch_.array;
+    m.sram_read_bytes.ifmap += vc.a_read_words * ir::dtype_bytes(arr.input_dtype);
+    m.sram_read_bytes.weight += vc.b_read_words * ir::dtype_bytes(arr.weight_dtype);
+    m.sram_read_bytes.output += vc.c_read_words * ir::dtype_bytes(acc_dtype_);
+    m.sram_write_bytes.output += vc.c_write_words * ir::dtype_bytes(acc_dtype_);
+    lc.array_read_words.ifmap += vc.a_read_words, lc.array_read_words.weight += vc.b_read_words;
+    lc.array_read_words.output += vc.c_read_words, lc.array_write_words.output += vc.c_write_words;
+    lc.vector_steps += vc.steps;
+    lc.stall_read_bandwidth_cycles += vc.stall_read_bandwidth_cycles;
+  }
+
+  /// Vector unit, values fidelity: one clock cycle of the lanes. A fold whose start has come is
+  /// handed to the lanes once the previous one's steps are done (folds never overlap in the lanes).
+  bool cycle_lanes() {
+    const sched::Schedule& s = layers_[layer_].schedule;
+    const std::int64_t c = cycle_;
+    while (vf_ < nf_ && timing_[static_cast<std::size_t>(vf_)].stream_start <= c) {
+      const std::size_t f = static_cast<std::size_t>(vf_);
+      const sched::Tile& tile = s.tiles[static_cast<std::size_t>(s.fold_tile[f])];
+      lanes_->begin_fold(layers_[layer_].vector_mapping, s.folds[f], tile, a_slot_data_[tile.a_slot].data(), b_slot_data_[tile.b_slot].data(),
+                         c_slot_data_[tile.c_slot].data(), base_ + timing_[f].stream_start);
+      fold_index_ = static_cast<int>(vf_);
+      ++vf_;
+    }
+    lanes_->cycle(base_ + c);
+    in_valid_ = out_valid_ = lanes_->busy();
+    stalled_ = nf_ < folds() && natural_next_ <= c && vf_ == nf_ && !lanes_->busy();
+    return true;
   }
 
   /// Adds [from, to) (absolute cycles) to the stall causes, split by the phases of the transfer
@@ -560,6 +626,7 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
           (op == op_a ? m.dram_read_bytes.ifmap : m.dram_read_bytes.weight) += tr.bytes;
           (op == op_a ? m.sram_write_bytes.ifmap : m.sram_write_bytes.weight) += elems * eb;
           m.bank_conflicts += tr.bank_conflicts;
+          if (lanes_) lc.relayout_words += relayout_words(*addr_, lp.vector_mapping.parallel, op, tile, eb);
           if (values()) fill_slot(op, tile, slot);
           if (opt_.record_timeline) dma_spans_.push_back({"dma_load", std::string("load ") + op_name(op) + " tile " +
                                                               std::to_string(t), tr.issue_cycle, tr.done_cycle, tr.bytes});
@@ -680,7 +747,8 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
   /// Values fidelity: one clock cycle of edge traffic. False when a mismatch stopped the run.
   bool cycle_values() {
     const sched::Schedule& s = layers_[layer_].schedule;
-    const std::int64_t R = array_.rows(), c = cycle_;
+    if (lanes_) return cycle_lanes();
+    const std::int64_t R = array_->rows(), c = cycle_;
     // Output latency 1: first the bottom edge of the previous cycle, with that cycle's folds.
     if (!collect_previous()) return false;
     while (hi_ < nf_ && timing_[static_cast<std::size_t>(hi_)].load_start <= c) ++hi_;
@@ -745,7 +813,7 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
     }
     in_valid_ = any_in;
     ArrayOut<TAcc> out;
-    array_.step(in, out);
+    array_->step(in, out);
     prev_stepped_ = true;
     return latency_ == 1 || capture(c, out);
   }
@@ -759,8 +827,8 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
   /// Output latency 1: reads the bottom edge of cycle `c` from the array and captures it.
   bool collect_outputs(std::int64_t c) {
     ArrayOut<TAcc> out;
-    array_.collect(out);
-    if (const CosimStatus* st = array_.cosim_status(); st && st->mismatch) return fail(*st->mismatch);
+    array_->collect(out);
+    if (const CosimStatus* st = array_->cosim_status(); st && st->mismatch) return fail(*st->mismatch);
     return capture(c, out);
   }
 
@@ -769,7 +837,7 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
   /// captured columns.
   bool capture(std::int64_t c, const ArrayOut<TAcc>& out) {
     const sched::Schedule& s = layers_[layer_].schedule;
-    const std::int64_t R = array_.rows();
+    const std::int64_t R = array_->rows();
     std::fill(captured_.begin(), captured_.end(), 0);
     bool any_out = false;
     for (std::int64_t f = lo_; f < hi_; ++f) {
@@ -919,7 +987,10 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
   };
   static constexpr double kWindowCycles = 1024;  ///< window of the peak-bandwidth statistic
 
-  PeArray<TIn, TAcc>& array_;
+  PeArray<TIn, TAcc>* array_;       ///< the PE array, or null for the vector unit
+  VectorLanes<TIn, TAcc>* lanes_;   ///< the vector unit's lanes, or null for a PE array
+  std::int64_t vf_ = 0;             ///< vector unit: folds handed to the lanes
+  std::int64_t lanes_written_ = 0;  ///< vector unit: outputs written before this layer
   Dma& dma_;
   Dram& dram_;
   const config::ArchConfig& arch_;
@@ -963,7 +1034,7 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
   std::vector<std::uint8_t> drain_;
   std::vector<std::uint8_t> left_valid_, top_valid_;  ///< edge valid bits (used by the RTL array)
   std::vector<std::uint8_t> captured_;                ///< per column: an output was captured this cycle
-  const int latency_ = array_.output_latency();       ///< 0 or 1, see PeArray::output_latency
+  const int latency_ = array_ ? array_->output_latency() : 0;       ///< 0 or 1, see PeArray::output_latency
   bool prev_stepped_ = false;    ///< latency 1: the array was clocked in the previous cycle, not yet collected
   std::optional<ArrayMismatch> mismatch_;
   CosimStatus compared_;              ///< cosim totals at the end of the previous layer
@@ -1011,13 +1082,19 @@ template <class TIn, class TAcc> class Accelerator : public sc_core::sc_module {
     const ArrayMode mode =
         arch.array.dataflow == Dataflow::os ? ArrayMode::output_stationary : ArrayMode::stationary;
     const sc_core::sc_time period(1000.0 / arch.clock_mhz, sc_core::SC_NS);
-    pe_array = make_pe_array<TIn, TAcc>("pe_array", arch, mode, opt, period);
+    if (arch.array.type == config::ArrayType::systolic) {
+      pe_array = make_pe_array<TIn, TAcc>("pe_array", arch, mode, opt, period);
+    } else {
+      lanes = std::make_unique<VectorLanes<TIn, TAcc>>(vector_unit_shape(arch), arch.array.reduction_latency_cycles);
+    }
     dram = std::make_unique<Dram>("dram", arch.dram, period);
     dma = std::make_unique<Dma>("dma", arch.dram.burst_bytes, period);
     dma->socket.bind(dram->socket);
-    controller = std::make_unique<Controller<TIn, TAcc>>("controller", *pe_array, *dma, *dram, arch, layers, opt, period);
+    controller = std::make_unique<Controller<TIn, TAcc>>("controller", pe_array.get(), lanes.get(), *dma, *dram, arch,
+                                                         layers, opt, period);
   }
-  std::unique_ptr<PeArray<TIn, TAcc>> pe_array;
+  std::unique_ptr<PeArray<TIn, TAcc>> pe_array;  ///< systolic
+  std::unique_ptr<VectorLanes<TIn, TAcc>> lanes;  ///< vector
   std::unique_ptr<Dram> dram;
   std::unique_ptr<Dma> dma;
   std::unique_ptr<Controller<TIn, TAcc>> controller;
@@ -1040,7 +1117,7 @@ std::vector<LayerCounters> run_typed(const config::ArchConfig& arch, const std::
     tf = sc_core::sc_create_vcd_trace_file(base.c_str());
     tf->set_time_unit(1.0, sc_core::SC_PS);
     acc.controller->trace(tf);
-    if (arch.array.rows <= 16 && arch.array.cols <= 16) acc.pe_array->trace(tf);
+    if (acc.pe_array && arch.array.rows <= 16 && arch.array.cols <= 16) acc.pe_array->trace(tf);
   }
   sc_core::sc_start();
   if (tf) sc_core::sc_close_vcd_trace_file(tf);
@@ -1053,8 +1130,6 @@ std::vector<LayerCounters> run_typed(const config::ArchConfig& arch, const std::
 
 std::vector<LayerCounters> simulate(const config::ArchConfig& arch, const std::vector<LayerProgram>& layers,
                                     const SimulateOptions& opt) {
-  if (arch.array.type != config::ArrayType::systolic)
-    throw std::runtime_error("arch.array.type: vector arrays are not modelled yet; use type: systolic");
   check_array_impl(arch, opt);
   const ir::DType in = ir::dtype_bytes(arch.array.weight_dtype) > ir::dtype_bytes(arch.array.input_dtype)
                            ? arch.array.weight_dtype

@@ -11,6 +11,7 @@
 #include "models/ir/tensor.hpp"
 #include "sim/config/experiment.hpp"
 #include "sim/sched/schedule.hpp"
+#include "sim/sched/vector_mapping.hpp"
 #include "sim/stats/report.hpp"
 
 namespace arraysim::hw {
@@ -23,6 +24,10 @@ struct LayerProgram {
   ir::Layer layer;
   sched::Schedule schedule;
   const ir::LayerOperands* operands = nullptr;  ///< values fidelity; null in timing fidelity
+  /// Vector unit (arch.array.type: vector): the mapping and, per fold of `schedule`, its steps'
+  /// counts and cycles (sched::count_vector_schedule). Unused for a systolic array.
+  config::VectorMapping vector_mapping;
+  std::vector<sched::VectorCounts> vector_folds;
 };
 
 /// What the hardware measured for one layer.
@@ -33,6 +38,10 @@ struct LayerCounters {
   std::int64_t stall_cycles = 0;    ///< cycles a fold waited for its operands or buffers, plus the final store
   std::int64_t folds = 0;
   std::int64_t outputs_written = 0;      ///< output elements written by the array (values fidelity)
+  stats::OperandWords array_read_words, array_write_words;  ///< array-side scratchpad words
+  std::int64_t vector_steps = 0;                 ///< vector unit: steps executed
+  std::int64_t stall_read_bandwidth_cycles = 0;  ///< vector unit: Σ (cycles per step − 1)
+  std::int64_t relayout_words = 0;               ///< vector unit: words loaded transposed
   stats::MemoryResult memory;            ///< traffic, stall causes, DRAM statistics
   std::vector<stats::TimelineEvent> timeline;  ///< SimulateOptions::record_timeline
   std::vector<stats::AccessRecord> accesses;          ///< SimulateOptions::trace_*

@@ -82,9 +82,24 @@ void annotate_run(RunResult& r, const config::ArchConfig& arch) {
     r.dram_bytes_per_cycle.reset();
   else
     r.dram_bytes_per_cycle = arch.dram.bytes_per_cycle;
+  const config::ArrayConfig& a = arch.array;
+  const std::int64_t ea = ir::dtype_bytes(a.input_dtype), eb = ir::dtype_bytes(a.weight_dtype),
+                     ec = ir::dtype_bytes(a.accumulator_dtype);
   for (LayerResult& l : r.layers) {
     l.energy = layer_energy(l, *r.energy_rates);
     l.compulsory_dram_bytes = compulsory_dram_bytes(l, arch.array);
+    // Roofline (docs/vector.md): compute roof = MAC units; bandwidth roof = DRAM bytes per cycle ×
+    // MACs per DRAM byte; the lower roof is the bound.
+    const MemoryResult& m = l.memory;
+    l.dram_read_words = {m.dram_read_bytes.ifmap / ea, m.dram_read_bytes.weight / eb, m.dram_read_bytes.output / ec};
+    l.dram_write_words = {m.dram_write_bytes.ifmap / ea, m.dram_write_bytes.weight / eb, m.dram_write_bytes.output / ec};
+    l.compute_roof_macs_per_cycle = static_cast<double>(pe_count(a));
+    const std::optional<double> oi = l.operational_intensity_macs_per_byte();
+    if (r.dram_bytes_per_cycle && oi) l.bandwidth_roof_macs_per_cycle = *r.dram_bytes_per_cycle * *oi;
+    else l.bandwidth_roof_macs_per_cycle.reset();
+    l.bound = l.bandwidth_roof_macs_per_cycle && *l.bandwidth_roof_macs_per_cycle < *l.compute_roof_macs_per_cycle
+                  ? "memory"
+                  : "compute";
   }
 }
 

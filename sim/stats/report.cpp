@@ -68,6 +68,12 @@ std::optional<double> LayerResult::attained_macs_per_cycle() const {
   return static_cast<double>(macs) / static_cast<double>(*total_cycles);
 }
 
+std::optional<double> LayerResult::compute_intensity_macs_per_word() const {
+  const std::int64_t w = array_read_words.total() + array_write_words.total();
+  if (w <= 0) return std::nullopt;
+  return static_cast<double>(macs) / static_cast<double>(w);
+}
+
 std::optional<EnergyPj> RunResult::energy() const {
   if (layers.empty()) return std::nullopt;
   EnergyPj e;
@@ -179,6 +185,33 @@ constexpr const char* kEnergyCsvHeader =
     "compulsory_dram_bytes,attained_macs_per_cycle,energy_pj_mac,energy_pj_sram_ifmap,energy_pj_sram_weight,"
     "energy_pj_sram_output,energy_pj_dram,energy_pj_static,energy_pj_total";
 
+nlohmann::json words_json(const OperandWords& w) {
+  return {{"ifmap", w.ifmap}, {"weight", w.weight}, {"output", w.output}, {"total", w.total()}};
+}
+
+/// The roofline and vector-unit fields of a layer (docs/outputs.md, docs/vector.md).
+void roofline_json(nlohmann::json& j, const LayerResult& l) {
+  j["array_read_words"] = words_json(l.array_read_words);
+  j["array_write_words"] = words_json(l.array_write_words);
+  j["dram_read_words"] = words_json(l.dram_read_words);
+  j["dram_write_words"] = words_json(l.dram_write_words);
+  j["compute_intensity_macs_per_word"] = opt_json(l.compute_intensity_macs_per_word());
+  j["compute_roof_macs_per_cycle"] = opt_json(l.compute_roof_macs_per_cycle);
+  j["bandwidth_roof_macs_per_cycle"] = opt_json(l.bandwidth_roof_macs_per_cycle);
+  j["bound"] = l.bound.empty() ? nlohmann::json(nullptr) : nlohmann::json(l.bound);
+  j["vector_mapping"] = l.vector_mapping ? nlohmann::json(*l.vector_mapping) : nlohmann::json(nullptr);
+  j["vector_mapping_auto"] = opt_json(l.vector_mapping_auto);
+  j["vector_steps"] = opt_json(l.vector_steps);
+  j["stall_cycles_read_bandwidth"] = opt_json(l.stall_cycles_read_bandwidth);
+  j["relayout_words"] = opt_json(l.relayout_words);
+}
+
+/// The roofline CSV columns, in the order of roofline_csv.
+constexpr const char* kRooflineCsvHeader =
+    "array_read_words_ifmap,array_read_words_weight,array_read_words_output,array_write_words_output,"
+    "dram_read_words,dram_write_words,compute_intensity_macs_per_word,compute_roof_macs_per_cycle,"
+    "bandwidth_roof_macs_per_cycle,bound,vector_mapping,vector_steps,stall_cycles_read_bandwidth,relayout_words";
+
 nlohmann::json layer_json(const LayerResult& l) {
   nlohmann::json j;
   j["name"] = l.name;
@@ -204,6 +237,7 @@ nlohmann::json layer_json(const LayerResult& l) {
   j["compulsory_dram_bytes"] = opt_json(l.compulsory_dram_bytes);
   j["attained_macs_per_cycle"] = opt_json(l.attained_macs_per_cycle());
   j["energy_pj"] = energy_json(l.energy);
+  roofline_json(j, l);
   nlohmann::json mm = nlohmann::json::array();
   for (const auto& m : l.mismatches)
     mm.push_back({{"tensor", m.tensor}, {"index", m.index}, {"where", m.where}, {"expected", m.expected}, {"got", m.got}});
@@ -255,7 +289,7 @@ std::string to_csv(const RunResult& r) {
   std::string s = std::string(
                       "name,type,gemm_m,gemm_n,gemm_k,groups,macs,total_cycles,compute_cycles,stall_cycles,folds,"
                       "pe_utilization,analytic_cycles,analytic_match,golden_match,start_cycle,") +
-                  kMemoryCsvHeader + "," + kEnergyCsvHeader + "\n";
+                  kMemoryCsvHeader + "," + kEnergyCsvHeader + "," + kRooflineCsvHeader + "\n";
   for (const auto& l : r.layers) {
     const MemoryResult& m = l.memory;
     const StallCycles& st = m.stall_cycles;
@@ -272,10 +306,16 @@ std::string to_csv(const RunResult& r) {
                      opt_str(m.dram_row_hit_rate()), opt_str(l.operational_intensity_macs_per_byte()));
     s += fmt::format("{},{},", opt_str(l.compulsory_dram_bytes), opt_str(l.attained_macs_per_cycle()));
     if (const auto& e = l.energy)
-      s += fmt::format("{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f}\n", e->mac_pj, e->sram_ifmap_pj,
+      s += fmt::format("{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},", e->mac_pj, e->sram_ifmap_pj,
                        e->sram_weight_pj, e->sram_output_pj, e->dram_pj, e->static_pj, e->total_pj());
     else
-      s += ",,,,,,\n";
+      s += ",,,,,,,";
+    s += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", l.array_read_words.ifmap,
+                     l.array_read_words.weight, l.array_read_words.output, l.array_write_words.output,
+                     l.dram_read_words.total(), l.dram_write_words.total(), opt_str(l.compute_intensity_macs_per_word()),
+                     opt_str(l.compute_roof_macs_per_cycle), opt_str(l.bandwidth_roof_macs_per_cycle), l.bound,
+                     l.vector_mapping ? "\"" + *l.vector_mapping + "\"" : std::string(), opt_str(l.vector_steps),
+                     opt_str(l.stall_cycles_read_bandwidth), opt_str(l.relayout_words));
   }
   return s;
 }
@@ -345,6 +385,30 @@ std::string energy_table(const RunResult& r) {
 }
 }  // namespace
 
+namespace {
+/// Per layer: array words, intensities, attained vs the roofs and the bound; for a vector unit
+/// also the mapping that ran (and whether `auto` chose it) and the port-bound step cycles.
+std::string roofline_table(const RunResult& r) {
+  std::string s = "\nroofline (MACs per cycle; intensity in MACs per scratchpad word and per DRAM byte)\n";
+  s += fmt::format("{:<14} {:>12} {:>12} {:>10} {:>10} {:>9} {:>9} {:>9} {:>8}\n", "layer", "array_words", "macs_per_wd",
+                   "macs_per_B", "attained", "comp_roof", "bw_roof", "read_bw", "bound");
+  auto num = [](const std::optional<double>& v) { return v ? fmt::format("{:.3f}", *v) : std::string("-"); };
+  for (const auto& l : r.layers) {
+    s += fmt::format("{:<14} {:>12} {:>12} {:>10} {:>10} {:>9} {:>9} {:>9} {:>8}\n", l.name,
+                     l.array_read_words.total() + l.array_write_words.total(), num(l.compute_intensity_macs_per_word()),
+                     num(l.operational_intensity_macs_per_byte()), num(l.attained_macs_per_cycle()),
+                     num(l.compute_roof_macs_per_cycle), num(l.bandwidth_roof_macs_per_cycle),
+                     l.stall_cycles_read_bandwidth ? std::to_string(*l.stall_cycles_read_bandwidth) : "-",
+                     l.bound.empty() ? "-" : l.bound);
+  }
+  for (const auto& l : r.layers)
+    if (l.vector_mapping)
+      s += fmt::format("vector mapping of {}: {}{}\n", l.name, *l.vector_mapping,
+                       l.vector_mapping_auto.value_or(false) ? " (chosen by mapping: auto)" : "");
+  return s;
+}
+}  // namespace
+
 std::string to_text(const RunResult& r) {
   std::string s = fmt::format("experiment {}  arch {}  fidelity {}", r.experiment, r.arch_name, r.fidelity);
   if (r.fidelity_setting == "auto") s += " (auto)";
@@ -365,6 +429,7 @@ std::string to_text(const RunResult& r) {
     row(l.name, l.type, ir::shape_str(l.output_shape), fmt::format("{}x{}x{}", l.gemm.m, l.gemm.n, l.gemm.k),
         std::to_string(l.gemm.groups), l.macs, l.total_cycles, l.pe_utilization, l.golden_match, l.analytic_match);
   row("total", "", "", "", "", r.macs(), r.total_cycles(), r.pe_utilization(), r.golden_match(), r.analytic_match());
+  s += roofline_table(r);
   s += memory_table(r);
   s += energy_table(r);
   return s;

@@ -28,6 +28,12 @@ struct OperandBytes {
   }
 };
 
+/// Words (elements of the operand's type: input, weight, accumulator) per operand buffer.
+struct OperandWords {
+  std::int64_t ifmap = 0, weight = 0, output = 0;
+  std::int64_t total() const { return ifmap + weight + output; }
+};
+
 /// Stall cycles by cause (docs/memory.md defines each); their sum is LayerResult::stall_cycles.
 struct StallCycles {
   std::int64_t dram_bandwidth = 0;  ///< waiting while the tile's bytes stream in behind the DRAM data bus
@@ -152,6 +158,31 @@ struct LayerResult {
   std::optional<double> operational_intensity_macs_per_byte() const;
   /// macs / total_cycles: the roofline's y; empty without cycles.
   std::optional<double> attained_macs_per_cycle() const;
+
+  // Roofline (both array types, docs/outputs.md and docs/vector.md).
+  /// Words the compute array (PEs or lanes) read from and wrote into the scratchpads, in elements;
+  /// register-file hits and DMA accesses are not included.
+  OperandWords array_read_words, array_write_words;
+  /// DRAM traffic in elements of each operand's type (bytes / element bytes).
+  OperandWords dram_read_words, dram_write_words;
+  std::optional<double> compute_roof_macs_per_cycle;    ///< lanes or rows·cols
+  /// arch.dram.bytes_per_cycle × operational intensity (MACs per DRAM byte); empty with ideal DRAM
+  /// or when the layer moved no DRAM bytes.
+  std::optional<double> bandwidth_roof_macs_per_cycle;
+  /// "memory" when the bandwidth roof is below the compute roof, else "compute".
+  std::string bound;
+  /// macs / (array words read + written); empty when no words were counted.
+  std::optional<double> compute_intensity_macs_per_word() const;
+
+  // Vector unit only (empty for a systolic array).
+  std::optional<std::string> vector_mapping;        ///< the mapping that ran (config::to_string)
+  std::optional<bool> vector_mapping_auto;          ///< chosen by `mapping: auto`
+  std::optional<std::int64_t> vector_steps;         ///< loop-nest steps executed
+  /// Cycles steps took beyond one because the scratchpad ports, not the lanes, were the bound
+  /// (part of compute_cycles, not of stall_cycles).
+  std::optional<std::int64_t> stall_cycles_read_bandwidth;
+  /// Words the DMA wrote transposed because the lane loop is strided in DRAM.
+  std::optional<std::int64_t> relayout_words;
 };
 
 /// A whole run.

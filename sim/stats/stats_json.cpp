@@ -149,6 +149,26 @@ LayerResult layer(const Fields& f) {
   l.memory = memory(f);
   l.compulsory_dram_bytes = f.opt_int64("compulsory_dram_bytes");
   l.energy = energy(f);
+  // Roofline and vector-unit fields (absent in runs written before they existed).
+  auto words = [&f](const char* key) {
+    OperandWords w;
+    if (!f.has(key)) return w;
+    const Fields o = f.object(key);
+    w.ifmap = o.int64("ifmap"), w.weight = o.int64("weight"), w.output = o.int64("output");
+    return w;
+  };
+  l.array_read_words = words("array_read_words");
+  l.array_write_words = words("array_write_words");
+  l.dram_read_words = words("dram_read_words");
+  l.dram_write_words = words("dram_write_words");
+  l.compute_roof_macs_per_cycle = f.opt_number("compute_roof_macs_per_cycle");
+  l.bandwidth_roof_macs_per_cycle = f.opt_number("bandwidth_roof_macs_per_cycle");
+  if (f.has("bound") && f.at("bound").is_string()) l.bound = f.str("bound");
+  if (f.has("vector_mapping") && f.at("vector_mapping").is_string()) l.vector_mapping = f.str("vector_mapping");
+  l.vector_mapping_auto = f.opt_bool("vector_mapping_auto");
+  l.vector_steps = f.opt_int64("vector_steps");
+  l.stall_cycles_read_bandwidth = f.opt_int64("stall_cycles_read_bandwidth");
+  l.relayout_words = f.opt_int64("relayout_words");
   if (f.has("golden_mismatches")) {
     const json& mm = f.at("golden_mismatches");
     if (!mm.is_array()) f.fail("golden_mismatches", "expected a list");

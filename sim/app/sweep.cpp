@@ -1,0 +1,685 @@
+#include "sim/app/sweep.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "sim/app/layer_select.hpp"
+#include "sim/app/run.hpp"
+#include "sim/app/sweep_hash.hpp"
+#include "sim/app/sweep_plot.hpp"
+#include "sim/app/sweep_pool.hpp"
+#include "sim/app/sweep_progress.hpp"
+#include "sim/app/sweep_results.hpp"
+#include "sim/config/experiment.hpp"
+
+namespace arraysim::app {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+/// Identifies sweep.json files written by this code.
+constexpr const char* kManifestFormat = "arraysim-sweep 1";
+/// Most characters of a point's error kept in results.csv.
+constexpr std::size_t kMaxErrorChars = 400;
+
+/// The content of a file; `ok` tells whether it could be opened.
+std::string read_file(const fs::path& p, bool& ok) {
+  std::ifstream in(p, std::ios::binary);
+  ok = static_cast<bool>(in);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// Parses a decimal count ("12"); nullopt for anything else.
+std::optional<std::size_t> parse_count(const std::string& s) {
+  if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  return static_cast<std::size_t>(std::stoul(s));
+}
+
+/// Re-raises the problems of a point's configuration at the spec lines that caused them: a
+/// problem of the i-th `--set` is reported at that axis value (or `set:` entry); any other problem
+/// keeps its place and names the point.
+[[noreturn]] void rethrow_at_point(const config::ConfigError& e, const SweepSpec& s, const SweepPoint* p) {
+  config::Diagnostics d;
+  d.set_main_file(s.file);
+  for (const config::ConfigIssue& is : e.issues()) {
+    const std::size_t i = static_cast<std::size_t>(is.loc.line - 1);
+    if (is.loc.file == "<--set>" && (p || i < s.sets.size())) {
+      const SpecPlace& pl = p ? override_place(s, *p, i) : s.sets.at(i).place;
+      d.add(pl.loc, pl.path, is.key_path + ": " + is.message);
+    } else {
+      const std::string where =
+          p ? " (sweep point " + std::to_string(p->index) + ": " + describe_point(s, *p) + ")" : "";
+      d.add(is.loc, is.key_path, is.message + where);
+    }
+  }
+  d.throw_if_any();
+  throw e;
+}
+
+/// Throws a ConfigError with one issue at `p`.
+[[noreturn]] void throw_at(const SpecPlace& p, const std::string& message) {
+  config::Diagnostics d;
+  d.add(p.loc, p.path, message);
+  d.throw_if_any();
+  std::abort();  // unreachable: throw_if_any throws with one issue
+}
+
+/// The identity of a sweep: everything that decides its points and columns.
+std::string sweep_identity(const SweepSpec& s, const std::string& version, const std::string& base_yaml) {
+  json j;
+  j["version"] = version;
+  j["base"] = base_yaml;
+  j["layers"] = s.layers;
+  j["combine"] = s.combine;
+  j["groups"] = s.groups;
+  for (const FixedSet& f : s.sets) j["sets"].push_back({f.key, f.text});
+  for (const SweepAxis& a : s.axes) {
+    json vals = json::array();
+    for (const AxisValue& v : a.values) vals.push_back(v.set_text);
+    j["axes"].push_back({{"key", a.key}, {"name", a.name}, {"values", vals}});
+  }
+  for (const SweepConstraint& c : s.constraints) j["constraints"].push_back(c.text);
+  j["metrics"] = s.metrics;
+  for (const SweepObjective& o : s.objectives) j["objectives"].push_back({o.column, o.maximize});
+  return sha256_hex(j.dump());
+}
+
+/// The results.csv columns of a spec.
+ResultsLayout layout_of(const SweepSpec& s) {
+  ResultsLayout l;
+  for (const SweepAxis& a : s.axes) l.axes.push_back(a.name);
+  l.metrics = s.metrics;
+  for (const SweepObjective& o : s.objectives) l.objectives.push_back({o.column, o.maximize});
+  return l;
+}
+
+/// The results.csv columns recorded in a sweep.json.
+ResultsLayout layout_of(const json& manifest) {
+  ResultsLayout l;
+  l.axes = manifest.at("axes").get<std::vector<std::string>>();
+  l.metrics = manifest.at("metrics").get<std::vector<std::string>>();
+  for (const json& o : manifest.at("objectives")) l.objectives.push_back({o.at("column"), o.at("goal") == "maximize"});
+  return l;
+}
+
+/// sweep.json: what merge and plot need to know about the sweep without its spec, and this
+/// directory's points (index and key).
+json manifest_of(const SweepPlan& plan) {
+  const SweepSpec& s = plan.spec;
+  json m;
+  m["format"] = kManifestFormat;
+  m["arraysim_version"] = plan.version;
+  m["sweep_id"] = plan.sweep_id;
+  m["name"] = s.name;
+  m["spec"] = fs::absolute(s.file).lexically_normal().string();
+  m["base"] = fs::absolute(s.base).lexically_normal().string();
+  m["points_total"] = plan.total_points;
+  m["shard"] = {{"index", plan.shard.index}, {"count", plan.shard.count}};
+  m["axes"] = json::array();
+  m["axis_keys"] = json::array();
+  m["axis_values"] = json::array();
+  for (const SweepAxis& a : s.axes) {
+    m["axes"].push_back(a.name);
+    m["axis_keys"].push_back(a.key);
+    json vals = json::array();
+    for (const AxisValue& v : a.values) vals.push_back(v.text);
+    m["axis_values"].push_back(vals);
+  }
+  m["metrics"] = s.metrics;
+  m["objectives"] = json::array();
+  for (const SweepObjective& o : s.objectives)
+    m["objectives"].push_back({{"column", o.column}, {"goal", o.maximize ? "maximize" : "minimize"}});
+  m["points"] = json::array();
+  for (const PlannedPoint& p : plan.points) m["points"].push_back({{"point", p.point.index}, {"key", p.key}});
+  return m;
+}
+
+/// Reads DIR/sweep.json; throws SweepInputError when DIR is not a sweep output.
+json read_manifest(const fs::path& dir) {
+  bool ok = false;
+  const std::string text = read_file(dir / "sweep.json", ok);
+  if (!ok) throw SweepInputError("'" + dir.string() + "' is not a sweep output directory (no sweep.json)");
+  try {
+    json m = json::parse(text);
+    if (m.at("format") != kManifestFormat)
+      throw SweepInputError("'" + (dir / "sweep.json").string() + "' has an unknown format");
+    layout_of(m);  // checks the column fields
+    m.at("points").get<std::vector<json>>();
+    m.at("sweep_id").get<std::string>();
+    m.at("points_total").get<std::size_t>();
+    return m;
+  } catch (const json::exception& e) {
+    throw SweepInputError("'" + (dir / "sweep.json").string() + "' is damaged: " + e.what());
+  }
+}
+
+/// An exclusive lock on a sweep directory, held while a sweep or merge writes into it; released
+/// by the kernel when the process ends, however it ends.
+class DirLock {
+ public:
+  explicit DirLock(const fs::path& dir) {
+    const fs::path p = dir / ".lock";
+    fd_ = ::open(p.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd_ < 0) throw std::runtime_error("cannot create '" + p.string() + "': " + std::strerror(errno));
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd_);
+      throw SweepInputError("another arraysim sweep is writing to '" + dir.string() +
+                            "'; wait for it to end or choose another --out");
+    }
+  }
+  ~DirLock() { ::close(fd_); }
+  DirLock(const DirLock&) = delete;
+  DirLock& operator=(const DirLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+/// create_directories, with a message naming the directory.
+void make_dirs(const fs::path& p) {
+  std::error_code ec;
+  fs::create_directories(p, ec);
+  if (ec) throw std::runtime_error("cannot create directory '" + p.string() + "': " + ec.message());
+}
+
+/// A point's error text from its stderr: the non-empty lines joined by " | ", shortened.
+std::string error_text(const fs::path& stderr_path) {
+  bool ok = false;
+  const std::string text = read_file(stderr_path, ok);
+  std::string out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (!line.empty()) out += (out.empty() ? "" : " | ") + line;
+  }
+  if (out.size() > kMaxErrorChars) out = out.substr(0, kMaxErrorChars) + "...";
+  return out;
+}
+
+/// Fills `r.metrics` from DIR/stats.json; returns the problem ("" when every metric was read).
+std::string read_metrics(const fs::path& stats_path, const std::vector<std::string>& metrics, PointRecord& r) {
+  bool ok = false;
+  const std::string text = read_file(stats_path, ok);
+  if (!ok) return "cannot read " + stats_path.string();
+  json stats;
+  try {
+    stats = json::parse(text);
+  } catch (const json::exception& e) {
+    return "cannot parse " + stats_path.string() + ": " + e.what();
+  }
+  for (const std::string& m : metrics) {
+    std::string why;
+    const json* v = find_metric(stats, m, why);
+    if (!v) return why;
+    r.metrics[m] = *v;
+  }
+  return "";
+}
+
+/// `s` as one word for a POSIX shell: as is when it is plain, else in single quotes.
+std::string shell_quote(const std::string& s) {
+  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+@%") ==
+                        std::string::npos)
+    return s;
+  std::string q = "'";
+  for (const char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+/// Plots the Pareto front; a failure (no gnuplot) is a warning, the results stand.
+void plot_front(const fs::path& dir, const ResultsLayout& layout) {
+  if (layout.objectives.size() < 2) return;
+  try {
+    for (const std::string& f : plot_pareto(dir.string())) std::cout << "wrote " << f << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "arraysim: sweep: warning: no Pareto plot: " << e.what() << "\n";
+  }
+}
+
+/// Points by status.
+struct Counts {
+  std::size_t ok = 0, failed = 0, timeout = 0;
+};
+Counts count(const std::map<std::size_t, PointRecord>& rows) {
+  Counts c;
+  for (const auto& kv : rows) {
+    if (kv.second.status == PointStatus::ok) ++c.ok;
+    else if (kv.second.status == PointStatus::timeout) ++c.timeout;
+    else ++c.failed;
+  }
+  return c;
+}
+
+/// The records in point order (the map's order).
+std::vector<PointRecord> sorted_rows(const std::map<std::size_t, PointRecord>& rows) {
+  std::vector<PointRecord> v;
+  for (const auto& kv : rows) v.push_back(kv.second);
+  return v;
+}
+
+}  // namespace
+
+std::string self_exe() {
+  std::error_code ec;
+  const fs::path p = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) throw std::runtime_error("cannot find the arraysim executable (/proc/self/exe): " + ec.message());
+  return p.string();
+}
+
+Shard parse_shard(const std::string& text) {
+  const auto slash = text.find('/');
+  const auto i = slash == std::string::npos ? std::nullopt : parse_count(text.substr(0, slash));
+  const auto n = slash == std::string::npos ? std::nullopt : parse_count(text.substr(slash + 1));
+  if (!i || !n || *n == 0 || *i >= *n)
+    throw SweepInputError("--shard expects I/N with 0 <= I < N (e.g. 0/4 is the first of 4 slices), got '" +
+                          config::printable(text, 40) + "'");
+  return {*i, *n};
+}
+
+std::optional<Shard> shard_from_slurm_env() {
+  const char* id = std::getenv("SLURM_ARRAY_TASK_ID");
+  const char* count = std::getenv("SLURM_ARRAY_TASK_COUNT");
+  if (!id || !count) return std::nullopt;
+  const char* min = std::getenv("SLURM_ARRAY_TASK_MIN");
+  const auto i = parse_count(id), n = parse_count(count), m = parse_count(min ? min : "0");
+  if (!i || !n || !m || *i < *m || *i - *m >= *n || *n == 0)
+    throw SweepInputError(
+        fmt::format("SLURM_ARRAY_TASK_ID={} SLURM_ARRAY_TASK_MIN={} SLURM_ARRAY_TASK_COUNT={} do not name "
+                    "one slice of the sweep (ID - MIN must be in 0..COUNT-1; use --array=0-(N-1))",
+                    id, min ? min : "(unset)", count));
+  return Shard{*i - *m, *n};
+}
+
+SweepPlan plan_sweep(const std::string& spec_file, const Shard& shard, const std::string& version) {
+  SweepPlan plan;
+  plan.spec = load_sweep_spec(spec_file);
+  plan.shard = shard;
+  plan.version = version;
+  const SweepSpec& s = plan.spec;
+
+  std::vector<std::string> fixed;
+  for (const FixedSet& f : s.sets) fixed.push_back(f.key + "=" + f.text);
+  config::Experiment base;
+  try {
+    base = config::load_experiment(s.base, fixed);
+  } catch (const config::ConfigError& e) {
+    rethrow_at_point(e, s, nullptr);
+  }
+  const auto check_layers = [&](const config::Experiment& e, const SweepPoint* p) {
+    if (s.layers.empty()) return;
+    try {
+      select_layers(e.workload, s.layers);
+    } catch (const LayerSpecError& err) {
+      throw_at(s.layers_place, std::string(err.what()) + (p ? " (sweep point " + describe_point(s, *p) + ")" : ""));
+    }
+  };
+  check_layers(base, nullptr);
+
+  const std::vector<SweepPoint> all = enumerate_points(s);
+  plan.total_points = all.size();
+  plan.sweep_id = sweep_identity(s, version, config::effective_yaml(base));
+  std::map<std::string, std::size_t> seen;  // key -> index in plan.points
+  for (const SweepPoint& p : all) {
+    if (p.index % shard.count != shard.index) continue;
+    PlannedPoint pp;
+    pp.point = p;
+    pp.overrides = point_overrides(s, p);
+    config::Experiment e;
+    try {
+      e = config::load_experiment(s.base, pp.overrides);
+    } catch (const config::ConfigError& err) {
+      rethrow_at_point(err, s, &p);
+    }
+    check_layers(e, &p);
+    pp.key = point_key(version, s.layers, config::effective_yaml(e));
+    if (auto [it, fresh] = seen.emplace(pp.key, plan.points.size()); !fresh) {
+      const SweepPoint& q = plan.points[it->second].point;
+      // Report at the first axis where the two points differ (the value that changes nothing).
+      std::size_t a = 0;
+      while (a < s.axes.size() && q.value_index[a] == p.value_index[a]) ++a;
+      const SpecPlace& where = a < s.axes.size() ? s.axes[a].values[p.value_index[a]].place : s.axes.front().place;
+      throw_at(where, fmt::format("sweep points {} ({}) and {} ({}) have the same effective configuration; "
+                                  "remove the value or the axis that does not change it",
+                                  q.index, describe_point(s, q), p.index, describe_point(s, p)));
+    }
+    plan.points.push_back(std::move(pp));
+  }
+  return plan;
+}
+
+void check_metric_paths(const SweepPlan& plan) {
+  const SweepSpec& s = plan.spec;
+  // The base experiment's first layer in timing fidelity, in this process: its stats.json has
+  // every field a point's has. This is the process's one SystemC elaboration.
+  json stats;
+  try {
+    std::vector<std::string> sets;
+    for (const FixedSet& f : s.sets) sets.push_back(f.key + "=" + f.text);
+    sets.push_back("sim.fidelity=timing");
+    const config::Experiment e = config::load_experiment(s.base, sets);
+    RunOptions ro;
+    ro.progress = false;
+    ro.layers = {0};
+    ro.layers_spec = "0";
+    stats = json::parse(stats::to_json(run_experiment(e, ro)));
+  } catch (const std::exception& e) {
+    std::cerr << "arraysim: sweep: warning: cannot check the metric paths (a timing run of the base experiment's first "
+                 "layer failed: "
+              << e.what() << "); a point missing a metric reports it as its error\n";
+    return;
+  }
+  const std::vector<std::string> paths = metric_paths(stats);
+  config::Diagnostics d;
+  d.set_main_file(s.file);
+  for (std::size_t i = 0; i < s.metrics.size(); ++i) {
+    std::string why;
+    if (find_metric(stats, s.metrics[i], why)) continue;
+    const bool exists = std::find(paths.begin(), paths.end(), s.metrics[i]) != paths.end();
+    const std::string near = exists ? "" : config::closest_match(s.metrics[i], paths);
+    d.add(s.metric_places[i].loc, s.metric_places[i].path,
+          "unknown metric: " + why + (near.empty() ? "" : " (did you mean '" + near + "'?)") +
+              " (docs/outputs.md lists the fields)");
+  }
+  d.throw_if_any();
+}
+
+int run_sweep(const SweepOptions& opt) {
+  const Clock::time_point t0 = Clock::now();
+  std::optional<Shard> shard = opt.shard;
+  if (!shard) shard = shard_from_slurm_env();
+  const bool sharded = shard.has_value();
+  const SweepPlan plan = plan_sweep(opt.spec_file, shard.value_or(Shard{}), opt.version);
+  const SweepSpec& s = plan.spec;
+  // A shard leaves the check to `--emit` (which checks once for every shard) or to its points.
+  if (!sharded) check_metric_paths(plan);
+
+  const fs::path dir(opt.out_dir);
+  make_dirs(dir / "points");
+  make_dirs(dir / "runs");
+  DirLock lock(dir);
+  remove_stale_temporaries(dir.string());
+  remove_stale_temporaries((dir / "points").string());
+  write_atomically((dir / "sweep.json").string(), manifest_of(plan).dump(1) + "\n", true);
+
+  const ResultsLayout layout = layout_of(s);
+  std::map<std::size_t, PointRecord> rows;  // point index -> record
+  std::vector<const PlannedPoint*> todo;
+  const auto values_of = [&](const PlannedPoint& p) {
+    std::vector<std::string> v;
+    for (std::size_t a = 0; a < s.axes.size(); ++a) v.push_back(s.axes[a].values[p.point.value_index[a]].text);
+    return v;
+  };
+  // Resume: a point with a record is finished (failed ones too, unless --retry-failed).
+  for (const PlannedPoint& p : plan.points) {
+    const fs::path rec_path = dir / "points" / (p.key + ".json");
+    bool ok = false;
+    const std::string text = read_file(rec_path, ok);
+    std::optional<PointRecord> rec;
+    if (ok) {
+      try {
+        rec = record_from_json(json::parse(text));
+      } catch (const json::exception&) {
+      }
+    }
+    if (rec && rec->key != p.key) rec.reset();
+    if (rec && rec->status != PointStatus::ok && opt.retry_failed) rec.reset();
+    if (rec && rec->status == PointStatus::ok) {
+      // Metrics added to the spec since: read them from the run's stats.json.
+      const bool missing = std::any_of(s.metrics.begin(), s.metrics.end(),
+                                       [&](const std::string& m) { return !rec->metrics.contains(m); });
+      if (missing) {
+        if (read_metrics(dir / rec->run_dir / "stats.json", s.metrics, *rec).empty())
+          write_atomically(rec_path.string(), to_json(*rec).dump(1) + "\n", true);
+        else rec.reset();
+      }
+    }
+    if (!rec) {
+      todo.push_back(&p);
+      continue;
+    }
+    rec->point = p.point.index;
+    rec->values = values_of(p);
+    rows[p.point.index] = std::move(*rec);
+  }
+  const std::size_t before = rows.size();
+  const fs::path results = dir / "results.csv";
+  write_atomically(results.string(), results_csv(layout, sorted_rows(rows)), false);
+
+  SweepProgress progress(std::cerr, plan.points.size(), before, opt.progress);
+  const auto failed_count = [&] {
+    const Counts c = count(rows);
+    return c.failed + c.timeout;
+  };
+  progress.update(rows.size(), failed_count());
+  {
+    ProcessPool pool(opt.timeout_s);
+    bool stale = false;  // rows has points results.csv does not show yet
+    Clock::time_point last_write = Clock::now();
+    Clock::duration write_cost{};
+    std::size_t next = 0;
+    const std::size_t jobs = std::max<std::size_t>(1, opt.jobs);
+    while (next < todo.size() || pool.running() > 0) {
+      while (pool.running() < jobs && next < todo.size()) {
+        const PlannedPoint& p = *todo[next];
+        const fs::path run_dir = dir / "runs" / p.key;
+        std::error_code ec;
+        fs::remove_all(run_dir, ec);  // what an attempt killed with the sweep left behind
+        make_dirs(run_dir);
+        ProcessSpec ps;
+        ps.argv = {opt.exe, "run", s.base};
+        for (const std::string& o : p.overrides) ps.argv.insert(ps.argv.end(), {"--set", o});
+        if (!s.layers.empty()) ps.argv.insert(ps.argv.end(), {"--layers", s.layers});
+        if (!opt.run_plots) ps.argv.push_back("--no-plots");  // the sweep plots across points instead
+        ps.argv.insert(ps.argv.end(), {"--out", run_dir.string()});
+        ps.stdout_path = (run_dir / "stdout.txt").string();
+        ps.stderr_path = (run_dir / "stderr.txt").string();
+        pool.start(next, ps);
+        ++next;
+      }
+      for (const auto& [id, o] : pool.wait(0.25)) {
+        const PlannedPoint& p = *todo[id];
+        PointRecord r;
+        r.key = p.key;
+        r.point = p.point.index;
+        r.values = values_of(p);
+        r.wall_s = o.wall_s;
+        r.run_dir = "runs/" + p.key;
+        const fs::path run_dir = dir / r.run_dir;
+        if (o.timed_out) {
+          r.status = PointStatus::timeout;
+          r.error = fmt::format("timed out after {} s (--timeout-s)", opt.timeout_s);
+        } else if (o.exited && o.exit_code == 0) {
+          // The run re-read the base experiment: check it simulated the configuration the key names.
+          bool read = false;
+          const std::string eff = read_file(run_dir / "effective_config.yaml", read);
+          if (read && point_key(opt.version, s.layers, eff) != p.key)
+            r.error =
+                "the run's effective_config.yaml differs from the planned configuration (were the base "
+                "experiment or its files edited during the sweep?)";
+          else r.error = read_metrics(run_dir / "stats.json", s.metrics, r);
+          r.status = r.error.empty() ? PointStatus::ok : PointStatus::failed;
+        } else {
+          r.status = PointStatus::failed;
+          const std::string err = error_text(run_dir / "stderr.txt");
+          r.error = (o.exited ? fmt::format("exit {}", o.exit_code) : fmt::format("killed by signal {}", o.signal)) +
+                    (err.empty() ? "" : ": " + err);
+        }
+        // The record is the point's commit: written (and synced) before results.csv shows it.
+        write_atomically((dir / "points" / (r.key + ".json")).string(), to_json(r).dump(1) + "\n", true);
+        rows[r.point] = std::move(r);
+        stale = true;
+      }
+      // results.csv follows the records: rewritten after every point, except that rewriting may
+      // take at most a tenth of the time (huge sweeps: it then lags a few points behind).
+      const bool last = next == todo.size() && pool.running() == 0;
+      if (stale && (last || Clock::now() - last_write >= 10 * write_cost)) {
+        const Clock::time_point w0 = Clock::now();
+        write_atomically(results.string(), results_csv(layout, sorted_rows(rows)), false);
+        last_write = Clock::now();
+        write_cost = last_write - w0;
+        stale = false;
+      }
+      progress.update(rows.size(), failed_count());
+    }
+  }
+  progress.finish();
+  const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+  if (!sharded && opt.plot) plot_front(dir, layout);
+
+  const Counts c = count(rows);
+  const std::size_t ran = rows.size() - before;
+  std::cout << "sweep: " << (sharded ? fmt::format("shard {}/{}: ", shard->index, shard->count) : "")
+            << fmt::format(
+                   "{} points: {} ok, {} failed, {} timed out ({} run now, {} done before) in {:.2f} s, {:.1f} "
+                   "points/s; results: {}",
+                   plan.points.size(), c.ok, c.failed, c.timeout, ran, before, elapsed,
+                   elapsed > 0 ? static_cast<double>(ran) / elapsed : 0.0, results.string())
+            << std::endl;
+  return c.ok == plan.points.size() ? 0 : 1;
+}
+
+int merge_sweeps(const std::vector<std::string>& dirs, const std::string& out_dir, bool plot) {
+  if (dirs.empty()) throw SweepInputError("sweep merge: give the sweep output directories to merge");
+  std::vector<json> manifests;
+  for (const std::string& d : dirs) manifests.push_back(read_manifest(d));
+  const std::string id = manifests.front().at("sweep_id");
+  for (std::size_t i = 1; i < dirs.size(); ++i)
+    if (manifests[i].at("sweep_id") != id)
+      throw SweepInputError("'" + dirs[i] + "' holds another sweep than '" + dirs.front() +
+                            "' (different sweep_id in sweep.json: the spec, the base experiment or the arraysim "
+                            "version differ)");
+  const ResultsLayout layout = layout_of(manifests.front());
+  const fs::path out(out_dir);
+  make_dirs(out / "points");
+  const fs::path out_abs = fs::weakly_canonical(fs::absolute(out));
+
+  // The union by point: an ok record wins over a failed one, then the first directory given.
+  std::map<std::size_t, PointRecord> rows;
+  std::map<std::size_t, std::string> keys;  // every point any manifest lists
+  for (std::size_t i = 0; i < dirs.size(); ++i) {
+    for (const json& e : manifests[i].at("points")) {
+      const std::size_t point = e.at("point");
+      const std::string key = e.at("key");
+      keys.emplace(point, key);
+      bool ok = false;
+      const std::string text = read_file(fs::path(dirs[i]) / "points" / (key + ".json"), ok);
+      if (!ok) continue;
+      std::optional<PointRecord> rec;
+      try {
+        rec = record_from_json(json::parse(text));
+      } catch (const json::exception&) {
+      }
+      if (!rec || rec->key != key) continue;
+      auto it = rows.find(point);
+      if (it != rows.end() && !(it->second.status != PointStatus::ok && rec->status == PointStatus::ok)) continue;
+      rec->point = point;
+      // The run directory stays in place: refer to it from OUT.
+      std::error_code ec;
+      const fs::path run = fs::weakly_canonical(fs::absolute(fs::path(dirs[i]) / rec->run_dir), ec);
+      const fs::path rel = fs::relative(run, out_abs, ec);
+      rec->run_dir = ec || rel.empty() ? run.string() : rel.generic_string();
+      rows[point] = std::move(*rec);
+    }
+  }
+  DirLock lock(out);
+  remove_stale_temporaries(out.string());
+  remove_stale_temporaries((out / "points").string());
+  for (const auto& kv : rows)
+    write_atomically((out / "points" / (kv.second.key + ".json")).string(), to_json(kv.second).dump(1) + "\n", true);
+  json m = manifests.front();
+  m["shard"] = {{"index", 0}, {"count", 1}};
+  m["points"] = json::array();
+  for (const auto& [point, key] : keys) m["points"].push_back({{"point", point}, {"key", key}});
+  write_atomically((out / "sweep.json").string(), m.dump(1) + "\n", true);
+  const fs::path results = out / "results.csv";
+  write_atomically(results.string(), results_csv(layout, sorted_rows(rows)), false);
+  if (plot) plot_front(out, layout);
+
+  const std::size_t total = m.at("points_total");
+  const Counts c = count(rows);
+  std::string missing;
+  std::size_t nmissing = 0;
+  for (std::size_t p = 0; p < total; ++p) {
+    if (rows.count(p)) continue;
+    if (++nmissing <= 10) missing += (missing.empty() ? "" : ", ") + std::to_string(p);
+  }
+  if (nmissing > 10) missing += ", ...";
+  std::cout << fmt::format("sweep merge: {} directories: {} of {} points ({} ok, {} failed, {} timed out)", dirs.size(),
+                           rows.size(), total, c.ok, c.failed, c.timeout);
+  if (nmissing) std::cout << fmt::format("; {} missing (points {}): run their shards again", nmissing, missing);
+  std::cout << "; results: " << results.string() << std::endl;
+  return nmissing == 0 && c.ok == rows.size() ? 0 : 1;
+}
+
+void emit_sweep(const EmitOptions& opt) {
+  const SweepOptions& so = opt.sweep;
+  if (opt.kind != "slurm" && opt.kind != "jobs")
+    throw SweepInputError("--emit expects slurm or jobs, got '" + config::printable(opt.kind, 40) + "'");
+  const SweepPlan plan = plan_sweep(so.spec_file, Shard{}, so.version);  // checks every point
+  check_metric_paths(plan);
+  const std::size_t shards = std::min(plan.total_points, opt.shards ? opt.shards : std::size_t{1000});
+
+  const fs::path out = fs::absolute(so.out_dir).lexically_normal();
+  const std::string exe = shell_quote(so.exe),
+                    spec = shell_quote(fs::absolute(so.spec_file).lexically_normal().string());
+  std::string common = " -j " + std::to_string(std::max<std::size_t>(1, so.jobs));
+  if (so.timeout_s > 0) common += fmt::format(" --timeout-s {}", so.timeout_s);
+  if (so.retry_failed) common += " --retry-failed";
+  if (so.run_plots) common += " --run-plots";
+  const std::string merge =
+      exe + " sweep merge " + shell_quote((out / "shards").string()) + "/* --out " + shell_quote(out.string());
+  make_dirs(out);
+  if (opt.kind == "jobs") {
+    std::string text;
+    for (std::size_t i = 0; i < shards; ++i)
+      text += fmt::format("{} sweep {} --shard {}/{} --out {}{}\n", exe, spec, i, shards,
+                          shell_quote((out / "shards" / std::to_string(i)).string()), common);
+    const fs::path file = out / "jobs.txt";
+    write_atomically(file.string(), text, true);
+    std::cout << fmt::format("wrote {} ({} shard commands over {} points)\n  run:   parallel < {}\n  merge: {}\n",
+                             file.string(), shards, plan.total_points, shell_quote(file.string()), merge);
+    return;
+  }
+  make_dirs(out / "slurm-logs");
+  std::string text = "#!/bin/bash\n";
+  text += fmt::format("# Slurm job array of the arraysim sweep '{}' ({} points in {} slices).\n", plan.spec.name,
+                      plan.total_points, shards);
+  text += "# Array task I runs slice I (from SLURM_ARRAY_TASK_ID/COUNT) into " + (out / "shards").string() + "/I.\n";
+  text += "# Submit:                 sbatch " + shell_quote((out / "sweep.sbatch").string()) + "\n";
+  text += "# When every task ended:  " + merge + "\n";
+  text += fmt::format("#SBATCH --job-name={}\n", shell_quote("arraysim-" + plan.spec.name));
+  text += fmt::format("#SBATCH --array=0-{}\n", shards - 1);
+  text += "#SBATCH --ntasks=1\n";
+  text += fmt::format("#SBATCH --cpus-per-task={}\n", std::max<std::size_t>(1, so.jobs));
+  text += "#SBATCH --output=" + (out / "slurm-logs").string() + "/%A_%a.out\n";
+  text += "set -euo pipefail\n";
+  text += "exec " + exe + " sweep " + spec + " --out " + shell_quote((out / "shards").string()) +
+          "/\"${SLURM_ARRAY_TASK_ID}\"" + common + "\n";
+  const fs::path file = out / "sweep.sbatch";
+  write_atomically(file.string(), text, true);
+  ::chmod(file.c_str(), 0755);
+  std::cout << fmt::format("wrote {} (Slurm job array of {} tasks over {} points)\n  submit: sbatch {}\n  merge:  {}\n",
+                           file.string(), shards, plan.total_points, shell_quote(file.string()), merge);
+}
+
+}  // namespace arraysim::app

@@ -1,0 +1,90 @@
+#include "sim/app/sweep_cli.hpp"
+
+#include <iostream>
+
+#include "sim/app/sweep.hpp"
+#include "sim/app/sweep_plot.hpp"
+
+namespace arraysim::app {
+
+constexpr int kExitBadInput = 2;
+
+void add_sweep_command(CLI::App& app, SweepCommand& c) {
+  c.command = app.add_subcommand(
+      "sweep",
+      "Run a design-space sweep: every point is its own `arraysim run`, N at a time, resumable (docs/sweeps.md)");
+  c.command->add_option("spec", c.spec,
+                        "Sweep spec YAML: base experiment, axes, constraints, metrics, Pareto objectives");
+  c.command->add_option("--out", c.out, "Output directory: results.csv, points/, runs/, plots/ (rerun to resume)");
+  c.command->add_option("-j,--jobs", c.jobs, "Points simulated at a time (default 1)")->check(CLI::Range(1, 4096));
+  c.command->add_option("--timeout-s", c.timeout_s, "Kill a point after this many seconds and record it as timeout")
+      ->check(CLI::PositiveNumber);
+  c.command->add_option("--shard", c.shard,
+                        "Run only slice I of N (0-based): the points whose index modulo N is I. Default: from "
+                        "SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT when set, else every point");
+  c.command->add_flag("--retry-failed", c.retry_failed, "Run points recorded as failed or timeout again");
+  c.command->add_flag("--no-plot", c.no_plot, "Do not plot the Pareto front at the end");
+  c.command->add_flag("--run-plots", c.run_plots,
+                      "Let every point's `arraysim run` draw its own plots too (by default they run with --no-plots)");
+  c.command->add_option("--emit", c.emit,
+                        "Write OUT/sweep.sbatch (slurm: a job array, one task per slice) or OUT/jobs.txt (jobs: one "
+                        "command per slice, for GNU parallel) instead of running");
+  c.command->add_option("--shards", c.shards, "Slices for --emit (default: one per point, at most 1000)")
+      ->check(CLI::Range(1, 1000000));
+
+  c.merge = c.command->add_subcommand("merge", "Merge the outputs of shards (or partial runs) of one sweep into --out");
+  c.merge->add_option("dirs", c.merge_dirs, "Sweep output directories")->required();
+  c.merge->add_option("--out", c.merge_out, "Directory for the merged results.csv, points/ and sweep.json")->required();
+  c.merge->add_flag("--no-plot", c.merge_no_plot, "Do not plot the Pareto front");
+
+  c.plot = c.command->add_subcommand("plot", "Plot sweep results into DIR/plots (SVG and PNG)");
+  c.plot->add_option("dir", c.plot_dir, "Sweep output directory")->required();
+  c.plot->add_option("--x", c.x, "Column on the x axis: an axis name or a metric path");
+  c.plot->add_option("--y", c.y, "Column on the y axis: a metric path or an axis name");
+  c.plot->add_option("--by", c.by, "One series per value of this column (an axis name)");
+}
+
+int run_sweep_command(const SweepCommand& c, const std::string& version, bool stderr_is_tty) {
+  try {
+    if (c.merge->parsed()) return merge_sweeps(c.merge_dirs, c.merge_out, !c.merge_no_plot);
+    if (c.plot->parsed()) {
+      if (c.x.empty() != c.y.empty() || (!c.by.empty() && c.x.empty()))
+        throw SweepInputError(
+            "sweep plot: give --x and --y together (and --by only with them), or none for every plot");
+      std::vector<SweepPlotRequest> req;
+      if (!c.x.empty()) req.push_back({c.x, c.y, c.by});
+      const auto files = plot_sweep(c.plot_dir, req);
+      for (const auto& f : files) std::cout << "wrote " << f << "\n";
+      if (files.empty()) std::cout << "sweep plot: nothing to plot (no ok point with numbers)\n";
+      return 0;
+    }
+    if (c.spec.empty())
+      throw SweepInputError("sweep: give a sweep spec (arraysim sweep SPEC.yaml --out DIR), or merge/plot");
+    if (c.out.empty()) throw SweepInputError("sweep: --out DIR is required (where results.csv and the runs go)");
+    SweepOptions o;
+    o.spec_file = c.spec;
+    o.out_dir = c.out;
+    o.jobs = c.jobs;
+    o.timeout_s = c.timeout_s;
+    o.retry_failed = c.retry_failed;
+    o.plot = !c.no_plot;
+    o.run_plots = c.run_plots;
+    o.progress = stderr_is_tty;
+    o.exe = self_exe();
+    o.version = version;
+    if (!c.emit.empty()) {
+      if (!c.shard.empty())
+        throw SweepInputError("sweep: --emit writes every slice; it cannot be combined with --shard");
+      emit_sweep({c.emit, c.shards, o});
+      return 0;
+    }
+    if (c.shards) throw SweepInputError("sweep: --shards only applies to --emit (a single slice is --shard I/N)");
+    if (!c.shard.empty()) o.shard = parse_shard(c.shard);
+    return run_sweep(o);
+  } catch (const SweepInputError& e) {
+    std::cerr << "arraysim: " << e.what() << "\n";
+    return kExitBadInput;
+  }
+}
+
+}  // namespace arraysim::app
