@@ -205,7 +205,7 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
     block_last_read_[op_a] = block_last_read_[op_b] = 0;
     block_last_output_ = 0;
     load_wait_until_ = store_wait_until_ = -1;
-    loads_done_ = stores_done_ = false;
+    stores_done_ = false;
     windows_.clear();
     // The address generator, DRAM contents and scratchpad halves of this layer.
     const config::ArrayConfig& arr = arch_.array;
@@ -252,7 +252,7 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
       next_trigger(period_ * (static_cast<double>(end) - now_cycle()));
       return;
     }
-    if (last) add_stall(outputs_end, end, last, false);
+    if (last) add_stall(outputs_end, end, last);
     end_layer(end - base_);
     next_trigger(sc_core::SC_ZERO_TIME);
   }
@@ -354,7 +354,7 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
       return 1;
     }
     if (start > need) {
-      if (binding) add_stall(need, start, binding, true);
+      if (binding) add_stall(need, start, binding);
       else if (binding_slot) add_stall_cause(need, start, &stats::StallCycles::dependency);
     }
     FoldTiming& ft = timing_[static_cast<std::size_t>(f)];
@@ -497,9 +497,8 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
   /// Adds [from, to) (absolute cycles) to the stall causes, split by the phases of the transfer
   /// that was waited for (docs/memory.md): before it was issued — the buffer half was not free
   /// (dependency); issue to first data ready — dram_latency; until its last byte crossed the bus —
-  /// dram_bandwidth; until the scratchpad absorbed it — bank_conflict. `load` false: a store.
-  void add_stall(std::int64_t from, std::int64_t to, const Transfer* tr, bool load) {
-    (void)load;
+  /// dram_bandwidth; until the scratchpad absorbed it — bank_conflict (a load or a store).
+  void add_stall(std::int64_t from, std::int64_t to, const Transfer* tr) {
     const std::int64_t issue = ceil_cycle(tr->issue_cycle);
     const std::int64_t ready = std::max(issue, ceil_cycle(std::min(tr->first_ready_cycle, tr->first_data_cycle)));
     const std::int64_t dram_done = std::max(ready, ceil_cycle(tr->dram_done_cycle));
@@ -638,7 +637,6 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
           published_.notify(sc_core::SC_ZERO_TIME);
         }
       }
-      loads_done_ = true;
     }
   }
 
@@ -908,10 +906,9 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
     };
     for (const StallSpan& sp : stall_spans_) {
       busy(sp.from);
-      const char* cause = sp.cause == &stats::StallCycles::dram_bandwidth ? "dram_bandwidth"
-                          : sp.cause == &stats::StallCycles::dram_latency  ? "dram_latency"
-                          : sp.cause == &stats::StallCycles::bank_conflict ? "bank_conflict"
-                                                                           : "dependency";
+      const char* cause = "";
+      for (const stats::StallCause& c : stats::kStallCauses)
+        if (c.cycles == sp.cause) cause = c.name;
       lc.timeline.push_back({"stall", std::string("stall ") + cause, name, sp.from, sp.to - sp.from, 0, 0});
       busy_from = sp.to;
     }
@@ -1020,7 +1017,7 @@ template <class TIn, class TAcc> class Controller : public sc_core::sc_module {
   std::int64_t block_last_output_ = 0;
   double load_wait_until_ = -1, store_wait_until_ = -1;
   EngineState load_state_ = EngineState::event_wait, store_state_ = EngineState::event_wait;
-  bool loads_done_ = false, stores_done_ = false;
+  bool stores_done_ = false;  ///< the store engine has stored every C block of the layer
   std::map<std::int64_t, double> windows_;  ///< DRAM bytes per kWindowCycles window of the layer
   std::vector<StallSpan> stall_spans_;
   std::vector<DmaSpan> dma_spans_;

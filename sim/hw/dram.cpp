@@ -22,7 +22,6 @@ RowCounts Dram::take_row_counts() {
 }
 
 double Dram::reserve_bus(double ready, double duration) {
-  // Reservations older than any future request can be dropped; keep the map short.
   double start = ready;
   auto it = busy_.upper_bound(start);
   if (it != busy_.begin()) {

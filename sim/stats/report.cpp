@@ -123,10 +123,8 @@ nlohmann::json bytes_json(const OperandBytes& b) {
 /// The memory fields of a layer or of the run, into `j` (docs/outputs.md lists them).
 void memory_json(nlohmann::json& j, const MemoryResult& m, std::int64_t macs) {
   const StallCycles& s = m.stall_cycles;
-  j["stall_cycles_by_cause"] = {{"dram_bandwidth", s.dram_bandwidth},
-                                {"dram_latency", s.dram_latency},
-                                {"bank_conflict", s.bank_conflict},
-                                {"dependency", s.dependency}};
+  nlohmann::json& by_cause = j["stall_cycles_by_cause"] = nlohmann::json::object();
+  for (const StallCause& c : kStallCauses) by_cause[c.name] = s.*c.cycles;
   j["sram_read_bytes"] = bytes_json(m.sram_read_bytes);
   j["sram_write_bytes"] = bytes_json(m.sram_write_bytes);
   j["dram_read_bytes"] = bytes_json(m.dram_read_bytes);

@@ -48,6 +48,16 @@ struct StallCycles {
   }
 };
 
+/// Every stall cause with its name in stats.json, the timeline and the summary, in report order.
+struct StallCause {
+  const char* name;
+  std::int64_t StallCycles::*cycles;
+};
+inline constexpr StallCause kStallCauses[] = {{"dram_bandwidth", &StallCycles::dram_bandwidth},
+                                              {"dram_latency", &StallCycles::dram_latency},
+                                              {"bank_conflict", &StallCycles::bank_conflict},
+                                              {"dependency", &StallCycles::dependency}};
+
 /// What the memory hierarchy did during one layer (or a whole run, summed).
 struct MemoryResult {
   StallCycles stall_cycles;

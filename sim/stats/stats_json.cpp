@@ -88,10 +88,7 @@ MemoryResult memory(const Fields& f) {
   MemoryResult m;
   if (f.has("stall_cycles_by_cause")) {
     const Fields s = f.object("stall_cycles_by_cause");
-    m.stall_cycles.dram_bandwidth = s.int64("dram_bandwidth");
-    m.stall_cycles.dram_latency = s.int64("dram_latency");
-    m.stall_cycles.bank_conflict = s.int64("bank_conflict");
-    m.stall_cycles.dependency = s.int64("dependency");
+    for (const StallCause& c : kStallCauses) m.stall_cycles.*c.cycles = s.int64(c.name);
   }
   m.sram_read_bytes = operand_bytes(f, "sram_read_bytes");
   m.sram_write_bytes = operand_bytes(f, "sram_write_bytes");

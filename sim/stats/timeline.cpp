@@ -27,13 +27,10 @@ std::vector<TimelineEvent> timeline_events(const RunResult& r) {
       at += *l.compute_cycles;
     }
     const StallCycles& s = l.memory.stall_cycles;
-    const std::pair<const char*, std::int64_t> causes[] = {{"dram_bandwidth", s.dram_bandwidth},
-                                                           {"dram_latency", s.dram_latency},
-                                                           {"bank_conflict", s.bank_conflict},
-                                                           {"dependency", s.dependency}};
-    for (const auto& [cause, cycles] : causes) {
+    for (const StallCause& c : kStallCauses) {
+      const std::int64_t cycles = s.*c.cycles;
       if (cycles <= 0) continue;
-      ev.push_back({"stall", std::string("stall ") + cause, l.name, at, cycles, 0, 0});
+      ev.push_back({"stall", std::string("stall ") + c.name, l.name, at, cycles, 0, 0});
       at += cycles;
     }
     t += *l.total_cycles;
