@@ -15,6 +15,7 @@
 #include "sim/lower/dram_layout.hpp"
 #include "sim/hw/pe_array.hpp"
 #include "sim/hw/rtl_array.hpp"
+#include "sim/hw/sanitizer_stack.hpp"
 #include "sim/hw/vector_unit.hpp"
 
 namespace arraysim::hw {
@@ -1107,6 +1108,7 @@ std::vector<LayerCounters> run_typed(const config::ArchConfig& arch, const std::
   const bool rtl_vcd = !opt.vcd_path.empty() && (opt.cosim || arch.array.impl == config::ArrayImpl::rtl);
   if (rtl_vcd) {
     sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    restore_main_stack_bounds();
     acc.pe_array->open_waveform(opt.vcd_path);
   } else if (!opt.vcd_path.empty()) {
     std::string base = opt.vcd_path;
@@ -1117,6 +1119,7 @@ std::vector<LayerCounters> run_typed(const config::ArchConfig& arch, const std::
     if (acc.pe_array && arch.array.rows <= 16 && arch.array.cols <= 16) acc.pe_array->trace(tf);
   }
   sc_core::sc_start();
+  restore_main_stack_bounds();
   if (tf) sc_core::sc_close_vcd_trace_file(tf);
   if (!acc.controller->error().empty()) throw std::runtime_error(acc.controller->error());
   if (acc.controller->mismatch()) throw ArrayMismatchError(*acc.controller->mismatch());

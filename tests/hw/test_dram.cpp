@@ -11,6 +11,7 @@
 
 #include "sim/hw/dma.hpp"
 #include "sim/hw/dram.hpp"
+#include "sim/hw/sanitizer_stack.hpp"
 
 using namespace arraysim;
 
@@ -49,6 +50,7 @@ TEST_CASE("dram simple model: latency, bus bandwidth and first-fit ordering", "[
     t.push_back(read(dma, 640, 32, 10)); // ready at 110: fits the idle gap [120, 150)
   });
   sc_core::sc_start();
+  hw::restore_main_stack_bounds();
   REQUIRE(t.size() == 4);
   // Bursts ready at 0 + 100; on the bus [100,104) [104,108) [108,112) [112,116).
   CHECK(t[0].first_ready_cycle == 100);
@@ -81,6 +83,7 @@ TEST_CASE("dram banked model: row hits misses and conflicts", "[hw][dram]") {
     rows = dram.take_row_counts();
   });
   sc_core::sc_start();
+  hw::restore_main_stack_bounds();
   REQUIRE(t.size() == 4);
   // miss: ready = 0 + 10 + 5 = 15, one cycle on the bus.
   CHECK(t[0].first_ready_cycle == 15);
@@ -117,6 +120,7 @@ TEST_CASE("dma: scratchpad write ports limit a fast transfer and real bytes move
     after = dram.storage();
   });
   sc_core::sc_start();
+  hw::restore_main_stack_bounds();
   CHECK(limited.dram_done_cycle == 1);
   CHECK(limited.done_cycle == 8);
   CHECK(limited.bank_conflicts == 7);

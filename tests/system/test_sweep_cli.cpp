@@ -102,22 +102,23 @@ TEST_CASE("sweep rerun skips finished points and runs only what is missing", "[s
 
 TEST_CASE("sweep records failed and timed out points and goes on", "[system][sweep]") {
   TempDir d;
-  // Values fidelity: sim.max_cycles 50 stops the 4x4 run (86 cycles) with exit 2. The 256x256x16384
-  // GEMM (1.07 G MACs on 16 PEs, about 4.2 M folds of cycles) cannot finish in 0.5 s.
+  // Values fidelity: sim.max_cycles 50 stops the 4x4 run (86 cycles) with exit 2. The 1024x1024x16384
+  // GEMM (17.2 G MACs on 16 PEs: about 1.07 G cycles) cannot finish in 4 s. The timeout is generous
+  // for the small points: under AddressSanitizer on a loaded 2-core machine they take about 1 s.
   const std::string spec = write_tiny_sweep(d.path(), R"(base: base.yaml
 set: {sim.fidelity: values}
 axes:
   - key: sim.max_cycles
     values: [50, 1000000000]
   - zip:
-      - {key: workload.layers.0.m, values: [8, 256]}
-      - {key: workload.layers.0.n, values: [8, 256]}
+      - {key: workload.layers.0.m, values: [8, 1024]}
+      - {key: workload.layers.0.n, values: [8, 1024]}
       - {key: workload.layers.0.k, values: [16, 16384]}
 constraints: ["max_cycles > 50 || m == 8"]
 metrics: [total_cycles]
 )");
   const std::string out = d.path() + "/out";
-  const auto r = run_cli("sweep " + spec + " -j 2 --timeout-s 0.5 --out " + out);
+  const auto r = run_cli("sweep " + spec + " -j 2 --timeout-s 4 --out " + out);
   INFO(r.err);
   CHECK(r.exit_code == 1);
   CHECK(summary_head(r.out) == "sweep: 3 points: 1 ok, 1 failed, 1 timed out (3 run now, 0 done before)");
@@ -126,12 +127,12 @@ metrics: [total_cycles]
         "pareto,error\n"
         "0,KEY,50,8,8,16,failed,,,exit 2: arraysim: error: layer 'g' exceeded sim.max_cycles (50)\n"
         "1,KEY,1000000000,8,8,16,ok,86,,\n"
-        "2,KEY,1000000000,256,256,16384,timeout,,,timed out after 0.5 s (--timeout-s)\n");
+        "2,KEY,1000000000,1024,1024,16384,timeout,,,timed out after 4 s (--timeout-s)\n");
   // A rerun keeps the recorded failures; --retry-failed runs them again.
-  const auto again = run_cli("sweep " + spec + " -j 2 --timeout-s 0.5 --out " + out);
+  const auto again = run_cli("sweep " + spec + " -j 2 --timeout-s 4 --out " + out);
   CHECK(again.exit_code == 1);
   CHECK(summary_head(again.out) == "sweep: 3 points: 1 ok, 1 failed, 1 timed out (0 run now, 3 done before)");
-  const auto retry = run_cli("sweep " + spec + " -j 2 --timeout-s 0.5 --retry-failed --out " + out);
+  const auto retry = run_cli("sweep " + spec + " -j 2 --timeout-s 4 --retry-failed --out " + out);
   CHECK(retry.exit_code == 1);
   CHECK(summary_head(retry.out) == "sweep: 3 points: 1 ok, 1 failed, 1 timed out (2 run now, 1 done before)");
 }
