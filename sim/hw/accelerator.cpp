@@ -1107,8 +1107,7 @@ std::vector<LayerCounters> run_typed(const config::ArchConfig& arch, const std::
   // the first delta cycle); the SystemC model is traced by the SystemC VCD writer.
   const bool rtl_vcd = !opt.vcd_path.empty() && (opt.cosim || arch.array.impl == config::ArrayImpl::rtl);
   if (rtl_vcd) {
-    sc_core::sc_start(sc_core::SC_ZERO_TIME);
-    restore_main_stack_bounds();
+    start_simulation(sc_core::SC_ZERO_TIME);
     acc.pe_array->open_waveform(opt.vcd_path);
   } else if (!opt.vcd_path.empty()) {
     std::string base = opt.vcd_path;
@@ -1118,8 +1117,7 @@ std::vector<LayerCounters> run_typed(const config::ArchConfig& arch, const std::
     acc.controller->trace(tf);
     if (acc.pe_array && arch.array.rows <= 16 && arch.array.cols <= 16) acc.pe_array->trace(tf);
   }
-  sc_core::sc_start();
-  restore_main_stack_bounds();
+  start_simulation();
   if (tf) sc_core::sc_close_vcd_trace_file(tf);
   if (!acc.controller->error().empty()) throw std::runtime_error(acc.controller->error());
   if (acc.controller->mismatch()) throw ArrayMismatchError(*acc.controller->mismatch());

@@ -3,13 +3,16 @@
 ///
 /// libsystemc 2.3.4 tells ASan about every coroutine switch (__sanitizer_start_switch_fiber, a
 /// weak reference that binds when the program is built with -fsanitize=address). For the switch
-/// back to sc_main's own stack it passes no bounds (the main coroutine owns no allocated stack),
-/// so ASan then believes the main thread's stack is empty. Anything that later unwinds on that
+/// back to sc_main's own stack it passes no bounds, so ASan then believes the main thread's stack is empty. Anything that later unwinds on that
 /// stack — an exception thrown after sc_start() returns — makes ASan skip unpoisoning
 /// ("ASan is ignoring requested __asan_handle_no_return") and report false stack overflows, and
 /// LeakSanitizer may scan the wrong range at exit. restore_main_stack_bounds() repeats that
-/// switch with the real bounds of the calling thread's stack. Call it on the main thread after
-/// every sc_start(); without AddressSanitizer it does nothing.
+/// switch with the real bounds of the calling thread's stack; without AddressSanitizer it does
+/// nothing. Run the kernel through start_simulation(), which pairs the two.
+
+#include <systemc>
+
+#include <utility>
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <pthread.h>
@@ -33,6 +36,13 @@ inline void restore_main_stack_bounds() {
   __sanitizer_start_switch_fiber(&fake_stack, lowest, size);
   __sanitizer_finish_switch_fiber(fake_stack, nullptr, nullptr);
 #endif
+}
+
+/// sc_core::sc_start(args...) on the main thread, then restore_main_stack_bounds().
+template <class... Args>
+void start_simulation(Args&&... args) {
+  sc_core::sc_start(std::forward<Args>(args)...);
+  restore_main_stack_bounds();
 }
 
 }  // namespace arraysim::hw

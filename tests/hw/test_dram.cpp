@@ -49,8 +49,7 @@ TEST_CASE("dram simple model: latency, bus bandwidth and first-fit ordering", "[
     t.push_back(read(dma, 512, 32, 50)); // ready at 150, after the bus went idle at 120
     t.push_back(read(dma, 640, 32, 10)); // ready at 110: fits the idle gap [120, 150)
   });
-  sc_core::sc_start();
-  hw::restore_main_stack_bounds();
+  hw::start_simulation();
   REQUIRE(t.size() == 4);
   // Bursts ready at 0 + 100; on the bus [100,104) [104,108) [108,112) [112,116).
   CHECK(t[0].first_ready_cycle == 100);
@@ -82,8 +81,7 @@ TEST_CASE("dram banked model: row hits misses and conflicts", "[hw][dram]") {
     t.push_back(read(dma, 2048, 64, 0));  // row index 2: bank 0, row 1 while row 0 is open: conflict
     rows = dram.take_row_counts();
   });
-  sc_core::sc_start();
-  hw::restore_main_stack_bounds();
+  hw::start_simulation();
   REQUIRE(t.size() == 4);
   // miss: ready = 0 + 10 + 5 = 15, one cycle on the bus.
   CHECK(t[0].first_ready_cycle == 15);
@@ -119,8 +117,7 @@ TEST_CASE("dma: scratchpad write ports limit a fast transfer and real bytes move
     dma.transfer(true, {{128, 64}}, shadow.data(), 1, 0, 1, {});
     after = dram.storage();
   });
-  sc_core::sc_start();
-  hw::restore_main_stack_bounds();
+  hw::start_simulation();
   CHECK(limited.dram_done_cycle == 1);
   CHECK(limited.done_cycle == 8);
   CHECK(limited.bank_conflicts == 7);

@@ -103,8 +103,8 @@ TEST_CASE("sweep rerun skips finished points and runs only what is missing", "[s
 TEST_CASE("sweep records failed and timed out points and goes on", "[system][sweep]") {
   TempDir d;
   // Values fidelity: sim.max_cycles 50 stops the 4x4 run (86 cycles) with exit 2. The 1024x1024x16384
-  // GEMM (17.2 G MACs on 16 PEs: about 1.07 G cycles) cannot finish in 4 s. The timeout is generous
-  // for the small points: under AddressSanitizer on a loaded 2-core machine they take about 1 s.
+  // GEMM (17.2 G MACs on 16 PEs: about 1.07 G cycles) cannot finish in 4 s. The small points take
+  // 0.2 s alone under AddressSanitizer; 0.5 s was too short for them on a loaded 2-core machine.
   const std::string spec = write_tiny_sweep(d.path(), R"(base: base.yaml
 set: {sim.fidelity: values}
 axes:
