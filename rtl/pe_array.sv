@@ -11,7 +11,8 @@
 //   v_q    vertical operand: OS `b`, moves one PE down every cycle (row 0 takes `top`);
 //          WS/IS stationary `w`, moves down only during a load (row i shifts in load cycles L+i..L+R-1)
 //   acc_q  OS: the accumulator (shifts down during a drain); WS/IS: the partial sum (moves down)
-//   av_q, vv_q, pv_q  valid bits travelling with a_q, v_q and acc_q
+//   av_q, vv_q, pv_q  valid bits travelling with a_q, v_q and acc_q (WS/IS: av_q stops at the
+//                     first PE whose stationary value is not valid, the fold's last used column)
 //
 // FAULT_ROW/FAULT_COL (test aid, default -1 = none): PE(FAULT_ROW, FAULT_COL) multiplies the
 // streamed operand it held in the previous cycle instead of the one entering it this cycle, i.e.
@@ -42,10 +43,10 @@ module pe_array #(
   logic signed [IN_W-1:0]  a_q   [ROWS][COLS] /*verilator public_flat_rd*/;
   logic signed [IN_W-1:0]  v_q   [ROWS][COLS] /*verilator public_flat_rd*/;
   logic signed [ACC_W-1:0] acc_q [ROWS][COLS] /*verilator public_flat_rd*/;
-  logic                    av_q  [ROWS][COLS];
-  logic                    vv_q  [ROWS][COLS];
-  logic                    pv_q  [ROWS][COLS];
-  logic                    load_busy_q;            // a stationary load is in progress
+  logic                    av_q  [ROWS][COLS] /*verilator public_flat_rd*/;
+  logic                    vv_q  [ROWS][COLS] /*verilator public_flat_rd*/;
+  logic                    pv_q  [ROWS][COLS] /*verilator public_flat_rd*/;
+  logic                    load_busy_q /*verilator public_flat_rd*/;  // a stationary load is in progress
   logic [PW-1:0]           load_pos_q;             // its cycle count (rows 0..pos shift)
   logic                    drain_busy_q [COLS];    // column j is draining (OS)
   logic [PW-1:0]           drain_pos_q  [COLS];    // cycles since column j's drain started
@@ -92,9 +93,10 @@ module pe_array #(
       drain_pos_d[j]  = drain_busy_d[j] ? PW'(drain_pos + 1) : '0;
 
       for (int i = 0; i < ROWS; i++) begin
-        // Streamed operand: one PE right.
+        // Streamed operand: one PE right. In WS/IS its valid bit enters a PE only while that PE
+        // holds a valid stationary value: a fold's operands stop at its last used column.
         a_d[i][j]  = j == 0 ? left[i*IN_W +: IN_W] : (clear ? '0 : a_q[i][j-1]);
-        av_d[i][j] = j == 0 ? left_valid[i] : (!clear && av_q[i][j-1]);
+        av_d[i][j] = j == 0 ? left_valid[i] : (!clear && av_q[i][j-1] && (os_mode || vv_q[i][j]));
         // Vertical operand: OS every cycle; WS/IS while the load covers row i.
         shift_v    = os_mode || (load_act && i <= load_pos);
         v_d[i][j]  = !shift_v ? (clear ? '0 : v_q[i][j])

@@ -11,6 +11,16 @@ std::string to_string(const VectorMapping& m) {
   return "parallel " + to_string(m.parallel) + ", order " + to_string(m.order[0]) + " " + to_string(m.order[1]) + " " +
          to_string(m.order[2]) + ", " + (m.hoist ? "hoist" : "no hoist");
 }
+std::string to_string(DramModel m) {
+  switch (m) {
+    case DramModel::ideal: return "ideal";
+    case DramModel::simple: return "simple";
+    case DramModel::ddr4_3200: return "ddr4_3200";
+    case DramModel::hbm2: return "hbm2";
+  }
+  return "";
+}
+
 std::string to_string(Dataflow d) {
   switch (d) {
     case Dataflow::os: return "os";
@@ -150,10 +160,12 @@ std::int64_t ns_to_cycles(double ns, double clock_mhz) {
 
 DramConfig parse_dram(MapReader dr, double clock_mhz) {
   DramConfig d;
-  d.model = dr.opt_choice("model", d.model, {"ideal", "simple", "ddr4_3200", "hbm2"});
+  const std::string model = dr.opt_choice("model", to_string(d.model), {"ideal", "simple", "ddr4_3200", "hbm2"});
+  for (const DramModel m : {DramModel::ideal, DramModel::simple, DramModel::ddr4_3200, DramModel::hbm2})
+    if (model == to_string(m)) d.model = m;
   const DramPreset* preset = nullptr;
   for (const DramPreset& p : kPresets)
-    if (d.model == p.name) preset = &p;
+    if (model == p.name) preset = &p;
   if (preset) {
     d.bytes_per_cycle = preset->gbytes_per_s * 1000.0 / clock_mhz;
     d.latency_cycles = ns_to_cycles(preset->latency_ns, clock_mhz);
@@ -168,7 +180,7 @@ DramConfig parse_dram(MapReader dr, double clock_mhz) {
   d.burst_bytes = dr.opt_int("burst_bytes", d.burst_bytes, 1, 1 << 20);
   if (!is_pow2(d.burst_bytes)) dr.error("burst_bytes", "must be a power of two, got " + std::to_string(d.burst_bytes));
   for (const char* k : {"banks", "row_bytes", "row_miss_cycles", "row_conflict_cycles"})
-    if (!preset && dr.has(k)) dr.error(k, std::string("only with a banked model (ddr4_3200, hbm2); model ") + d.model +
+    if (!preset && dr.has(k)) dr.error(k, std::string("only with a banked model (ddr4_3200, hbm2); model ") + model +
                                               " has no row buffers");
   if (preset) {
     d.banks = dr.opt_int("banks", d.banks, 1, 4096);
@@ -292,7 +304,7 @@ void emit_arch(YAML::Emitter& out, const ArchConfig& a) {
   emit_spad(out, "output", a.output);
   out << YAML::EndMap;
   out << YAML::Key << "dram" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "model" << YAML::Value << a.dram.model;
+  out << YAML::Key << "model" << YAML::Value << to_string(a.dram.model);
   out << YAML::Key << "bytes_per_cycle" << YAML::Value << a.dram.bytes_per_cycle;
   out << YAML::Key << "latency_cycles" << YAML::Value << a.dram.latency_cycles;
   out << YAML::Key << "burst_bytes" << YAML::Value << a.dram.burst_bytes;

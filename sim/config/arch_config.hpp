@@ -88,12 +88,19 @@ struct ScratchpadConfig {
   std::int64_t write_bytes_per_cycle() const { return banks * write_ports * word_bytes; }
 };
 
+/// dram.model: ideal (transfers take no time), simple (bandwidth + latency), or a banked
+/// preset with row buffers (ddr4_3200, hbm2). The one place that turns it into a DRAM target is
+/// hw::make_dram.
+enum class DramModel { ideal, simple, ddr4_3200, hbm2 };
+/// "ideal", "simple", "ddr4_3200", "hbm2".
+std::string to_string(DramModel m);
+
 /// Off-chip memory: the DRAM target behind the DMA's TLM-2.0 socket (docs/memory.md).
 /// Presets (ddr4_3200, hbm2) fill every field the configuration does not give.
 struct DramConfig {
   /// ideal: transfers take no time; simple: bandwidth + latency; ddr4_3200, hbm2: simple plus a
   /// bank/row-buffer model with the preset's timings.
-  std::string model = "simple";
+  DramModel model = DramModel::simple;
   double bytes_per_cycle = 16;        ///< peak data-bus bandwidth in bytes per core cycle
   std::int64_t latency_cycles = 100;  ///< request to first data (row hit) in core cycles
   std::int64_t burst_bytes = 64;      ///< bytes per DRAM request; transfers are split at burst boundaries

@@ -1,8 +1,10 @@
 #pragma once
-/// The accelerator top: a controller with its load and store DMA engines, a PE array and the
-/// DRAM (a TLM-2.0 target), run over a sequence of layers in one SystemC elaboration.
+/// The accelerator top: the controller, the memory engine (DMA threads, tile buffers), the
+/// compute unit (a PE array or the vector unit's lanes) and the DRAM behind a TLM-2.0 socket,
+/// run over a sequence of planned layers in one SystemC elaboration (docs/architecture.md).
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -10,47 +12,13 @@
 #include "models/ir/layer.hpp"
 #include "models/ir/tensor.hpp"
 #include "sim/config/experiment.hpp"
-#include "sim/sched/schedule.hpp"
-#include "sim/sched/vector_mapping.hpp"
-#include "sim/stats/report.hpp"
+#include "sim/hw/controller.hpp"
+#include "sim/hw/recorder.hpp"
+#include "sim/plan/plan.hpp"
 
 namespace arraysim::hw {
 
-/// One layer as the hardware sees it: the layer (for the DMA's address generator), its tiled
-/// fold schedule and, for values fidelity, its input and weight tensors, which the run places in
-/// DRAM before the layer starts.
-struct LayerProgram {
-  std::string name;
-  ir::Layer layer;
-  sched::Schedule schedule;
-  const ir::LayerOperands* operands = nullptr;  ///< values fidelity; null in timing fidelity
-  /// Vector unit (arch.array.type: vector): the mapping and, per fold of `schedule`, its steps'
-  /// counts and cycles (sched::count_vector_schedule). Unused for a systolic array.
-  config::VectorMapping vector_mapping;
-  std::vector<sched::VectorCounts> vector_folds;
-};
-
-/// What the hardware measured for one layer.
-struct LayerCounters {
-  std::int64_t start_cycle = 0;     ///< first cycle of the layer, from the start of the run
-  std::int64_t total_cycles = 0;    ///< first cycle of the layer to its last output stored, inclusive
-  std::int64_t compute_cycles = 0;  ///< total_cycles - stall_cycles
-  std::int64_t stall_cycles = 0;    ///< cycles a fold waited for its operands or buffers, plus the final store
-  std::int64_t folds = 0;
-  std::int64_t outputs_written = 0;      ///< output elements written by the array (values fidelity)
-  stats::OperandWords array_read_words, array_write_words;  ///< array-side scratchpad words
-  std::int64_t vector_steps = 0;                 ///< vector unit: steps executed
-  std::int64_t stall_read_bandwidth_cycles = 0;  ///< vector unit: Σ (cycles per step − 1)
-  std::int64_t relayout_words = 0;               ///< vector unit: words loaded transposed
-  stats::MemoryResult memory;            ///< traffic, stall causes, DRAM statistics
-  std::vector<stats::TimelineEvent> timeline;  ///< SimulateOptions::record_timeline
-  std::vector<stats::AccessRecord> accesses;          ///< SimulateOptions::trace_*
-  /// The layer's output tensor in the accumulator type, read back from DRAM (values fidelity).
-  ir::Tensor output;
-  /// Co-simulation (SimulateOptions::cosim): cycles compared, and values compared (every PE
-  /// register, the bottom edge and its valid bits, per cycle); 0 otherwise.
-  std::int64_t compared_cycles = 0, compared_values = 0;
-};
+class DramFactory;  // sim/hw/dram.hpp
 
 /// Options of one simulation.
 struct SimulateOptions {
@@ -71,6 +39,9 @@ struct SimulateOptions {
   bool record_timeline = false;  ///< fill LayerCounters::timeline
   bool trace_dram = false;       ///< record DRAM bursts in LayerCounters::accesses
   bool trace_sram = false;       ///< record scratchpad accesses (DMA and array) in LayerCounters::accesses
+  /// Builds the memory target the DMA is bound to instead of make_dram(arch.dram): any TLM-2.0
+  /// target with b_transport and transport_dbg (docs/memory.md). Null: the configured model.
+  std::shared_ptr<DramFactory> dram;
 };
 
 /// What this build's Verilated RTL array offers (sim/rtl_bridge, built WITH_VERILATOR).

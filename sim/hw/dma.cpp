@@ -10,7 +10,32 @@
 namespace arraysim::hw {
 
 Dma::Dma(sc_core::sc_module_name name, std::int64_t burst_bytes, sc_core::sc_time period)
-    : sc_core::sc_module(name), socket("socket"), burst_bytes_(burst_bytes), period_(period) {}
+    : sc_core::sc_module(name), socket("socket"), burst_bytes_(burst_bytes), period_(period),
+      scratch_(static_cast<std::size_t>(burst_bytes), 0) {}
+
+void Dma::debug(bool write, std::int64_t addr, unsigned char* data, std::int64_t bytes) {
+  // transport_dbg moves at most 2^32 - 1 bytes a call.
+  constexpr std::int64_t kChunk = std::int64_t{1} << 30;
+  for (std::int64_t done = 0; done < bytes; done += kChunk) {
+    const std::int64_t len = std::min(kChunk, bytes - done);
+    tlm::tlm_generic_payload p;
+    p.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+    p.set_address(static_cast<std::uint64_t>(addr + done));
+    p.set_data_ptr(data + done);
+    p.set_data_length(static_cast<unsigned>(len));
+    const unsigned moved = socket->transport_dbg(p);
+    if (static_cast<std::int64_t>(moved) != len)
+      throw std::runtime_error("DRAM debug " + std::string(write ? "write" : "read") + " of " + std::to_string(len) +
+                               " bytes at address " + std::to_string(addr + done) + " moved only " +
+                               std::to_string(moved) + " (is the memory target large enough?)");
+  }
+}
+
+void Dma::debug_write(std::int64_t addr, const unsigned char* data, std::int64_t bytes) {
+  debug(true, addr, const_cast<unsigned char*>(data), bytes);  // a TLM write only reads the buffer
+}
+
+void Dma::debug_read(std::int64_t addr, unsigned char* data, std::int64_t bytes) { debug(false, addr, data, bytes); }
 
 Transfer Dma::transfer(bool write, const std::vector<lower::DramRun>& runs, unsigned char* shadow, double issue_cycle,
                        double sram_bytes_per_cycle, std::int64_t sram_word_bytes,
@@ -28,7 +53,7 @@ Transfer Dma::transfer(bool write, const std::vector<lower::DramRun>& runs, unsi
       const std::int64_t len = std::min(boundary, run.addr + run.bytes) - a;
       trans_.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
       trans_.set_address(static_cast<std::uint64_t>(a));
-      trans_.set_data_ptr(shadow ? shadow + a : nullptr);
+      trans_.set_data_ptr(shadow ? shadow + a : scratch_.data());
       trans_.set_data_length(static_cast<unsigned>(len));
       trans_.set_streaming_width(static_cast<unsigned>(len));
       trans_.set_byte_enable_ptr(nullptr);
@@ -55,6 +80,9 @@ Transfer Dma::transfer(bool write, const std::vector<lower::DramRun>& runs, unsi
       tr.dram_done_cycle = std::max(tr.dram_done_cycle, done);
       tr.bytes += len;
       ++tr.bursts;
+      if (timing.row == DramTiming::Row::hit) ++tr.row_hits;
+      else if (timing.row == DramTiming::Row::miss) ++tr.row_misses;
+      else if (timing.row == DramTiming::Row::conflict) ++tr.row_conflicts;
       if (on_burst) on_burst({start, a, len, write});
       a += len;
     }

@@ -26,6 +26,9 @@ struct Transfer {
   std::int64_t bytes = 0;
   std::int64_t bursts = 0;
   std::int64_t bank_conflicts = 0;  ///< scratchpad word writes that waited for a bank write port
+  /// Row-buffer outcomes of its bursts as the target reported them (DramTiming::row; a target
+  /// without row buffers reports none).
+  std::int64_t row_hits = 0, row_misses = 0, row_conflicts = 0;
 };
 
 /// One burst, for access traces.
@@ -36,7 +39,10 @@ struct BurstRecord {
 };
 
 /// Issues TLM-2.0 blocking transports on `socket`; time is annotated (loosely timed), so a
-/// transfer's requests all leave at `issue_cycle` and the target's bus model orders them.
+/// transfer's requests all leave at `issue_cycle` and the target's bus model orders them. Bytes
+/// outside a timed transfer (the inputs placed in DRAM before a layer, the outputs read back
+/// after it) move through the socket's debug transport, which takes no simulated time. The DMA
+/// reaches the target only through the socket, so any TLM-2.0 memory target can be bound.
 class Dma : public sc_core::sc_module {
  public:
   tlm_utils::simple_initiator_socket<Dma> socket;
@@ -52,10 +58,20 @@ class Dma : public sc_core::sc_module {
                     double sram_bytes_per_cycle, std::int64_t sram_word_bytes,
                     const std::function<void(const BurstRecord&)>& on_burst);
 
+  /// Writes `bytes` bytes from `data` to DRAM address `addr` through transport_dbg (no time).
+  /// Throws std::runtime_error when the target takes fewer bytes.
+  void debug_write(std::int64_t addr, const unsigned char* data, std::int64_t bytes);
+  /// Reads `bytes` bytes at DRAM address `addr` into `data` through transport_dbg (no time).
+  void debug_read(std::int64_t addr, unsigned char* data, std::int64_t bytes);
+
  private:
+  void debug(bool write, std::int64_t addr, unsigned char* data, std::int64_t bytes);
+
   std::int64_t burst_bytes_;
   sc_core::sc_time period_;
   tlm::tlm_generic_payload trans_;
+  /// Timing-only transfers (no shadow) still hand the target a valid buffer of one burst.
+  std::vector<unsigned char> scratch_;
 };
 
 }  // namespace arraysim::hw

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
 namespace arraysim::hw {
 
 Dram::Dram(sc_core::sc_module_name name, const config::DramConfig& cfg, sc_core::sc_time period)
     : sc_core::sc_module(name), socket("socket"), cfg_(cfg), period_(period) {
   socket.register_b_transport(this, &Dram::b_transport);
+  socket.register_transport_dbg(this, &Dram::transport_dbg);
   if (cfg_.banked()) {
     open_row_.assign(static_cast<std::size_t>(cfg_.banks), -1);
     bank_free_.assign(static_cast<std::size_t>(cfg_.banks), 0.0);
@@ -15,10 +17,32 @@ Dram::Dram(sc_core::sc_module_name name, const config::DramConfig& cfg, sc_core:
   }
 }
 
-RowCounts Dram::take_row_counts() {
-  const RowCounts r = rows_;
-  rows_ = {};
-  return r;
+DramTarget make_dram(const char* name, const config::DramConfig& cfg, sc_core::sc_time period) {
+  switch (cfg.model) {
+    case config::DramModel::ideal:
+    case config::DramModel::simple:
+    case config::DramModel::ddr4_3200:
+    case config::DramModel::hbm2: {
+      // One module serves all four: ideal takes no time, the presets add row buffers (cfg.banks).
+      auto dram = std::make_unique<Dram>(name, cfg, period);
+      tlm::tlm_target_socket<>* socket = &dram->socket;
+      return {std::move(dram), socket};
+    }
+  }
+  throw std::logic_error("make_dram: unknown DRAM model");
+}
+
+unsigned int Dram::transport_dbg(tlm::tlm_generic_payload& trans) {
+  const std::uint64_t addr = trans.get_address();
+  const unsigned len = trans.get_data_length();
+  if (trans.is_write()) {
+    if (addr + len > storage_.size()) storage_.resize(static_cast<std::size_t>(addr + len), 0);
+    std::memcpy(storage_.data() + addr, trans.get_data_ptr(), len);
+    return len;
+  }
+  if (addr + len > storage_.size()) return 0;
+  std::memcpy(trans.get_data_ptr(), storage_.data() + addr, len);
+  return len;
 }
 
 double Dram::reserve_bus(double ready, double duration) {
@@ -62,7 +86,7 @@ void Dram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay)
   const double t = now + delay / period_;
   DramTiming timing;
   timing.request_cycle = t;
-  if (cfg_.model == "ideal") {
+  if (cfg_.model == config::DramModel::ideal) {
     timing.ready_cycle = timing.start_cycle = timing.done_cycle = t;
   } else {
     double ready = t;
@@ -73,13 +97,12 @@ void Dram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay)
       const auto row = static_cast<std::int64_t>(row_index / static_cast<std::uint64_t>(cfg_.banks));
       if (open_row_[bank] == row) {
         // A row hit needs no bank operation: column commands pipeline behind the open row.
-        timing.row = DramTiming::Row::hit, ++rows_.hits;
+        timing.row = DramTiming::Row::hit;
         ready = std::max(t, row_open_[bank]);
       } else {
         // Opening a row waits until the bank's last data has left (precharge after the read).
         const bool miss = open_row_[bank] < 0;
-        if (miss) timing.row = DramTiming::Row::miss, ++rows_.misses;
-        else timing.row = DramTiming::Row::conflict, ++rows_.conflicts;
+        timing.row = miss ? DramTiming::Row::miss : DramTiming::Row::conflict;
         ready = std::max(t, bank_free_[bank]) +
                 static_cast<double>(miss ? cfg_.row_miss_cycles : cfg_.row_conflict_cycles);
         row_open_[bank] = ready;

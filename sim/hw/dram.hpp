@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <vector>
 
 #include "sim/config/arch_config.hpp"
@@ -27,11 +28,6 @@ struct DramTiming : tlm::tlm_extension<DramTiming> {
   void copy_from(const tlm::tlm_extension_base& other) override { *this = static_cast<const DramTiming&>(other); }
 };
 
-/// Row-buffer outcomes counted by the banked model.
-struct RowCounts {
-  std::int64_t hits = 0, misses = 0, conflicts = 0;
-};
-
 /// The DRAM target. Address map (banked models): row-interleaved, i.e. bytes [r·row_bytes,
 /// (r+1)·row_bytes) form row r / banks of bank r mod banks, so a stream walks the banks.
 /// Timing of a request of L bytes issued at cycle t:
@@ -42,20 +38,20 @@ struct RowCounts {
 ///            (or row_conflict) + latency;
 ///   then the data occupy the bus for L / bytes_per_cycle cycles in the earliest idle gap at or
 ///   after `ready` (first fit, so requests annotated out of order do not block earlier ones).
+///
+/// Contents: bytes written through the debug transport (the inputs a run places in DRAM) or by
+/// timed writes are kept and returned by later reads; the store grows to the highest address
+/// written by debug transport. While nothing was ever written this way (timing fidelity), timed
+/// requests carry no data and are only timed.
 class Dram : public sc_core::sc_module {
  public:
   tlm_utils::simple_target_socket<Dram> socket;
 
   Dram(sc_core::sc_module_name name, const config::DramConfig& cfg, sc_core::sc_time period);
 
-  /// Backing store of the current layer's tensors; reads and writes copy bytes when it is large
-  /// enough (values fidelity) and only time the request when it is empty (timing fidelity).
-  std::vector<unsigned char>& storage() { return storage_; }
-  /// Row-buffer counts since the last call (banked models; zero otherwise), then reset.
-  RowCounts take_row_counts();
-
  private:
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  unsigned int transport_dbg(tlm::tlm_generic_payload& trans);
   /// Earliest start ≥ `ready` of an idle bus gap of `duration` cycles; reserves it.
   double reserve_bus(double ready, double duration);
 
@@ -66,7 +62,24 @@ class Dram : public sc_core::sc_module {
   std::vector<std::int64_t> open_row_;
   std::vector<double> bank_free_;  ///< per bank: when its last data left the bus (cycles)
   std::vector<double> row_open_;   ///< per bank: when its open row became ready (cycles)
-  RowCounts rows_;
+};
+
+/// A memory target as the accelerator holds it: the module and the socket the DMA binds to.
+struct DramTarget {
+  std::unique_ptr<sc_core::sc_module> module;
+  tlm::tlm_target_socket<>* socket = nullptr;
+};
+
+/// The DRAM target of `cfg.model` (the one switch over DRAM models), clocked with `period` (one
+/// core cycle). Bind its socket to the DMA's.
+DramTarget make_dram(const char* name, const config::DramConfig& cfg, sc_core::sc_time period);
+
+/// Builds another TLM-2.0 memory target in place of make_dram (SimulateOptions::dram): the
+/// module must answer b_transport (its annotated delay is the access time) and transport_dbg.
+class DramFactory {
+ public:
+  virtual ~DramFactory() = default;
+  virtual DramTarget make(const char* name, sc_core::sc_time period) = 0;
 };
 
 }  // namespace arraysim::hw

@@ -5,6 +5,7 @@
 /// column and the top row, two control strobes, and the values leaving the bottom row. The
 /// SystemC model below and the Verilated RTL array implement the same contract, documented
 /// cycle by cycle in docs/timing.md.
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -27,14 +28,52 @@ namespace arraysim::hw {
 /// Which operand stays in the PEs. `stationary` serves WS (weights) and IS (inputs).
 enum class ArrayMode { output_stationary, stationary };
 
+/// R rows of C one-bit flags, 64 columns a word (the valid bits of one register per PE).
+class BitRows {
+ public:
+  void resize(std::int64_t rows, std::int64_t cols) {
+    cols_ = cols;
+    words_ = (cols + 63) / 64;
+    bits_.assign(static_cast<std::size_t>(rows * words_), 0);
+  }
+  void clear() { std::fill(bits_.begin(), bits_.end(), 0); }
+  std::int64_t words() const { return words_; }
+  std::uint64_t* row(std::int64_t i) { return &bits_[static_cast<std::size_t>(i * words_)]; }
+  const std::uint64_t* row(std::int64_t i) const { return &bits_[static_cast<std::size_t>(i * words_)]; }
+  bool get(std::int64_t i, std::int64_t j) const { return (row(i)[j >> 6] >> (j & 63)) & 1U; }
+  void set(std::int64_t i, std::int64_t j, bool v) {
+    std::uint64_t& w = row(i)[j >> 6];
+    const std::uint64_t bit = std::uint64_t{1} << (j & 63);
+    w = v ? (w | bit) : (w & ~bit);
+  }
+  /// Row i moves one column right (column j takes column j−1's flag), column 0 takes `in`.
+  void shift_right(std::int64_t i, bool in) {
+    std::uint64_t* r = row(i);
+    for (std::int64_t w = words_ - 1; w >= 0; --w) r[w] = (r[w] << 1) | (w > 0 ? r[w - 1] >> 63 : std::uint64_t{in});
+    if (cols_ & 63) r[words_ - 1] &= (std::uint64_t{1} << (cols_ & 63)) - 1;
+  }
+  /// Row i from `flags` (one byte per column, non-zero = set; nullptr: all clear).
+  void load(std::int64_t i, const std::uint8_t* flags) {
+    std::uint64_t* r = row(i);
+    std::fill(r, r + words_, 0);
+    if (flags)
+      for (std::int64_t j = 0; j < cols_; ++j)
+        if (flags[j]) r[j >> 6] |= std::uint64_t{1} << (j & 63);
+  }
+
+ private:
+  std::int64_t cols_ = 0, words_ = 0;
+  std::vector<std::uint64_t> bits_;
+};
+
 /// Edge inputs of one cycle. Bubbles are zeros: a zero operand adds nothing to any sum.
 template <class TIn> struct ArrayIn {
   const TIn* left = nullptr;  ///< rows values entering column 0 of each row (streamed operand)
   const TIn* top = nullptr;   ///< cols values entering row 0 of each column (OS: B; WS/IS: stationary load)
   bool load_start = false;    ///< WS/IS: a stationary load starts this cycle (lasts `rows` cycles)
   const std::uint8_t* drain_start = nullptr;  ///< OS: per column, its accumulators start draining this cycle
-  /// Per row / column: `left` / `top` carries data, not a bubble. Only the RTL array uses them
-  /// (its valid bits); the SystemC model ignores them. nullptr: all bubbles.
+  /// Per row / column: `left` / `top` carries data, not a bubble; the flag travels with the value
+  /// through the array (valid bits). nullptr: all bubbles.
   const std::uint8_t* left_valid = nullptr;
   const std::uint8_t* top_valid = nullptr;
 };
@@ -42,8 +81,8 @@ template <class TIn> struct ArrayIn {
 /// Edge outputs of one cycle.
 template <class TAcc> struct ArrayOut {
   const TAcc* bottom = nullptr;  ///< cols values leaving the bottom row (WS/IS psums, OS drained results)
-  /// Per column: the array flags bottom[j] as a result (the RTL's bottom_valid); nullptr when the
-  /// implementation has no valid outputs (the SystemC model: the schedule alone says what is valid).
+  /// Per column: bottom[j] is a result (the valid bit that travelled with it, as the RTL's
+  /// bottom_valid). Every implementation sets it; the controller captures exactly these.
   const std::uint8_t* valid = nullptr;
 };
 
@@ -109,6 +148,15 @@ template <class TIn, class TAcc> class PeArray : public sc_core::sc_module {
   ArrayMode mode() const { return mode_; }
   /// Clears every register (start of a layer).
   virtual void reset() = 0;
+  /// Whether the array's registers let a new fold start in this cycle (docs/timing.md), read
+  /// from their valid bits as the RTL holds them. OS: PE(0,0) holds no result still to be
+  /// drained (the next fold's wave then never meets a PE before it is free). WS/IS: no stationary
+  /// load is running and no valid streamed value in row 0 still has a valid stationary value
+  /// ahead of it (row 0 has done its last MAC, so its stationary register may be overwritten).
+  /// The controller adds what only it knows: whether it still feeds row 0 itself.
+  virtual bool accepts_fold() const = 0;
+  /// WS/IS: a stationary load is running (its `rows` cycles are not over).
+  virtual bool loading() const = 0;
   /// Advances the array by one clock cycle.
   virtual void step(const ArrayIn<TIn>& in, ArrayOut<TAcc>& out) = 0;
   /// Adds the PE registers to a VCD (called before simulation starts).
@@ -155,6 +203,11 @@ template <class TIn, class TAcc> class SystolicArray final : public PeArray<TIn,
     drain_pos_.assign(static_cast<std::size_t>(C_), -1);
     trace_a_.assign(static_cast<std::size_t>(R_ * C_), TIn{});
     trace_b_.assign(static_cast<std::size_t>(R_ * C_), TIn{});
+    av_.resize(R_, C_);
+    vv_.resize(R_, C_);
+    pv_.resize(R_, C_);
+    out_valid_.assign(static_cast<std::size_t>(C_), 0);
+    saved_pv_.resize(0);
   }
 
   void reset() override {
@@ -165,14 +218,39 @@ template <class TIn, class TAcc> class SystolicArray final : public PeArray<TIn,
     std::fill(drain_pos_.begin(), drain_pos_.end(), -1);
     a_base_ = b_base_ = 0;
     load_pos_ = -1;
+    av_.clear(), vv_.clear(), pv_.clear();
   }
 
   void step(const ArrayIn<TIn>& in, ArrayOut<TAcc>& out) override {
     if (this->mode_ == ArrayMode::stationary) step_stationary(in);
     else step_output_stationary(in);
     out.bottom = this->mode_ == ArrayMode::stationary ? &acc_[static_cast<std::size_t>((R_ - 1) * C_)] : out_.data();
+    out.valid = out_valid_.data();
     if (tracing_) refresh_trace();
   }
+
+  bool accepts_fold() const override {
+    if (this->mode_ == ArrayMode::output_stationary) return !pv_.get(0, 0);
+    if (load_pos_ >= 0) return false;
+    // A valid value in row 0, column j, meets the stationary value of column j+1 next cycle.
+    const std::uint64_t* a = av_.row(0);
+    const std::uint64_t* w = vv_.row(0);
+    const std::int64_t words = av_.words();
+    for (std::int64_t k = 0; k < words; ++k) {
+      const std::uint64_t ahead = (w[k] >> 1) | (k + 1 < words ? w[k + 1] << 63 : 0);
+      if (a[k] & ahead) return false;
+    }
+    return true;
+  }
+  bool loading() const override { return load_pos_ >= 0; }
+
+  /// Valid bits of PE(i, j): streamed operand, vertical operand (OS b, WS/IS w), sum (OS
+  /// accumulator holds a result, WS/IS partial sum carries one).
+  bool a_valid(std::int64_t i, std::int64_t j) const { return av_.get(i, j); }
+  bool v_valid(std::int64_t i, std::int64_t j) const {
+    return this->mode_ == ArrayMode::output_stationary ? vv_.get((b_base_ + i) % R_, j) : vv_.get(i, j);
+  }
+  bool sum_valid(std::int64_t i, std::int64_t j) const { return pv_.get(i, j); }
 
   /// Register contents of PE(i, j) as the hardware holds them after the last step.
   TIn a_reg(std::int64_t i, std::int64_t j) const { return a_[static_cast<std::size_t>(i * 2 * C_ + a_base_ + j)]; }
@@ -208,17 +286,45 @@ template <class TIn, class TAcc> class SystolicArray final : public PeArray<TIn,
     }
   }
 
+  /// The streamed operand's valid bits move with it: one column right, column 0 takes the edge's.
+  void shift_a_valid(const std::uint8_t* left_valid) {
+    for (std::int64_t i = 0; i < R_; ++i) av_.shift_right(i, left_valid && left_valid[i]);
+  }
+
   void step_stationary(const ArrayIn<TIn>& in) {
     // Stationary load: rows 0..load_pos shift down one row, row 0 takes the top edge. Row i thus
     // shifts during cycles [L+i, L+R-1] and ends holding the (R-1-i)-th value fed at the top.
     if (in.load_start) load_pos_ = 0;
-    if (load_pos_ >= 0) {
-      for (std::int64_t i = load_pos_; i >= 1; --i)
+    const bool loading = load_pos_ >= 0;
+    if (loading) w_valid_before_ = vv_;
+    if (loading) {
+      for (std::int64_t i = load_pos_; i >= 1; --i) {
         std::memcpy(&w_[idx(i, 0)], &w_[idx(i - 1, 0)], sizeof(TIn) * static_cast<std::size_t>(C_));
+        std::copy(vv_.row(i - 1), vv_.row(i - 1) + vv_.words(), vv_.row(i));
+      }
       for (std::int64_t j = 0; j < C_; ++j) w_[idx(0, j)] = in.top ? in.top[j] : TIn{};
+      vv_.load(0, in.top_valid);
       if (++load_pos_ == R_) load_pos_ = -1;
     }
     shift_a(in.left);
+    // A streamed value's valid bit enters a PE only while the PE holds a valid stationary value
+    // (before this cycle's load): a fold's operands stop at its last used column, so they never
+    // meet the next fold's stationary values in the columns it adds.
+    for (std::int64_t i = 0; i < R_; ++i) {
+      av_.shift_right(i, in.left_valid && in.left_valid[i]);
+      std::uint64_t* a = av_.row(i);
+      const std::uint64_t* w = (loading ? w_valid_before_ : vv_).row(i);
+      for (std::int64_t k = 0; k < av_.words(); ++k) a[k] &= w[k] | (k == 0 ? 1U : 0U);
+    }
+    // Valid partial sums: the one from above, or this PE's product of two valid operands.
+    const std::int64_t words = pv_.words();
+    for (std::int64_t i = R_ - 1; i >= 0; --i) {
+      std::uint64_t* p = pv_.row(i);
+      const std::uint64_t *a = av_.row(i), *w = vv_.row(i);
+      const std::uint64_t* up = i > 0 ? pv_.row(i - 1) : nullptr;
+      for (std::int64_t k = 0; k < words; ++k) p[k] = (up ? up[k] : 0) | (a[k] & w[k]);
+    }
+    for (std::int64_t j = 0; j < C_; ++j) out_valid_[static_cast<std::size_t>(j)] = pv_.get(R_ - 1, j);
     // Partial sums move down: bottom-up in place, so row i reads row i-1's value of the last cycle.
     const std::int64_t fr = this->fault_row_, fc = this->fault_col_;
     const bool faulty = fr >= 0 && fr < R_ && fc >= 0 && fc < C_;
@@ -229,14 +335,19 @@ template <class TIn, class TAcc> class SystolicArray final : public PeArray<TIn,
 
   void step_output_stationary(const ArrayIn<TIn>& in) {
     shift_a(in.left);
+    shift_a_valid(in.left_valid);
     // `b` moves down one row: the ring base moves up and row 0 takes the top edge.
     b_base_ = (b_base_ + R_ - 1) % R_;
     for (std::int64_t j = 0; j < C_; ++j) b_[idx(b_base_, j)] = in.top ? in.top[j] : TIn{};
+    vv_.load(b_base_, in.top_valid);
     if (in.drain_start)
       for (std::int64_t j = 0; j < C_; ++j)
         if (in.drain_start[j]) drain_pos_[static_cast<std::size_t>(j)] = 0;
-    // The bottom row emits its accumulator before this cycle's shift.
+    // The bottom row emits its accumulator before this cycle's shift, valid while its column
+    // drains a result.
     std::memcpy(out_.data(), &acc_[idx(R_ - 1, 0)], sizeof(TAcc) * static_cast<std::size_t>(C_));
+    for (std::int64_t j = 0; j < C_; ++j)
+      out_valid_[static_cast<std::size_t>(j)] = drain_pos_[static_cast<std::size_t>(j)] >= 0 && pv_.get(R_ - 1, j);
     // PE(i, j) shifts (takes the accumulator above; row 0 takes 0) while column j's drain position
     // is in [0, i]; otherwise it accumulates a·b. Every PE first multiplies-accumulates (one
     // vectorisable pass), then the few draining columns overwrite their shifting rows with the
@@ -258,6 +369,22 @@ template <class TIn, class TAcc> class SystolicArray final : public PeArray<TIn,
       const TAcc* old = &saved_[d * static_cast<std::size_t>(R_)];
       for (std::int64_t i = drain_pos_[static_cast<std::size_t>(j)]; i < R_; ++i)
         acc_[idx(i, j)] = i > 0 ? old[i - 1] : TAcc{};
+    }
+    // Valid results: a PE holds one once it multiplied two valid operands; a draining column's
+    // flags shift down with the values (row 0 takes none).
+    saved_pv_.assign(draining_.size() * static_cast<std::size_t>(R_), 0);
+    for (std::size_t d = 0; d < draining_.size(); ++d)
+      for (std::int64_t i = 0; i < R_; ++i) saved_pv_[d * static_cast<std::size_t>(R_) + static_cast<std::size_t>(i)] = pv_.get(i, draining_[d]);
+    const std::int64_t words = pv_.words();
+    for (std::int64_t i = 0; i < R_; ++i) {
+      std::uint64_t* p = pv_.row(i);
+      const std::uint64_t *a = av_.row(i), *b = vv_.row((b_base_ + i) % R_);
+      for (std::int64_t k = 0; k < words; ++k) p[k] |= a[k] & b[k];
+    }
+    for (std::size_t d = 0; d < draining_.size(); ++d) {
+      const std::int64_t j = draining_[d];
+      const std::uint8_t* old = &saved_pv_[d * static_cast<std::size_t>(R_)];
+      for (std::int64_t i = drain_pos_[static_cast<std::size_t>(j)]; i < R_; ++i) pv_.set(i, j, i > 0 && old[i - 1]);
     }
     for (std::int64_t j = 0; j < C_; ++j) {
       std::int32_t& p = drain_pos_[static_cast<std::size_t>(j)];
@@ -283,6 +410,13 @@ template <class TIn, class TAcc> class SystolicArray final : public PeArray<TIn,
   std::int64_t load_pos_ = -1;  ///< cycles since the stationary load started, -1 if idle
   bool tracing_ = false;
   std::vector<TIn> trace_a_, trace_b_;  ///< logical copies of the rings, for VCD only
+  /// Valid bits (rtl/pe_array.sv's av_q, vv_q, pv_q): the streamed operand of each PE (row i,
+  /// column j), the vertical operand (OS: ring position (b_base_ + i) mod R like `b`; WS/IS: row
+  /// i like `w`) and the sum (OS: the accumulator holds a result; WS/IS: the partial sum carries one).
+  BitRows av_, vv_, pv_;
+  BitRows w_valid_before_;  ///< WS/IS: vv_ before this cycle's load shift
+  std::vector<std::uint8_t> out_valid_;  ///< bottom-edge valid bits of the last step
+  std::vector<std::uint8_t> saved_pv_;   ///< draining columns' sum flags before this cycle
 };
 
 }  // namespace arraysim::hw

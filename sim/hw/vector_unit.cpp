@@ -1,23 +1,9 @@
 #include "sim/hw/vector_unit.hpp"
 
-#include "models/ir/dtype.hpp"
 
 namespace arraysim::hw {
 
-sched::VectorUnitShape vector_unit_shape(const config::ArchConfig& arch) {
-  sched::VectorUnitShape u;
-  u.lanes = arch.array.lanes;
-  u.register_entries = arch.array.register_entries;
-  u.ports.ifmap_bytes_per_cycle = arch.ifmap.read_bytes_per_cycle();
-  u.ports.weight_bytes_per_cycle = arch.weight.read_bytes_per_cycle();
-  u.ports.output_bytes_per_cycle = arch.output.read_bytes_per_cycle();
-  u.ports.a_elem = ir::dtype_bytes(arch.array.input_dtype);
-  u.ports.b_elem = ir::dtype_bytes(arch.array.weight_dtype);
-  u.ports.c_elem = ir::dtype_bytes(arch.array.accumulator_dtype);
-  return u;
-}
-
-std::int64_t relayout_words(lower::AddressGen& addr, config::VectorLoop parallel, int op, const sched::Tile& t,
+std::int64_t relayout_words(lower::AddressGen& addr, config::VectorLoop parallel, int op, const plan::Tile& t,
                             std::int64_t elem_bytes) {
   using config::VectorLoop;
   const std::int64_t words = t.k_len * (op == 0 ? t.m_len : t.n_len);

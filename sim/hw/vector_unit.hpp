@@ -1,27 +1,26 @@
 #pragma once
 /// The vector unit's compute part: L MAC lanes with their registers (lane accumulators, held and
-/// broadcast operand registers) and the pipelined cross-lane adder tree, clocked by the shared
-/// controller in sim/hw/accelerator.cpp, which also runs the DMA engines and the scratchpad
-/// tiles exactly as for the systolic array (docs/vector.md).
+/// broadcast operand registers) and the pipelined cross-lane adder tree, clocked by the
+/// controller through its driver (sim/hw/lane_driver.hpp); the memory engine runs the DMA and the
+/// scratchpad tiles exactly as for the systolic array (docs/vector.md).
 #include <cstdint>
 #include <deque>
 #include <vector>
 
 #include "sim/config/arch_config.hpp"
+#include "sim/hw/compute_unit.hpp"
+#include "sim/hw/pe_array.hpp"
 #include "sim/lower/dram_layout.hpp"
-#include "sim/sched/schedule.hpp"
-#include "sim/sched/vector_mapping.hpp"
+#include "sim/plan/schedule.hpp"
+#include "sim/plan/vector_mapping.hpp"
 
 namespace arraysim::hw {
-
-/// The vector unit's shape and scratchpad ports as the mapping code sees them (from arch).
-sched::VectorUnitShape vector_unit_shape(const config::ArchConfig& arch);
 
 /// Words of a tile block whose loop across the lanes is not contiguous in DRAM: the DMA writes
 /// such a block into the scratchpad transposed, lane dimension contiguous (docs/vector.md,
 /// "Strided accesses"), and they are counted as relayout words. `op` 0: A block [m][k], 1: B
 /// block [k][n]. Decided from the address generator: lane-neighbour addresses one element apart.
-std::int64_t relayout_words(lower::AddressGen& addr, config::VectorLoop parallel, int op, const sched::Tile& t,
+std::int64_t relayout_words(lower::AddressGen& addr, config::VectorLoop parallel, int op, const plan::Tile& t,
                             std::int64_t elem_bytes);
 
 /// L lanes executing the steps of one fold after another with real values. The operand blocks
@@ -29,21 +28,22 @@ std::int64_t relayout_words(lower::AddressGen& addr, config::VectorLoop parallel
 template <class TIn, class TAcc> class VectorLanes {
  public:
   /// `unit.lanes` ≥ 1; the adder tree adds a step's products `reduction_latency` cycles after the step.
-  VectorLanes(const sched::VectorUnitShape& unit, std::int64_t reduction_latency)
+  VectorLanes(const plan::VectorUnitShape& unit, std::int64_t reduction_latency)
       : unit_(unit), latency_(reduction_latency) {
     a_reg_.assign(static_cast<std::size_t>(unit.lanes), TIn{});
     b_reg_.assign(static_cast<std::size_t>(unit.lanes), TIn{});
     acc_.assign(static_cast<std::size_t>(unit.lanes), TAcc{});
   }
 
-  /// Fold `fo` of tile `t` starts in cycle `start` (absolute) under mapping `map` (each layer has
-  /// its own): its steps run back to back.
-  void begin_fold(const config::VectorMapping& map, const sched::Fold& fo, const sched::Tile& t, const TIn* a,
-                  const TIn* b, TAcc* c, std::int64_t start) {
+  /// Fold `fold` (`fo` of tile `t`) starts in cycle `start` under mapping `map` (each layer has
+  /// its own): its steps run back to back. The previous fold's steps must be over (stepping()).
+  void begin_fold(const config::VectorMapping& map, const plan::Fold& fo, const plan::Tile& t, const TIn* a,
+                  const TIn* b, TAcc* c, std::int64_t start, std::int64_t fold) {
     map_ = map;
+    fold_ = fold;
     steps_.clear();
-    sched::for_each_vector_step(map_, unit_, fo.m_len, fo.n_len, fo.k_len, fo.accumulate,
-                                [this](const sched::VectorStep& s) { steps_.push_back(s); });
+    plan::for_each_vector_step(map_, unit_, fo.m_len, fo.n_len, fo.k_len, fo.accumulate,
+                                [this](const plan::VectorStep& s) { steps_.push_back(s); });
     next_ = 0;
     step_end_ = start + (steps_.empty() ? 0 : steps_[0].cycles) - 1;
     a_ = a, b_ = b, c_ = c;
@@ -53,19 +53,35 @@ template <class TIn, class TAcc> class VectorLanes {
   }
 
   /// One clock cycle `c`: the step that completes in `c` does its MACs (its operands were read
-  /// during its cycles), then the adder tree delivers the sums due in `c`.
-  void cycle(std::int64_t c) {
+  /// during its cycles), then the adder tree delivers the sums due in `c`. What a fold finished in
+  /// `c` goes to `events`: after its last step, its last reads of A and B (and its last output
+  /// unless the adder tree still holds its sums); after the tree's last sum of it, its last output.
+  void cycle(std::int64_t c, std::vector<FoldEvent>& events) {
     if (next_ < steps_.size() && c == step_end_) {
       execute(steps_[next_], c);
-      if (++next_ < steps_.size()) step_end_ += steps_[next_].cycles;
+      if (++next_ < steps_.size()) {
+        step_end_ += steps_[next_].cycles;
+      } else {
+        events.push_back({plan::Operand::a, fold_, c});
+        events.push_back({plan::Operand::b, fold_, c});
+        if (tree_folds_.empty() || tree_folds_.back().first != fold_) events.push_back({plan::Operand::c, fold_, c});
+      }
     }
     while (!tree_.empty() && tree_.front().due <= c) {
-      apply_tree(tree_.front());
+      const TreeSum sum = tree_.front();
       tree_.pop_front();
+      apply_tree(sum);
+      // A fold's last output: its last sum left the tree and its steps are over.
+      if (--tree_folds_.front().second == 0) {
+        tree_folds_.pop_front();
+        if (sum.fold != fold_ || next_ == steps_.size()) events.push_back({plan::Operand::c, sum.fold, c});
+      }
     }
   }
   /// True while the current fold has steps left or the tree holds sums.
   bool busy() const { return next_ < steps_.size() || !tree_.empty(); }
+  /// True while the current fold has steps left (a new fold cannot start).
+  bool stepping() const { return next_ < steps_.size(); }
   std::int64_t outputs_written() const { return outputs_written_; }
   std::int64_t macs() const { return macs_; }
 
@@ -76,9 +92,10 @@ template <class TIn, class TAcc> class VectorLanes {
     TAcc* c;
     TAcc value;
     bool first, last, held, accumulate;
+    std::int64_t fold;
   };
 
-  void execute(const sched::VectorStep& s, std::int64_t c) {
+  void execute(const plan::VectorStep& s, std::int64_t c) {
     using config::VectorLoop;
     const VectorLoop p = map_.parallel;
     const std::int64_t jm = p == VectorLoop::m, jn = p == VectorLoop::n, jk = p == VectorLoop::k;
@@ -105,8 +122,12 @@ template <class TIn, class TAcc> class VectorLanes {
         ++outputs_written_;
       }
     }
-    if (p == VectorLoop::k)
-      tree_.push_back({c + latency_, &c_[(dm_ + s.m) * n_len_ + dn_ + s.n], sum, s.c_first, s.c_last, s.c_held, accumulate_});
+    if (p == VectorLoop::k) {
+      tree_.push_back(
+          {c + latency_, &c_[(dm_ + s.m) * n_len_ + dn_ + s.n], sum, s.c_first, s.c_last, s.c_held, accumulate_, fold_});
+      if (tree_folds_.empty() || tree_folds_.back().first != fold_) tree_folds_.emplace_back(fold_, 0);
+      ++tree_folds_.back().second;
+    }
   }
 
   void apply_tree(const TreeSum& t) {
@@ -121,9 +142,9 @@ template <class TIn, class TAcc> class VectorLanes {
   }
 
   config::VectorMapping map_;
-  sched::VectorUnitShape unit_;
+  plan::VectorUnitShape unit_;
   std::int64_t latency_;
-  std::vector<sched::VectorStep> steps_;  ///< the current fold's steps
+  std::vector<plan::VectorStep> steps_;  ///< the current fold's steps
   std::size_t next_ = 0;                  ///< next step to complete
   std::int64_t step_end_ = 0;             ///< absolute cycle in which steps_[next_] completes
   const TIn* a_ = nullptr;
@@ -135,6 +156,9 @@ template <class TIn, class TAcc> class VectorLanes {
   std::vector<TAcc> acc_;           ///< lane accumulators
   TAcc tree_acc_{};                 ///< the accumulator behind the adder tree (parallel k)
   std::deque<TreeSum> tree_;        ///< sums in flight through the pipelined tree
+  /// (fold, sums of it in the tree), oldest first (the tree delivers in order).
+  std::deque<std::pair<std::int64_t, std::int64_t>> tree_folds_;
+  std::int64_t fold_ = -1;          ///< the fold whose steps run
   std::int64_t outputs_written_ = 0, macs_ = 0;
 };
 

@@ -129,6 +129,17 @@ template <class Model, int R, int C> class VerilatedArray final : public RtlArra
     return static_cast<std::int32_t>(model_->rootp->pe_array__DOT__acc_q[idx(i)][idx(j)]);
   }
 
+  /// The SystemC model's rule (PeArray::accepts_fold) on the RTL's own valid registers.
+  bool accepts_fold() const override {
+    const auto* root = model_->rootp;
+    if (this->mode_ == ArrayMode::output_stationary) return !root->pe_array__DOT__pv_q[0][0];
+    if (root->pe_array__DOT__load_busy_q) return false;
+    for (int j = 0; j + 1 < C; ++j)
+      if (root->pe_array__DOT__av_q[0][idx(j)] && root->pe_array__DOT__vv_q[0][idx(j + 1)]) return false;
+    return true;
+  }
+  bool loading() const override { return model_->rootp->pe_array__DOT__load_busy_q; }
+
  private:
   static std::size_t idx(std::int64_t i) { return static_cast<std::size_t>(i); }
 
@@ -182,9 +193,9 @@ template <class Model, int R, int C> class VerilatedArray final : public RtlArra
 
 /// The SystemC model and a Verilated array in one elaboration, fed the same edges every cycle.
 /// After each cycle (collect()) every PE register (a, b or w, acc or psum, row-major, in that
-/// order per PE) and then the bottom edge are compared; the first difference is recorded in
-/// cosim_status() and the controller stops. collect() returns the RTL's outputs and valid bits,
-/// whose agreement with the schedule the controller checks.
+/// order per PE), then the bottom edge and then its valid bits are compared; the first difference
+/// is recorded in cosim_status() and the controller stops. collect() returns the RTL's outputs
+/// and valid bits, which the controller captures.
 class CosimArray final : public PeArray<std::int8_t, std::int32_t> {
  public:
   CosimArray(sc_core::sc_module_name name, std::int64_t rows, std::int64_t cols, ArrayMode mode,
@@ -208,6 +219,9 @@ class CosimArray final : public PeArray<std::int8_t, std::int32_t> {
   }
 
   int output_latency() const override { return 1; }
+  /// The controller follows the RTL (its outputs are the RTL's); the SystemC model is compared.
+  bool accepts_fold() const override { return rtl_->accepts_fold(); }
+  bool loading() const override { return rtl_->loading(); }
 
   void collect(ArrayOut<std::int32_t>& out) override {
     rtl_->collect(out);
@@ -234,6 +248,10 @@ class CosimArray final : public PeArray<std::int8_t, std::int32_t> {
     for (std::int64_t j = 0; j < C; ++j) {
       ++status_.values;
       if (!same(R - 1, j, "bottom", expected_.bottom[j], got.bottom[j])) return;
+    }
+    for (std::int64_t j = 0; j < C; ++j) {
+      ++status_.values;
+      if (!same(R - 1, j, "valid", expected_.valid[j] != 0, got.valid[j] != 0)) return;
     }
   }
 

@@ -78,7 +78,7 @@ std::int64_t compulsory_dram_bytes(const LayerResult& l, const config::ArrayConf
 void annotate_run(RunResult& r, const config::ArchConfig& arch) {
   r.energy_rates = energy_rates(arch);
   r.area_um2 = area_estimate(arch);
-  if (arch.dram.model == "ideal")
+  if (arch.dram.model == config::DramModel::ideal)
     r.dram_bytes_per_cycle.reset();
   else
     r.dram_bytes_per_cycle = arch.dram.bytes_per_cycle;

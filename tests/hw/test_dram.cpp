@@ -20,16 +20,16 @@ namespace {
 /// A DMA bound to a DRAM, and a thread that runs `body` at time 0.
 struct Bench : sc_core::sc_module {
   SC_HAS_PROCESS(Bench);
-  Bench(sc_core::sc_module_name n, const config::DramConfig& cfg, std::function<void(hw::Dma&, hw::Dram&)> body)
-      : sc_core::sc_module(n), dram("dram", cfg, sc_core::sc_time(1, sc_core::SC_NS)),
+  Bench(sc_core::sc_module_name n, const config::DramConfig& cfg, std::function<void(hw::Dma&)> body)
+      : sc_core::sc_module(n), dram(hw::make_dram("dram", cfg, sc_core::sc_time(1, sc_core::SC_NS))),
         dma("dma", cfg.burst_bytes, sc_core::sc_time(1, sc_core::SC_NS)), body_(std::move(body)) {
-    dma.socket.bind(dram.socket);
+    dma.socket.bind(*dram.socket);
     SC_THREAD(run);
   }
-  void run() { body_(dma, dram); }
-  hw::Dram dram;
+  void run() { body_(dma); }
+  hw::DramTarget dram;
   hw::Dma dma;
-  std::function<void(hw::Dma&, hw::Dram&)> body_;
+  std::function<void(hw::Dma&)> body_;
 };
 
 hw::Transfer read(hw::Dma& dma, std::int64_t addr, std::int64_t bytes, double issue, unsigned char* shadow = nullptr,
@@ -41,9 +41,9 @@ hw::Transfer read(hw::Dma& dma, std::int64_t addr, std::int64_t bytes, double is
 
 TEST_CASE("dram simple model: latency, bus bandwidth and first-fit ordering", "[hw][dram]") {
   config::DramConfig cfg;
-  cfg.model = "simple", cfg.bytes_per_cycle = 16, cfg.latency_cycles = 100, cfg.burst_bytes = 64;
+  cfg.model = config::DramModel::simple, cfg.bytes_per_cycle = 16, cfg.latency_cycles = 100, cfg.burst_bytes = 64;
   std::vector<hw::Transfer> t;
-  Bench b("bench", cfg, [&](hw::Dma& dma, hw::Dram&) {
+  Bench b("bench", cfg, [&](hw::Dma& dma) {
     t.push_back(read(dma, 0, 256, 0));   // 4 bursts of 64 bytes, each 4 cycles on the bus
     t.push_back(read(dma, 256, 64, 0));  // behind them on the bus
     t.push_back(read(dma, 512, 32, 50)); // ready at 150, after the bus went idle at 120
@@ -70,16 +70,14 @@ TEST_CASE("dram simple model: latency, bus bandwidth and first-fit ordering", "[
 
 TEST_CASE("dram banked model: row hits misses and conflicts", "[hw][dram]") {
   config::DramConfig cfg;
-  cfg.model = "ddr4_3200", cfg.bytes_per_cycle = 64, cfg.latency_cycles = 5, cfg.burst_bytes = 64;
+  cfg.model = config::DramModel::ddr4_3200, cfg.bytes_per_cycle = 64, cfg.latency_cycles = 5, cfg.burst_bytes = 64;
   cfg.banks = 2, cfg.row_bytes = 1024, cfg.row_miss_cycles = 10, cfg.row_conflict_cycles = 20;
   std::vector<hw::Transfer> t;
-  hw::RowCounts rows;
-  Bench b("bench", cfg, [&](hw::Dma& dma, hw::Dram& dram) {
+  Bench b("bench", cfg, [&](hw::Dma& dma) {
     t.push_back(read(dma, 0, 64, 0));     // row index 0: bank 0, row 0, closed: miss
     t.push_back(read(dma, 64, 64, 0));    // same row: hit
     t.push_back(read(dma, 1024, 64, 0));  // row index 1: bank 1, row 0: miss
     t.push_back(read(dma, 2048, 64, 0));  // row index 2: bank 0, row 1 while row 0 is open: conflict
-    rows = dram.take_row_counts();
   });
   hw::start_simulation();
   REQUIRE(t.size() == 4);
@@ -96,26 +94,30 @@ TEST_CASE("dram banked model: row hits misses and conflicts", "[hw][dram]") {
   // conflict: bank 0's last data left at 17; ready = 17 + 20 + 5 = 42.
   CHECK(t[3].first_ready_cycle == 42);
   CHECK(t[3].dram_done_cycle == 43);
-  CHECK(rows.hits == 1);
-  CHECK(rows.misses == 2);
-  CHECK(rows.conflicts == 1);
+  // The DRAM reports each burst's row outcome; the DMA counts them per transfer.
+  CHECK((t[0].row_misses == 1 && t[0].row_hits == 0 && t[0].row_conflicts == 0));
+  CHECK((t[1].row_hits == 1 && t[1].row_misses == 0));
+  CHECK((t[2].row_misses == 1 && t[2].row_hits == 0));
+  CHECK((t[3].row_conflicts == 1 && t[3].row_hits == 0 && t[3].row_misses == 0));
 }
 
 TEST_CASE("dma: scratchpad write ports limit a fast transfer and real bytes move both ways", "[hw][dram]") {
   config::DramConfig cfg;
-  cfg.model = "simple", cfg.bytes_per_cycle = 64, cfg.latency_cycles = 0, cfg.burst_bytes = 64;
+  cfg.model = config::DramModel::simple, cfg.bytes_per_cycle = 64, cfg.latency_cycles = 0, cfg.burst_bytes = 64;
   hw::Transfer limited;
-  std::vector<unsigned char> shadow(256, 0), after;
-  Bench b("bench", cfg, [&](hw::Dma& dma, hw::Dram& dram) {
-    dram.storage().assign(256, 0);
-    for (int i = 0; i < 64; ++i) dram.storage()[static_cast<std::size_t>(i)] = static_cast<unsigned char>(i + 1);
+  std::vector<unsigned char> shadow(256, 0), after(256, 0xff);
+  Bench b("bench", cfg, [&](hw::Dma& dma) {
+    // The DRAM's contents go in and come out through the debug transport only.
+    std::vector<unsigned char> image(256, 0);
+    for (int i = 0; i < 64; ++i) image[static_cast<std::size_t>(i)] = static_cast<unsigned char>(i + 1);
+    dma.debug_write(0, image.data(), 256);
     // 64 bytes cross the bus in 1 cycle; a scratchpad absorbing 8 bytes (one 8-byte word) per
     // cycle needs 8: the transfer is done at 8 and 8 - 1 = 7 word writes waited for a port.
     limited = read(dma, 0, 64, 0, shadow.data(), 8, 8);
     // Write the bytes back 128 bytes further on.
     for (int i = 0; i < 64; ++i) shadow[static_cast<std::size_t>(128 + i)] = shadow[static_cast<std::size_t>(i)];
     dma.transfer(true, {{128, 64}}, shadow.data(), 1, 0, 1, {});
-    after = dram.storage();
+    dma.debug_read(0, after.data(), 256);
   });
   hw::start_simulation();
   CHECK(limited.dram_done_cycle == 1);

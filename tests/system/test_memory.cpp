@@ -16,7 +16,7 @@
 #include "models/analytic/memory.hpp"
 #include "models/analytic/systolic.hpp"
 #include "sim/config/arch_config.hpp"
-#include "sim/sched/schedule.hpp"
+#include "sim/plan/schedule.hpp"
 #include "tests/support.hpp"
 
 using namespace arraysim;
@@ -265,11 +265,11 @@ TEST_CASE("memory: the analytic lower bound holds and GEMM traffic matches it on
       const json& L = s.at("layers")[static_cast<std::size_t>(l)];
       INFO(y.str() << "layer " << l);
       // The tile the scheduler chose (an input here); everything else is re-derived.
-      sched::TileBudget b;
+      plan::TileBudget b;
       const std::int64_t div = db ? 2 : 1;
       b.a_bytes = kib[0] * 1024 / div, b.b_bytes = kib[1] * 1024 / div, b.c_bytes = kib[2] * 1024 / div;
       b.a_elem = 1, b.b_elem = 1, b.c_elem = 4;
-      const sched::TileShape t = sched::choose_tile(cdf, R, C, dims[static_cast<std::size_t>(l)], b, nullptr);
+      const plan::TileShape t = plan::choose_tile(cdf, R, C, dims[static_cast<std::size_t>(l)], b, nullptr);
       REQUIRE(t.m > 0);
       const analytic::TileExtents te{t.m, t.n, t.k};
       const analytic::GemmTraffic tr = analytic::gemm_traffic(dims[static_cast<std::size_t>(l)], te, 1, 1, 4);

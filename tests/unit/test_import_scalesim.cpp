@@ -136,7 +136,7 @@ TEST_CASE("import scalesim cfg in CALC mode: array, SRAMs, ideal DRAM", "[unit][
   CHECK(e.arch.ifmap.double_buffered);
   CHECK(e.arch.ifmap.word_bytes == 32);  // one word per array row per access
   CHECK(e.arch.ifmap.banks == 1);
-  CHECK(e.arch.dram.model == "ideal");  // CALC: reads never stall
+  CHECK(e.arch.dram.model == config::DramModel::ideal);  // CALC: reads never stall
   CHECK(e.arch.dram.bytes_per_cycle == 10);
   CHECK(e.arch.dram.latency_cycles == 1);
 }
@@ -154,7 +154,7 @@ TEST_CASE("import scalesim cfg in USER mode: Bandwidth words per cycle are bytes
     CHECK(e.arch.ifmap.size_kib == 16);
     CHECK(e.arch.weight.size_kib == 16);
     CHECK(e.arch.output.size_kib == 16);
-    CHECK(e.arch.dram.model == "simple");
+    CHECK(e.arch.dram.model == config::DramModel::simple);
     CHECK(e.arch.dram.bytes_per_cycle == 2);  // Bandwidth 2 words/cycle x 1 byte/word
     CHECK(e.arch.dram.latency_cycles == 1);
   }
@@ -332,7 +332,7 @@ TEST_CASE("import scalesim of every file in ../shared/scalesim", "[unit][import]
     CHECK(e.arch.ifmap.size_kib == x.sram[0]);
     CHECK(e.arch.weight.size_kib == x.sram[1]);
     CHECK(e.arch.output.size_kib == x.sram[2]);
-    CHECK(e.arch.dram.model == x.dram);
+    CHECK(config::to_string(e.arch.dram.model) == x.dram);
     CHECK(e.arch.dram.bytes_per_cycle == x.bw);
   }
   for (const std::string& topo : csv_files) {

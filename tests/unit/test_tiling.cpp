@@ -1,4 +1,4 @@
-/// Scratchpad tiling (sim/sched): the tile rule of docs/memory.md on hand-worked cases, the fold
+/// Scratchpad tiling (sim/plan): the tile rule of docs/memory.md on hand-worked cases, the fold
 /// cover of tiled schedules, reuse flags and buffer halves, and the DMA address generator's runs.
 #include <catch2/catch.hpp>
 
@@ -9,31 +9,31 @@
 
 #include "models/ir/layer.hpp"
 #include "sim/lower/dram_layout.hpp"
-#include "sim/sched/schedule.hpp"
+#include "sim/plan/schedule.hpp"
 
 using namespace arraysim;
 using config::Dataflow;
 
 TEST_CASE("tiling: the whole GEMM when it fits, else halving the larger dimension in granules", "[unit][tiling]") {
-  sched::TileBudget b;
+  plan::TileBudget b;
   b.a_bytes = b.b_bytes = b.c_bytes = 1 << 20;
   b.a_elem = b.b_elem = 1, b.c_elem = 4;
-  const sched::TileShape all = sched::choose_tile(Dataflow::os, 8, 8, {100, 50, 300, 1}, b, nullptr);
+  const plan::TileShape all = plan::choose_tile(Dataflow::os, 8, 8, {100, 50, 300, 1}, b, nullptr);
   CHECK((all.m == 100 && all.n == 50 && all.k == 300));
   // OS 4x4, A 32x256 int8 = 8 KiB into 2 KiB: m has 8 granules of 4, k 256 granules of 1, so k
   // halves: 128 (4 KiB), 64 (2 KiB) fits.
   b.a_bytes = 2048;
-  const sched::TileShape t = sched::choose_tile(Dataflow::os, 4, 4, {32, 4, 256, 1}, b, nullptr);
+  const plan::TileShape t = plan::choose_tile(Dataflow::os, 4, 4, {32, 4, 256, 1}, b, nullptr);
   CHECK((t.m == 32 && t.n == 4 && t.k == 64));
   // WS 8x8: C 100x50 int32 = 20000 bytes into 4096: m (100 granules of 1) halves to 50, 25,
   // 13 (2600 bytes... 13x50x4 = 2600 fits).
   b.a_bytes = 1 << 20, b.c_bytes = 4096;
-  const sched::TileShape w = sched::choose_tile(Dataflow::ws, 8, 8, {100, 50, 30, 1}, b, nullptr);
+  const plan::TileShape w = plan::choose_tile(Dataflow::ws, 8, 8, {100, 50, 30, 1}, b, nullptr);
   CHECK((w.m == 13 && w.n == 50 && w.k == 30));
   // The smallest OS output tile is R x C accumulators: 16x16x4 = 1024 bytes > 512.
   b.c_bytes = 512;
-  sched::TileFitError err;
-  const sched::TileShape none = sched::choose_tile(Dataflow::os, 16, 16, {64, 64, 8, 1}, b, &err);
+  plan::TileFitError err;
+  const plan::TileShape none = plan::choose_tile(Dataflow::os, 16, 16, {64, 64, 8, 1}, b, &err);
   CHECK(none.m == 0);
   CHECK(err.buffer == "output");
   CHECK(err.budget_bytes == 512);
@@ -48,13 +48,13 @@ TEST_CASE("tiling: tiled schedules cover every MAC once with k innermost and cor
     const Dataflow df = static_cast<Dataflow>(c % 3);
     const std::int64_t R = pick(1, 9), C = pick(1, 9);
     const ir::GemmDims d{pick(1, 40), pick(1, 40), pick(1, 40), pick(1, 3)};
-    const sched::TileShape tile{pick(1, d.m), pick(1, d.n), pick(1, d.k)};
-    const sched::SlotCounts slots{static_cast<int>(pick(1, 2)), static_cast<int>(pick(1, 2)), static_cast<int>(pick(1, 2))};
-    const sched::Schedule s = sched::make_schedule(df, R, C, d, tile, slots);
+    const plan::TileShape tile{pick(1, d.m), pick(1, d.n), pick(1, d.k)};
+    const plan::SlotCounts slots{static_cast<int>(pick(1, 2)), static_cast<int>(pick(1, 2)), static_cast<int>(pick(1, 2))};
+    const plan::Schedule s = plan::make_schedule(df, R, C, d, tile, slots);
     INFO("case " << c);
     // Every (g, m, n, k) is covered by exactly one fold.
     std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t>, int> cover;
-    for (const sched::Fold& f : s.folds)
+    for (const plan::Fold& f : s.folds)
       for (std::int64_t m = f.m0; m < f.m0 + f.m_len; ++m)
         for (std::int64_t n = f.n0; n < f.n0 + f.n_len; ++n)
           for (std::int64_t k = f.k0; k < f.k0 + f.k_len; ++k) ++cover[{f.group, m, n, k}];
@@ -64,11 +64,11 @@ TEST_CASE("tiling: tiled schedules cover every MAC once with k innermost and cor
     CHECK(once);
     // Folds stay inside their tile; tiles are contiguous fold ranges in order.
     std::int64_t next = 0;
-    for (const sched::Tile& t : s.tiles) {
+    for (const plan::Tile& t : s.tiles) {
       CHECK(t.fold_begin == next);
       next = t.fold_end;
       for (std::int64_t f = t.fold_begin; f < t.fold_end; ++f) {
-        const sched::Fold& fo = s.folds[static_cast<std::size_t>(f)];
+        const plan::Fold& fo = s.folds[static_cast<std::size_t>(f)];
         CHECK(s.fold_tile[static_cast<std::size_t>(f)] == t.index);
         CHECK((fo.m0 >= t.m0 && fo.m0 + fo.m_len <= t.m0 + t.m_len));
         CHECK((fo.n0 >= t.n0 && fo.n0 + fo.n_len <= t.n0 + t.n_len));
@@ -82,7 +82,7 @@ TEST_CASE("tiling: tiled schedules cover every MAC once with k innermost and cor
     // A block reloads exactly when its coordinates change; halves alternate over loads.
     int a_loads = 0;
     for (std::size_t i = 0; i < s.tiles.size(); ++i) {
-      const sched::Tile& t = s.tiles[i];
+      const plan::Tile& t = s.tiles[i];
       const bool same = i > 0 && s.tiles[i - 1].group == t.group && s.tiles[i - 1].m0 == t.m0 && s.tiles[i - 1].k0 == t.k0;
       CHECK(t.load_a == !same);
       if (t.load_a) CHECK(t.a_slot == a_loads++ % slots.a);

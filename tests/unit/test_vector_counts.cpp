@@ -1,25 +1,25 @@
 /// Vector unit counts (docs/vector.md): the fully connected layer of the lecture example in both
 /// mappings, exact, for several M, CHW, L including non-divisible ones; and the analytic closed
-/// forms equal to the step walk of sim/sched for every mapping.
+/// forms equal to the step walk of sim/plan for every mapping.
 #include <catch2/catch.hpp>
 
 #include "models/analytic/vector.hpp"
-#include "sim/sched/vector_mapping.hpp"
+#include "sim/plan/vector_mapping.hpp"
 
 namespace {
 using namespace arraysim;
 using config::VectorLoop;
 
 /// Ports wide enough that no step waits: the lanes are the bound.
-sched::VectorUnitShape wide_unit(std::int64_t lanes) {
-  sched::VectorUnitShape u;
+plan::VectorUnitShape wide_unit(std::int64_t lanes) {
+  plan::VectorUnitShape u;
   u.lanes = lanes;
   u.register_entries = 3 * lanes;
   u.ports = {1 << 20, 1 << 20, 1 << 20, 4, 4, 4};
   return u;
 }
 
-analytic::VectorUnit analytic_unit(const sched::VectorUnitShape& u) {
+analytic::VectorUnit analytic_unit(const plan::VectorUnitShape& u) {
   analytic::VectorUnit a;
   a.lanes = u.lanes;
   a.ifmap_bytes_per_cycle = u.ports.ifmap_bytes_per_cycle;
@@ -51,8 +51,8 @@ TEST_CASE("vector: FC with lanes across the reduction reads every input and weig
   const config::VectorMapping map{VectorLoop::k, {VectorLoop::m, VectorLoop::n, VectorLoop::k}, true};
   for (const FcCase& c : kFcCases) {
     INFO("M " << c.outputs << " CHW " << c.chw << " L " << c.lanes);
-    const sched::VectorUnitShape u = wide_unit(c.lanes);
-    const sched::VectorCounts s = sched::count_vector_fold(map, u, 1, c.outputs, c.chw, false);
+    const plan::VectorUnitShape u = wide_unit(c.lanes);
+    const plan::VectorCounts s = plan::count_vector_fold(map, u, 1, c.outputs, c.chw, false);
     const analytic::VectorEstimate a = analytic::vector_fold(to_analytic(map), analytic_unit(u), 1, c.outputs, c.chw, false);
     const std::int64_t macs = c.outputs * c.chw;                    // M·CHW
     const std::int64_t steps = c.outputs * cdiv(c.chw, c.lanes);    // M·⌈CHW/L⌉
@@ -78,8 +78,8 @@ TEST_CASE("vector: FC with lanes across outputs and the input hoisted reads each
   const config::VectorMapping map{VectorLoop::n, {VectorLoop::m, VectorLoop::n, VectorLoop::k}, true};
   for (const FcCase& c : kFcCases) {
     INFO("M " << c.outputs << " CHW " << c.chw << " L " << c.lanes);
-    const sched::VectorUnitShape u = wide_unit(c.lanes);
-    const sched::VectorCounts s = sched::count_vector_fold(map, u, 1, c.outputs, c.chw, false);
+    const plan::VectorUnitShape u = wide_unit(c.lanes);
+    const plan::VectorCounts s = plan::count_vector_fold(map, u, 1, c.outputs, c.chw, false);
     const analytic::VectorEstimate a = analytic::vector_fold(to_analytic(map), analytic_unit(u), 1, c.outputs, c.chw, false);
     const std::int64_t macs = c.outputs * c.chw;                      // M·CHW
     const std::int64_t groups = cdiv(c.outputs, c.lanes);             // ⌈M/L⌉ lane groups m2
@@ -101,7 +101,7 @@ TEST_CASE("vector: FC with lanes across outputs and the input hoisted reads each
   }
   // Without hoisting every lane reads the input itself: M·CHW input reads (16 outputs, 64 inputs).
   const config::VectorMapping plain{VectorLoop::n, {VectorLoop::m, VectorLoop::n, VectorLoop::k}, false};
-  const sched::VectorCounts p = sched::count_vector_fold(plain, wide_unit(4), 1, 16, 64, false);
+  const plan::VectorCounts p = plan::count_vector_fold(plain, wide_unit(4), 1, 16, 64, false);
   CHECK(p.a_read_words == 16 * 64);
   // ... and each step reads and writes its 4 outputs: writes 16·64, reads 16·(64 − 1).
   CHECK(p.c_write_words == 16 * 64);
@@ -112,10 +112,10 @@ TEST_CASE("vector: read ports narrower than the lanes stretch each step", "[unit
   // 8 lanes of 4-byte weights need 32 bytes per step; the weight scratchpad gives 16 bytes per
   // cycle, so a full step takes ⌈32/16⌉ = 2 cycles; the last lane group of 20 outputs has 4
   // lanes (16 bytes, 1 cycle). Parallel n, order [m, n, k], hoist; FC 20 outputs × 12 inputs.
-  sched::VectorUnitShape u = wide_unit(8);
+  plan::VectorUnitShape u = wide_unit(8);
   u.ports.weight_bytes_per_cycle = 16;
   const config::VectorMapping map{VectorLoop::n, {VectorLoop::m, VectorLoop::n, VectorLoop::k}, true};
-  const sched::VectorCounts s = sched::count_vector_fold(map, u, 1, 20, 12, false);
+  const plan::VectorCounts s = plan::count_vector_fold(map, u, 1, 20, 12, false);
   CHECK(s.steps == 3 * 12);                  // ⌈20/8⌉ lane groups × 12
   CHECK(s.cycles == 2 * 12 * 2 + 1 * 12);    // two full groups at 2 cycles, the last at 1 = 60
   CHECK(s.stall_read_bandwidth_cycles == 60 - 36);
@@ -126,14 +126,14 @@ TEST_CASE("vector: analytic closed forms equal the step walk for every mapping",
   const std::int64_t shapes[][3] = {{1, 1, 1}, {3, 5, 7}, {8, 8, 8}, {9, 4, 13}, {2, 17, 3}, {16, 1, 33}};
   for (std::int64_t lanes : {1, 3, 4, 8}) {
     for (std::int64_t narrow : {0, 1}) {
-      sched::VectorUnitShape u = wide_unit(lanes);
+      plan::VectorUnitShape u = wide_unit(lanes);
       if (narrow) u.ports = {4, 8, 8, 1, 2, 4};  // reads bound by the ports
-      for (const config::VectorMapping& m : sched::all_vector_mappings())
+      for (const config::VectorMapping& m : plan::all_vector_mappings())
         for (const auto& sh : shapes)
           for (bool acc : {false, true}) {
             INFO(config::to_string(m) << " L " << lanes << " narrow " << narrow << " m " << sh[0] << " n " << sh[1]
                                       << " k " << sh[2] << " acc " << acc);
-            const sched::VectorCounts s = sched::count_vector_fold(m, u, sh[0], sh[1], sh[2], acc);
+            const plan::VectorCounts s = plan::count_vector_fold(m, u, sh[0], sh[1], sh[2], acc);
             const analytic::VectorEstimate a = analytic::vector_fold(to_analytic(m), analytic_unit(u), sh[0], sh[1], sh[2], acc);
             CHECK(s.macs == sh[0] * sh[1] * sh[2]);
             CHECK(a.macs == s.macs);
@@ -151,13 +151,13 @@ TEST_CASE("vector: analytic closed forms equal the step walk for every mapping",
 TEST_CASE("vector: register words of a mapping", "[unit][vector]") {
   const std::int64_t L = 8;
   // parallel n, innermost k, hoist: broadcast input (1) + L held accumulators = 9.
-  CHECK(sched::vector_register_words({VectorLoop::n, {VectorLoop::m, VectorLoop::n, VectorLoop::k}, true}, L) == 1 + L);
+  CHECK(plan::vector_register_words({VectorLoop::n, {VectorLoop::m, VectorLoop::n, VectorLoop::k}, true}, L) == 1 + L);
   // parallel k, innermost k: nothing held but the tree's accumulator (1).
-  CHECK(sched::vector_register_words({VectorLoop::k, {VectorLoop::m, VectorLoop::n, VectorLoop::k}, true}, L) == 1);
+  CHECK(plan::vector_register_words({VectorLoop::k, {VectorLoop::m, VectorLoop::n, VectorLoop::k}, true}, L) == 1);
   // parallel m, innermost m: B broadcast and held (1) = 1.
-  CHECK(sched::vector_register_words({VectorLoop::m, {VectorLoop::k, VectorLoop::n, VectorLoop::m}, true}, L) == 1);
+  CHECK(plan::vector_register_words({VectorLoop::m, {VectorLoop::k, VectorLoop::n, VectorLoop::m}, true}, L) == 1);
   // parallel k, innermost n: A held (L lanes of k) = L.
-  CHECK(sched::vector_register_words({VectorLoop::k, {VectorLoop::m, VectorLoop::k, VectorLoop::n}, true}, L) == L);
-  CHECK(sched::vector_register_words({VectorLoop::n, {VectorLoop::m, VectorLoop::n, VectorLoop::k}, false}, L) == 0);
-  CHECK(sched::all_vector_mappings().size() == 36);
+  CHECK(plan::vector_register_words({VectorLoop::k, {VectorLoop::m, VectorLoop::k, VectorLoop::n}, true}, L) == L);
+  CHECK(plan::vector_register_words({VectorLoop::n, {VectorLoop::m, VectorLoop::n, VectorLoop::k}, false}, L) == 0);
+  CHECK(plan::all_vector_mappings().size() == 36);
 }

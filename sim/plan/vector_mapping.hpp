@@ -9,9 +9,9 @@
 
 #include "models/ir/layer.hpp"
 #include "sim/config/arch_config.hpp"
-#include "sim/sched/schedule.hpp"
+#include "sim/plan/schedule.hpp"
 
-namespace arraysim::sched {
+namespace arraysim::plan {
 
 /// What the lanes can move per cycle: each scratchpad's read bandwidth in bytes per cycle (banks ×
 /// read_ports × word_bytes; the output scratchpad serves the lanes' reads and writes of C) and the
@@ -130,4 +130,4 @@ void for_each_vector_step(const config::VectorMapping& map, const VectorUnitShap
       }
 }
 
-}  // namespace arraysim::sched
+}  // namespace arraysim::plan

@@ -1,17 +1,18 @@
-#include "sim/sched/schedule.hpp"
+#include "sim/plan/schedule.hpp"
 
 #include <fmt/format.h>
 
-namespace arraysim::sched {
+#include "sim/plan/dataflow.hpp"
 
-namespace {
-/// (start, length) pieces of [0, total) of at most `step`.
+namespace arraysim::plan {
+
 std::vector<std::pair<std::int64_t, std::int64_t>> pieces(std::int64_t total, std::int64_t step) {
   std::vector<std::pair<std::int64_t, std::int64_t>> t;
   for (std::int64_t x = 0; x < total; x += step) t.emplace_back(x, std::min(step, total - x));
   return t;
 }
 
+namespace {
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 }  // namespace
 
@@ -24,6 +25,7 @@ Schedule make_schedule(config::Dataflow df, std::int64_t rows, std::int64_t cols
   s.dims = d;
   auto clip = [](std::int64_t v, std::int64_t total) { return v <= 0 || v > total ? total : v; };
   s.tile = {clip(tile.m, d.m), clip(tile.n, d.n), clip(tile.k, d.k)};
+  const Dataflow& df_obj = dataflow(df);
   int a_loads = 0, b_loads = 0, c_blocks = 0;
   for (std::int64_t g = 0; g < d.groups; ++g) {
     for (auto [tm0, tml] : pieces(d.m, s.tile.m))
@@ -44,30 +46,12 @@ Schedule make_schedule(config::Dataflow df, std::int64_t rows, std::int64_t cols
           t.a_slot = t.load_a ? a_loads++ % slots.a : s.tiles.back().a_slot;
           t.b_slot = t.load_b ? b_loads++ % slots.b : s.tiles.back().b_slot;
           t.c_slot = t.new_c ? c_blocks++ % slots.c : s.tiles.back().c_slot;
-          auto push = [&](std::int64_t m0, std::int64_t ml, std::int64_t n0, std::int64_t nl, std::int64_t k0,
-                          std::int64_t kl, std::int64_t ru, std::int64_t cu, std::int64_t len) {
-            Fold f;
-            f.index = static_cast<std::int64_t>(s.folds.size());
-            f.group = g;
-            f.m0 = m0, f.m_len = ml, f.n0 = n0, f.n_len = nl, f.k0 = k0, f.k_len = kl;
-            f.rows_used = ru, f.cols_used = cu, f.stream_len = len;
-            f.accumulate = k0 > 0;
-            s.folds.push_back(f);
+          // The folds of the tile, in the dataflow's order.
+          const std::size_t first = s.folds.size();
+          df_obj.fold_tile(t, rows, cols, s.folds);
+          for (std::size_t f = first; f < s.folds.size(); ++f) {
+            s.folds[f].index = static_cast<std::int64_t>(f);
             s.fold_tile.push_back(t.index);
-          };
-          switch (df) {
-            case config::Dataflow::os:
-              for (auto [m0, ml] : pieces(tml, rows))
-                for (auto [n0, nl] : pieces(tnl, cols)) push(tm0 + m0, ml, tn0 + n0, nl, tk0, tkl, ml, nl, tkl);
-              break;
-            case config::Dataflow::ws:
-              for (auto [n0, nl] : pieces(tnl, cols))
-                for (auto [k0, kl] : pieces(tkl, rows)) push(tm0, tml, tn0 + n0, nl, tk0 + k0, kl, kl, nl, tml);
-              break;
-            case config::Dataflow::is:
-              for (auto [m0, ml] : pieces(tml, cols))
-                for (auto [k0, kl] : pieces(tkl, rows)) push(tm0 + m0, ml, tn0, tnl, tk0 + k0, kl, kl, ml, tnl);
-              break;
           }
           t.fold_end = static_cast<std::int64_t>(s.folds.size());
           s.tiles.push_back(t);
@@ -79,12 +63,8 @@ Schedule make_schedule(config::Dataflow df, std::int64_t rows, std::int64_t cols
 TileShape choose_tile(config::Dataflow df, std::int64_t rows, std::int64_t cols, const ir::GemmDims& d,
                       const TileBudget& b, TileFitError* error) {
   // Granules: the dimension of the array each GEMM dimension is folded by.
-  std::int64_t gm = 1, gn = 1, gk = 1;
-  switch (df) {
-    case config::Dataflow::os: gm = rows, gn = cols, gk = 1; break;
-    case config::Dataflow::ws: gm = 1, gn = cols, gk = rows; break;
-    case config::Dataflow::is: gm = cols, gn = 1, gk = rows; break;
-  }
+  const Granules gr = dataflow(df).granules(rows, cols);
+  const std::int64_t gm = gr.m, gn = gr.n, gk = gr.k;
   TileShape t{d.m, d.n, d.k};
   const std::int64_t min_m = std::min(gm, d.m), min_n = std::min(gn, d.n), min_k = std::min(gk, d.k);
   // Halves `v` (a multiple of granule g, or the whole dimension) in granules; false at one granule.
@@ -141,4 +121,4 @@ std::string to_string(const Schedule& s) {
   return out;
 }
 
-}  // namespace arraysim::sched
+}  // namespace arraysim::plan

@@ -1,9 +1,9 @@
-#include "sim/sched/vector_mapping.hpp"
+#include "sim/plan/vector_mapping.hpp"
 
 #include <map>
 #include <tuple>
 
-namespace arraysim::sched {
+namespace arraysim::plan {
 
 VectorCounts& VectorCounts::operator+=(const VectorCounts& o) {
   steps += o.steps, cycles += o.cycles, macs += o.macs;
@@ -96,4 +96,4 @@ Schedule make_vector_schedule(const ir::GemmDims& dims, TileShape tile, SlotCoun
   return s;
 }
 
-}  // namespace arraysim::sched
+}  // namespace arraysim::plan

@@ -10,7 +10,7 @@
 #include "models/ir/layer.hpp"
 #include "sim/config/arch_config.hpp"
 
-namespace arraysim::sched {
+namespace arraysim::plan {
 
 /// One fold: the array computes C[m0.., n0..] (+)= A[m0.., k0..] · B[k0.., n0..] for group `group`.
 ///
@@ -64,6 +64,9 @@ struct Schedule {
   std::vector<std::int64_t> fold_tile;  ///< per fold: index of its tile
 };
 
+/// The (start, length) pieces of [0, total) of at most `step` elements each, in order.
+std::vector<std::pair<std::int64_t, std::int64_t>> pieces(std::int64_t total, std::int64_t step);
+
 /// Buffer halves per scratchpad for slot assignment: 2 when double-buffered, else 1.
 struct SlotCounts {
   int a = 2, b = 2, c = 2;
@@ -102,4 +105,4 @@ TileShape choose_tile(config::Dataflow df, std::int64_t rows, std::int64_t cols,
 /// One line per fold, for `arraysim run --dump-schedule`.
 std::string to_string(const Schedule& s);
 
-}  // namespace arraysim::sched
+}  // namespace arraysim::plan

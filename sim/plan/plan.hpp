@@ -1,0 +1,64 @@
+#pragma once
+/// The planning stage: experiment → per-layer plan (the GEMM view, scratchpad tiles, fold
+/// schedule, vector mapping, and the closed form's prediction), as plain data that can be printed
+/// (`--dump-schedule`) and tested without SystemC. The simulator (sim/hw) executes a plan; the
+/// checks compare its cycles with the prediction stored here.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/ir/layer.hpp"
+#include "sim/config/experiment.hpp"
+#include "sim/plan/schedule.hpp"
+#include "sim/plan/vector_mapping.hpp"
+
+namespace arraysim::plan {
+
+/// One layer's plan.
+struct LayerPlan {
+  std::size_t workload_index = 0;  ///< position in the workload (seeds its operands)
+  ir::Layer layer;
+  ir::GemmDims dims;               ///< the layer as G GEMMs
+  Schedule schedule;               ///< scratchpad tiles and array folds
+  bool vector = false;             ///< runs on the vector unit (arch.array.type: vector)
+  /// Vector unit only: the mapping that runs (chosen when arch.array.mapping is auto) and, per
+  /// fold of `schedule`, its step counts and cycles.
+  config::VectorMapping vector_mapping;
+  std::vector<VectorCounts> vector_folds;
+  /// Closed-form cycles of the tiled fold sequence with operands always ready (models/analytic):
+  /// equal to the simulated cycles when no fold waited for memory, a lower bound otherwise.
+  std::int64_t analytic_cycles = 0;
+  /// Host work the simulation of this layer costs, in arbitrary units (progress bars): folds in
+  /// timing fidelity, simulated cycles in values fidelity.
+  double host_work = 0;
+};
+
+/// What to plan: which layers (indices into the workload, in order; empty: all) and whether the
+/// RTL array runs (for it, `sim.fidelity: auto` means values).
+struct PlanOptions {
+  std::vector<std::size_t> layers;
+  bool rtl = false;
+};
+
+/// The plan of a whole experiment.
+struct ExperimentPlan {
+  config::Fidelity fidelity = config::Fidelity::values;  ///< the fidelity that runs (auto resolved)
+  bool fidelity_auto = false;                            ///< sim.fidelity was auto
+  std::vector<LayerPlan> layers;                         ///< the selected layers, in workload order
+};
+
+/// Plans every selected layer of `e`. Throws config::ConfigError when a scratchpad cannot hold
+/// one tile of a layer (at its size_kib, naming what one tile needs) and std::invalid_argument
+/// when a vector mapping cannot keep what it hoists in the register file.
+ExperimentPlan make_plan(const config::Experiment& e, const PlanOptions& opt);
+
+/// The scratchpad budgets of `arch`: bytes one tile may occupy and element sizes.
+TileBudget tile_budget(const config::ArchConfig& arch);
+/// The vector unit's shape and scratchpad ports (arch.array.type: vector).
+VectorUnitShape vector_unit_shape(const config::ArchConfig& arch);
+
+/// `--dump-schedule` text of one layer: "layer NAME: " and its schedule, then the vector mapping.
+std::string to_string(const LayerPlan& p);
+
+}  // namespace arraysim::plan
