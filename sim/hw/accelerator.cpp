@@ -24,6 +24,9 @@ template <class TIn, class TAcc>
 std::unique_ptr<PeArray<TIn, TAcc>> make_pe_array(const char* name, const config::ArchConfig& arch, ArrayMode mode,
                                                   const SimulateOptions& opt, sc_core::sc_time period) {
   const config::ArrayConfig& a = arch.array;
+  if constexpr (std::is_same_v<TIn, std::int8_t> && std::is_same_v<TAcc, std::int32_t>) {
+    if (opt.array) return opt.array->make(name, a.rows, a.cols, mode, period);
+  }
   const config::ArrayImpl impl = opt.cosim ? config::ArrayImpl::rtl : a.impl;
   switch (impl) {
     case config::ArrayImpl::systemc: {

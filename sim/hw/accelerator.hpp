@@ -18,7 +18,8 @@
 
 namespace arraysim::hw {
 
-class DramFactory;  // sim/hw/dram.hpp
+class DramFactory;     // sim/hw/dram.hpp
+class PeArrayFactory;  // sim/hw/pe_array.hpp
 
 /// Options of one simulation.
 struct SimulateOptions {
@@ -42,6 +43,9 @@ struct SimulateOptions {
   /// Builds the memory target the DMA is bound to instead of make_dram(arch.dram): any TLM-2.0
   /// target with b_transport and transport_dbg (docs/memory.md). Null: the configured model.
   std::shared_ptr<DramFactory> dram;
+  /// Builds the PE array (int8 operands, int32 accumulators) instead of arch.array.impl: any
+  /// implementation of the PeArray contract. Null: the configured one.
+  std::shared_ptr<PeArrayFactory> array;
 };
 
 /// What this build's Verilated RTL array offers (sim/rtl_bridge, built WITH_VERILATOR).

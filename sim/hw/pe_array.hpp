@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <systemc>
 #include <type_traits>
@@ -417,6 +418,16 @@ template <class TIn, class TAcc> class SystolicArray final : public PeArray<TIn,
   BitRows w_valid_before_;  ///< WS/IS: vv_ before this cycle's load shift
   std::vector<std::uint8_t> out_valid_;  ///< bottom-edge valid bits of the last step
   std::vector<std::uint8_t> saved_pv_;   ///< draining columns' sum flags before this cycle
+};
+
+/// Builds a PE array with int8 operands and int32 accumulators in place of the configured
+/// implementation (SimulateOptions::array): rows×cols, `mode`, the controller's clock `period`.
+class PeArrayFactory {
+ public:
+  virtual ~PeArrayFactory() = default;
+  virtual std::unique_ptr<PeArray<std::int8_t, std::int32_t>> make(const char* name, std::int64_t rows,
+                                                                   std::int64_t cols, ArrayMode mode,
+                                                                   sc_core::sc_time period) = 0;
 };
 
 }  // namespace arraysim::hw
