@@ -1,6 +1,7 @@
 #include "sim/hw/recorder.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "sim/hw/cycles.hpp"
 
@@ -42,7 +43,9 @@ void Recorder::add_dma_span(const std::string& unit, const std::string& name, do
 }
 
 void Recorder::add_burst(const BurstRecord& b, plan::Operand op) {
-  windows_[floor_cycle((b.cycle - static_cast<double>(base_)) / kWindowCycles)] += static_cast<double>(b.bytes);
+  // The window of the burst's first byte (no rounding tolerance: a window starts at a whole cycle).
+  windows_[static_cast<std::int64_t>(std::floor((b.cycle - static_cast<double>(base_)) / kWindowCycles))] +=
+      static_cast<double>(b.bytes);
   if (opt_.trace_dram)
     layer().accesses.push_back(stats::AccessRecord{floor_cycle(b.cycle), "dram", plan::operand_name(op),
                                                    b.write ? "write" : "read", b.addr, b.bytes, name_});
