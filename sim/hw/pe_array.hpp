@@ -29,44 +29,6 @@ namespace arraysim::hw {
 /// Which operand stays in the PEs. `stationary` serves WS (weights) and IS (inputs).
 enum class ArrayMode { output_stationary, stationary };
 
-/// R rows of C one-bit flags, 64 columns a word (the valid bits of one register per PE).
-class BitRows {
- public:
-  void resize(std::int64_t rows, std::int64_t cols) {
-    cols_ = cols;
-    words_ = (cols + 63) / 64;
-    bits_.assign(static_cast<std::size_t>(rows * words_), 0);
-  }
-  void clear() { std::fill(bits_.begin(), bits_.end(), 0); }
-  std::int64_t words() const { return words_; }
-  std::uint64_t* row(std::int64_t i) { return &bits_[static_cast<std::size_t>(i * words_)]; }
-  const std::uint64_t* row(std::int64_t i) const { return &bits_[static_cast<std::size_t>(i * words_)]; }
-  bool get(std::int64_t i, std::int64_t j) const { return (row(i)[j >> 6] >> (j & 63)) & 1U; }
-  void set(std::int64_t i, std::int64_t j, bool v) {
-    std::uint64_t& w = row(i)[j >> 6];
-    const std::uint64_t bit = std::uint64_t{1} << (j & 63);
-    w = v ? (w | bit) : (w & ~bit);
-  }
-  /// Row i moves one column right (column j takes column j−1's flag), column 0 takes `in`.
-  void shift_right(std::int64_t i, bool in) {
-    std::uint64_t* r = row(i);
-    for (std::int64_t w = words_ - 1; w >= 0; --w) r[w] = (r[w] << 1) | (w > 0 ? r[w - 1] >> 63 : std::uint64_t{in});
-    if (cols_ & 63) r[words_ - 1] &= (std::uint64_t{1} << (cols_ & 63)) - 1;
-  }
-  /// Row i from `flags` (one byte per column, non-zero = set; nullptr: all clear).
-  void load(std::int64_t i, const std::uint8_t* flags) {
-    std::uint64_t* r = row(i);
-    std::fill(r, r + words_, 0);
-    if (flags)
-      for (std::int64_t j = 0; j < cols_; ++j)
-        if (flags[j]) r[j >> 6] |= std::uint64_t{1} << (j & 63);
-  }
-
- private:
-  std::int64_t cols_ = 0, words_ = 0;
-  std::vector<std::uint64_t> bits_;
-};
-
 /// Edge inputs of one cycle. Bubbles are zeros: a zero operand adds nothing to any sum.
 template <class TIn> struct ArrayIn {
   const TIn* left = nullptr;  ///< rows values entering column 0 of each row (streamed operand)
@@ -105,24 +67,71 @@ template <class TAcc> inline TAcc add_acc(TAcc x, TAcc y) {
   }
 }
 
-/// OS multiply-accumulate of the whole array: acc(i, j) += a(i, j)·b(i, j). The `a` registers of
-/// row i are a[i·2C + a_base + j] (a mirrored ring, see SystolicArray), the `b` registers
-/// b[((b_base + i) mod R)·C + j].
+/// OS: one cycle of every accumulator, bottom-up in place. PE(i, j) shifts (takes the
+/// accumulator above as it was before this cycle; row 0 takes 0) while column j's drain position
+/// `drain[j]` is in [0, i] (−1: the column does not drain); otherwise it accumulates
+/// a(i, j)·b(i, j). The `a` registers of row i are a[i·2C + a_base + j] (a mirrored ring, see
+/// SystolicArray), the `b` registers b[((b_base + i) mod R)·C + j].
 template <class TIn, class TAcc>
-ARRAYSIM_VECTOR_CLONES void os_mac_all(TAcc* __restrict acc, const TIn* __restrict a, const TIn* __restrict b,
-                                       std::int64_t R, std::int64_t C, std::int64_t a_base, std::int64_t b_base) {
-  for (std::int64_t i = 0; i < R; ++i) {
+ARRAYSIM_VECTOR_CLONES void os_step_all(TAcc* acc, const TIn* __restrict a, const TIn* __restrict b,
+                                        const std::int32_t* __restrict drain, std::int64_t R, std::int64_t C,
+                                        std::int64_t a_base, std::int64_t b_base) {
+  for (std::int64_t i = R - 1; i >= 0; --i) {
     TAcc* __restrict ar = acc + i * C;
     const TIn* __restrict arow = a + i * 2 * C + a_base;
     std::int64_t bi = b_base + i;
     if (bi >= R) bi -= R;
     const TIn* __restrict br = b + bi * C;
-    for (std::int64_t j = 0; j < C; ++j) ar[j] = mac(ar[j], arow[j], br[j]);
+    const std::uint32_t row = static_cast<std::uint32_t>(i);
+    if (i > 0) {
+      const TAcc* __restrict up = acc + (i - 1) * C;
+      for (std::int64_t j = 0; j < C; ++j) {
+        const TAcc m = mac(ar[j], arow[j], br[j]);
+        ar[j] = static_cast<std::uint32_t>(drain[j]) <= row ? up[j] : m;
+      }
+    } else {
+      for (std::int64_t j = 0; j < C; ++j) {
+        const TAcc m = mac(ar[j], arow[j], br[j]);
+        ar[j] = drain[j] == 0 ? TAcc{} : m;
+      }
+    }
+  }
+}
+
+/// OS valid results, the flags' counterpart of os_step_all: a PE holds a valid result once it
+/// multiplied two valid operands; while it shifts it takes the flag above (row 0: none). `drain`
+/// as there, as unsigned positions of type D with "no drain" the largest value; D is 8 bits when
+/// R < 255 (so that the comparison vectorises with the flags), else 16 bits.
+template <class D>
+ARRAYSIM_VECTOR_CLONES void os_valid_step_all(std::uint8_t* p, const std::uint8_t* __restrict a,
+                                              const std::uint8_t* __restrict b, const D* __restrict drain,
+                                              std::int64_t R, std::int64_t C, std::int64_t a_base,
+                                              std::int64_t b_base) {
+  for (std::int64_t i = R - 1; i >= 0; --i) {
+    std::uint8_t* __restrict pr = p + i * C;
+    const std::uint8_t* __restrict arow = a + i * 2 * C + a_base;
+    std::int64_t bi = b_base + i;
+    if (bi >= R) bi -= R;
+    const std::uint8_t* __restrict br = b + bi * C;
+    const D row = static_cast<D>(i);
+    // Branch-free select (vectorises): sh = all ones where the PE shifts.
+    if (i > 0) {
+      const std::uint8_t* __restrict up = p + (i - 1) * C;
+      for (std::int64_t j = 0; j < C; ++j) {
+        const std::uint8_t sh = static_cast<std::uint8_t>(-static_cast<int>(drain[j] <= row));
+        pr[j] = static_cast<std::uint8_t>((up[j] & sh) | ((pr[j] | (arow[j] & br[j])) & ~sh));
+      }
+    } else {
+      for (std::int64_t j = 0; j < C; ++j) {
+        const std::uint8_t sh = static_cast<std::uint8_t>(-static_cast<int>(drain[j] == 0));
+        pr[j] = static_cast<std::uint8_t>((pr[j] | (arow[j] & br[j])) & ~sh);
+      }
+    }
   }
 }
 
 /// Stationary-mode partial sums of the whole array, bottom-up in place:
-/// p(i, j) = p(i-1, j) [old] + a(i, j)·w(i, j), p(-1, j) = 0. `a` as in os_mac_all.
+/// p(i, j) = p(i-1, j) [old] + a(i, j)·w(i, j), p(-1, j) = 0. `a` as in os_step_all.
 template <class TIn, class TAcc>
 ARRAYSIM_VECTOR_CLONES void ws_psum_all(TAcc* __restrict p, const TIn* __restrict a, const TIn* __restrict w,
                                         std::int64_t R, std::int64_t C, std::int64_t a_base) {
@@ -135,6 +144,24 @@ ARRAYSIM_VECTOR_CLONES void ws_psum_all(TAcc* __restrict p, const TIn* __restric
       for (std::int64_t j = 0; j < C; ++j) pr[j] = mac(up[j], arow[j], wr[j]);
     } else {
       for (std::int64_t j = 0; j < C; ++j) pr[j] = mac(TAcc{}, arow[j], wr[j]);
+    }
+  }
+}
+
+/// WS/IS valid partial sums of the whole array, the counterpart of ws_psum_all on flags:
+/// p(i, j) = p(i-1, j) [old] | (a(i, j) & w(i, j)), p(-1, j) = 0; `a` as in os_step_all.
+ARRAYSIM_VECTOR_CLONES inline void ws_valid_all(std::uint8_t* __restrict p, const std::uint8_t* __restrict a,
+                                                const std::uint8_t* __restrict w, std::int64_t R, std::int64_t C,
+                                                std::int64_t a_base) {
+  for (std::int64_t i = R - 1; i >= 0; --i) {
+    std::uint8_t* __restrict pr = p + i * C;
+    const std::uint8_t* __restrict wr = w + i * C;
+    const std::uint8_t* __restrict arow = a + i * 2 * C + a_base;
+    if (i > 0) {
+      const std::uint8_t* __restrict up = p + (i - 1) * C;
+      for (std::int64_t j = 0; j < C; ++j) pr[j] = up[j] | (arow[j] & wr[j]);
+    } else {
+      for (std::int64_t j = 0; j < C; ++j) pr[j] = arow[j] & wr[j];
     }
   }
 }
@@ -202,13 +229,18 @@ template <class TIn, class TAcc> class SystolicArray final : public PeArray<TIn,
     acc_.assign(static_cast<std::size_t>(R_ * C_), TAcc{});
     out_.assign(static_cast<std::size_t>(C_), TAcc{});
     drain_pos_.assign(static_cast<std::size_t>(C_), -1);
+    drain8_.assign(static_cast<std::size_t>(C_), 0xff);
+    drain16_.assign(static_cast<std::size_t>(C_), 0xffff);
     trace_a_.assign(static_cast<std::size_t>(R_ * C_), TIn{});
     trace_b_.assign(static_cast<std::size_t>(R_ * C_), TIn{});
-    av_.resize(R_, C_);
-    vv_.resize(R_, C_);
-    pv_.resize(R_, C_);
+    av_.assign(a_.size(), 0);
+    bv_.assign(b_.size(), 0);
+    wv_.assign(w_.size(), 0);
+    pv_.assign(acc_.size(), 0);
+    wlen_.assign(static_cast<std::size_t>(R_), 0);
+    a_ext_.assign(static_cast<std::size_t>(R_), 0);
+    wprefix_.assign(static_cast<std::size_t>(R_), 1);
     out_valid_.assign(static_cast<std::size_t>(C_), 0);
-    saved_pv_.resize(0);
   }
 
   void reset() override {
@@ -216,48 +248,47 @@ template <class TIn, class TAcc> class SystolicArray final : public PeArray<TIn,
     std::fill(b_.begin(), b_.end(), TIn{});
     std::fill(w_.begin(), w_.end(), TIn{});
     std::fill(acc_.begin(), acc_.end(), TAcc{});
+    for (auto* v : {&av_, &bv_, &wv_, &pv_}) std::fill(v->begin(), v->end(), 0);
+    std::fill(wlen_.begin(), wlen_.end(), 0);
+    std::fill(a_ext_.begin(), a_ext_.end(), 0);
+    std::fill(wprefix_.begin(), wprefix_.end(), 1);
     std::fill(drain_pos_.begin(), drain_pos_.end(), -1);
     a_base_ = b_base_ = 0;
     load_pos_ = -1;
-    av_.clear(), vv_.clear(), pv_.clear();
   }
 
   void step(const ArrayIn<TIn>& in, ArrayOut<TAcc>& out) override {
     if (this->mode_ == ArrayMode::stationary) step_stationary(in);
     else step_output_stationary(in);
-    out.bottom = this->mode_ == ArrayMode::stationary ? &acc_[static_cast<std::size_t>((R_ - 1) * C_)] : out_.data();
-    out.valid = out_valid_.data();
+    const std::size_t bottom = static_cast<std::size_t>((R_ - 1) * C_);
+    out.bottom = this->mode_ == ArrayMode::stationary ? &acc_[bottom] : out_.data();
+    out.valid = this->mode_ == ArrayMode::stationary ? &pv_[bottom] : out_valid_.data();
     if (tracing_) refresh_trace();
   }
 
   bool accepts_fold() const override {
-    if (this->mode_ == ArrayMode::output_stationary) return !pv_.get(0, 0);
+    if (this->mode_ == ArrayMode::output_stationary) return !pv_[0];
     if (load_pos_ >= 0) return false;
-    // A valid value in row 0, column j, meets the stationary value of column j+1 next cycle.
-    const std::uint64_t* a = av_.row(0);
-    const std::uint64_t* w = vv_.row(0);
-    const std::int64_t words = av_.words();
-    for (std::int64_t k = 0; k < words; ++k) {
-      const std::uint64_t ahead = (w[k] >> 1) | (k + 1 < words ? w[k + 1] << 63 : 0);
-      if (a[k] & ahead) return false;
-    }
+    // A valid value in row 0, column j, would meet the stationary value of column j+1 next cycle.
+    for (std::int64_t j = 0; j + 1 < C_; ++j)
+      if (a_valid(0, j) && wv_[idx(0, j + 1)]) return false;
     return true;
   }
   bool loading() const override { return load_pos_ >= 0; }
 
-  /// Valid bits of PE(i, j): streamed operand, vertical operand (OS b, WS/IS w), sum (OS
-  /// accumulator holds a result, WS/IS partial sum carries one).
-  bool a_valid(std::int64_t i, std::int64_t j) const { return av_.get(i, j); }
-  bool v_valid(std::int64_t i, std::int64_t j) const {
-    return this->mode_ == ArrayMode::output_stationary ? vv_.get((b_base_ + i) % R_, j) : vv_.get(i, j);
-  }
-  bool sum_valid(std::int64_t i, std::int64_t j) const { return pv_.get(i, j); }
-
   /// Register contents of PE(i, j) as the hardware holds them after the last step.
-  TIn a_reg(std::int64_t i, std::int64_t j) const { return a_[static_cast<std::size_t>(i * 2 * C_ + a_base_ + j)]; }
+  TIn a_reg(std::int64_t i, std::int64_t j) const { return a_[aidx(i, j)]; }
   TIn b_reg(std::int64_t i, std::int64_t j) const { return b_[idx((b_base_ + i) % R_, j)]; }
   TIn w_reg(std::int64_t i, std::int64_t j) const { return w_[idx(i, j)]; }
   TAcc acc_reg(std::int64_t i, std::int64_t j) const { return acc_[idx(i, j)]; }
+  /// Valid bits of PE(i, j) (rtl/pe_array.sv's av_q, vv_q, pv_q): the streamed operand, the
+  /// vertical operand (OS b, WS/IS w), the sum (OS: the accumulator holds a result; WS/IS: the
+  /// partial sum carries one).
+  bool a_valid(std::int64_t i, std::int64_t j) const { return av_[aidx(i, j)] != 0; }
+  bool v_valid(std::int64_t i, std::int64_t j) const {
+    return (this->mode_ == ArrayMode::output_stationary ? bv_[idx((b_base_ + i) % R_, j)] : wv_[idx(i, j)]) != 0;
+  }
+  bool sum_valid(std::int64_t i, std::int64_t j) const { return pv_[idx(i, j)] != 0; }
 
   void trace(sc_core::sc_trace_file* tf) override {
     tracing_ = true;
@@ -274,22 +305,22 @@ template <class TIn, class TAcc> class SystolicArray final : public PeArray<TIn,
 
  private:
   std::size_t idx(std::int64_t i, std::int64_t j) const { return static_cast<std::size_t>(i * C_ + j); }
+  /// Slot of PE(i, j)'s `a` register in its row's ring.
+  std::size_t aidx(std::int64_t i, std::int64_t j) const { return static_cast<std::size_t>(i * 2 * C_ + a_base_ + j); }
 
-  /// Shifts `a` one column right: the ring base moves left and column 0 takes the left edge.
-  /// Each row's ring has 2C slots and every value is written at p and p + C, so the C registers of
-  /// a row are always the contiguous slots [a_base, a_base + C).
-  void shift_a(const TIn* left) {
+  /// Shifts `a` and its valid flags one column right: the ring base moves left and column 0 takes
+  /// the left edge. Each row's ring has 2C slots and every value is written at p and p + C, so
+  /// the C registers of a row are always the contiguous slots [a_base, a_base + C).
+  void shift_a(const TIn* left, const std::uint8_t* left_valid) {
     a_base_ = (a_base_ + C_ - 1) % C_;
     for (std::int64_t i = 0; i < R_; ++i) {
-      const TIn v = left ? left[i] : TIn{};
-      a_[static_cast<std::size_t>(i * 2 * C_ + a_base_)] = v;
-      a_[static_cast<std::size_t>(i * 2 * C_ + a_base_ + C_)] = v;
+      const std::size_t slot = static_cast<std::size_t>(i * 2 * C_ + a_base_);
+      a_[slot] = a_[slot + static_cast<std::size_t>(C_)] = left ? left[i] : TIn{};
+      const bool v = left_valid && left_valid[i];
+      av_[slot] = av_[slot + static_cast<std::size_t>(C_)] = v ? 1 : 0;
+      std::int64_t& ext = a_ext_[static_cast<std::size_t>(i)];  // valid flags moved one column on
+      ext = ext > 0 ? std::min(C_, ext + 1) : (v ? 1 : 0);
     }
-  }
-
-  /// The streamed operand's valid bits move with it: one column right, column 0 takes the edge's.
-  void shift_a_valid(const std::uint8_t* left_valid) {
-    for (std::int64_t i = 0; i < R_; ++i) av_.shift_right(i, left_valid && left_valid[i]);
   }
 
   void step_stationary(const ArrayIn<TIn>& in) {
@@ -297,50 +328,72 @@ template <class TIn, class TAcc> class SystolicArray final : public PeArray<TIn,
     // shifts during cycles [L+i, L+R-1] and ends holding the (R-1-i)-th value fed at the top.
     if (in.load_start) load_pos_ = 0;
     const bool loading = load_pos_ >= 0;
-    if (loading) w_valid_before_ = vv_;
     if (loading) {
+      wlen_before_ = wlen_;
+      wprefix_before_ = wprefix_;
+      if (std::find(wprefix_.begin(), wprefix_.end(), 0) != wprefix_.end()) wv_before_ = wv_;
       for (std::int64_t i = load_pos_; i >= 1; --i) {
         std::memcpy(&w_[idx(i, 0)], &w_[idx(i - 1, 0)], sizeof(TIn) * static_cast<std::size_t>(C_));
-        std::copy(vv_.row(i - 1), vv_.row(i - 1) + vv_.words(), vv_.row(i));
+        std::memcpy(&wv_[idx(i, 0)], &wv_[idx(i - 1, 0)], static_cast<std::size_t>(C_));
+        wlen_[static_cast<std::size_t>(i)] = wlen_[static_cast<std::size_t>(i - 1)];
+        wprefix_[static_cast<std::size_t>(i)] = wprefix_[static_cast<std::size_t>(i - 1)];
       }
-      for (std::int64_t j = 0; j < C_; ++j) w_[idx(0, j)] = in.top ? in.top[j] : TIn{};
-      vv_.load(0, in.top_valid);
+      for (std::int64_t j = 0; j < C_; ++j) {
+        w_[idx(0, j)] = in.top ? in.top[j] : TIn{};
+        wv_[idx(0, j)] = in.top_valid && in.top_valid[j] ? 1 : 0;
+      }
+      const std::uint8_t* row0 = &wv_[0];
+      const std::int64_t len = std::find(row0, row0 + C_, 0) - row0;
+      wlen_[0] = len;
+      wprefix_[0] = std::find(row0 + len, row0 + C_, 1) == row0 + C_;
       if (++load_pos_ == R_) load_pos_ = -1;
     }
-    shift_a(in.left);
-    // A streamed value's valid bit enters a PE only while the PE holds a valid stationary value
-    // (before this cycle's load): a fold's operands stop at its last used column, so they never
-    // meet the next fold's stationary values in the columns it adds.
-    for (std::int64_t i = 0; i < R_; ++i) {
-      av_.shift_right(i, in.left_valid && in.left_valid[i]);
-      std::uint64_t* a = av_.row(i);
-      const std::uint64_t* w = (loading ? w_valid_before_ : vv_).row(i);
-      for (std::int64_t k = 0; k < av_.words(); ++k) a[k] &= w[k] | (k == 0 ? 1U : 0U);
-    }
-    // Valid partial sums: the one from above, or this PE's product of two valid operands.
-    const std::int64_t words = pv_.words();
-    for (std::int64_t i = R_ - 1; i >= 0; --i) {
-      std::uint64_t* p = pv_.row(i);
-      const std::uint64_t *a = av_.row(i), *w = vv_.row(i);
-      const std::uint64_t* up = i > 0 ? pv_.row(i - 1) : nullptr;
-      for (std::int64_t k = 0; k < words; ++k) p[k] = (up ? up[k] : 0) | (a[k] & w[k]);
-    }
-    for (std::int64_t j = 0; j < C_; ++j) out_valid_[static_cast<std::size_t>(j)] = pv_.get(R_ - 1, j);
+    shift_a(in.left, in.left_valid);
+    // A streamed value's valid flag enters PE(i, j), j > 0, only while the PE holds a valid
+    // stationary value (before this cycle's load): a fold's operands stop at its last used
+    // column, so they never meet the next fold's stationary values in the columns it adds.
+    gate_a_valid(loading ? wlen_before_ : wlen_, loading ? wprefix_before_ : wprefix_, loading ? wv_before_ : wv_);
     // Partial sums move down: bottom-up in place, so row i reads row i-1's value of the last cycle.
     const std::int64_t fr = this->fault_row_, fc = this->fault_col_;
     const bool faulty = fr >= 0 && fr < R_ && fc >= 0 && fc < C_;
     const TAcc above = faulty && fr > 0 ? acc_[idx(fr - 1, fc)] : TAcc{};
     ws_psum_all(acc_.data(), a_.data(), w_.data(), R_, C_, a_base_);
     if (faulty) acc_[idx(fr, fc)] = above;  // the stuck multiplier adds nothing to the psum passing by
+    ws_valid_all(pv_.data(), av_.data(), wv_.data(), R_, C_, a_base_);
+  }
+
+  /// av(i, j) &= w(i, j) for j ≥ 1 (w: the stationary flags before this cycle's load, given per row
+  /// by their count of leading valid flags `len` and whether that prefix is all, `prefix`). A
+  /// prefix row clears just the columns from max(1, len) on that may hold a valid flag (a_ext_);
+  /// any other row ANDs every column. Both slots of the mirrored ring are written.
+  void gate_a_valid(const std::vector<std::int64_t>& len, const std::vector<std::uint8_t>& prefix,
+                    const std::vector<std::uint8_t>& w) {
+    for (std::int64_t i = 0; i < R_; ++i) {
+      const std::size_t r = static_cast<std::size_t>(i);
+      std::uint8_t* ring = &av_[static_cast<std::size_t>(i * 2 * C_)];
+      if (!prefix[r]) {
+        for (std::int64_t j = 1; j < C_; ++j) set_a_valid(ring, j, ring[a_base_ + j] & w[idx(i, j)]);
+        continue;
+      }
+      const std::int64_t from = std::max<std::int64_t>(1, len[r]);
+      for (std::int64_t j = from; j < a_ext_[r]; ++j) set_a_valid(ring, j, 0);
+      a_ext_[r] = std::min(a_ext_[r], from);
+    }
+  }
+  /// Writes logical column j of a row's `av` ring (both slots).
+  void set_a_valid(std::uint8_t* ring, std::int64_t j, std::uint8_t v) {
+    const std::int64_t slot = a_base_ + j;
+    ring[slot] = ring[slot < C_ ? slot + C_ : slot - C_] = v;
   }
 
   void step_output_stationary(const ArrayIn<TIn>& in) {
-    shift_a(in.left);
-    shift_a_valid(in.left_valid);
+    shift_a(in.left, in.left_valid);
     // `b` moves down one row: the ring base moves up and row 0 takes the top edge.
     b_base_ = (b_base_ + R_ - 1) % R_;
-    for (std::int64_t j = 0; j < C_; ++j) b_[idx(b_base_, j)] = in.top ? in.top[j] : TIn{};
-    vv_.load(b_base_, in.top_valid);
+    for (std::int64_t j = 0; j < C_; ++j) {
+      b_[idx(b_base_, j)] = in.top ? in.top[j] : TIn{};
+      bv_[idx(b_base_, j)] = in.top_valid && in.top_valid[j] ? 1 : 0;
+    }
     if (in.drain_start)
       for (std::int64_t j = 0; j < C_; ++j)
         if (in.drain_start[j]) drain_pos_[static_cast<std::size_t>(j)] = 0;
@@ -348,45 +401,30 @@ template <class TIn, class TAcc> class SystolicArray final : public PeArray<TIn,
     // drains a result.
     std::memcpy(out_.data(), &acc_[idx(R_ - 1, 0)], sizeof(TAcc) * static_cast<std::size_t>(C_));
     for (std::int64_t j = 0; j < C_; ++j)
-      out_valid_[static_cast<std::size_t>(j)] = drain_pos_[static_cast<std::size_t>(j)] >= 0 && pv_.get(R_ - 1, j);
+      out_valid_[static_cast<std::size_t>(j)] = drain_pos_[static_cast<std::size_t>(j)] >= 0 && pv_[idx(R_ - 1, j)];
     // PE(i, j) shifts (takes the accumulator above; row 0 takes 0) while column j's drain position
-    // is in [0, i]; otherwise it accumulates a·b. Every PE first multiplies-accumulates (one
-    // vectorisable pass), then the few draining columns overwrite their shifting rows with the
-    // value held above them in the previous cycle.
-    draining_.clear();
-    for (std::int64_t j = 0; j < C_; ++j)
-      if (drain_pos_[static_cast<std::size_t>(j)] >= 0) draining_.push_back(j);
-    // Old accumulators of the draining columns (a shift reads the value above from last cycle).
-    saved_.resize(draining_.size() * static_cast<std::size_t>(R_));
-    for (std::size_t d = 0; d < draining_.size(); ++d)
-      for (std::int64_t i = 0; i < R_; ++i) saved_[d * static_cast<std::size_t>(R_) + static_cast<std::size_t>(i)] = acc_[idx(i, draining_[d])];
+    // is in [0, i]; otherwise it accumulates a·b. Its valid flag does the same: a PE holds a
+    // valid result once it multiplied two valid operands.
     const std::int64_t fr = this->fault_row_, fc = this->fault_col_;
     const bool faulty = fr >= 0 && fr < R_ && fc >= 0 && fc < C_;
     const TAcc before = faulty ? acc_[idx(fr, fc)] : TAcc{};
-    os_mac_all(acc_.data(), a_.data(), b_.data(), R_, C_, a_base_, b_base_);
-    if (faulty) acc_[idx(fr, fc)] = before;  // the stuck multiplier adds nothing
-    for (std::size_t d = 0; d < draining_.size(); ++d) {
-      const std::int64_t j = draining_[d];
-      const TAcc* old = &saved_[d * static_cast<std::size_t>(R_)];
-      for (std::int64_t i = drain_pos_[static_cast<std::size_t>(j)]; i < R_; ++i)
-        acc_[idx(i, j)] = i > 0 ? old[i - 1] : TAcc{};
+    os_step_all(acc_.data(), a_.data(), b_.data(), drain_pos_.data(), R_, C_, a_base_, b_base_);
+    if (R_ < 255) {
+      for (std::int64_t j = 0; j < C_; ++j) {
+        const std::int32_t d = drain_pos_[static_cast<std::size_t>(j)];
+        drain8_[static_cast<std::size_t>(j)] = d < 0 ? 0xff : static_cast<std::uint8_t>(d);
+      }
+      os_valid_step_all(pv_.data(), av_.data(), bv_.data(), drain8_.data(), R_, C_, a_base_, b_base_);
+    } else {
+      for (std::int64_t j = 0; j < C_; ++j) {
+        const std::int32_t d = drain_pos_[static_cast<std::size_t>(j)];
+        drain16_[static_cast<std::size_t>(j)] = d < 0 ? 0xffff : static_cast<std::uint16_t>(d);
+      }
+      os_valid_step_all(pv_.data(), av_.data(), bv_.data(), drain16_.data(), R_, C_, a_base_, b_base_);
     }
-    // Valid results: a PE holds one once it multiplied two valid operands; a draining column's
-    // flags shift down with the values (row 0 takes none).
-    saved_pv_.assign(draining_.size() * static_cast<std::size_t>(R_), 0);
-    for (std::size_t d = 0; d < draining_.size(); ++d)
-      for (std::int64_t i = 0; i < R_; ++i) saved_pv_[d * static_cast<std::size_t>(R_) + static_cast<std::size_t>(i)] = pv_.get(i, draining_[d]);
-    const std::int64_t words = pv_.words();
-    for (std::int64_t i = 0; i < R_; ++i) {
-      std::uint64_t* p = pv_.row(i);
-      const std::uint64_t *a = av_.row(i), *b = vv_.row((b_base_ + i) % R_);
-      for (std::int64_t k = 0; k < words; ++k) p[k] |= a[k] & b[k];
-    }
-    for (std::size_t d = 0; d < draining_.size(); ++d) {
-      const std::int64_t j = draining_[d];
-      const std::uint8_t* old = &saved_pv_[d * static_cast<std::size_t>(R_)];
-      for (std::int64_t i = drain_pos_[static_cast<std::size_t>(j)]; i < R_; ++i) pv_.set(i, j, i > 0 && old[i - 1]);
-    }
+    // The stuck multiplier adds nothing (it still shifts when its column drains).
+    if (faulty && !(drain_pos_[static_cast<std::size_t>(fc)] >= 0 && drain_pos_[static_cast<std::size_t>(fc)] <= fr))
+      acc_[idx(fr, fc)] = before;
     for (std::int64_t j = 0; j < C_; ++j) {
       std::int32_t& p = drain_pos_[static_cast<std::size_t>(j)];
       if (p >= 0 && ++p == R_) p = -1;
@@ -404,20 +442,23 @@ template <class TIn, class TAcc> class SystolicArray final : public PeArray<TIn,
   std::int64_t R_, C_;
   std::vector<TIn> a_, b_, w_;
   std::vector<TAcc> acc_, out_;
+  /// Valid flags (1 = valid), laid out exactly as the registers they belong to: `av_` as `a_`
+  /// (mirrored ring), `bv_` as `b_` (ring of rows), `wv_` as `w_`, `pv_` as `acc_`.
+  std::vector<std::uint8_t> av_, bv_, wv_, pv_;
+  std::vector<std::uint8_t> wv_before_;  ///< WS/IS: wv_ before this cycle's load shift (non-prefix rows only)
+  /// WS/IS, per row: leading valid stationary flags, whether they are all of the row's valid
+  /// flags (a prefix), both before this cycle's load; and a bound on the streamed flags: logical
+  /// columns [0, a_ext_) may hold a valid one.
+  std::vector<std::int64_t> wlen_, wlen_before_, a_ext_;
+  std::vector<std::uint8_t> wprefix_, wprefix_before_;
+  std::vector<std::uint8_t> out_valid_;  ///< OS: bottom-edge valid flags of the last step
   std::vector<std::int32_t> drain_pos_;  ///< per column: cycles since its drain started, -1 if idle
-  std::vector<std::int64_t> draining_;   ///< columns with a drain in progress (this cycle)
-  std::vector<TAcc> saved_;              ///< their accumulators before this cycle
+  std::vector<std::uint8_t> drain8_;     ///< drain_pos_ as 8 bits (0xff: idle), for the flags' kernel, R < 255
+  std::vector<std::uint16_t> drain16_;   ///< drain_pos_ as 16 bits (0xffff: idle), R ≥ 255
   std::int64_t a_base_ = 0, b_base_ = 0;
   std::int64_t load_pos_ = -1;  ///< cycles since the stationary load started, -1 if idle
   bool tracing_ = false;
   std::vector<TIn> trace_a_, trace_b_;  ///< logical copies of the rings, for VCD only
-  /// Valid bits (rtl/pe_array.sv's av_q, vv_q, pv_q): the streamed operand of each PE (row i,
-  /// column j), the vertical operand (OS: ring position (b_base_ + i) mod R like `b`; WS/IS: row
-  /// i like `w`) and the sum (OS: the accumulator holds a result; WS/IS: the partial sum carries one).
-  BitRows av_, vv_, pv_;
-  BitRows w_valid_before_;  ///< WS/IS: vv_ before this cycle's load shift
-  std::vector<std::uint8_t> out_valid_;  ///< bottom-edge valid bits of the last step
-  std::vector<std::uint8_t> saved_pv_;   ///< draining columns' sum flags before this cycle
 };
 
 /// Builds a PE array with int8 operands and int32 accumulators in place of the configured
