@@ -34,7 +34,6 @@ struct RegressionCase {
   std::string group;
   std::string name;
   std::string arguments;  ///< of `arraysim run`, with paths relative to the source tree
-  int line = 0;           ///< in cases.txt, 1-based
 
   /// "GROUP/CASE", as the differences name the case.
   std::string id() const { return group + "/" + name; }
@@ -110,7 +109,6 @@ CaseList read_cases(const fs::path& file) {
     if (start == std::string::npos || text[start] == '#') continue;
     std::istringstream fields(text);
     RegressionCase c;
-    c.line = line;
     fields >> c.group >> c.name;
     std::getline(fields, c.arguments);
     const auto a = c.arguments.find_first_not_of(" \t");
