@@ -18,10 +18,12 @@ std::string read_text(const std::string& f) {
   return s.str();
 }
 
-CliResult run_cli(const std::string& args) {
+CliResult run_cli(const std::string& args) { return run_shell(std::string(ARRAYSIM_BINARY) + " " + args); }
+
+CliResult run_shell(const std::string& command) {
   TempDir tmp;
   const std::string out = tmp.path() + "/out", err = tmp.path() + "/err";
-  const std::string cmd = std::string(ARRAYSIM_BINARY) + " " + args + " >" + out + " 2>" + err;
+  const std::string cmd = command + " >" + out + " 2>" + err;
   const int status = std::system(cmd.c_str());
   CliResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

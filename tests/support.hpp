@@ -19,6 +19,10 @@ struct CliResult {
 /// Runs `arraysim ARGS` (args are passed through /bin/sh; quote as needed).
 CliResult run_cli(const std::string& args);
 
+/// Runs a /bin/sh command line, its output redirected like run_cli's (so in `a && b` only b's
+/// stdout and stderr are captured).
+CliResult run_shell(const std::string& command);
+
 /// A fresh empty directory under the build tree, removed at destruction.
 class TempDir {
  public:
