@@ -122,6 +122,28 @@ class Stationary : public Dataflow {
     return r;
   }
 
+  /// Buffer layouts (docs/memory.md): WS A [m][k], B [k][n], C [m][n]; IS the same with m and n,
+  /// A and B swapped: A [k][m], B [n][k], C [n][m]. The stationary rows are read during the load
+  /// (row r at L + R − 1 − r), the streamed operand and the outputs during the stream.
+  void trace(const Fold& f, const Tile& t, const FoldTiming& ft, std::int64_t R, const TraceLayout& l,
+             const AccessSink& sink) const override {
+    const bool ws = streams_a();
+    const std::int64_t dm = f.m0 - t.m0, dn = f.n0 - t.n0, dk = f.k0 - t.k0;
+    const std::int64_t ds = ws ? dm : dn, dc = ws ? dn : dm;  // streamed and column offsets
+    const std::int64_t cols = ws ? t.n_len : t.m_len;          // the column dimension of the tile
+    const Operand held = ws ? Operand::b : Operand::a, streamed = ws ? Operand::a : Operand::b;
+    const std::int64_t held_base = ws ? l.b_base : l.a_base, held_elem = ws ? l.b_elem : l.a_elem;
+    const std::int64_t str_base = ws ? l.a_base : l.b_base, str_elem = ws ? l.a_elem : l.b_elem;
+    const std::int64_t T = f.stream_len, Rf = f.rows_used, Cf = f.cols_used, st = ft.stream_start;
+    for (std::int64_t r = 0; r < Rf; ++r)
+      sink(ft.load_start + (R - 1 - r), held, "read", held_base + ((dk + r) * cols + dc) * held_elem, Cf * held_elem);
+    const char* kind = f.accumulate ? "update" : "write";
+    for (std::int64_t x = 0; x < T; ++x) {
+      sink(st + x, streamed, "read", str_base + ((ds + x) * t.k_len + dk) * str_elem, Rf * str_elem);
+      sink(st + x + R - 1, Operand::c, kind, l.c_base + ((ds + x) * cols + dc) * l.c_elem, Cf * l.c_elem);
+    }
+  }
+
  protected:
   /// WS streams A (B stationary); IS streams B (A stationary).
   virtual bool streams_a() const = 0;
@@ -160,21 +182,6 @@ class WeightStationary final : public Stationary {
     return {f.cols_used, f.stream_len, dm * t.n_len + dn, 1, t.n_len};
   }
 
-  /// Buffer layouts: A [m][k], B [k][n], C [m][n].
-  void trace(const Fold& f, const Tile& t, const FoldTiming& ft, std::int64_t R, const TraceLayout& l,
-             const AccessSink& sink) const override {
-    const std::int64_t dm = f.m0 - t.m0, dn = f.n0 - t.n0, dk = f.k0 - t.k0;
-    const std::int64_t T = f.stream_len, Rf = f.rows_used, Cf = f.cols_used, st = ft.stream_start;
-    for (std::int64_t r = 0; r < Rf; ++r)
-      sink(ft.load_start + (R - 1 - r), Operand::b, "read", l.b_base + ((dk + r) * t.n_len + dn) * l.b_elem,
-           Cf * l.b_elem);
-    const char* kind = f.accumulate ? "update" : "write";
-    for (std::int64_t x = 0; x < T; ++x) {
-      sink(st + x, Operand::a, "read", l.a_base + ((dm + x) * t.k_len + dk) * l.a_elem, Rf * l.a_elem);
-      sink(st + x + R - 1, Operand::c, kind, l.c_base + ((dm + x) * t.n_len + dn) * l.c_elem, Cf * l.c_elem);
-    }
-  }
-
  protected:
   bool streams_a() const override { return true; }
 };
@@ -205,21 +212,6 @@ class InputStationary final : public Stationary {
   FoldCapture capture(const Fold& f, const Tile& t) const override {
     const std::int64_t dm = f.m0 - t.m0, dn = f.n0 - t.n0;
     return {f.cols_used, f.stream_len, dm * t.n_len + dn, t.n_len, 1};
-  }
-
-  /// Buffer layouts: A [k][m], B [n][k], C [n][m].
-  void trace(const Fold& f, const Tile& t, const FoldTiming& ft, std::int64_t R, const TraceLayout& l,
-             const AccessSink& sink) const override {
-    const std::int64_t dm = f.m0 - t.m0, dn = f.n0 - t.n0, dk = f.k0 - t.k0;
-    const std::int64_t T = f.stream_len, Rf = f.rows_used, Cf = f.cols_used, st = ft.stream_start;
-    for (std::int64_t r = 0; r < Rf; ++r)
-      sink(ft.load_start + (R - 1 - r), Operand::a, "read", l.a_base + ((dk + r) * t.m_len + dm) * l.a_elem,
-           Cf * l.a_elem);
-    const char* kind = f.accumulate ? "update" : "write";
-    for (std::int64_t x = 0; x < T; ++x) {
-      sink(st + x, Operand::b, "read", l.b_base + ((dn + x) * t.k_len + dk) * l.b_elem, Rf * l.b_elem);
-      sink(st + x + R - 1, Operand::c, kind, l.c_base + ((dn + x) * t.m_len + dm) * l.c_elem, Cf * l.c_elem);
-    }
   }
 
  protected:
