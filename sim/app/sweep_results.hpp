@@ -75,12 +75,4 @@ const nlohmann::json* find_metric(const nlohmann::json& stats, const std::string
 /// Every path to a non-object value in `stats` (lists count as values), for did-you-mean.
 std::vector<std::string> metric_paths(const nlohmann::json& stats);
 
-/// Writes `text` to `path` through a temporary file in the same directory and rename(), so
-/// readers (and a process killed at any moment) see the old or the new file, never a mix.
-/// `durable` also fsyncs the file before the rename. Throws std::runtime_error.
-void write_atomically(const std::string& path, const std::string& text, bool durable);
-
-/// Removes temporary files write_atomically left behind in `dir` when killed mid-write.
-void remove_stale_temporaries(const std::string& dir);
-
 }  // namespace arraysim::app

@@ -3,12 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+
+#include "sim/util/write_atomically.hpp"
 
 namespace arraysim::stats {
 
@@ -443,15 +442,7 @@ void write_files(const std::string& dir, const std::vector<std::pair<std::string
     const fs::path final_path = fs::path(dir) / name;
     fs::create_directories(final_path.parent_path(), ec);
     if (ec) throw std::runtime_error("cannot create directory '" + final_path.parent_path().string() + "': " + ec.message());
-    const fs::path tmp = final_path.parent_path() / ("." + final_path.filename().string() + ".tmp");
-    {
-      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-      if (!out) throw std::runtime_error("cannot write '" + tmp.string() + "': " + std::strerror(errno));
-      out << content;
-      if (!out.flush()) throw std::runtime_error("cannot write '" + tmp.string() + "': " + std::strerror(errno));
-    }
-    fs::rename(tmp, final_path, ec);
-    if (ec) throw std::runtime_error("cannot rename to '" + final_path.string() + "': " + ec.message());
+    util::write_atomically(final_path.string(), content, util::Durability::rename_only);
   }
 }
 

@@ -1,13 +1,10 @@
 #include "sim/stats/stats_json.hpp"
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "sim/stats/timeline.hpp"
+#include "sim/util/read_file.hpp"
 
 namespace arraysim::stats {
 
@@ -177,12 +174,13 @@ LayerResult layer(const Fields& f) {
   return l;
 }
 
+/// The content of a file of the run directory; RunDirError "PATH: cannot read (REASON)" if none.
 std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw RunDirError(p.string() + ": cannot read (" + std::strerror(errno) + ")");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  try {
+    return util::read_file(p.string());
+  } catch (const util::FileReadError& e) {
+    throw RunDirError(p.string() + ": cannot read (" + e.reason() + ")");
+  }
 }
 }  // namespace
 

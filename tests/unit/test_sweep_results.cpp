@@ -1,17 +1,11 @@
-/// Sweep results: Pareto front, results.csv, point records, metric paths, atomic files, progress
-/// line (sim/app/sweep_results.hpp, sweep_progress.hpp).
+/// Sweep results: Pareto front, results.csv, point records, metric paths, progress line
+/// (sim/app/sweep_results.hpp, sweep_progress.hpp).
 #include <catch2/catch.hpp>
-
-#include <filesystem>
-#include <fstream>
 
 #include "sim/app/sweep_progress.hpp"
 #include "sim/app/sweep_results.hpp"
-#include "tests/support.hpp"
 
 using namespace arraysim::app;
-using arraysim::test::read_text;
-using arraysim::test::TempDir;
 using nlohmann::json;
 
 TEST_CASE("sweep pareto front keeps the rows no other row dominates", "[unit][sweep]") {
@@ -135,29 +129,6 @@ TEST_CASE("sweep point records round-trip through JSON and damaged ones are refu
   j.erase("metrics");
   CHECK_FALSE(record_from_json(j).has_value());
   CHECK_FALSE(record_from_json(json::array()).has_value());
-}
-
-TEST_CASE("sweep atomic writes replace whole files and leave no temporaries", "[unit][sweep]") {
-  TempDir d;
-  const std::string f = d.path() + "/results.csv";
-  write_atomically(f, "a\n", true);
-  write_atomically(f, "b\nc\n", false);
-  CHECK(read_text(f) == "b\nc\n");
-  std::size_t files = 0;
-  for (const auto& e : std::filesystem::directory_iterator(d.path())) {
-    ++files;
-    CHECK(e.path().filename() == "results.csv");
-  }
-  CHECK(files == 1);
-  // What a write killed before its rename leaves: removed on the next start.
-  std::ofstream(d.path() + "/.results.csv.tmp-Ab12Cd") << "half";
-  std::ofstream(d.path() + "/.lock");
-  remove_stale_temporaries(d.path());
-  CHECK_FALSE(std::filesystem::exists(d.path() + "/.results.csv.tmp-Ab12Cd"));
-  CHECK(std::filesystem::exists(d.path() + "/.lock"));
-  CHECK(std::filesystem::exists(f));
-  CHECK_THROWS_WITH(write_atomically(d.path() + "/missing/x.csv", "", false),
-                    "cannot write '" + d.path() + "/missing/x.csv': No such file or directory");
 }
 
 TEST_CASE("sweep progress line shows done failed elapsed and remaining", "[unit][sweep]") {
