@@ -18,7 +18,7 @@
 #include <map>
 #include <sstream>
 
-#include "sim/app/layer_select.hpp"
+#include "sim/config/layer_select.hpp"
 #include "sim/app/run.hpp"
 #include "sim/app/sweep_hash.hpp"
 #include "sim/app/sweep_plot.hpp"
@@ -327,8 +327,8 @@ SweepPlan plan_sweep(const std::string& spec_file, const Shard& shard, const std
   const auto check_layers = [&](const config::Experiment& e, const SweepPoint* p) {
     if (s.layers.empty()) return;
     try {
-      select_layers(e.workload, s.layers);
-    } catch (const LayerSpecError& err) {
+      config::select_layers(e.workload, s.layers);
+    } catch (const config::LayerSpecError& err) {
       throw_at(s.layers_place, std::string(err.what()) + (p ? " (sweep point " + describe_point(s, *p) + ")" : ""));
     }
   };
