@@ -19,7 +19,7 @@
 #include <sstream>
 
 #include "sim/config/layer_select.hpp"
-#include "sim/app/run.hpp"
+#include "sim/stats/fields.hpp"
 #include "sim/app/sweep_hash.hpp"
 #include "sim/app/sweep_plot.hpp"
 #include "sim/app/sweep_pool.hpp"
@@ -333,6 +333,8 @@ SweepPlan plan_sweep(const std::string& spec_file, const Shard& shard, const std
     }
   };
   check_layers(base, nullptr);
+  plan.base_layers =
+      s.layers.empty() ? base.workload.layers.size() : config::select_layers(base.workload, s.layers).size();
 
   const std::vector<SweepPoint> all = enumerate_points(s);
   plan.total_points = all.size();
@@ -368,32 +370,13 @@ SweepPlan plan_sweep(const std::string& spec_file, const Shard& shard, const std
 
 void check_metric_paths(const SweepPlan& plan) {
   const SweepSpec& s = plan.spec;
-  // The base experiment's first layer in timing fidelity, in this process: its stats.json has
-  // every field a point's has. This is the process's one SystemC elaboration.
-  json stats;
-  try {
-    std::vector<std::string> sets;
-    for (const FixedSet& f : s.sets) sets.push_back(f.key + "=" + f.text);
-    sets.push_back("sim.fidelity=timing");
-    const config::Experiment e = config::load_experiment(s.base, sets);
-    RunOptions ro;
-    ro.progress = false;
-    ro.layers = {0};
-    ro.layers_spec = "0";
-    stats = json::parse(stats::to_json(run_experiment(e, ro)));
-  } catch (const std::exception& e) {
-    std::cerr << "arraysim: sweep: warning: cannot check the metric paths (a timing run of the base experiment's first "
-                 "layer failed: "
-              << e.what() << "); a point missing a metric reports it as its error\n";
-    return;
-  }
-  const std::vector<std::string> paths = metric_paths(stats);
+  const std::vector<std::string> paths = stats::metric_paths(plan.base_layers);
   config::Diagnostics d;
   d.set_main_file(s.file);
   for (std::size_t i = 0; i < s.metrics.size(); ++i) {
-    std::string why;
-    if (find_metric(stats, s.metrics[i], why)) continue;
-    const bool exists = std::find(paths.begin(), paths.end(), s.metrics[i]) != paths.end();
+    const std::string why = stats::metric_path_problem(s.metrics[i], plan.base_layers);
+    if (why.empty()) continue;
+    const bool exists = std::binary_search(paths.begin(), paths.end(), s.metrics[i]);
     const std::string near = exists ? "" : config::closest_match(s.metrics[i], paths);
     d.add(s.metric_places[i].loc, s.metric_places[i].path,
           "unknown metric: " + why + (near.empty() ? "" : " (did you mean '" + near + "'?)") +

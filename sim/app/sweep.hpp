@@ -48,6 +48,9 @@ struct SweepPlan {
   Shard shard;
   std::string sweep_id;  ///< SHA-256 over the version, the spec's meaning and the base configuration
   std::string version;   ///< arraysim version the keys were made with
+  /// Layers in the stats.json of a point of the base experiment (the spec's `layers` applied):
+  /// the indices `layers.I.` metric paths may use.
+  std::size_t base_layers = 0;
 };
 
 /// Loads the spec, enumerates the points, loads the configuration of each point of `shard` (which
@@ -55,10 +58,9 @@ struct SweepPlan {
 /// point's configuration reported at the axis value that caused them.
 SweepPlan plan_sweep(const std::string& spec_file, const Shard& shard, const std::string& version);
 
-/// Checks that every metric path exists in the stats.json of a timing run of the base
-/// experiment's first layer, simulated in this process (its one SystemC elaboration). Throws
-/// config::ConfigError at the metric's line. When that run itself fails, prints a warning and
-/// returns (each point then reports a missing metric as its error).
+/// Checks every metric path against the declaration of stats.json's fields (sim/stats/fields.hpp),
+/// without simulating: `layers.I.` paths against the base experiment's layer count. Throws
+/// config::ConfigError at the metric's line, with a did-you-mean when a field is close.
 void check_metric_paths(const SweepPlan& plan);
 
 /// Options of `arraysim sweep SPEC`.

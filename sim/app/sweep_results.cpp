@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "sim/app/sweep_expr.hpp"
+#include "sim/util/csv_field.hpp"
 
 namespace arraysim::app {
 
@@ -79,16 +80,6 @@ std::vector<std::optional<bool>> pareto_front(const std::vector<std::vector<std:
     out[i] = !dominated;
   }
   return out;
-}
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (const char c : s) {
-    if (c == '"') q += '"';
-    q += c;
-  }
-  return q + "\"";
 }
 
 std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
@@ -167,19 +158,20 @@ std::string results_csv(const ResultsLayout& layout, const std::vector<PointReco
 
   std::string out;
   const auto header = results_header(layout);
-  for (std::size_t c = 0; c < header.size(); ++c) out += (c ? "," : "") + csv_field(header[c]);
+  for (std::size_t c = 0; c < header.size(); ++c) out += (c ? "," : "") + util::csv_field(header[c]);
   out += "\n";
   for (std::size_t i = 0; i < records.size(); ++i) {
     const PointRecord& r = records[i];
     std::string line = std::to_string(r.point) + "," + r.key;
     for (std::size_t a = 0; a < layout.axes.size(); ++a)
-      line += "," + csv_field(a < r.values.size() ? r.values[a] : "");
+      line += "," + util::csv_field(a < r.values.size() ? r.values[a] : "");
     line += "," + to_string(r.status);
     for (const std::string& m : layout.metrics)
-      line += "," + csv_field(r.status == PointStatus::ok && r.metrics.contains(m) ? metric_text(r.metrics.at(m)) : "");
+      line += "," + util::csv_field(r.status == PointStatus::ok && r.metrics.contains(m) ? metric_text(r.metrics.at(m))
+                                                                                         : "");
     line += "," + std::string(front[i] ? (*front[i] ? "1" : "0") : "");
     line += "," + fmt::format("{:.3f}", r.wall_s);
-    line += "," + csv_field(r.run_dir) + "," + csv_field(r.error) + "\n";
+    line += "," + util::csv_field(r.run_dir) + "," + util::csv_field(r.error) + "\n";
     out += line;
   }
   return out;
@@ -225,23 +217,6 @@ const nlohmann::json* find_metric(const nlohmann::json& stats, const std::string
     return nullptr;
   }
   return cur;
-}
-
-namespace {
-void collect_paths(const nlohmann::json& j, const std::string& prefix, std::vector<std::string>& out) {
-  if (!j.is_object()) {
-    out.push_back(prefix);
-    return;
-  }
-  for (auto it = j.begin(); it != j.end(); ++it)
-    collect_paths(it.value(), prefix.empty() ? it.key() : prefix + "." + it.key(), out);
-}
-}  // namespace
-
-std::vector<std::string> metric_paths(const nlohmann::json& stats) {
-  std::vector<std::string> out;
-  collect_paths(stats, "", out);
-  return out;
 }
 
 }  // namespace arraysim::app

@@ -60,8 +60,6 @@ std::vector<std::optional<bool>> pareto_front(const std::vector<std::vector<std:
 /// with the Pareto front over the `ok` rows.
 std::string results_csv(const ResultsLayout& layout, const std::vector<PointRecord>& records);
 
-/// A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
-std::string csv_field(const std::string& s);
 /// Parses CSV text (RFC 4180) into rows of fields. Throws std::runtime_error for an unterminated quote.
 std::vector<std::vector<std::string>> parse_csv(const std::string& text);
 
@@ -71,8 +69,5 @@ std::string metric_text(const nlohmann::json& v);
 /// The value at a dotted path (`dram_read_bytes.total`, `layers.0.total_cycles`) in `stats`; nullptr
 /// when absent. Sets `why` to a message when absent or when the value is an object or a list.
 const nlohmann::json* find_metric(const nlohmann::json& stats, const std::string& path, std::string& why);
-
-/// Every path to a non-object value in `stats` (lists count as values), for did-you-mean.
-std::vector<std::string> metric_paths(const nlohmann::json& stats);
 
 }  // namespace arraysim::app

@@ -55,7 +55,8 @@ void remove_stale_temporaries(const std::string& dir) {
   std::error_code ec;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
-    if (name.size() > 1 && name[0] == '.' && name.find(kTemporaryInfix) != std::string::npos) fs::remove(it->path(), ec);
+    if (name.size() > 1 && name[0] == '.' && name.find(kTemporaryInfix) != std::string::npos)
+      fs::remove(it->path(), ec);
   }
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sim/app/sweep_results.hpp"
+#include "sim/util/csv_field.hpp"
 #include "tests/support.hpp"
 
 namespace arraysim::test {
@@ -98,7 +99,7 @@ inline std::string drop_columns(const std::string& csv, const std::vector<std::s
     std::string line;
     for (std::size_t c = 0; c < row.size() && c < rows.front().size(); ++c) {
       if (std::find(drop.begin(), drop.end(), rows.front()[c]) != drop.end()) continue;
-      line += (line.empty() ? "" : ",") + app::csv_field(row[c]);
+      line += (line.empty() ? "" : ",") + util::csv_field(row[c]);
     }
     out += line + "\n";
   }
@@ -115,7 +116,7 @@ inline std::string comparable(const std::string& csv, bool mask_keys = false) {
   for (std::size_t r = 0; r < rows.size(); ++r) {
     std::string line;
     for (std::size_t c = 0; c < rows[r].size(); ++c)
-      line += (c ? "," : "") + app::csv_field(r > 0 && c == 1 ? "KEY" : rows[r][c]);
+      line += (c ? "," : "") + util::csv_field(r > 0 && c == 1 ? "KEY" : rows[r][c]);
     out += line + "\n";
   }
   return out;
