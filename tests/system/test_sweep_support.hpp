@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "sim/app/sweep_results.hpp"
+#include "sim/sweep/sweep_results.hpp"
 #include "sim/util/csv_field.hpp"
 #include "tests/support.hpp"
 
@@ -92,7 +92,7 @@ inline void write_text(const std::string& path, const std::string& text) {
 
 /// `csv` without the named columns, re-joined (fields are re-quoted as needed).
 inline std::string drop_columns(const std::string& csv, const std::vector<std::string>& drop) {
-  const auto rows = app::parse_csv(csv);
+  const auto rows = sweep::parse_csv(csv);
   if (rows.empty()) return "";
   std::string out;
   for (const auto& row : rows) {
@@ -111,7 +111,7 @@ inline std::string drop_columns(const std::string& csv, const std::vector<std::s
 inline std::string comparable(const std::string& csv, bool mask_keys = false) {
   std::string s = drop_columns(csv, {"wall_s", "run_dir"});
   if (!mask_keys) return s;
-  auto rows = app::parse_csv(s);
+  auto rows = sweep::parse_csv(s);
   std::string out;
   for (std::size_t r = 0; r < rows.size(); ++r) {
     std::string line;

@@ -1,12 +1,12 @@
 /// Sweep results: Pareto front, results.csv, point records, metric paths, progress line
-/// (sim/app/sweep_results.hpp, sweep_progress.hpp).
+/// (sim/sweep/sweep_results.hpp, sweep_progress.hpp).
 #include <catch2/catch.hpp>
 
-#include "sim/app/sweep_progress.hpp"
-#include "sim/app/sweep_results.hpp"
+#include "sim/sweep/sweep_progress.hpp"
+#include "sim/sweep/sweep_results.hpp"
 #include "sim/util/csv_field.hpp"
 
-using namespace arraysim::app;
+using namespace arraysim::sweep;
 namespace util = arraysim::util;
 using nlohmann::json;
 

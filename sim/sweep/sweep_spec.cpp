@@ -1,4 +1,4 @@
-#include "sim/app/sweep_spec.hpp"
+#include "sim/sweep/sweep_spec.hpp"
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -16,7 +16,7 @@
 #include "sim/config/yaml_reader.hpp"
 #include "sim/util/read_file.hpp"
 
-namespace arraysim::app {
+namespace arraysim::sweep {
 namespace {
 
 namespace fs = std::filesystem;
@@ -641,4 +641,4 @@ std::string describe_point(const SweepSpec& spec, const SweepPoint& p) {
   return s;
 }
 
-}  // namespace arraysim::app
+}  // namespace arraysim::sweep

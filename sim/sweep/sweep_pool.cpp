@@ -1,4 +1,4 @@
-#include "sim/app/sweep_pool.hpp"
+#include "sim/sweep/sweep_pool.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 
 #include "sim/util/process.hpp"
 
-namespace arraysim::app {
+namespace arraysim::sweep {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -97,4 +97,4 @@ std::vector<std::pair<std::size_t, ProcessOutcome>> ProcessPool::wait(double max
   }
 }
 
-}  // namespace arraysim::app
+}  // namespace arraysim::sweep

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "sim/app/sweep_spec.hpp"
+#include "sim/sweep/sweep_spec.hpp"
 
-namespace arraysim::app {
+namespace arraysim::sweep {
 
 /// Bad command-line input to a sweep command (a malformed --shard, a directory that is not a
 /// sweep's output, ...): one line, exit 2.
@@ -103,4 +103,4 @@ void emit_sweep(const EmitOptions& opt);
 /// Path of the running executable (/proc/self/exe).
 std::string self_exe();
 
-}  // namespace arraysim::app
+}  // namespace arraysim::sweep

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace arraysim::app {
+namespace arraysim::sweep {
 
 /// How a point ended: `ok` (exit 0 and every metric read), `failed` (non-zero exit, a signal, or a
 /// metric missing from stats.json) or `timeout` (killed after --timeout-s).
@@ -70,4 +70,4 @@ std::string metric_text(const nlohmann::json& v);
 /// when absent. Sets `why` to a message when absent or when the value is an object or a list.
 const nlohmann::json* find_metric(const nlohmann::json& stats, const std::string& path, std::string& why);
 
-}  // namespace arraysim::app
+}  // namespace arraysim::sweep

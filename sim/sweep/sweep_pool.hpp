@@ -13,7 +13,7 @@
 
 #include "sim/util/process.hpp"
 
-namespace arraysim::app {
+namespace arraysim::sweep {
 
 /// How a process of the pool ended.
 struct ProcessOutcome : util::ProcessExit {
@@ -57,4 +57,4 @@ class ProcessPool {
   struct sigaction old_action_;
 };
 
-}  // namespace arraysim::app
+}  // namespace arraysim::sweep

@@ -1,10 +1,10 @@
-#include "sim/app/sweep_progress.hpp"
+#include "sim/sweep/sweep_progress.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 
-namespace arraysim::app {
+namespace arraysim::sweep {
 
 /// Width of the bar in characters.
 constexpr std::size_t kBarWidth = 20;
@@ -27,4 +27,4 @@ void SweepProgress::update(std::size_t done, std::size_t failed) {
 
 void SweepProgress::finish() { display_.finish(); }
 
-}  // namespace arraysim::app
+}  // namespace arraysim::sweep

@@ -1,4 +1,4 @@
-#include "sim/app/sweep.hpp"
+#include "sim/sweep/sweep.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -20,16 +20,16 @@
 
 #include "sim/config/layer_select.hpp"
 #include "sim/stats/fields.hpp"
-#include "sim/app/sweep_hash.hpp"
-#include "sim/app/sweep_plot.hpp"
-#include "sim/app/sweep_pool.hpp"
-#include "sim/app/sweep_progress.hpp"
-#include "sim/app/sweep_results.hpp"
+#include "sim/sweep/sweep_hash.hpp"
+#include "sim/sweep/sweep_plot.hpp"
+#include "sim/sweep/sweep_pool.hpp"
+#include "sim/sweep/sweep_progress.hpp"
+#include "sim/sweep/sweep_results.hpp"
 #include "sim/config/experiment.hpp"
 #include "sim/util/read_file.hpp"
 #include "sim/util/write_atomically.hpp"
 
-namespace arraysim::app {
+namespace arraysim::sweep {
 namespace {
 
 namespace fs = std::filesystem;
@@ -663,4 +663,4 @@ void emit_sweep(const EmitOptions& opt) {
                            file.string(), shards, plan.total_points, shell_quote(file.string()), merge);
 }
 
-}  // namespace arraysim::app
+}  // namespace arraysim::sweep

@@ -1,13 +1,13 @@
-#include "sim/app/sweep_results.hpp"
+#include "sim/sweep/sweep_results.hpp"
 
 #include <fmt/format.h>
 
 #include <stdexcept>
 
-#include "sim/app/sweep_expr.hpp"
+#include "sim/sweep/sweep_expr.hpp"
 #include "sim/util/csv_field.hpp"
 
-namespace arraysim::app {
+namespace arraysim::sweep {
 
 std::string to_string(PointStatus s) {
   switch (s) {
@@ -219,4 +219,4 @@ const nlohmann::json* find_metric(const nlohmann::json& stats, const std::string
   return cur;
 }
 
-}  // namespace arraysim::app
+}  // namespace arraysim::sweep

@@ -1,4 +1,4 @@
-#include "sim/app/sweep_plot.hpp"
+#include "sim/sweep/sweep_plot.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -9,14 +9,14 @@
 #include <optional>
 #include <set>
 
-#include "sim/app/sweep.hpp"
-#include "sim/app/sweep_expr.hpp"
-#include "sim/app/sweep_results.hpp"
+#include "sim/sweep/sweep.hpp"
+#include "sim/sweep/sweep_expr.hpp"
+#include "sim/sweep/sweep_results.hpp"
 #include "sim/config/diagnostics.hpp"
 #include "sim/stats/gnuplot.hpp"
 #include "sim/util/read_file.hpp"
 
-namespace arraysim::app {
+namespace arraysim::sweep {
 namespace {
 
 namespace fs = std::filesystem;
@@ -279,4 +279,4 @@ std::vector<std::string> plot_sweep(const std::string& dir, const std::vector<Sw
   return written;
 }
 
-}  // namespace arraysim::app
+}  // namespace arraysim::sweep

@@ -8,7 +8,7 @@
 
 #include "sim/util/progress_line.hpp"
 
-namespace arraysim::app {
+namespace arraysim::sweep {
 
 /// The sweep's progress over its points; redrawing and the time estimate are util::ProgressLine's.
 class SweepProgress {
@@ -33,4 +33,4 @@ class SweepProgress {
   std::size_t total_, already_done_;
 };
 
-}  // namespace arraysim::app
+}  // namespace arraysim::sweep
