@@ -114,6 +114,16 @@ class Def {
     f_.to_run = [m](RunResult& r, const json& v) { r.*m = v.get<typename Plain<T>::type>(); };
     return *this;
   }
+  /// A value the run computes from its layers (a total, a ratio); not read back.
+  template <class T> Def& run_method(T (RunResult::*f)() const) {
+    f_.of_run = [f](const RunResult& r) { return value_json((r.*f)()); };
+    return *this;
+  }
+  /// A value a layer computes from its other fields; not read back.
+  template <class T> Def& layer_method(T (LayerResult::*f)() const) {
+    f_.of_layer = [f](const LayerResult& l) { return value_json((l.*f)()); };
+    return *this;
+  }
   /// A memory result (MemoryResult, docs/memory.md): the layer's, and the run's summed over
   /// its layers (RunResult::memory). `g` also gets the MACs it belongs to.
   Def& memory(std::function<json(const MemoryResult&, std::int64_t macs)> g) {
@@ -250,27 +260,27 @@ std::vector<Field> declare() {
           .required()
           .csv()
           .layer_member(&LayerResult::macs)
-          .run([](const RunResult& r) { return json(r.macs()); }));
+          .run_method(&RunResult::macs));
   add(Def("total_cycles", kInt, kBoth, "cycles",
           "from the layer's first cycle to the cycle its last output leaves the array, inclusive; the run: Σ over "
           "its layers (they run back to back)")
           .nullable()
           .csv()
           .layer_member(&LayerResult::total_cycles)
-          .run([](const RunResult& r) { return value_json(r.total_cycles()); }));
+          .run_method(&RunResult::total_cycles));
   add(Def("compute_cycles", kInt, kBoth, "cycles",
           "total_cycles − stall_cycles: cycles in which no fold waited (docs/memory.md); the run: Σ over its layers")
           .nullable()
           .csv()
           .layer_member(&LayerResult::compute_cycles)
-          .run([](const RunResult& r) { return value_json(r.compute_cycles()); }));
+          .run_method(&RunResult::compute_cycles));
   add(Def("stall_cycles", kInt, kBoth, "cycles",
           "cycles a fold waited for its operands or a buffer half, plus the wait for the final store; the sum of "
           "`stall_cycles_by_cause`; the run: Σ over its layers")
           .nullable()
           .csv()
           .layer_member(&LayerResult::stall_cycles)
-          .run([](const RunResult& r) { return value_json(r.stall_cycles()); }));
+          .run_method(&RunResult::stall_cycles));
   add(Def("folds", kInt, kLayer, "folds", "array tiles executed over all groups")
           .nullable()
           .csv()
@@ -279,7 +289,7 @@ std::vector<Field> declare() {
           .nullable()
           .csv()
           .layer_member(&LayerResult::pe_utilization)
-          .run([](const RunResult& r) { return value_json(r.pe_utilization()); }));
+          .run_method(&RunResult::pe_utilization));
   add(Def("analytic_cycles", kInt, kLayer, "cycles",
           "closed form of the tiled fold sequence with operands always ready (`analytic::tiled_cycles`, "
           "docs/timing.md, docs/memory.md)")
@@ -292,7 +302,7 @@ std::vector<Field> declare() {
           .nullable()
           .csv()
           .layer_member(&LayerResult::analytic_match)
-          .run([](const RunResult& r) { return value_json(r.analytic_match()); }));
+          .run_method(&RunResult::analytic_match));
   add(Def("golden_match", kBool, kBoth, "–",
           "outputs equal the golden model (integers bit-exact; fp32 within 2·K·2⁻²⁴·Σ\\|a·b\\| per element); the "
           "run: true if every checked layer matched; null if none was checked (timing fidelity, "
@@ -300,7 +310,7 @@ std::vector<Field> declare() {
           .nullable()
           .csv()
           .layer_member(&LayerResult::golden_match)
-          .run([](const RunResult& r) { return value_json(r.golden_match()); }));
+          .run_method(&RunResult::golden_match));
   add(Def("golden_mismatches", FieldType::object_list, kLayer, "–",
           "up to 5 mismatching output elements: tensor, flat index, the index per dimension, expected and got "
           "values")
@@ -415,7 +425,7 @@ std::vector<Field> declare() {
   add(Def("attained_macs_per_cycle", kNum, kLayer, "MACs/cycle", "macs / total_cycles: the roofline's y")
           .nullable()
           .csv()
-          .layer([](const LayerResult& l) { return value_json(l.attained_macs_per_cycle()); }));
+          .layer_method(&LayerResult::attained_macs_per_cycle));
 
   // Energy and area (docs/energy.md).
   add(Def("energy_pj", kObj, kBoth, "pJ",
@@ -534,7 +544,7 @@ std::vector<Field> declare() {
           "macs / (array_read_words + array_write_words); null when none were counted")
           .nullable()
           .csv()
-          .layer([](const LayerResult& l) { return value_json(l.compute_intensity_macs_per_word()); }));
+          .layer_method(&LayerResult::compute_intensity_macs_per_word));
   add(Def("compute_roof_macs_per_cycle", kNum, kLayer, "MACs/cycle",
           "the roofline's compute roof: `lanes` (vector) or rows·cols (systolic)")
           .nullable()
