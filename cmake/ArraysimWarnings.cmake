@@ -4,7 +4,6 @@ target_compile_options(arraysim_options INTERFACE -Wall -Wextra -Wpedantic -Wsha
 if(ARRAYSIM_WERROR)
   target_compile_options(arraysim_options INTERFACE -Werror)
 endif()
-target_include_directories(arraysim_options INTERFACE ${PROJECT_SOURCE_DIR})
 if(ARRAYSIM_SANITIZE)
   set(_san -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
   target_compile_options(arraysim_options INTERFACE ${_san})

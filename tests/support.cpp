@@ -2,20 +2,22 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <stdexcept>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "sim/util/read_file.hpp"
 
 namespace arraysim::test {
 
 std::string src_path(const std::string& rel) { return std::string(ARRAYSIM_SOURCE_DIR) + "/" + rel; }
 
 std::string read_text(const std::string& f) {
-  std::ifstream in(f);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  try {
+    return util::read_file(f);
+  } catch (const util::FileReadError&) {
+    return "";
+  }
 }
 
 CliResult run_cli(const std::string& args) { return run_shell(std::string(ARRAYSIM_BINARY) + " " + args); }

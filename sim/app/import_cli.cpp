@@ -7,6 +7,7 @@
 #include "sim/io/import.hpp"
 #include "sim/io/onnx_import.hpp"
 #include "sim/io/scalesim_import.hpp"
+#include "sim/util/write_atomically.hpp"
 
 namespace arraysim::app {
 namespace {
@@ -92,7 +93,7 @@ int run_import_command(const ImportCommand& c) {
     std::cout << g.yaml;
     return 0;
   }
-  io::write_file_atomically(c.out, g.yaml);
+  util::write_atomically(c.out, g.yaml, util::Durability::fsync);
   std::cout << "wrote " << c.out << " (" << g.layers << (g.layers == 1 ? " layer" : " layers") << ")\n";
   return 0;
 }

@@ -1,25 +1,9 @@
 #pragma once
-/// `arraysim run --layers SPEC`: which layers of a workload to simulate.
-#include <cstddef>
-#include <stdexcept>
-#include <string>
-#include <vector>
-
-#include "models/ir/layer.hpp"
+/// The command line's names for the `--layers` selection, which lives in
+/// sim/config/layer_select.hpp so that sweeps (sim/sweep) can use it without depending on sim/app.
+#include "sim/config/layer_select.hpp"
 
 namespace arraysim::app {
-
-/// A `--layers` spec that names no layer of the workload; what() is the whole message.
-class LayerSpecError : public std::invalid_argument {
- public:
-  using std::invalid_argument::invalid_argument;
-};
-
-/// Parses SPEC: comma-separated items, each a layer name, a 0-based index (`7`) or an inclusive
-/// index range (`0-3`). An item that is exactly a layer name selects that layer, even if it looks
-/// like a number; otherwise it must be an index or a range. Returns the selected indices in
-/// network order, each once, whatever the order of the items. Throws LayerSpecError naming the
-/// offending item and the valid index range.
-std::vector<std::size_t> select_layers(const ir::Network& net, const std::string& spec);
-
+using config::LayerSpecError;
+using config::select_layers;
 }  // namespace arraysim::app

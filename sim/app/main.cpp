@@ -16,6 +16,7 @@
 #include "sim/config/experiment.hpp"
 #include "sim/hw/array_check.hpp"
 #include "sim/io/import.hpp"
+#include "sim/stats/fields.hpp"
 #include "sim/stats/stats_json.hpp"
 #include "sim/stats/timeline.hpp"
 
@@ -111,6 +112,9 @@ int cli_main(int argc, char** argv) {
   app::add_sweep_command(app, sweep_cmd);
   app::ReportCommand report_cmd;
   app::add_report_command(app, report_cmd);
+  // Hidden (no group): the field tables of docs/outputs.md, printed from the declaration of the fields.
+  auto* fields_cmd = app.add_subcommand("stats-fields", "Print the stats.json and layers.csv field tables")->group("");
+  fields_cmd->add_flag("--markdown", "As Markdown, as docs/outputs.md holds them (the only format)")->required();
 
   try {
     app.parse(argc, argv);
@@ -124,6 +128,10 @@ int cli_main(int argc, char** argv) {
     if (import_cmd.command->parsed()) return app::run_import_command(import_cmd);
     if (sweep_cmd.command->parsed()) return app::run_sweep_command(sweep_cmd, ARRAYSIM_VERSION, ropt.progress);
     if (report_cmd.command->parsed()) return app::run_report_command(report_cmd);
+    if (fields_cmd->parsed()) {
+      std::cout << stats::fields_markdown();
+      return kExitOk;
+    }
     const config::Experiment exp =
         run->parsed() && import_flags.any() ? app::load_imported(import_flags, file, sets) : load(file, sets);
     if (check->parsed()) {

@@ -1,15 +1,18 @@
 #pragma once
 /// The progress line of `arraysim run` on stderr, redrawn in place at every layer boundary:
 ///   layer 12/54 layer2.1.conv2  elapsed 1.2 s  remaining ~3.4 s
-/// main.cpp enables it only when stderr is a terminal.
-#include <chrono>
+/// main.cpp enables it only when stderr is a terminal. The redrawing and the time estimate are
+/// sim/util/progress_line.hpp's.
 #include <cstddef>
 #include <ostream>
 #include <string>
 #include <vector>
 
+#include "sim/util/progress_line.hpp"
+
 namespace arraysim::app {
 
+/// The run's progress over its layers, weighted by each layer's expected share of the host time.
 class Progress {
  public:
   /// One layer: its name and its expected share of the host time, in any unit (run.cpp uses
@@ -30,12 +33,10 @@ class Progress {
   std::string line(std::size_t index, double elapsed) const;
 
  private:
-  std::ostream& out_;
+  util::ProgressLine display_;
   std::vector<Item> items_;
   std::vector<double> done_before_;  ///< work of layers 0..i-1
   double total_ = 0;
-  std::chrono::steady_clock::time_point start_;
-  bool drawn_ = false;
 };
 
 }  // namespace arraysim::app

@@ -2,8 +2,8 @@
 
 #include <iostream>
 
-#include "sim/app/sweep.hpp"
-#include "sim/app/sweep_plot.hpp"
+#include "sim/sweep/sweep.hpp"
+#include "sim/sweep/sweep_plot.hpp"
 
 namespace arraysim::app {
 
@@ -46,22 +46,22 @@ void add_sweep_command(CLI::App& app, SweepCommand& c) {
 
 int run_sweep_command(const SweepCommand& c, const std::string& version, bool stderr_is_tty) {
   try {
-    if (c.merge->parsed()) return merge_sweeps(c.merge_dirs, c.merge_out, !c.merge_no_plot);
+    if (c.merge->parsed()) return sweep::merge_sweeps(c.merge_dirs, c.merge_out, !c.merge_no_plot);
     if (c.plot->parsed()) {
       if (c.x.empty() != c.y.empty() || (!c.by.empty() && c.x.empty()))
-        throw SweepInputError(
+        throw sweep::SweepInputError(
             "sweep plot: give --x and --y together (and --by only with them), or none for every plot");
-      std::vector<SweepPlotRequest> req;
+      std::vector<sweep::SweepPlotRequest> req;
       if (!c.x.empty()) req.push_back({c.x, c.y, c.by});
-      const auto files = plot_sweep(c.plot_dir, req);
+      const auto files = sweep::plot_sweep(c.plot_dir, req);
       for (const auto& f : files) std::cout << "wrote " << f << "\n";
       if (files.empty()) std::cout << "sweep plot: nothing to plot (no ok point with numbers)\n";
       return 0;
     }
     if (c.spec.empty())
-      throw SweepInputError("sweep: give a sweep spec (arraysim sweep SPEC.yaml --out DIR), or merge/plot");
-    if (c.out.empty()) throw SweepInputError("sweep: --out DIR is required (where results.csv and the runs go)");
-    SweepOptions o;
+      throw sweep::SweepInputError("sweep: give a sweep spec (arraysim sweep SPEC.yaml --out DIR), or merge/plot");
+    if (c.out.empty()) throw sweep::SweepInputError("sweep: --out DIR is required (where results.csv and the runs go)");
+    sweep::SweepOptions o;
     o.spec_file = c.spec;
     o.out_dir = c.out;
     o.jobs = c.jobs;
@@ -70,18 +70,19 @@ int run_sweep_command(const SweepCommand& c, const std::string& version, bool st
     o.plot = !c.no_plot;
     o.run_plots = c.run_plots;
     o.progress = stderr_is_tty;
-    o.exe = self_exe();
+    o.exe = sweep::self_exe();
     o.version = version;
     if (!c.emit.empty()) {
       if (!c.shard.empty())
-        throw SweepInputError("sweep: --emit writes every slice; it cannot be combined with --shard");
-      emit_sweep({c.emit, c.shards, o});
+        throw sweep::SweepInputError("sweep: --emit writes every slice; it cannot be combined with --shard");
+      sweep::emit_sweep({c.emit, c.shards, o});
       return 0;
     }
-    if (c.shards) throw SweepInputError("sweep: --shards only applies to --emit (a single slice is --shard I/N)");
-    if (!c.shard.empty()) o.shard = parse_shard(c.shard);
-    return run_sweep(o);
-  } catch (const SweepInputError& e) {
+    if (c.shards)
+      throw sweep::SweepInputError("sweep: --shards only applies to --emit (a single slice is --shard I/N)");
+    if (!c.shard.empty()) o.shard = sweep::parse_shard(c.shard);
+    return sweep::run_sweep(o);
+  } catch (const sweep::SweepInputError& e) {
     std::cerr << "arraysim: " << e.what() << "\n";
     return kExitBadInput;
   }

@@ -1,16 +1,14 @@
 #include "sim/config/experiment.hpp"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <optional>
 #include <sstream>
 
 #include "sim/config/workload_config.hpp"
+#include "sim/util/read_file.hpp"
 
 namespace arraysim::config {
 namespace fs = std::filesystem;
@@ -21,33 +19,17 @@ Fidelity auto_fidelity(std::int64_t macs) { return macs <= kAutoFidelityMaxMacs 
 
 namespace {
 
-/// Reads a whole file (at most 64 MiB) or says why not.
+/// Reads a whole configuration file (at most 64 MiB) or says why not.
 bool read_text(const std::string& file, std::string& text, std::string& why) {
-  std::error_code ec;
-  if (fs::is_directory(file, ec)) {
-    why = "is a directory, not a file";
-    return false;
-  }
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    why = std::strerror(errno);
-    return false;
-  }
   constexpr std::size_t kMaxBytes = std::size_t{64} << 20;  // no configuration is this large
-  text.clear();
-  char buf[65536];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    text.append(buf, static_cast<std::size_t>(in.gcount()));
-    if (text.size() > kMaxBytes) {
-      why = "larger than 64 MiB; not a configuration file";
-      return false;
-    }
-  }
-  if (in.bad()) {
-    why = "read error";
+  try {
+    text = util::read_file(file, kMaxBytes);
+    return true;
+  } catch (const util::FileReadError& e) {
+    why = e.reason();
+    if (e.problem() == util::FileReadError::Problem::too_large) why += "; not a configuration file";
     return false;
   }
-  return true;
 }
 
 /// Parses YAML text; a syntax error becomes a located issue.

@@ -14,6 +14,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "sim/hw/arith.hpp"
 #include "sim/hw/array_check.hpp"
 
 /// Hot loops are compiled for AVX2 and for the baseline x86-64 ISA; the loader picks the best the
@@ -48,24 +49,6 @@ template <class TAcc> struct ArrayOut {
   /// bottom_valid). Every implementation sets it; the controller captures exactly these.
   const std::uint8_t* valid = nullptr;
 };
-
-/// Multiply-accumulate with the accumulator register's wrap-around for integers.
-template <class TAcc, class TIn> inline TAcc mac(TAcc acc, TIn a, TIn b) {
-  if constexpr (std::is_integral_v<TAcc>) {
-    using U = std::make_unsigned_t<TAcc>;
-    return static_cast<TAcc>(static_cast<U>(acc) + static_cast<U>(static_cast<TAcc>(a) * static_cast<TAcc>(b)));
-  } else {
-    return acc + static_cast<TAcc>(a) * static_cast<TAcc>(b);
-  }
-}
-template <class TAcc> inline TAcc add_acc(TAcc x, TAcc y) {
-  if constexpr (std::is_integral_v<TAcc>) {
-    using U = std::make_unsigned_t<TAcc>;
-    return static_cast<TAcc>(static_cast<U>(x) + static_cast<U>(y));
-  } else {
-    return x + y;
-  }
-}
 
 /// OS: one cycle of every accumulator, bottom-up in place. PE(i, j) shifts (takes the
 /// accumulator above as it was before this cycle; row 0 takes 0) while column j's drain position

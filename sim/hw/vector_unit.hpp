@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "sim/config/arch_config.hpp"
+#include "sim/hw/arith.hpp"
 #include "sim/hw/compute_unit.hpp"
-#include "sim/hw/pe_array.hpp"
 #include "sim/lower/dram_layout.hpp"
 #include "sim/plan/schedule.hpp"
 #include "sim/plan/vector_mapping.hpp"
@@ -106,19 +106,20 @@ template <class TIn, class TAcc> class VectorLanes {
       // A register lane holds the operand while it is held (or broadcast); read only when the step reads it.
       if (s.read_a) a_reg_[lj] = a_[m * k_len_ + k];
       if (s.read_b) b_reg_[lj] = b_[k * n_len_ + n];
+      // Exact in TAcc; every sum below wraps like the accumulator registers (sim/hw/arith.hpp).
       const TAcc prod = static_cast<TAcc>(static_cast<TAcc>(a_reg_[lj]) * static_cast<TAcc>(b_reg_[lj]));
       ++macs_;
       if (p == VectorLoop::k) {
-        sum = j == 0 ? prod : static_cast<TAcc>(sum + prod);
+        sum = j == 0 ? prod : add_acc(sum, prod);
         continue;
       }
       TAcc& dst = c_[m * n_len_ + n];
       if (s.c_held) {
         if (s.c_first) acc_[lj] = accumulate_ ? dst : TAcc{};
-        acc_[lj] = static_cast<TAcc>(acc_[lj] + prod);
+        acc_[lj] = add_acc(acc_[lj], prod);
         if (s.c_last) dst = acc_[lj], ++outputs_written_;
       } else {
-        dst = s.c_first && !accumulate_ ? prod : static_cast<TAcc>(dst + prod);
+        dst = s.c_first && !accumulate_ ? prod : add_acc(dst, prod);
         ++outputs_written_;
       }
     }
@@ -133,10 +134,10 @@ template <class TIn, class TAcc> class VectorLanes {
   void apply_tree(const TreeSum& t) {
     if (t.held) {
       if (t.first) tree_acc_ = t.accumulate ? *t.c : TAcc{};
-      tree_acc_ = static_cast<TAcc>(tree_acc_ + t.value);
+      tree_acc_ = add_acc(tree_acc_, t.value);
       if (t.last) *t.c = tree_acc_, ++outputs_written_;
     } else {
-      *t.c = t.first && !t.accumulate ? t.value : static_cast<TAcc>(*t.c + t.value);
+      *t.c = t.first && !t.accumulate ? t.value : add_acc(*t.c, t.value);
       ++outputs_written_;
     }
   }

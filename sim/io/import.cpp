@@ -1,15 +1,8 @@
 #include "sim/io/import.hpp"
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <sys/stat.h>
-#include <unistd.h>
+#include "sim/util/read_file.hpp"
 
 namespace arraysim::io {
-namespace fs = std::filesystem;
 
 ImportError::ImportError(const std::vector<std::string>& lines) : std::runtime_error(join(lines)), lines_(lines) {}
 
@@ -58,55 +51,15 @@ config::Experiment load_generated(const GeneratedExperiment& g, const std::vecto
   }
 }
 
-void write_file_atomically(const std::string& path, const std::string& text) {
-  const fs::path target(path);
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  std::string tmpl = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
-  const int fd = mkstemp(tmpl.data());
-  if (fd < 0) throw std::runtime_error("cannot write '" + path + "': " + std::strerror(errno));
-  const auto fail = [&](const std::string& why) {
-    std::error_code ec;
-    fs::remove(tmpl, ec);
-    throw std::runtime_error("cannot write '" + path + "': " + why);
-  };
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const std::string why = std::strerror(errno);
-      ::close(fd);
-      fail(why);
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) fail(std::strerror(errno));
-  // mkstemp creates the file 0600; give it the permissions an ordinary new file would get.
-  const mode_t mask = ::umask(0);
-  ::umask(mask);
-  std::error_code ec;
-  fs::permissions(tmpl, static_cast<fs::perms>(0666 & ~mask), ec);
-  if (std::rename(tmpl.c_str(), path.c_str()) != 0) fail(std::strerror(errno));
-}
-
 std::string read_input_file(const std::string& path, const std::string& what, std::size_t max_bytes) {
-  const auto fail = [&](const std::string& why) {
+  try {
+    return util::read_file(path, max_bytes);
+  } catch (const util::FileReadError& e) {
     config::Diagnostics d;
-    d.add({path, 1, 1}, "(file)", "cannot read " + what + ": " + why);
+    d.add({path, 1, 1}, "(file)", "cannot read " + what + ": " + e.reason());
     d.throw_if_any();
-  };
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) fail("is a directory, not a file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(std::strerror(errno));
-  std::string text;
-  char buf[65536];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    text.append(buf, static_cast<std::size_t>(in.gcount()));
-    if (text.size() > max_bytes) fail("larger than " + std::to_string(max_bytes >> 20) + " MiB");
+    throw;
   }
-  if (in.bad()) fail("read error");
-  return text;
 }
 
 }  // namespace arraysim::io

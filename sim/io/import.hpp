@@ -70,11 +70,6 @@ struct GeneratedExperiment {
 /// `FILE:LINE:COL key.path: message`).
 config::Experiment load_generated(const GeneratedExperiment& g, const std::vector<std::string>& overrides = {});
 
-/// Writes `text` to `path` atomically: a temporary file in the same directory, then rename(2).
-/// On any failure the temporary file is removed, `path` is left as it was, and std::runtime_error
-/// names `path` and the reason.
-void write_file_atomically(const std::string& path, const std::string& text);
-
 /// Reads a whole file of at most `max_bytes` bytes. Throws config::ConfigError at `path:1:1` with
 /// key path `(file)` when it cannot be read ("cannot read <what>: <reason>").
 std::string read_input_file(const std::string& path, const std::string& what,

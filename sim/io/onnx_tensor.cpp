@@ -1,12 +1,10 @@
 #include "sim/io/onnx_tensor.hpp"
 
-#include <cerrno>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <limits>
-#include <sstream>
 #include <stdexcept>
+
+#include "sim/util/read_file.hpp"
 
 namespace arraysim::io {
 namespace {
@@ -77,16 +75,9 @@ std::int64_t typed_count(const TensorProto& t) {
   }
 }
 
+/// The bytes of a protobuf file. Throws std::runtime_error "PATH: PROBLEM", an empty file too.
 std::string read_file(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw std::runtime_error(path + ": is a directory, not a file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));
-  std::ostringstream s;
-  s << in.rdbuf();
-  if (in.bad()) throw std::runtime_error(path + ": read error");
-  std::string bytes = s.str();
+  std::string bytes = util::read_file(path);
   if (bytes.empty()) throw std::runtime_error(path + ": file is empty");
   return bytes;
 }

@@ -1,32 +1,25 @@
 #include "sim/stats/gnuplot.hpp"
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <stdexcept>
+
+#include "sim/util/process.hpp"
+#include "sim/util/read_file.hpp"
+#include "sim/util/write_atomically.hpp"
 
 namespace arraysim::stats {
 namespace fs = std::filesystem;
 
 namespace {
+/// `content` into the file `p` of the plot's private directory.
 void write_text(const fs::path& p, const std::string& content) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out << content;
-  if (!out.flush()) throw std::runtime_error("cannot write '" + p.string() + "': " + std::strerror(errno));
-}
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  util::write_atomically(p.string(), content, util::Durability::rename_only);
 }
 }  // namespace
 
@@ -72,35 +65,25 @@ void render_plot(const std::string& dir, const Plot& plot) {
   script += "set output 'plot.png'\nreplot\nset output\n";
   write_text(work / "plot.gp", script);
 
-  // The child would otherwise write out a copy of the caller's unflushed stdio buffers.
-  std::fflush(nullptr);
-  const pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error(std::string("cannot start gnuplot: ") + std::strerror(errno));
-  if (pid == 0) {
-    if (::chdir(work.c_str()) != 0) ::_exit(127);
-    const std::string err = (work / "gnuplot.err").string();
-    if (!std::freopen(err.c_str(), "w", stderr)) ::_exit(127);
-    if (!std::freopen("/dev/null", "w", stdout)) ::_exit(127);
-    ::execl(exe.c_str(), "gnuplot", "plot.gp", static_cast<char*>(nullptr));
-    ::_exit(127);
+  util::ProcessSpec gp;
+  gp.argv = {exe, "plot.gp"};
+  gp.working_dir = work.string();
+  gp.stderr_path = (work / "gnuplot.err").string();
+  const util::ProcessExit end = util::wait_process(util::start_process(gp));
+  std::string err;
+  try {
+    err = util::read_file(gp.stderr_path);
+  } catch (const util::FileReadError&) {
   }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  const std::string err = read_text(work / "gnuplot.err");
-  const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && fs::exists(work / "plot.svg") &&
-                  fs::exists(work / "plot.png") && fs::file_size(work / "plot.svg") > 0 &&
-                  fs::file_size(work / "plot.png") > 0;
-  if (!ok) throw std::runtime_error("gnuplot failed on plot '" + plot.name + "': " + (err.empty() ? "no output" : err));
   std::error_code ec;
+  const auto written = [&](const char* name) { return fs::file_size(work / name, ec) > 0 && !ec; };
+  const bool ok = end.exited && end.exit_code == 0 && written("plot.svg") && written("plot.png");
+  if (!ok) throw std::runtime_error("gnuplot failed on plot '" + plot.name + "': " + (err.empty() ? "no output" : err));
   fs::create_directories(dir, ec);
   if (ec) throw std::runtime_error("cannot create output directory '" + dir + "': " + ec.message());
   for (const char* ext : {".svg", ".png"}) {
-    const fs::path final_path = fs::path(dir) / (plot.name + ext);
-    const fs::path tmp = fs::path(dir) / ("." + plot.name + ext + ".tmp");
-    fs::copy_file(work / (std::string("plot") + ext), tmp, fs::copy_options::overwrite_existing, ec);
-    if (!ec) fs::rename(tmp, final_path, ec);
-    if (ec) throw std::runtime_error("cannot write '" + final_path.string() + "': " + ec.message());
+    const std::string drawn = util::read_file((work / (std::string("plot") + ext)).string());
+    util::write_atomically((fs::path(dir) / (plot.name + ext)).string(), drawn, util::Durability::rename_only);
   }
 }
 

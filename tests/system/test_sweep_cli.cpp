@@ -41,7 +41,7 @@ TEST_CASE("sweep runs every point as a run and writes the exact results", "[syst
 
   // Each row's run directory is that point's `arraysim run --out`: the same numbers as running it
   // by hand, and the key names the directory.
-  const auto rows = arraysim::app::parse_csv(csv);
+  const auto rows = arraysim::sweep::parse_csv(csv);
   REQUIRE(rows.size() == 8);
   CHECK(rows[0][11] == "run_dir");
   for (std::size_t i = 1; i < rows.size(); ++i) {
@@ -83,7 +83,7 @@ TEST_CASE("sweep rerun skips finished points and runs only what is missing", "[s
   CHECK(read_text(out + "/results.csv") == first);  // byte for byte: wall times come from the records
 
   // A lost record: only that point runs again.
-  const auto rows = arraysim::app::parse_csv(first);
+  const auto rows = arraysim::sweep::parse_csv(first);
   fs::remove(out + "/points/" + rows[3][1] + ".json");
   const auto one = run_cli("sweep " + spec + " -j 2 --no-plot --out " + out);
   CHECK(summary_head(one.out) == "sweep: 7 points: 7 ok, 0 failed, 0 timed out (1 run now, 6 done before)");
@@ -95,7 +95,7 @@ TEST_CASE("sweep rerun skips finished points and runs only what is missing", "[s
   write_text(spec, more);
   const auto added = run_cli("sweep " + spec + " -j 2 --no-plot --out " + out);
   CHECK(summary_head(added.out) == "sweep: 7 points: 7 ok, 0 failed, 0 timed out (0 run now, 7 done before)");
-  const auto now = arraysim::app::parse_csv(read_text(out + "/results.csv"));
+  const auto now = arraysim::sweep::parse_csv(read_text(out + "/results.csv"));
   CHECK(now[0][9] == "macs");
   for (std::size_t i = 1; i < now.size(); ++i) CHECK(now[i][9] == "1024");  // 8 * 8 * 16
 }
@@ -186,7 +186,7 @@ TEST_CASE("sweep shard runs one slice and reads the Slurm array variables", "[sy
   const auto s1 = run_cli("sweep " + spec + " --shard 1/3 --out " + d.path() + "/s1");
   CHECK(s1.exit_code == 0);
   CHECK(summary_head(s1.out) == "sweep: shard 1/3: 2 points: 2 ok, 0 failed, 0 timed out (2 run now, 0 done before)");
-  auto rows = arraysim::app::parse_csv(read_text(d.path() + "/s1/results.csv"));
+  auto rows = arraysim::sweep::parse_csv(read_text(d.path() + "/s1/results.csv"));
   REQUIRE(rows.size() == 3);
   CHECK(rows[1][0] == "1");
   CHECK(rows[2][0] == "4");
@@ -195,7 +195,7 @@ TEST_CASE("sweep shard runs one slice and reads the Slurm array variables", "[sy
   const ScopedEnv env({{"SLURM_ARRAY_TASK_ID", "2"}, {"SLURM_ARRAY_TASK_COUNT", "3"}, {"SLURM_ARRAY_TASK_MIN", "0"}});
   const auto s2 = run_cli("sweep " + spec + " --out " + d.path() + "/s2");
   CHECK(summary_head(s2.out) == "sweep: shard 2/3: 2 points: 2 ok, 0 failed, 0 timed out (2 run now, 0 done before)");
-  rows = arraysim::app::parse_csv(read_text(d.path() + "/s2/results.csv"));
+  rows = arraysim::sweep::parse_csv(read_text(d.path() + "/s2/results.csv"));
   REQUIRE(rows.size() == 3);
   CHECK(rows[1][0] == "2");
   CHECK(rows[2][0] == "5");

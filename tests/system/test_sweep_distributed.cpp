@@ -59,7 +59,7 @@ TEST_CASE("sweep through GNU parallel merges to the local results", "[system][sw
   CHECK(comparable(read_text(out + "/results.csv")) == expected);
   CHECK(comparable(read_text(out + "/results.csv"), true) == kSweepExpectedCsv);
   // Run directories stay in the slices; the merged rows point at them.
-  const auto rows = arraysim::app::parse_csv(read_text(out + "/results.csv"));
+  const auto rows = arraysim::sweep::parse_csv(read_text(out + "/results.csv"));
   CHECK(rows[3][0] == "2");
   CHECK(rows[3][11] == "shards/2/runs/" + rows[3][1]);  // point 2 is in slice 2 % 3
   CHECK(fs::exists(out + "/" + rows[3][11] + "/stats.json"));
@@ -83,7 +83,7 @@ TEST_CASE("sweep merge reports missing points and refuses other sweeps", "[syste
         "sweep merge: 2 directories: 5 of 7 points (5 ok, 0 failed, 0 timed out); 2 missing (points "
         "2, 5): run their shards again; results: " +
             d.path() + "/m/results.csv\n");
-  CHECK(arraysim::app::parse_csv(read_text(d.path() + "/m/results.csv")).size() == 6);
+  CHECK(arraysim::sweep::parse_csv(read_text(d.path() + "/m/results.csv")).size() == 6);
   // A local run into the merged directory fills in exactly the missing points.
   const auto fill = run_cli("sweep " + spec + " --no-plot --out " + d.path() + "/m");
   CHECK(fill.out.find("(2 run now, 5 done before)") != std::string::npos);

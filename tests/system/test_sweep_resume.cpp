@@ -48,7 +48,7 @@ pid_t start_sweep(const std::string& spec, const std::string& out) {
 /// Data rows of OUT/results.csv (0 when absent).
 std::size_t rows_of(const std::string& out) {
   const std::string csv = read_text(out + "/results.csv");
-  const auto rows = arraysim::app::parse_csv(csv);
+  const auto rows = arraysim::sweep::parse_csv(csv);
   return rows.empty() ? 0 : rows.size() - 1;
 }
 
@@ -72,7 +72,7 @@ void check_whole(const std::string& out) {
   const std::string csv = read_text(out + "/results.csv");
   if (csv.empty()) return;  // killed before the first results.csv
   CHECK(csv.back() == '\n');
-  const auto rows = arraysim::app::parse_csv(csv);
+  const auto rows = arraysim::sweep::parse_csv(csv);
   REQUIRE_FALSE(rows.empty());
   std::set<std::string> points;
   for (std::size_t i = 1; i < rows.size(); ++i) {

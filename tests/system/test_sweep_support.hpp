@@ -10,7 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "sim/app/sweep_results.hpp"
+#include "sim/sweep/sweep_results.hpp"
+#include "sim/util/csv_field.hpp"
 #include "tests/support.hpp"
 
 namespace arraysim::test {
@@ -91,14 +92,14 @@ inline void write_text(const std::string& path, const std::string& text) {
 
 /// `csv` without the named columns, re-joined (fields are re-quoted as needed).
 inline std::string drop_columns(const std::string& csv, const std::vector<std::string>& drop) {
-  const auto rows = app::parse_csv(csv);
+  const auto rows = sweep::parse_csv(csv);
   if (rows.empty()) return "";
   std::string out;
   for (const auto& row : rows) {
     std::string line;
     for (std::size_t c = 0; c < row.size() && c < rows.front().size(); ++c) {
       if (std::find(drop.begin(), drop.end(), rows.front()[c]) != drop.end()) continue;
-      line += (line.empty() ? "" : ",") + app::csv_field(row[c]);
+      line += (line.empty() ? "" : ",") + util::csv_field(row[c]);
     }
     out += line + "\n";
   }
@@ -110,12 +111,12 @@ inline std::string drop_columns(const std::string& csv, const std::vector<std::s
 inline std::string comparable(const std::string& csv, bool mask_keys = false) {
   std::string s = drop_columns(csv, {"wall_s", "run_dir"});
   if (!mask_keys) return s;
-  auto rows = app::parse_csv(s);
+  auto rows = sweep::parse_csv(s);
   std::string out;
   for (std::size_t r = 0; r < rows.size(); ++r) {
     std::string line;
     for (std::size_t c = 0; c < rows[r].size(); ++c)
-      line += (c ? "," : "") + app::csv_field(r > 0 && c == 1 ? "KEY" : rows[r][c]);
+      line += (c ? "," : "") + util::csv_field(r > 0 && c == 1 ? "KEY" : rows[r][c]);
     out += line + "\n";
   }
   return out;

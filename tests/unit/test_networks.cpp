@@ -14,7 +14,7 @@
 #include <set>
 #include <sstream>
 
-#include "sim/app/layer_select.hpp"
+#include "sim/config/layer_select.hpp"
 #include "sim/app/progress.hpp"
 #include "sim/config/experiment.hpp"
 #include "tests/support.hpp"
@@ -351,24 +351,24 @@ TEST_CASE("network fidelity auto: values up to 50 M MACs, timing above; explicit
 TEST_CASE("network --layers selects names, indices and ranges in network order", "[unit][network][layers]") {
   const ir::Network n = load_net("resnet50.yaml").workload;
   using V = std::vector<std::size_t>;
-  CHECK(app::select_layers(n, "0-3,7,fc") == V{0, 1, 2, 3, 7, 53});
-  CHECK(app::select_layers(n, "fc,0") == V{0, 53});                     // network order, not spec order
-  CHECK(app::select_layers(n, "2,1-3, 2 ,layer1.0.conv2") == V{1, 2, 3});  // each once; spaces around items
-  CHECK(app::select_layers(n, "53") == V{53});
-  CHECK(app::select_layers(n, "0-53").size() == 54);
-  CHECK(app::select_layers(n, "layer1.0.downsample.0") == V{4});
+  CHECK(config::select_layers(n, "0-3,7,fc") == V{0, 1, 2, 3, 7, 53});
+  CHECK(config::select_layers(n, "fc,0") == V{0, 53});                     // network order, not spec order
+  CHECK(config::select_layers(n, "2,1-3, 2 ,layer1.0.conv2") == V{1, 2, 3});  // each once; spaces around items
+  CHECK(config::select_layers(n, "53") == V{53});
+  CHECK(config::select_layers(n, "0-53").size() == 54);
+  CHECK(config::select_layers(n, "layer1.0.downsample.0") == V{4});
   // A name wins over an index: a layer called "1" is that layer, not index 1.
   ir::Network odd;
   odd.name = "odd";
   odd.layers.resize(3);
   odd.layers[0].name = "a", odd.layers[1].name = "b", odd.layers[2].name = "1";
-  CHECK(app::select_layers(odd, "1") == V{2});
-  CHECK(app::select_layers(odd, "0-1") == V{0, 1});
+  CHECK(config::select_layers(odd, "1") == V{2});
+  CHECK(config::select_layers(odd, "0-1") == V{0, 1});
 
   auto error_of = [&](const std::string& spec) {
     try {
-      app::select_layers(n, spec);
-    } catch (const app::LayerSpecError& e) {
+      config::select_layers(n, spec);
+    } catch (const config::LayerSpecError& e) {
       return std::string(e.what());
     }
     return std::string("no error");

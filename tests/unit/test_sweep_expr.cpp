@@ -1,13 +1,13 @@
-/// Constraint expressions of sweep specs (sim/app/sweep_expr.hpp).
+/// Constraint expressions of sweep specs (sim/sweep/sweep_expr.hpp).
 #include <catch2/catch.hpp>
 
 #include <map>
 
-#include "sim/app/sweep_expr.hpp"
+#include "sim/sweep/sweep_expr.hpp"
 
-using arraysim::app::Expr;
-using arraysim::app::ExprError;
-using arraysim::app::ExprValue;
+using arraysim::sweep::Expr;
+using arraysim::sweep::ExprError;
+using arraysim::sweep::ExprValue;
 
 namespace {
 

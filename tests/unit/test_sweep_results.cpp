@@ -1,17 +1,13 @@
-/// Sweep results: Pareto front, results.csv, point records, metric paths, atomic files, progress
-/// line (sim/app/sweep_results.hpp, sweep_progress.hpp).
+/// Sweep results: Pareto front, results.csv, point records, metric paths, progress line
+/// (sim/sweep/sweep_results.hpp, sweep_progress.hpp).
 #include <catch2/catch.hpp>
 
-#include <filesystem>
-#include <fstream>
+#include "sim/sweep/sweep_progress.hpp"
+#include "sim/sweep/sweep_results.hpp"
+#include "sim/util/csv_field.hpp"
 
-#include "sim/app/sweep_progress.hpp"
-#include "sim/app/sweep_results.hpp"
-#include "tests/support.hpp"
-
-using namespace arraysim::app;
-using arraysim::test::read_text;
-using arraysim::test::TempDir;
+using namespace arraysim::sweep;
+namespace util = arraysim::util;
 using nlohmann::json;
 
 TEST_CASE("sweep pareto front keeps the rows no other row dominates", "[unit][sweep]") {
@@ -70,10 +66,10 @@ TEST_CASE("sweep results csv has one tidy row per point with the front marked", 
 }
 
 TEST_CASE("sweep csv fields are quoted per RFC 4180 and parse back", "[unit][sweep]") {
-  CHECK(csv_field("plain") == "plain");
-  CHECK(csv_field("a,b") == "\"a,b\"");
-  CHECK(csv_field("say \"hi\"") == "\"say \"\"hi\"\"\"");
-  CHECK(csv_field("two\nlines") == "\"two\nlines\"");
+  CHECK(util::csv_field("plain") == "plain");
+  CHECK(util::csv_field("a,b") == "\"a,b\"");
+  CHECK(util::csv_field("say \"hi\"") == "\"say \"\"hi\"\"\"");
+  CHECK(util::csv_field("two\nlines") == "\"two\nlines\"");
   const auto rows = parse_csv("a,b,c\n1,\"x,y\",\"say \"\"hi\"\"\"\n2,\"two\nlines\",\n");
   REQUIRE(rows.size() == 3);
   CHECK(rows[1] == std::vector<std::string>{"1", "x,y", "say \"hi\""});
@@ -102,8 +98,6 @@ TEST_CASE("sweep metric paths reach values and explain what they miss", "[unit][
   CHECK(why == "'layers' in stats.json is a list of 1; '1' is not an index into it");
   CHECK(find_metric(stats, "total_cycles.x", why) == nullptr);
   CHECK(why == "'total_cycles' in stats.json is a value, not an object");
-  CHECK(metric_paths(stats) == std::vector<std::string>{"dram_read_bytes.ifmap", "dram_read_bytes.total",
-                                                        "golden_match", "layers", "total_cycles"});
   CHECK(metric_text(json(0.25)) == "0.25");
   CHECK(metric_text(json(nullptr)).empty());
   CHECK(metric_text(json("os")) == "os");
@@ -135,29 +129,6 @@ TEST_CASE("sweep point records round-trip through JSON and damaged ones are refu
   j.erase("metrics");
   CHECK_FALSE(record_from_json(j).has_value());
   CHECK_FALSE(record_from_json(json::array()).has_value());
-}
-
-TEST_CASE("sweep atomic writes replace whole files and leave no temporaries", "[unit][sweep]") {
-  TempDir d;
-  const std::string f = d.path() + "/results.csv";
-  write_atomically(f, "a\n", true);
-  write_atomically(f, "b\nc\n", false);
-  CHECK(read_text(f) == "b\nc\n");
-  std::size_t files = 0;
-  for (const auto& e : std::filesystem::directory_iterator(d.path())) {
-    ++files;
-    CHECK(e.path().filename() == "results.csv");
-  }
-  CHECK(files == 1);
-  // What a write killed before its rename leaves: removed on the next start.
-  std::ofstream(d.path() + "/.results.csv.tmp-Ab12Cd") << "half";
-  std::ofstream(d.path() + "/.lock");
-  remove_stale_temporaries(d.path());
-  CHECK_FALSE(std::filesystem::exists(d.path() + "/.results.csv.tmp-Ab12Cd"));
-  CHECK(std::filesystem::exists(d.path() + "/.lock"));
-  CHECK(std::filesystem::exists(f));
-  CHECK_THROWS_WITH(write_atomically(d.path() + "/missing/x.csv", "", false),
-                    "cannot write '" + d.path() + "/missing/x.csv': No such file or directory");
 }
 
 TEST_CASE("sweep progress line shows done failed elapsed and remaining", "[unit][sweep]") {

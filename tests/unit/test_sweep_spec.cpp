@@ -1,17 +1,17 @@
-/// Sweep specs, their points, keys and slices (sim/app/sweep_spec.hpp, sweep.hpp, sweep_hash.hpp);
+/// Sweep specs, their points, keys and slices (sim/sweep/sweep_spec.hpp, sweep.hpp, sweep_hash.hpp);
 /// no simulation runs here.
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
 
-#include "sim/app/sweep.hpp"
-#include "sim/app/sweep_hash.hpp"
-#include "sim/app/sweep_spec.hpp"
+#include "sim/sweep/sweep.hpp"
+#include "sim/sweep/sweep_hash.hpp"
+#include "sim/sweep/sweep_spec.hpp"
 #include "sim/config/experiment.hpp"
 #include "tests/support.hpp"
 #include "tests/system/test_sweep_support.hpp"
 
-using namespace arraysim::app;
+using namespace arraysim::sweep;
 using arraysim::config::ConfigError;
 using arraysim::test::TempDir;
 using arraysim::test::write_text;

@@ -1,10 +1,10 @@
-#include "sim/app/sweep_hash.hpp"
+#include "sim/sweep/sweep_hash.hpp"
 
 #include <openssl/evp.h>
 
 #include <stdexcept>
 
-namespace arraysim::app {
+namespace arraysim::sweep {
 
 std::string sha256_hex(const std::string& data) {
   unsigned char md[EVP_MAX_MD_SIZE];
@@ -24,4 +24,4 @@ std::string point_key(const std::string& version, const std::string& layers, con
   return sha256_hex("arraysim " + version + "\nlayers: " + layers + "\n" + effective_yaml).substr(0, kPointKeyDigits);
 }
 
-}  // namespace arraysim::app
+}  // namespace arraysim::sweep

@@ -1,4 +1,4 @@
-#include "sim/app/sweep_spec.hpp"
+#include "sim/sweep/sweep_spec.hpp"
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -12,11 +12,11 @@
 #include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "sim/config/yaml_reader.hpp"
+#include "sim/util/read_file.hpp"
 
-namespace arraysim::app {
+namespace arraysim::sweep {
 namespace {
 
 namespace fs = std::filesystem;
@@ -478,15 +478,11 @@ SweepSpec load_sweep_spec(const std::string& path) {
   ReadContext ctx;
   ctx.sources.add_file("", path);
   ctx.diag.set_main_file(path);
-  {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      ctx.diag.add({path, 1, 1}, "(file)", std::string("cannot read sweep spec: ") + std::strerror(errno));
-      ctx.diag.throw_if_any();
-    }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    s.text = ss.str();
+  try {
+    s.text = util::read_file(path);
+  } catch (const util::FileReadError& e) {
+    ctx.diag.add({path, 1, 1}, "(file)", "cannot read sweep spec: " + e.reason());
+    ctx.diag.throw_if_any();
   }
   YAML::Node root;
   try {
@@ -645,4 +641,4 @@ std::string describe_point(const SweepSpec& spec, const SweepPoint& p) {
   return s;
 }
 
-}  // namespace arraysim::app
+}  // namespace arraysim::sweep

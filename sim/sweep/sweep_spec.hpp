@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "sim/app/sweep_expr.hpp"
+#include "sim/sweep/sweep_expr.hpp"
 #include "sim/config/diagnostics.hpp"
 
-namespace arraysim::app {
+namespace arraysim::sweep {
 
 /// Where something was written in the spec: its location and its key path (`axes.1.values.0`).
 struct SpecPlace {
@@ -107,4 +107,4 @@ const SpecPlace& override_place(const SweepSpec& spec, const SweepPoint& p, std:
 /// A point for messages: `arch.array.rows=16 arch.array.dataflow=os`.
 std::string describe_point(const SweepSpec& spec, const SweepPoint& p);
 
-}  // namespace arraysim::app
+}  // namespace arraysim::sweep

@@ -1,18 +1,12 @@
-#include "sim/app/sweep_pool.hpp"
-
-#include <fcntl.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include "sim/sweep/sweep_pool.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstring>
 #include <ctime>
-#include <stdexcept>
 
-namespace arraysim::app {
+#include "sim/util/process.hpp"
+
+namespace arraysim::sweep {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -23,16 +17,6 @@ constexpr double kMaxNapS = 0.05;
 void on_sigchld(int) {}  // a handler (not SIG_IGN) keeps SIGCHLD pending for sigtimedwait
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-/// Writes a message to fd 2 without allocating (between fork and exec).
-void child_fail(const char* what, const char* path) {
-  const char* why = std::strerror(errno);
-  for (const char* s : {what, path, ": ", why, "\n"}) {
-    const ssize_t ignored = ::write(2, s, std::strlen(s));
-    (void)ignored;
-  }
-  ::_exit(127);
-}
 
 }  // namespace
 
@@ -50,60 +34,29 @@ ProcessPool::ProcessPool(double timeout_s) : timeout_s_(timeout_s) {
 
 ProcessPool::~ProcessPool() {
   for (const Child& c : children_) ::kill(c.pid, SIGKILL);
-  for (const Child& c : children_) {
-    int status = 0;
-    while (::waitpid(c.pid, &status, 0) < 0 && errno == EINTR) {
-    }
-  }
+  for (const Child& c : children_) util::wait_process(c.pid);
   ::pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
   ::sigaction(SIGCHLD, &old_action_, nullptr);
 }
 
-void ProcessPool::start(std::size_t id, const ProcessSpec& spec) {
-  std::vector<char*> argv;
-  for (const std::string& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  const pid_t parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error(std::string("cannot start a process: fork: ") + std::strerror(errno));
-  if (pid == 0) {
-    // The child: die with the sweep, default signal state, output to the files, then exec.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(127);  // the sweep died before prctl took effect
-    ::signal(SIGCHLD, SIG_DFL);
-    ::pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
-    const int out = ::open(spec.stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    const int err = ::open(spec.stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (err < 0 || ::dup2(err, 2) < 0) child_fail("cannot open ", spec.stderr_path.c_str());
-    if (out < 0 || ::dup2(out, 1) < 0) child_fail("cannot open ", spec.stdout_path.c_str());
-    const int in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (in >= 0) ::dup2(in, 0);
-    ::execv(argv[0], argv.data());
-    child_fail("cannot run ", argv[0]);
-  }
-  children_.push_back({pid, id, Clock::now(), false});
+void ProcessPool::start(std::size_t id, const util::ProcessSpec& spec) {
+  util::ProcessSpec child = spec;
+  child.die_with_parent = true;  // a killed sweep leaves no simulation running behind it
+  children_.push_back({util::start_process(child), id, Clock::now(), false});
 }
 
 std::vector<std::pair<std::size_t, ProcessOutcome>> ProcessPool::reap() {
   std::vector<std::pair<std::size_t, ProcessOutcome>> done;
   for (auto it = children_.begin(); it != children_.end();) {
-    int status = 0;
-    const pid_t r = ::waitpid(it->pid, &status, WNOHANG);
-    if (r == 0 || (r < 0 && errno == EINTR)) {
+    const std::optional<util::ProcessExit> end = util::poll_process(it->pid);
+    if (!end) {
       ++it;
       continue;
     }
     ProcessOutcome o;
+    static_cast<util::ProcessExit&>(o) = *end;
     o.wall_s = seconds_since(it->start);
     o.timed_out = it->timed_out;
-    if (r > 0 && WIFEXITED(status)) {
-      o.exited = true;
-      o.exit_code = WEXITSTATUS(status);
-    } else if (r > 0 && WIFSIGNALED(status)) {
-      o.signal = WTERMSIG(status);
-    } else {
-      o.signal = SIGKILL;  // waitpid failed (ECHILD): the process is gone
-    }
     done.emplace_back(it->id, o);
     it = children_.erase(it);
   }
@@ -144,4 +97,4 @@ std::vector<std::pair<std::size_t, ProcessOutcome>> ProcessPool::wait(double max
   }
 }
 
-}  // namespace arraysim::app
+}  // namespace arraysim::sweep

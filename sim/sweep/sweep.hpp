@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "sim/app/sweep_spec.hpp"
+#include "sim/sweep/sweep_spec.hpp"
 
-namespace arraysim::app {
+namespace arraysim::sweep {
 
 /// Bad command-line input to a sweep command (a malformed --shard, a directory that is not a
 /// sweep's output, ...): one line, exit 2.
@@ -48,6 +48,9 @@ struct SweepPlan {
   Shard shard;
   std::string sweep_id;  ///< SHA-256 over the version, the spec's meaning and the base configuration
   std::string version;   ///< arraysim version the keys were made with
+  /// Layers in the stats.json of a point of the base experiment (the spec's `layers` applied):
+  /// the indices `layers.I.` metric paths may use.
+  std::size_t base_layers = 0;
 };
 
 /// Loads the spec, enumerates the points, loads the configuration of each point of `shard` (which
@@ -55,10 +58,9 @@ struct SweepPlan {
 /// point's configuration reported at the axis value that caused them.
 SweepPlan plan_sweep(const std::string& spec_file, const Shard& shard, const std::string& version);
 
-/// Checks that every metric path exists in the stats.json of a timing run of the base
-/// experiment's first layer, simulated in this process (its one SystemC elaboration). Throws
-/// config::ConfigError at the metric's line. When that run itself fails, prints a warning and
-/// returns (each point then reports a missing metric as its error).
+/// Checks every metric path against the declaration of stats.json's fields (sim/stats/fields.hpp),
+/// without simulating: `layers.I.` paths against the base experiment's layer count. Throws
+/// config::ConfigError at the metric's line, with a did-you-mean when a field is close.
 void check_metric_paths(const SweepPlan& plan);
 
 /// Options of `arraysim sweep SPEC`.
@@ -101,4 +103,4 @@ void emit_sweep(const EmitOptions& opt);
 /// Path of the running executable (/proc/self/exe).
 std::string self_exe();
 
-}  // namespace arraysim::app
+}  // namespace arraysim::sweep

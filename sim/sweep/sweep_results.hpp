@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace arraysim::app {
+namespace arraysim::sweep {
 
 /// How a point ended: `ok` (exit 0 and every metric read), `failed` (non-zero exit, a signal, or a
 /// metric missing from stats.json) or `timeout` (killed after --timeout-s).
@@ -60,8 +60,6 @@ std::vector<std::optional<bool>> pareto_front(const std::vector<std::vector<std:
 /// with the Pareto front over the `ok` rows.
 std::string results_csv(const ResultsLayout& layout, const std::vector<PointRecord>& records);
 
-/// A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
-std::string csv_field(const std::string& s);
 /// Parses CSV text (RFC 4180) into rows of fields. Throws std::runtime_error for an unterminated quote.
 std::vector<std::vector<std::string>> parse_csv(const std::string& text);
 
@@ -72,15 +70,4 @@ std::string metric_text(const nlohmann::json& v);
 /// when absent. Sets `why` to a message when absent or when the value is an object or a list.
 const nlohmann::json* find_metric(const nlohmann::json& stats, const std::string& path, std::string& why);
 
-/// Every path to a non-object value in `stats` (lists count as values), for did-you-mean.
-std::vector<std::string> metric_paths(const nlohmann::json& stats);
-
-/// Writes `text` to `path` through a temporary file in the same directory and rename(), so
-/// readers (and a process killed at any moment) see the old or the new file, never a mix.
-/// `durable` also fsyncs the file before the rename. Throws std::runtime_error.
-void write_atomically(const std::string& path, const std::string& text, bool durable);
-
-/// Removes temporary files write_atomically left behind in `dir` when killed mid-write.
-void remove_stale_temporaries(const std::string& dir);
-
-}  // namespace arraysim::app
+}  // namespace arraysim::sweep

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace arraysim::app {
+namespace arraysim::sweep {
 
 /// A value of an expression: a number (IEEE double: integers up to 2^53 are exact), a string or
 /// a boolean.
@@ -68,4 +68,4 @@ class Expr {
   std::vector<Name> names_;
 };
 
-}  // namespace arraysim::app
+}  // namespace arraysim::sweep

@@ -1,7 +1,7 @@
 #pragma once
 /// Child processes of a sweep: each point is one `arraysim run` process (SystemC elaborates once
-/// per process). POSIX fork/exec: a child gets SIGKILL when the sweep dies (so a killed sweep
-/// leaves no simulation running behind it), and when it outlives its timeout.
+/// per process), started by sim/util/process.hpp. A child gets SIGKILL when the sweep dies (so a
+/// killed sweep leaves no simulation running behind it), and when it outlives its timeout.
 #include <signal.h>
 #include <sys/types.h>
 
@@ -11,20 +11,13 @@
 #include <utility>
 #include <vector>
 
-namespace arraysim::app {
+#include "sim/util/process.hpp"
 
-/// A process to start: argv[0] is the executable's path; stdout and stderr go to files.
-struct ProcessSpec {
-  std::vector<std::string> argv;
-  std::string stdout_path, stderr_path;
-};
+namespace arraysim::sweep {
 
-/// How a process ended.
-struct ProcessOutcome {
+/// How a process of the pool ended.
+struct ProcessOutcome : util::ProcessExit {
   bool timed_out = false;  ///< killed by the pool after its timeout
-  bool exited = false;     ///< ended by exit(); else by a signal
-  int exit_code = 0;       ///< when exited
-  int signal = 0;          ///< when killed by a signal
   double wall_s = 0;       ///< from start to end, seconds
 };
 
@@ -40,9 +33,10 @@ class ProcessPool {
   ProcessPool(const ProcessPool&) = delete;
   ProcessPool& operator=(const ProcessPool&) = delete;
 
-  /// Starts a process tagged `id`. Throws std::runtime_error when fork() fails; an executable
-  /// that cannot be run exits 127 with the reason on its stderr file.
-  void start(std::size_t id, const ProcessSpec& spec);
+  /// Starts a process tagged `id`; it dies with the calling process (`die_with_parent` is set
+  /// whatever `spec` says). Throws std::runtime_error when fork() fails; an executable that cannot
+  /// be run exits 127 with the reason on its stderr file.
+  void start(std::size_t id, const util::ProcessSpec& spec);
   /// Processes still running.
   std::size_t running() const { return children_.size(); }
   /// Waits until at least one process ends or `max_wait_s` seconds pass; kills processes past
@@ -63,4 +57,4 @@ class ProcessPool {
   struct sigaction old_action_;
 };
 
-}  // namespace arraysim::app
+}  // namespace arraysim::sweep

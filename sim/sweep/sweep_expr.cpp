@@ -1,4 +1,4 @@
-#include "sim/app/sweep_expr.hpp"
+#include "sim/sweep/sweep_expr.hpp"
 
 #include <fmt/format.h>
 
@@ -6,7 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 
-namespace arraysim::app {
+namespace arraysim::sweep {
 
 ExprValue ExprValue::of_number(double v) {
   ExprValue e;
@@ -335,4 +335,4 @@ ExprValue Expr::eval(const std::function<ExprValue(const std::string&)>& lookup)
   return eval_node(*root_, lookup);
 }
 
-}  // namespace arraysim::app
+}  // namespace arraysim::sweep

@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <string>
 
-namespace arraysim::app {
+namespace arraysim::sweep {
 
 /// SHA-256 of `data` as 64 lowercase hexadecimal digits.
 std::string sha256_hex(const std::string& data);
@@ -18,4 +18,4 @@ constexpr std::size_t kPointKeyDigits = 16;
 /// selection ("" = every layer). Two points with the same key are the same simulation.
 std::string point_key(const std::string& version, const std::string& layers, const std::string& effective_yaml);
 
-}  // namespace arraysim::app
+}  // namespace arraysim::sweep

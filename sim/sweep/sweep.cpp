@@ -1,4 +1,4 @@
-#include "sim/app/sweep.hpp"
+#include "sim/sweep/sweep.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -14,21 +14,22 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <sstream>
 
-#include "sim/app/layer_select.hpp"
-#include "sim/app/run.hpp"
-#include "sim/app/sweep_hash.hpp"
-#include "sim/app/sweep_plot.hpp"
-#include "sim/app/sweep_pool.hpp"
-#include "sim/app/sweep_progress.hpp"
-#include "sim/app/sweep_results.hpp"
+#include "sim/config/layer_select.hpp"
+#include "sim/stats/fields.hpp"
+#include "sim/sweep/sweep_hash.hpp"
+#include "sim/sweep/sweep_plot.hpp"
+#include "sim/sweep/sweep_pool.hpp"
+#include "sim/sweep/sweep_progress.hpp"
+#include "sim/sweep/sweep_results.hpp"
 #include "sim/config/experiment.hpp"
+#include "sim/util/read_file.hpp"
+#include "sim/util/write_atomically.hpp"
 
-namespace arraysim::app {
+namespace arraysim::sweep {
 namespace {
 
 namespace fs = std::filesystem;
@@ -40,13 +41,14 @@ constexpr const char* kManifestFormat = "arraysim-sweep 1";
 /// Most characters of a point's error kept in results.csv.
 constexpr std::size_t kMaxErrorChars = 400;
 
-/// The content of a file; `ok` tells whether it could be opened.
-std::string read_file(const fs::path& p, bool& ok) {
-  std::ifstream in(p, std::ios::binary);
-  ok = static_cast<bool>(in);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+/// The content of a file; nullopt when it cannot be read (absent, for the records of points that
+/// have not run).
+std::optional<std::string> read_if_readable(const fs::path& p) {
+  try {
+    return util::read_file(p.string());
+  } catch (const util::FileReadError&) {
+    return std::nullopt;
+  }
 }
 
 /// Parses a decimal count ("12"); nullopt for anything else.
@@ -156,11 +158,10 @@ json manifest_of(const SweepPlan& plan) {
 
 /// Reads DIR/sweep.json; throws SweepInputError when DIR is not a sweep output.
 json read_manifest(const fs::path& dir) {
-  bool ok = false;
-  const std::string text = read_file(dir / "sweep.json", ok);
-  if (!ok) throw SweepInputError("'" + dir.string() + "' is not a sweep output directory (no sweep.json)");
+  const std::optional<std::string> text = read_if_readable(dir / "sweep.json");
+  if (!text) throw SweepInputError("'" + dir.string() + "' is not a sweep output directory (no sweep.json)");
   try {
-    json m = json::parse(text);
+    json m = json::parse(*text);
     if (m.at("format") != kManifestFormat)
       throw SweepInputError("'" + (dir / "sweep.json").string() + "' has an unknown format");
     layout_of(m);  // checks the column fields
@@ -204,8 +205,7 @@ void make_dirs(const fs::path& p) {
 
 /// A point's error text from its stderr: the non-empty lines joined by " | ", shortened.
 std::string error_text(const fs::path& stderr_path) {
-  bool ok = false;
-  const std::string text = read_file(stderr_path, ok);
+  const std::string text = read_if_readable(stderr_path).value_or("");
   std::string out;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) {
@@ -218,12 +218,11 @@ std::string error_text(const fs::path& stderr_path) {
 
 /// Fills `r.metrics` from DIR/stats.json; returns the problem ("" when every metric was read).
 std::string read_metrics(const fs::path& stats_path, const std::vector<std::string>& metrics, PointRecord& r) {
-  bool ok = false;
-  const std::string text = read_file(stats_path, ok);
-  if (!ok) return "cannot read " + stats_path.string();
+  const std::optional<std::string> text = read_if_readable(stats_path);
+  if (!text) return "cannot read " + stats_path.string();
   json stats;
   try {
-    stats = json::parse(text);
+    stats = json::parse(*text);
   } catch (const json::exception& e) {
     return "cannot parse " + stats_path.string() + ": " + e.what();
   }
@@ -328,12 +327,14 @@ SweepPlan plan_sweep(const std::string& spec_file, const Shard& shard, const std
   const auto check_layers = [&](const config::Experiment& e, const SweepPoint* p) {
     if (s.layers.empty()) return;
     try {
-      select_layers(e.workload, s.layers);
-    } catch (const LayerSpecError& err) {
+      config::select_layers(e.workload, s.layers);
+    } catch (const config::LayerSpecError& err) {
       throw_at(s.layers_place, std::string(err.what()) + (p ? " (sweep point " + describe_point(s, *p) + ")" : ""));
     }
   };
   check_layers(base, nullptr);
+  plan.base_layers =
+      s.layers.empty() ? base.workload.layers.size() : config::select_layers(base.workload, s.layers).size();
 
   const std::vector<SweepPoint> all = enumerate_points(s);
   plan.total_points = all.size();
@@ -369,32 +370,13 @@ SweepPlan plan_sweep(const std::string& spec_file, const Shard& shard, const std
 
 void check_metric_paths(const SweepPlan& plan) {
   const SweepSpec& s = plan.spec;
-  // The base experiment's first layer in timing fidelity, in this process: its stats.json has
-  // every field a point's has. This is the process's one SystemC elaboration.
-  json stats;
-  try {
-    std::vector<std::string> sets;
-    for (const FixedSet& f : s.sets) sets.push_back(f.key + "=" + f.text);
-    sets.push_back("sim.fidelity=timing");
-    const config::Experiment e = config::load_experiment(s.base, sets);
-    RunOptions ro;
-    ro.progress = false;
-    ro.layers = {0};
-    ro.layers_spec = "0";
-    stats = json::parse(stats::to_json(run_experiment(e, ro)));
-  } catch (const std::exception& e) {
-    std::cerr << "arraysim: sweep: warning: cannot check the metric paths (a timing run of the base experiment's first "
-                 "layer failed: "
-              << e.what() << "); a point missing a metric reports it as its error\n";
-    return;
-  }
-  const std::vector<std::string> paths = metric_paths(stats);
+  const std::vector<std::string> paths = stats::metric_paths(plan.base_layers);
   config::Diagnostics d;
   d.set_main_file(s.file);
   for (std::size_t i = 0; i < s.metrics.size(); ++i) {
-    std::string why;
-    if (find_metric(stats, s.metrics[i], why)) continue;
-    const bool exists = std::find(paths.begin(), paths.end(), s.metrics[i]) != paths.end();
+    const std::string why = stats::metric_path_problem(s.metrics[i], plan.base_layers);
+    if (why.empty()) continue;
+    const bool exists = std::binary_search(paths.begin(), paths.end(), s.metrics[i]);
     const std::string near = exists ? "" : config::closest_match(s.metrics[i], paths);
     d.add(s.metric_places[i].loc, s.metric_places[i].path,
           "unknown metric: " + why + (near.empty() ? "" : " (did you mean '" + near + "'?)") +
@@ -417,9 +399,9 @@ int run_sweep(const SweepOptions& opt) {
   make_dirs(dir / "points");
   make_dirs(dir / "runs");
   DirLock lock(dir);
-  remove_stale_temporaries(dir.string());
-  remove_stale_temporaries((dir / "points").string());
-  write_atomically((dir / "sweep.json").string(), manifest_of(plan).dump(1) + "\n", true);
+  util::remove_stale_temporaries(dir.string());
+  util::remove_stale_temporaries((dir / "points").string());
+  util::write_atomically((dir / "sweep.json").string(), manifest_of(plan).dump(1) + "\n", util::Durability::fsync);
 
   const ResultsLayout layout = layout_of(s);
   std::map<std::size_t, PointRecord> rows;  // point index -> record
@@ -432,12 +414,11 @@ int run_sweep(const SweepOptions& opt) {
   // Resume: a point with a record is finished (failed ones too, unless --retry-failed).
   for (const PlannedPoint& p : plan.points) {
     const fs::path rec_path = dir / "points" / (p.key + ".json");
-    bool ok = false;
-    const std::string text = read_file(rec_path, ok);
+    const std::optional<std::string> text = read_if_readable(rec_path);
     std::optional<PointRecord> rec;
-    if (ok) {
+    if (text) {
       try {
-        rec = record_from_json(json::parse(text));
+        rec = record_from_json(json::parse(*text));
       } catch (const json::exception&) {
       }
     }
@@ -449,7 +430,7 @@ int run_sweep(const SweepOptions& opt) {
                                        [&](const std::string& m) { return !rec->metrics.contains(m); });
       if (missing) {
         if (read_metrics(dir / rec->run_dir / "stats.json", s.metrics, *rec).empty())
-          write_atomically(rec_path.string(), to_json(*rec).dump(1) + "\n", true);
+          util::write_atomically(rec_path.string(), to_json(*rec).dump(1) + "\n", util::Durability::fsync);
         else rec.reset();
       }
     }
@@ -463,7 +444,7 @@ int run_sweep(const SweepOptions& opt) {
   }
   const std::size_t before = rows.size();
   const fs::path results = dir / "results.csv";
-  write_atomically(results.string(), results_csv(layout, sorted_rows(rows)), false);
+  util::write_atomically(results.string(), results_csv(layout, sorted_rows(rows)), util::Durability::rename_only);
 
   SweepProgress progress(std::cerr, plan.points.size(), before, opt.progress);
   const auto failed_count = [&] {
@@ -485,7 +466,7 @@ int run_sweep(const SweepOptions& opt) {
         std::error_code ec;
         fs::remove_all(run_dir, ec);  // what an attempt killed with the sweep left behind
         make_dirs(run_dir);
-        ProcessSpec ps;
+        util::ProcessSpec ps;
         ps.argv = {opt.exe, "run", s.base};
         for (const std::string& o : p.overrides) ps.argv.insert(ps.argv.end(), {"--set", o});
         if (!s.layers.empty()) ps.argv.insert(ps.argv.end(), {"--layers", s.layers});
@@ -510,9 +491,8 @@ int run_sweep(const SweepOptions& opt) {
           r.error = fmt::format("timed out after {} s (--timeout-s)", opt.timeout_s);
         } else if (o.exited && o.exit_code == 0) {
           // The run re-read the base experiment: check it simulated the configuration the key names.
-          bool read = false;
-          const std::string eff = read_file(run_dir / "effective_config.yaml", read);
-          if (read && point_key(opt.version, s.layers, eff) != p.key)
+          const std::optional<std::string> eff = read_if_readable(run_dir / "effective_config.yaml");
+          if (eff && point_key(opt.version, s.layers, *eff) != p.key)
             r.error =
                 "the run's effective_config.yaml differs from the planned configuration (were the base "
                 "experiment or its files edited during the sweep?)";
@@ -525,7 +505,8 @@ int run_sweep(const SweepOptions& opt) {
                     (err.empty() ? "" : ": " + err);
         }
         // The record is the point's commit: written (and synced) before results.csv shows it.
-        write_atomically((dir / "points" / (r.key + ".json")).string(), to_json(r).dump(1) + "\n", true);
+        util::write_atomically((dir / "points" / (r.key + ".json")).string(), to_json(r).dump(1) + "\n",
+                               util::Durability::fsync);
         rows[r.point] = std::move(r);
         stale = true;
       }
@@ -534,7 +515,7 @@ int run_sweep(const SweepOptions& opt) {
       const bool last = next == todo.size() && pool.running() == 0;
       if (stale && (last || Clock::now() - last_write >= 10 * write_cost)) {
         const Clock::time_point w0 = Clock::now();
-        write_atomically(results.string(), results_csv(layout, sorted_rows(rows)), false);
+        util::write_atomically(results.string(), results_csv(layout, sorted_rows(rows)), util::Durability::rename_only);
         last_write = Clock::now();
         write_cost = last_write - w0;
         stale = false;
@@ -581,12 +562,11 @@ int merge_sweeps(const std::vector<std::string>& dirs, const std::string& out_di
       const std::size_t point = e.at("point");
       const std::string key = e.at("key");
       keys.emplace(point, key);
-      bool ok = false;
-      const std::string text = read_file(fs::path(dirs[i]) / "points" / (key + ".json"), ok);
-      if (!ok) continue;
+      const std::optional<std::string> text = read_if_readable(fs::path(dirs[i]) / "points" / (key + ".json"));
+      if (!text) continue;
       std::optional<PointRecord> rec;
       try {
-        rec = record_from_json(json::parse(text));
+        rec = record_from_json(json::parse(*text));
       } catch (const json::exception&) {
       }
       if (!rec || rec->key != key) continue;
@@ -602,17 +582,18 @@ int merge_sweeps(const std::vector<std::string>& dirs, const std::string& out_di
     }
   }
   DirLock lock(out);
-  remove_stale_temporaries(out.string());
-  remove_stale_temporaries((out / "points").string());
+  util::remove_stale_temporaries(out.string());
+  util::remove_stale_temporaries((out / "points").string());
   for (const auto& kv : rows)
-    write_atomically((out / "points" / (kv.second.key + ".json")).string(), to_json(kv.second).dump(1) + "\n", true);
+    util::write_atomically((out / "points" / (kv.second.key + ".json")).string(), to_json(kv.second).dump(1) + "\n",
+                           util::Durability::fsync);
   json m = manifests.front();
   m["shard"] = {{"index", 0}, {"count", 1}};
   m["points"] = json::array();
   for (const auto& [point, key] : keys) m["points"].push_back({{"point", point}, {"key", key}});
-  write_atomically((out / "sweep.json").string(), m.dump(1) + "\n", true);
+  util::write_atomically((out / "sweep.json").string(), m.dump(1) + "\n", util::Durability::fsync);
   const fs::path results = out / "results.csv";
-  write_atomically(results.string(), results_csv(layout, sorted_rows(rows)), false);
+  util::write_atomically(results.string(), results_csv(layout, sorted_rows(rows)), util::Durability::rename_only);
   if (plot) plot_front(out, layout);
 
   const std::size_t total = m.at("points_total");
@@ -655,7 +636,7 @@ void emit_sweep(const EmitOptions& opt) {
       text += fmt::format("{} sweep {} --shard {}/{} --out {}{}\n", exe, spec, i, shards,
                           shell_quote((out / "shards" / std::to_string(i)).string()), common);
     const fs::path file = out / "jobs.txt";
-    write_atomically(file.string(), text, true);
+    util::write_atomically(file.string(), text, util::Durability::fsync);
     std::cout << fmt::format("wrote {} ({} shard commands over {} points)\n  run:   parallel < {}\n  merge: {}\n",
                              file.string(), shards, plan.total_points, shell_quote(file.string()), merge);
     return;
@@ -676,10 +657,10 @@ void emit_sweep(const EmitOptions& opt) {
   text += "exec " + exe + " sweep " + spec + " --out " + shell_quote((out / "shards").string()) +
           "/\"${SLURM_ARRAY_TASK_ID}\"" + common + "\n";
   const fs::path file = out / "sweep.sbatch";
-  write_atomically(file.string(), text, true);
+  util::write_atomically(file.string(), text, util::Durability::fsync);
   ::chmod(file.c_str(), 0755);
   std::cout << fmt::format("wrote {} (Slurm job array of {} tasks over {} points)\n  submit: sbatch {}\n  merge:  {}\n",
                            file.string(), shards, plan.total_points, shell_quote(file.string()), merge);
 }
 
-}  // namespace arraysim::app
+}  // namespace arraysim::sweep

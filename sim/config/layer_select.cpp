@@ -1,4 +1,4 @@
-#include "sim/app/layer_select.hpp"
+#include "sim/config/layer_select.hpp"
 
 #include <algorithm>
 #include <map>
@@ -6,7 +6,7 @@
 
 #include "sim/config/diagnostics.hpp"
 
-namespace arraysim::app {
+namespace arraysim::config {
 namespace {
 
 /// A plain decimal number (at most 18 digits, so it fits in 64 bits).
@@ -68,4 +68,4 @@ std::vector<std::size_t> select_layers(const ir::Network& net, const std::string
   return out;
 }
 
-}  // namespace arraysim::app
+}  // namespace arraysim::config

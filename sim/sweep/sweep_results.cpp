@@ -1,20 +1,13 @@
-#include "sim/app/sweep_results.hpp"
-
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include "sim/sweep/sweep_results.hpp"
 
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
 #include <stdexcept>
 
-#include "sim/app/sweep_expr.hpp"
+#include "sim/sweep/sweep_expr.hpp"
+#include "sim/util/csv_field.hpp"
 
-namespace arraysim::app {
-namespace fs = std::filesystem;
+namespace arraysim::sweep {
 
 std::string to_string(PointStatus s) {
   switch (s) {
@@ -87,16 +80,6 @@ std::vector<std::optional<bool>> pareto_front(const std::vector<std::vector<std:
     out[i] = !dominated;
   }
   return out;
-}
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (const char c : s) {
-    if (c == '"') q += '"';
-    q += c;
-  }
-  return q + "\"";
 }
 
 std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
@@ -175,19 +158,20 @@ std::string results_csv(const ResultsLayout& layout, const std::vector<PointReco
 
   std::string out;
   const auto header = results_header(layout);
-  for (std::size_t c = 0; c < header.size(); ++c) out += (c ? "," : "") + csv_field(header[c]);
+  for (std::size_t c = 0; c < header.size(); ++c) out += (c ? "," : "") + util::csv_field(header[c]);
   out += "\n";
   for (std::size_t i = 0; i < records.size(); ++i) {
     const PointRecord& r = records[i];
     std::string line = std::to_string(r.point) + "," + r.key;
     for (std::size_t a = 0; a < layout.axes.size(); ++a)
-      line += "," + csv_field(a < r.values.size() ? r.values[a] : "");
+      line += "," + util::csv_field(a < r.values.size() ? r.values[a] : "");
     line += "," + to_string(r.status);
     for (const std::string& m : layout.metrics)
-      line += "," + csv_field(r.status == PointStatus::ok && r.metrics.contains(m) ? metric_text(r.metrics.at(m)) : "");
+      line += "," + util::csv_field(r.status == PointStatus::ok && r.metrics.contains(m) ? metric_text(r.metrics.at(m))
+                                                                                         : "");
     line += "," + std::string(front[i] ? (*front[i] ? "1" : "0") : "");
     line += "," + fmt::format("{:.3f}", r.wall_s);
-    line += "," + csv_field(r.run_dir) + "," + csv_field(r.error) + "\n";
+    line += "," + util::csv_field(r.run_dir) + "," + util::csv_field(r.error) + "\n";
     out += line;
   }
   return out;
@@ -235,57 +219,4 @@ const nlohmann::json* find_metric(const nlohmann::json& stats, const std::string
   return cur;
 }
 
-namespace {
-void collect_paths(const nlohmann::json& j, const std::string& prefix, std::vector<std::string>& out) {
-  if (!j.is_object()) {
-    out.push_back(prefix);
-    return;
-  }
-  for (auto it = j.begin(); it != j.end(); ++it)
-    collect_paths(it.value(), prefix.empty() ? it.key() : prefix + "." + it.key(), out);
-}
-}  // namespace
-
-std::vector<std::string> metric_paths(const nlohmann::json& stats) {
-  std::vector<std::string> out;
-  collect_paths(stats, "", out);
-  return out;
-}
-
-void write_atomically(const std::string& path, const std::string& text, bool durable) {
-  const fs::path target(path);
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  std::string tmpl = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
-  const int fd = ::mkstemp(tmpl.data());
-  if (fd < 0) throw std::runtime_error("cannot write '" + path + "': " + std::strerror(errno));
-  const auto fail = [&](const std::string& why) {
-    ::unlink(tmpl.c_str());
-    throw std::runtime_error("cannot write '" + path + "': " + why);
-  };
-  for (std::size_t done = 0; done < text.size();) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const std::string why = std::strerror(errno);
-      ::close(fd);
-      fail(why);
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  // mkstemp creates 0600; give the file the mode an ordinary new file gets.
-  const mode_t mask = ::umask(0);
-  ::umask(mask);
-  ::fchmod(fd, 0666 & ~mask);
-  if ((durable && ::fsync(fd) != 0) || ::close(fd) != 0) fail(std::strerror(errno));
-  if (::rename(tmpl.c_str(), path.c_str()) != 0) fail(std::strerror(errno));
-}
-
-void remove_stale_temporaries(const std::string& dir) {
-  std::error_code ec;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    if (name.size() > 1 && name[0] == '.' && name.find(".tmp-") != std::string::npos) fs::remove(it->path(), ec);
-  }
-}
-
-}  // namespace arraysim::app
+}  // namespace arraysim::sweep

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace arraysim::app {
+namespace arraysim::sweep {
 
 /// One plot: `y` against `x`, one series per value of `by` (empty: one series). Each is a
 /// results.csv column: an axis or a metric.
@@ -25,4 +25,4 @@ std::vector<std::string> plot_sweep(const std::string& dir, const std::vector<Sw
 /// of the front (over all objectives) in red. Returns the files written.
 std::vector<std::string> plot_pareto(const std::string& dir);
 
-}  // namespace arraysim::app
+}  // namespace arraysim::sweep

@@ -1,23 +1,22 @@
-#include "sim/app/sweep_plot.hpp"
+#include "sim/sweep/sweep_plot.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <optional>
 #include <set>
-#include <sstream>
 
-#include "sim/app/sweep.hpp"
-#include "sim/app/sweep_expr.hpp"
-#include "sim/app/sweep_results.hpp"
+#include "sim/sweep/sweep.hpp"
+#include "sim/sweep/sweep_expr.hpp"
+#include "sim/sweep/sweep_results.hpp"
 #include "sim/config/diagnostics.hpp"
 #include "sim/stats/gnuplot.hpp"
+#include "sim/util/read_file.hpp"
 
-namespace arraysim::app {
+namespace arraysim::sweep {
 namespace {
 
 namespace fs = std::filesystem;
@@ -57,19 +56,24 @@ struct Table {
 Table read_table(const std::string& dir) {
   Table t;
   t.dir = dir;
-  std::ifstream mf(t.dir / "sweep.json");
-  if (!mf) throw SweepInputError("'" + dir + "' is not a sweep output directory (no sweep.json)");
-  std::ifstream rf(t.dir / "results.csv");
-  if (!rf) throw SweepInputError("'" + dir + "' has no results.csv");
+  std::string manifest, results;
   try {
-    mf >> t.manifest;
+    manifest = util::read_file((t.dir / "sweep.json").string());
+  } catch (const util::FileReadError&) {
+    throw SweepInputError("'" + dir + "' is not a sweep output directory (no sweep.json)");
+  }
+  try {
+    results = util::read_file((t.dir / "results.csv").string());
+  } catch (const util::FileReadError&) {
+    throw SweepInputError("'" + dir + "' has no results.csv");
+  }
+  try {
+    t.manifest = json::parse(manifest);
     t.name = t.manifest.at("name").get<std::string>();
   } catch (const json::exception& e) {
     throw SweepInputError("'" + (t.dir / "sweep.json").string() + "' is damaged: " + e.what());
   }
-  std::ostringstream s;
-  s << rf.rdbuf();
-  auto rows = parse_csv(s.str());
+  auto rows = parse_csv(results);
   if (rows.empty()) throw SweepInputError("'" + (t.dir / "results.csv").string() + "' is empty");
   t.header = rows.front();
   const auto status = t.column("status");
@@ -275,4 +279,4 @@ std::vector<std::string> plot_sweep(const std::string& dir, const std::vector<Sw
   return written;
 }
 
-}  // namespace arraysim::app
+}  // namespace arraysim::sweep

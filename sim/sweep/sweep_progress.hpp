@@ -2,13 +2,15 @@
 /// The progress bar of `arraysim sweep` on stderr, redrawn in place (sweep_cli enables it only
 /// when stderr is a terminal):
 ///   sweep [#########-----------] 57/200 done  2 failed  elapsed 12.3 s  remaining ~30.1 s
-#include <chrono>
 #include <cstddef>
 #include <ostream>
 #include <string>
 
-namespace arraysim::app {
+#include "sim/util/progress_line.hpp"
 
+namespace arraysim::sweep {
+
+/// The sweep's progress over its points; redrawing and the time estimate are util::ProgressLine's.
 class SweepProgress {
  public:
   /// `total` points of which `already_done` finished in an earlier run (they count as done but
@@ -27,10 +29,8 @@ class SweepProgress {
                           double elapsed_s);
 
  private:
-  std::ostream& out_;
+  util::ProgressLine display_;
   std::size_t total_, already_done_;
-  bool enabled_, drawn_ = false;
-  std::chrono::steady_clock::time_point start_;
 };
 
-}  // namespace arraysim::app
+}  // namespace arraysim::sweep
