@@ -8,7 +8,7 @@
 #include <systemc>
 
 #include "sim/app/import_cli.hpp"
-#include "sim/app/layer_select.hpp"
+#include "sim/config/layer_select.hpp"
 #include "sim/app/report_cli.hpp"
 #include "sim/app/run.hpp"
 #include "sim/app/sweep_cli.hpp"
@@ -139,7 +139,7 @@ int cli_main(int argc, char** argv) {
       return kExitOk;
     }
     if (cosim->parsed()) return run_cosim(exp, ropt);
-    if (run->count("--layers")) ropt.layers = app::select_layers(exp.workload, ropt.layers_spec);
+    if (run->count("--layers")) ropt.layers = config::select_layers(exp.workload, ropt.layers_spec);
     if (!trace_units.empty() || run->count("--trace-format")) {
       try {
         ropt.trace = stats::parse_trace_request(trace_units, trace_format);
@@ -178,7 +178,7 @@ int cli_main(int argc, char** argv) {
     // arch.array.impl: rtl: the RTL's valid outputs disagree with the schedule.
     std::cerr << "arraysim: " << e.what() << "\n";
     return kExitCheckFailed;
-  } catch (const app::LayerSpecError& e) {
+  } catch (const config::LayerSpecError& e) {
     std::cerr << "arraysim: " << e.what() << "\n";
     return kExitBadInput;
   } catch (const std::exception& e) {

@@ -1,3 +1,5 @@
+// Over 500 lines on purpose: declare() is the table of every stats field (about 400 lines), and
+// one table is the point (docs/outputs.md is generated from it).
 #include "sim/stats/fields.hpp"
 
 #include <fmt/format.h>

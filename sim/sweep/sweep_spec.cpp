@@ -1,3 +1,5 @@
+// Over 500 lines on purpose: the reader of the whole sweep-spec format (docs/sweeps.md), one
+// section of the spec per function, each reporting at the spec's own FILE:LINE:COL.
 #include "sim/sweep/sweep_spec.hpp"
 
 #include <fmt/format.h>
