@@ -17,6 +17,7 @@ packages=(
   libonnx-testdata        # ONNX backend node tests (external check of the golden model)
   gnuplot-nox             # plots (SVG, PNG) of runs and sweeps
   libssl-dev              # SHA-256 (OpenSSL libcrypto) of sweep point keys
+  clang-format            # the C++ style of .clang-format (ctest format_check)
   parallel                # GNU parallel: runs the slices `arraysim sweep --emit jobs` lists (and their test)
 )
 

@@ -46,8 +46,8 @@ class OnnxBuilder {
     std::int64_t n = 1;
     for (const std::int64_t d : dims) t->add_dims(d), n *= d;
     const int width = type == onnx::TensorProto::FLOAT || type == onnx::TensorProto::INT32 ? 4
-                      : type == onnx::TensorProto::INT64                                  ? 8
-                                                                                          : 1;
+                      : type == onnx::TensorProto::INT64                                   ? 8
+                                                                                           : 1;
     t->set_raw_data(std::string(static_cast<std::size_t>(n * width), '\0'));
     return *this;
   }
@@ -99,8 +99,10 @@ class OnnxBuilder {
     auto* shape = tt->mutable_shape();
     for (const Dim& d : dims) {
       auto* dim = shape->add_dim();
-      if (std::holds_alternative<std::int64_t>(d)) dim->set_dim_value(std::get<std::int64_t>(d));
-      else dim->set_dim_param(std::get<std::string>(d));
+      if (std::holds_alternative<std::int64_t>(d))
+        dim->set_dim_value(std::get<std::int64_t>(d));
+      else
+        dim->set_dim_param(std::get<std::string>(d));
     }
   }
 

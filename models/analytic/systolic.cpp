@@ -11,8 +11,7 @@ std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; 
 
 void check_args(const char* fn, std::int64_t rows, std::int64_t cols, const ir::GemmDims& g) {
   auto positive = [&](const char* what, std::int64_t v) {
-    if (v < 1)
-      throw std::invalid_argument(std::string(fn) + ": " + what + " must be >= 1, got " + std::to_string(v));
+    if (v < 1) throw std::invalid_argument(std::string(fn) + ": " + what + " must be >= 1, got " + std::to_string(v));
   };
   positive("rows", rows);
   positive("cols", cols);
@@ -105,8 +104,8 @@ SystolicEstimate systolic_cycles(Dataflow df, std::int64_t rows, std::int64_t co
     case Dataflow::is: e.total_cycles = stationary_operand_total(rows, cols, g.k, g.m, g.n, g.groups, e.folds); break;
   }
   e.macs = g.groups * g.m * g.n * g.k;
-  e.pe_utilization =
-      static_cast<double>(e.macs) / (static_cast<double>(rows) * static_cast<double>(cols) * static_cast<double>(e.total_cycles));
+  e.pe_utilization = static_cast<double>(e.macs) /
+                     (static_cast<double>(rows) * static_cast<double>(cols) * static_cast<double>(e.total_cycles));
   return e;
 }
 

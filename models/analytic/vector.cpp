@@ -30,7 +30,8 @@ double VectorEstimate::compute_intensity_macs_per_word() const {
 
 VectorEstimate vector_fold(const VectorMapping& map, const VectorUnit& u, std::int64_t m, std::int64_t n,
                            std::int64_t k, bool accumulate) {
-  if (u.lanes < 1 || m < 1 || n < 1 || k < 1) throw std::invalid_argument("vector_fold: lanes and extents must be >= 1");
+  if (u.lanes < 1 || m < 1 || n < 1 || k < 1)
+    throw std::invalid_argument("vector_fold: lanes and extents must be >= 1");
   const std::int64_t L = u.lanes;
   const VectorLoop p = map.parallel, in = map.order[2];
   const std::array<std::int64_t, 3> ext{m, n, k};
@@ -42,11 +43,15 @@ VectorEstimate vector_fold(const VectorMapping& map, const VectorUnit& u, std::i
   e.macs = m * n * k;
   e.steps = m * n * k / P * P2;
   // A[m][k]
-  if (a_var) e.a_read_words = a_held ? m * k : m * n * k;
-  else e.a_read_words = !map.hoist ? m * n * k : a_held ? m * k : m * P2 * k;
+  if (a_var)
+    e.a_read_words = a_held ? m * k : m * n * k;
+  else
+    e.a_read_words = !map.hoist ? m * n * k : a_held ? m * k : m * P2 * k;
   // B[k][n]
-  if (b_var) e.b_read_words = b_held ? k * n : m * n * k;
-  else e.b_read_words = !map.hoist ? m * n * k : b_held ? k * n : P2 * n * k;
+  if (b_var)
+    e.b_read_words = b_held ? k * n : m * n * k;
+  else
+    e.b_read_words = !map.hoist ? m * n * k : b_held ? k * n : P2 * n * k;
   // C[m][n]: per output, r = k (lanes across m or n) or ⌈k/L⌉ (lanes across k) updates.
   const std::int64_t r = c_var ? k : P2;
   e.c_write_words = c_held ? m * n : m * n * r;

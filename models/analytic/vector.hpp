@@ -34,9 +34,9 @@ struct VectorUnit {
 struct VectorEstimate {
   std::int64_t macs = 0, steps = 0;
   std::int64_t a_read_words = 0, b_read_words = 0, c_read_words = 0, c_write_words = 0;
-  std::int64_t step_cycles = 0;  ///< Σ over steps of max(1, port cycles)
+  std::int64_t step_cycles = 0;                  ///< Σ over steps of max(1, port cycles)
   std::int64_t stall_read_bandwidth_cycles = 0;  ///< step_cycles − steps
-  std::int64_t total_cycles = 0;  ///< step_cycles + (parallel k ? reduction latency : 0), ideal memory
+  std::int64_t total_cycles = 0;                 ///< step_cycles + (parallel k ? reduction latency : 0), ideal memory
   /// MACs per scratchpad word read or written.
   double compute_intensity_macs_per_word() const;
 };

@@ -22,16 +22,14 @@ template <class F> auto visit_dtype(DType t, F&& f) {
 }
 
 void check_operands(const Tensor& a, const Tensor& b, DType acc) {
-  if (ir::is_integer(a.dtype()) != ir::is_integer(b.dtype()) ||
-      ir::is_integer(a.dtype()) != ir::is_integer(acc))
+  if (ir::is_integer(a.dtype()) != ir::is_integer(b.dtype()) || ir::is_integer(a.dtype()) != ir::is_integer(acc))
     throw std::invalid_argument("golden: operands and accumulator must be all integer or all fp32");
 }
 
 /// Sum type: exact int64 for integers, fp32 for fp32.
 template <class T> using SumT = std::conditional_t<std::is_same_v<T, float>, float, std::int64_t>;
 
-template <class TA, class TB>
-void gemm_kernel(const Tensor& a, const Tensor& b, Tensor& c) {
+template <class TA, class TB> void gemm_kernel(const Tensor& a, const Tensor& b, Tensor& c) {
   using S = SumT<TA>;
   const std::int64_t M = a.shape()[0], K = a.shape()[1], N = b.shape()[1];
   const TA* A = a.data<TA>();
@@ -46,14 +44,15 @@ void gemm_kernel(const Tensor& a, const Tensor& b, Tensor& c) {
       for (std::int64_t j = 0; j < N; ++j) row[j] += av * static_cast<S>(brow[j]);
     }
     for (std::int64_t j = 0; j < N; ++j) {
-      if constexpr (std::is_same_v<S, float>) c.set_f64(i * N + j, row[j]);
-      else c.set_i64(i * N + j, row[j]);
+      if constexpr (std::is_same_v<S, float>)
+        c.set_f64(i * N + j, row[j]);
+      else
+        c.set_i64(i * N + j, row[j]);
     }
   }
 }
 
-template <class TX, class TW>
-void conv_kernel(const Tensor& x, const Tensor& w, const ir::Conv2dParams& p, Tensor& y) {
+template <class TX, class TW> void conv_kernel(const Tensor& x, const Tensor& w, const ir::Conv2dParams& p, Tensor& y) {
   using S = SumT<TX>;
   const TX* X = x.data<TX>();
   const TW* Wt = w.data<TW>();
@@ -79,8 +78,10 @@ void conv_kernel(const Tensor& x, const Tensor& w, const ir::Conv2dParams& p, Te
             }
           }
           const std::int64_t idx = ((n * p.out_channels + oc) * P + oh) * Q + ow;
-          if constexpr (std::is_same_v<S, float>) y.set_f64(idx, sum);
-          else y.set_i64(idx, sum);
+          if constexpr (std::is_same_v<S, float>)
+            y.set_f64(idx, sum);
+          else
+            y.set_i64(idx, sum);
         }
     }
 }
@@ -90,8 +91,8 @@ void conv_kernel(const Tensor& x, const Tensor& w, const ir::Conv2dParams& p, Te
 Tensor gemm(const Tensor& a, const Tensor& b, DType acc) {
   check_operands(a, b, acc);
   if (a.shape().size() != 2 || b.shape().size() != 2 || a.shape()[1] != b.shape()[0])
-    throw std::invalid_argument("golden::gemm: shapes " + ir::shape_str(a.shape()) + " x " +
-                                ir::shape_str(b.shape()) + " do not chain");
+    throw std::invalid_argument("golden::gemm: shapes " + ir::shape_str(a.shape()) + " x " + ir::shape_str(b.shape()) +
+                                " do not chain");
   Tensor c(acc, {a.shape()[0], b.shape()[1]});
   visit_dtype(a.dtype(), [&](auto ta) {
     visit_dtype(b.dtype(), [&](auto tb) {
@@ -108,8 +109,8 @@ Tensor conv2d_direct(const Tensor& x, const Tensor& w, const ir::Conv2dParams& p
   const ir::Shape xs{p.n, p.c, p.h, p.w}, ws{p.out_channels, p.c_per_group(), p.kernel_h, p.kernel_w};
   if (x.shape() != xs || w.shape() != ws)
     throw std::invalid_argument("golden::conv2d_direct: operand shapes " + ir::shape_str(x.shape()) + ", " +
-                                ir::shape_str(w.shape()) + " do not match the layer (" + ir::shape_str(xs) +
-                                ", " + ir::shape_str(ws) + ")");
+                                ir::shape_str(w.shape()) + " do not match the layer (" + ir::shape_str(xs) + ", " +
+                                ir::shape_str(ws) + ")");
   Tensor y(acc, {p.n, p.out_channels, p.out_h(), p.out_w()});
   visit_dtype(x.dtype(), [&](auto tx) {
     visit_dtype(w.dtype(), [&](auto tw) {

@@ -17,8 +17,7 @@ ir::Tensor gemm(const ir::Tensor& a, const ir::Tensor& b, ir::DType acc);
 
 /// Direct convolution: Y[N][OC][P][Q] = Σ_{c in group, r, s} X[n][c][h][w] · W[oc][c'][r][s]
 /// with h = p·stride_h - pad_top + r·dilation_h (w alike); out-of-range taps read 0.
-ir::Tensor conv2d_direct(const ir::Tensor& x, const ir::Tensor& w, const ir::Conv2dParams& p,
-                         ir::DType acc);
+ir::Tensor conv2d_direct(const ir::Tensor& x, const ir::Tensor& w, const ir::Conv2dParams& p, ir::DType acc);
 
 /// The output of one layer from its operands.
 ir::Tensor run_layer(const ir::Layer& l, const ir::LayerOperands& ops, ir::DType acc);

@@ -11,19 +11,15 @@ std::string layer_kind_name(LayerKind k) {
   return "?";
 }
 
-static std::int64_t conv_out(std::int64_t in, std::int64_t pad, std::int64_t kernel,
-                             std::int64_t dilation, std::int64_t stride) {
+static std::int64_t conv_out(std::int64_t in, std::int64_t pad, std::int64_t kernel, std::int64_t dilation,
+                             std::int64_t stride) {
   const std::int64_t span = dilation * (kernel - 1) + 1;  // receptive field of the kernel
   if (stride <= 0 || in + pad < span) return 0;
   return (in + pad - span) / stride + 1;
 }
 
-std::int64_t Conv2dParams::out_h() const {
-  return conv_out(h, pad_top + pad_bottom, kernel_h, dilation_h, stride_h);
-}
-std::int64_t Conv2dParams::out_w() const {
-  return conv_out(w, pad_left + pad_right, kernel_w, dilation_w, stride_w);
-}
+std::int64_t Conv2dParams::out_h() const { return conv_out(h, pad_top + pad_bottom, kernel_h, dilation_h, stride_h); }
+std::int64_t Conv2dParams::out_w() const { return conv_out(w, pad_left + pad_right, kernel_w, dilation_w, stride_w); }
 
 std::vector<LayerIssue> validate(const Layer& l) {
   std::vector<LayerIssue> out;
@@ -72,12 +68,10 @@ std::vector<LayerIssue> validate(const Layer& l) {
       const std::int64_t span_h = c.dilation_h * (c.kernel_h - 1) + 1;
       const std::int64_t span_w = c.dilation_w * (c.kernel_w - 1) + 1;
       if (span_h > c.h + c.pad_top + c.pad_bottom)
-        out.push_back({"kernel_h", "dilated kernel height " + std::to_string(span_h) +
-                                       " exceeds padded input height " +
+        out.push_back({"kernel_h", "dilated kernel height " + std::to_string(span_h) + " exceeds padded input height " +
                                        std::to_string(c.h + c.pad_top + c.pad_bottom)});
       if (span_w > c.w + c.pad_left + c.pad_right)
-        out.push_back({"kernel_w", "dilated kernel width " + std::to_string(span_w) +
-                                       " exceeds padded input width " +
+        out.push_back({"kernel_w", "dilated kernel width " + std::to_string(span_w) + " exceeds padded input width " +
                                        std::to_string(c.w + c.pad_left + c.pad_right)});
       break;
     }
@@ -91,8 +85,7 @@ GemmDims gemm_dims(const Layer& l) {
     case LayerKind::fc: return {l.fc.batch, l.fc.out_features, l.fc.in_features, 1};
     case LayerKind::conv2d: {
       const Conv2dParams& c = l.conv;
-      return {c.n * c.out_h() * c.out_w(), c.oc_per_group(), c.c_per_group() * c.kernel_h * c.kernel_w,
-              c.groups};
+      return {c.n * c.out_h() * c.out_w(), c.oc_per_group(), c.c_per_group() * c.kernel_h * c.kernel_w, c.groups};
     }
   }
   return {};
@@ -122,8 +115,7 @@ Shape weight_shape(const Layer& l) {
   switch (l.kind) {
     case LayerKind::gemm: return {l.gemm.k, l.gemm.n};
     case LayerKind::fc: return {l.fc.in_features, l.fc.out_features};
-    case LayerKind::conv2d:
-      return {l.conv.out_channels, l.conv.c_per_group(), l.conv.kernel_h, l.conv.kernel_w};
+    case LayerKind::conv2d: return {l.conv.out_channels, l.conv.c_per_group(), l.conv.kernel_h, l.conv.kernel_w};
   }
   return {};
 }

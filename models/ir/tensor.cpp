@@ -21,8 +21,7 @@ std::string shape_str(const Shape& s) {
 }
 
 Tensor::Tensor(DType dtype, Shape shape)
-    : dtype_(dtype), shape_(std::move(shape)),
-      bytes_(static_cast<std::size_t>(numel(shape_)) * dtype_bytes(dtype)) {}
+    : dtype_(dtype), shape_(std::move(shape)), bytes_(static_cast<std::size_t>(numel(shape_)) * dtype_bytes(dtype)) {}
 
 template <class T> void Tensor::check() const {
   bool ok = false;
@@ -75,14 +74,17 @@ void Tensor::set_i64(std::int64_t i, std::int64_t v) {
 }
 
 void Tensor::set_f64(std::int64_t i, double v) {
-  if (dtype_ == DType::fp32) data<float>()[i] = static_cast<float>(v);
-  else set_i64(i, static_cast<std::int64_t>(v));
+  if (dtype_ == DType::fp32)
+    data<float>()[i] = static_cast<float>(v);
+  else
+    set_i64(i, static_cast<std::int64_t>(v));
 }
 
 void Tensor::copy_element(std::int64_t i, const Tensor& src, std::int64_t j) {
   if (src.dtype_ != dtype_) throw std::logic_error("copy_element: dtype mismatch");
   const std::size_t eb = dtype_bytes(dtype_);
-  std::memcpy(bytes_.data() + static_cast<std::size_t>(i) * eb, src.bytes_.data() + static_cast<std::size_t>(j) * eb, eb);
+  std::memcpy(bytes_.data() + static_cast<std::size_t>(i) * eb, src.bytes_.data() + static_cast<std::size_t>(j) * eb,
+              eb);
 }
 
 std::string Tensor::element_str(std::int64_t i) const {
@@ -108,13 +110,12 @@ void fill_random(Tensor& t, std::uint64_t seed, std::uint64_t stream) {
     switch (t.dtype()) {
       case DType::int8: t.data<std::int8_t>()[i] = static_cast<std::int8_t>(r & 0xff); break;
       case DType::int16: t.data<std::int16_t>()[i] = static_cast<std::int16_t>(r & 0xffff); break;
-      case DType::int32:
-        t.data<std::int32_t>()[i] = static_cast<std::int32_t>(r & 0xffff) - 32768; break;
-      case DType::int64:
-        t.data<std::int64_t>()[i] = static_cast<std::int64_t>(r & 0xffff) - 32768; break;
+      case DType::int32: t.data<std::int32_t>()[i] = static_cast<std::int32_t>(r & 0xffff) - 32768; break;
+      case DType::int64: t.data<std::int64_t>()[i] = static_cast<std::int64_t>(r & 0xffff) - 32768; break;
       case DType::fp32:
         // 13 random bits -> k/4096 - 1 in [-1, 1): exactly representable, products exact in fp32.
-        t.data<float>()[i] = static_cast<float>(static_cast<int>(r & 0x1fff) - 4096) / 4096.0f; break;
+        t.data<float>()[i] = static_cast<float>(static_cast<int>(r & 0x1fff) - 4096) / 4096.0f;
+        break;
     }
   }
 }

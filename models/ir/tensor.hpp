@@ -31,8 +31,14 @@ class Tensor {
   std::size_t size_bytes() const { return bytes_.size(); }
 
   /// Typed element pointer; throws std::logic_error when T does not match dtype().
-  template <class T> T* data() { check<T>(); return reinterpret_cast<T*>(bytes_.data()); }
-  template <class T> const T* data() const { check<T>(); return reinterpret_cast<const T*>(bytes_.data()); }
+  template <class T> T* data() {
+    check<T>();
+    return reinterpret_cast<T*>(bytes_.data());
+  }
+  template <class T> const T* data() const {
+    check<T>();
+    return reinterpret_cast<const T*>(bytes_.data());
+  }
 
   /// The elements' bytes, row-major, in the host's byte order (size_bytes() of them).
   unsigned char* raw_bytes() { return bytes_.data(); }

@@ -30,7 +30,8 @@ void check_combination(const ImportFlags& f, const std::string& experiment_file)
   if (scalesim && f.cfg.empty()) throw usage("--topology and --gemm need --cfg (the SCALE-Sim architecture file)");
   if (scalesim && f.topology.empty()) throw usage("--cfg needs --topology (the SCALE-Sim topology CSV)");
   if (onnx && f.model.empty()) throw usage("--arch needs --model (an ONNX model)");
-  if (onnx && f.arch.empty()) throw usage("--model needs --arch (an architecture YAML, e.g. configs/arch/os_8x8_int8.yaml)");
+  if (onnx && f.arch.empty())
+    throw usage("--model needs --arch (an architecture YAML, e.g. configs/arch/os_8x8_int8.yaml)");
 }
 
 }  // namespace
@@ -62,8 +63,9 @@ void add_import_command(CLI::App& app, ImportCommand& c) {
   c.scalesim->add_option("-o,--output", c.out, "Experiment YAML to write ('-': standard output)")->required();
   c.onnx = c.command->add_subcommand("onnx", "ONNX model + architecture YAML -> experiment YAML");
   c.onnx->add_option("--model", c.flags.model, "ONNX model (.onnx)")->required();
-  c.onnx->add_option("--arch", c.flags.arch,
-                     "Architecture YAML; the experiment refers to it by a path relative to the output file")
+  c.onnx
+      ->add_option("--arch", c.flags.arch,
+                   "Architecture YAML; the experiment refers to it by a path relative to the output file")
       ->required();
   c.onnx->add_option("-o,--output", c.out, "Experiment YAML to write ('-': standard output)")->required();
 }

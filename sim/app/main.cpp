@@ -40,16 +40,16 @@ int run_cosim(const config::Experiment& exp, app::RunOptions ropt) {
     const bool edge = m.signal == "bottom" || m.signal == "valid";
     std::cout << m.line() << "\n"
               << "cosim: " << m.signal << " of " << (edge ? "the bottom edge at " : "") << "PE(" << m.row << ", "
-              << m.col << ") in layer " << m.layer << " (expected: "
-              << (m.signal == "valid" ? "the schedule" : "SystemC model") << ", got: RTL)\n";
+              << m.col << ") in layer " << m.layer
+              << " (expected: " << (m.signal == "valid" ? "the schedule" : "SystemC model") << ", got: RTL)\n";
     return kExitCheckFailed;
   }
   std::cout << stats::to_text(r);
   if (!ropt.out_dir.empty()) app::write_outputs(ropt.out_dir, exp, r);
   for (const auto& l : r.layers)
     for (const auto& m : l.mismatches)
-      std::cerr << "golden mismatch: " << m.tensor << m.where << " (index " << m.index << "): expected "
-                << m.expected << ", got " << m.got << "\n";
+      std::cerr << "golden mismatch: " << m.tensor << m.where << " (index " << m.index << "): expected " << m.expected
+                << ", got " << m.got << "\n";
   std::cout << "cosim: PASS  cycles compared " << r.cosim_cycles << "  values compared " << r.cosim_values << "\n";
   return r.golden_match() == false || r.analytic_match() == false ? kExitCheckFailed : kExitOk;
 }
@@ -96,8 +96,9 @@ int cli_main(int argc, char** argv) {
   check->add_option("--set", sets, "Override a configuration value: key.path=value (repeatable)")->take_all();
 
   auto* cosim = app.add_subcommand(
-      "cosim", "Run the SystemC and the Verilated RTL PE array in lock-step on an experiment and compare every "
-               "PE register, output and valid bit each cycle (needs a build with -DWITH_VERILATOR=ON)");
+      "cosim",
+      "Run the SystemC and the Verilated RTL PE array in lock-step on an experiment and compare every "
+      "PE register, output and valid bit each cycle (needs a build with -DWITH_VERILATOR=ON)");
   cosim->add_option("experiment", file, "Experiment YAML file ('builtin': the built-in demo)")->required();
   cosim->add_option("--set", sets, "Override a configuration value: key.path=value (repeatable)")->take_all();
   cosim->add_option("--vcd", ropt.vcd_path, "Write the RTL array's waveform (Verilator VCD) to this file");
@@ -164,8 +165,8 @@ int cli_main(int argc, char** argv) {
     }
     for (const auto& l : r.layers)
       for (const auto& m : l.mismatches)
-        std::cerr << "golden mismatch: " << m.tensor << m.where << " (index " << m.index << "): expected "
-                  << m.expected << ", got " << m.got << "\n";
+        std::cerr << "golden mismatch: " << m.tensor << m.where << " (index " << m.index << "): expected " << m.expected
+                  << ", got " << m.got << "\n";
     if (r.golden_match() == false || r.analytic_match() == false) return kExitCheckFailed;
     return kExitOk;
   } catch (const config::ConfigError& e) {

@@ -96,7 +96,8 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
     hw::LayerProgram prog;
     prog.plan = &p;
     if (values) {
-      operands.push_back(ir::make_operands(p.layer, p.workload_index, e.workload.seed, arr.input_dtype, arr.weight_dtype));
+      operands.push_back(
+          ir::make_operands(p.layer, p.workload_index, e.workload.seed, arr.input_dtype, arr.weight_dtype));
       prog.operands = &operands.back();
     }
     programs.push_back(prog);
@@ -136,7 +137,8 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
     res.cosim_cycles += lc.compared_cycles;
     res.cosim_values += lc.compared_values;
     if (lc.total_cycles > 0)
-      r.pe_utilization = static_cast<double>(r.macs) / (static_cast<double>(res.pe_count) * static_cast<double>(lc.total_cycles));
+      r.pe_utilization =
+          static_cast<double>(r.macs) / (static_cast<double>(res.pe_count) * static_cast<double>(lc.total_cycles));
     r.array_read_words = lc.array_read_words;
     r.array_write_words = lc.array_write_words;
     if (p.vector) {
@@ -168,9 +170,9 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
 void write_outputs(const std::string& dir, const config::Experiment& e, const stats::RunResult& r, bool plots,
                    const stats::TraceRequest& trace) {
   std::vector<std::pair<std::string, std::string>> files{{"effective_config.yaml", config::effective_yaml(e)},
-                                                          {"stats.json", stats::to_json(r)},
-                                                          {"layers.csv", stats::to_csv(r)},
-                                                          {"summary.txt", stats::to_text(r)}};
+                                                         {"stats.json", stats::to_json(r)},
+                                                         {"layers.csv", stats::to_csv(r)},
+                                                         {"summary.txt", stats::to_text(r)}};
   if (stats::timeline_recorded(r)) files.push_back({"timeline.json", stats::to_chrome_trace(r)});
   if (trace.sram || trace.dram)
     for (auto& f : stats::trace_files(r, trace)) files.push_back(std::move(f));

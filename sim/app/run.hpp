@@ -11,17 +11,17 @@
 namespace arraysim::app {
 
 struct RunOptions {
-  std::string out_dir;        ///< where stats.json etc. go; empty: write nothing
-  bool dump_schedule = false; ///< print each layer's command stream to stdout
-  std::string vcd_path;       ///< VCD trace file; empty: none
-  bool progress = true;       ///< progress line on stderr when it is a terminal
+  std::string out_dir;         ///< where stats.json etc. go; empty: write nothing
+  bool dump_schedule = false;  ///< print each layer's command stream to stdout
+  std::string vcd_path;        ///< VCD trace file; empty: none
+  bool progress = true;        ///< progress line on stderr when it is a terminal
   /// Indices of the layers to simulate, in network order (select_layers); empty: every layer.
   std::vector<std::size_t> layers;
-  std::string layers_spec;    ///< the --layers text, for the reports; empty: every layer
+  std::string layers_spec;  ///< the --layers text, for the reports; empty: every layer
   /// Run the SystemC and the Verilated RTL array in lock-step (`arraysim cosim`): simulate()
   /// throws hw::ArrayMismatchError at the first difference; RunResult::cosim_* count the checks.
   bool cosim = false;
-  bool rtl_fault = false;     ///< test aid: the fault-injected RTL build (cosim must fail)
+  bool rtl_fault = false;  ///< test aid: the fault-injected RTL build (cosim must fail)
   /// `--timeline FILE`: the run's Chrome/Perfetto trace-event timeline goes there
   /// (sim/stats/timeline.hpp); the simulator records RunResult::timeline when this is set.
   std::string timeline_path;

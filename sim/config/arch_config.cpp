@@ -68,7 +68,7 @@ ScratchpadConfig parse_spad(MapReader r, const ArrayConfig& array, const char* n
       array.type == ArrayType::vector
           ? array.lanes * ir::dtype_bytes(std::string(name) == "ifmap"    ? array.input_dtype
                                           : std::string(name) == "weight" ? array.weight_dtype
-                                                                           : array.accumulator_dtype)
+                                                                          : array.accumulator_dtype)
           : 0;
   std::int64_t banks = 1;
   while (std::max(edge, vector_edge) > 0 && banks * s.read_ports * s.word_bytes < std::max(edge, vector_edge) &&
@@ -124,12 +124,14 @@ void parse_vector_keys(MapReader& ar, ArrayConfig& c) {
     int seen = 0;
     for (std::size_t i = 0; ok && i < 3; ++i) {
       const std::string s = o[i].IsScalar() ? o[i].Scalar() : "";
-      if (s != "m" && s != "n" && s != "k") ok = false;
-      else order[i] = loop(s), seen |= 1 << static_cast<int>(order[i]);
+      if (s != "m" && s != "n" && s != "k")
+        ok = false;
+      else
+        order[i] = loop(s), seen |= 1 << static_cast<int>(order[i]);
     }
     if (!ok || seen != 7)
-      mr.error("order", "must list each of the loops m, n, k once, outermost first, e.g. [m, n, k]; got " +
-                            describe(o));
+      mr.error("order",
+               "must list each of the loops m, n, k once, outermost first, e.g. [m, n, k]; got " + describe(o));
     else
       c.mapping.order = order;
   }
@@ -180,8 +182,8 @@ DramConfig parse_dram(MapReader dr, double clock_mhz) {
   d.burst_bytes = dr.opt_int("burst_bytes", d.burst_bytes, 1, 1 << 20);
   if (!is_pow2(d.burst_bytes)) dr.error("burst_bytes", "must be a power of two, got " + std::to_string(d.burst_bytes));
   for (const char* k : {"banks", "row_bytes", "row_miss_cycles", "row_conflict_cycles"})
-    if (!preset && dr.has(k)) dr.error(k, std::string("only with a banked model (ddr4_3200, hbm2); model ") + model +
-                                              " has no row buffers");
+    if (!preset && dr.has(k))
+      dr.error(k, std::string("only with a banked model (ddr4_3200, hbm2); model ") + model + " has no row buffers");
   if (preset) {
     d.banks = dr.opt_int("banks", d.banks, 1, 4096);
     d.row_bytes = dr.opt_int("row_bytes", d.row_bytes, 1, 1 << 20);
@@ -203,8 +205,8 @@ ArchConfig parse_arch(MapReader& r) {
 
   MapReader ar = r.child("array");
   ArrayConfig& c = a.array;
-  c.type = ar.opt_choice("type", "systolic", {"systolic", "vector"}) == "vector" ? ArrayType::vector
-                                                                                : ArrayType::systolic;
+  c.type =
+      ar.opt_choice("type", "systolic", {"systolic", "vector"}) == "vector" ? ArrayType::vector : ArrayType::systolic;
   if (c.type == ArrayType::systolic) {
     c.rows = ar.req_int("rows", 1, kMaxDim);
     c.cols = ar.req_int("cols", 1, kMaxDim);
@@ -227,14 +229,15 @@ ArchConfig parse_arch(MapReader& r) {
   const ir::DType wider =
       ir::dtype_bytes(c.weight_dtype) > ir::dtype_bytes(c.input_dtype) ? c.weight_dtype : c.input_dtype;
   const ir::DType natural = ir::natural_accumulator(wider);
-  c.accumulator_dtype = *ir::parse_dtype(
-      ar.opt_choice("accumulator_dtype", ir::dtype_name(natural), {"int32", "int64", "fp32"}));
+  c.accumulator_dtype =
+      *ir::parse_dtype(ar.opt_choice("accumulator_dtype", ir::dtype_name(natural), {"int32", "int64", "fp32"}));
   if (ir::is_integer(c.input_dtype) != ir::is_integer(c.weight_dtype))
-    ar.error("weight_dtype", std::string(ir::is_integer(c.input_dtype) ? "must be int8, int16 or int32"
-                                                                        : "must be fp32") +
-                                 " to match input_dtype " + ir::dtype_name(c.input_dtype));
+    ar.error("weight_dtype",
+             std::string(ir::is_integer(c.input_dtype) ? "must be int8, int16 or int32" : "must be fp32") +
+                 " to match input_dtype " + ir::dtype_name(c.input_dtype));
   else if (ir::is_integer(c.input_dtype) != ir::is_integer(c.accumulator_dtype))
-    ar.error("accumulator_dtype", std::string("must be ") + (ir::is_integer(c.input_dtype) ? "int32 or int64" : "fp32") +
+    ar.error("accumulator_dtype", std::string("must be ") +
+                                      (ir::is_integer(c.input_dtype) ? "int32 or int64" : "fp32") +
                                       " for input_dtype " + ir::dtype_name(c.input_dtype));
   else if (ir::dtype_bytes(c.accumulator_dtype) < ir::dtype_bytes(natural))
     ar.error("accumulator_dtype", ir::dtype_name(c.accumulator_dtype) + " cannot hold an exact " +
@@ -250,7 +253,7 @@ ArchConfig parse_arch(MapReader& r) {
 
   a.dram = parse_dram(r.child("dram"), a.clock_mhz);
   a.lowering = r.opt_choice("lowering", "implicit", {"implicit", "explicit"}) == "explicit" ? Lowering::explicit_
-                                                                                             : Lowering::implicit;
+                                                                                            : Lowering::implicit;
   a.energy = parse_energy(r.child("energy"));
   r.finish();
   return a;

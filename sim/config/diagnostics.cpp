@@ -8,8 +8,7 @@
 namespace arraysim::config {
 
 std::string ConfigIssue::str() const {
-  return loc.file + ":" + std::to_string(loc.line) + ":" + std::to_string(loc.col) + " " + key_path + ": " +
-         message;
+  return loc.file + ":" + std::to_string(loc.line) + ":" + std::to_string(loc.col) + " " + key_path + ": " + message;
 }
 
 ConfigError::ConfigError(std::vector<ConfigIssue> issues)

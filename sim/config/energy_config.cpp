@@ -20,9 +20,9 @@ double PerDtype::at(ir::DType t) const {
 
 namespace {
 
-constexpr double kMaxPj = 1e9;        // per action: far above any real figure, below overflow
-constexpr double kMaxUw = 1e12;       // static power in microwatts (a megawatt)
-constexpr double kMaxUm2 = 1e12;      // a square metre
+constexpr double kMaxPj = 1e9;    // per action: far above any real figure, below overflow
+constexpr double kMaxUw = 1e12;   // static power in microwatts (a megawatt)
+constexpr double kMaxUm2 = 1e12;  // a square metre
 constexpr double kMaxSizeKib = 1024.0 * 1024 * 1024;
 
 PerDtype parse_per_dtype(MapReader r, PerDtype d, double hi) {
@@ -43,7 +43,8 @@ std::vector<SramEnergyPoint> parse_sram(MapReader& r, const std::vector<SramEner
   }
   const std::vector<YAML::Node> nodes = r.req_seq("sram");
   if (nodes.empty()) {
-    if (r.raw("sram").IsSequence()) r.error("sram", "needs at least one {size_kib, read_pj_per_byte, write_pj_per_byte} point");
+    if (r.raw("sram").IsSequence())
+      r.error("sram", "needs at least one {size_kib, read_pj_per_byte, write_pj_per_byte} point");
     return dflt;
   }
   std::vector<SramEnergyPoint> pts;

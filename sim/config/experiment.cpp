@@ -54,9 +54,8 @@ bool resolve_include(YAML::Node& root, const std::string& key, const std::string
   YAML::Node ref = root[key];
   if (!ref.IsDefined() || !ref.IsScalar()) return true;
   const std::string rel = ref.Scalar();
-  const std::string file = (fs::path(rel).is_absolute() ? fs::path(rel) : fs::path(base_dir) / rel)
-                               .lexically_normal()
-                               .string();
+  const std::string file =
+      (fs::path(rel).is_absolute() ? fs::path(rel) : fs::path(base_dir) / rel).lexically_normal().string();
   const Location here = ctx.sources.locate(key, ref.Mark());
   std::string text, why;
   if (!read_text(file, text, why)) {
@@ -85,8 +84,7 @@ std::optional<std::size_t> list_index(const std::string& s, std::size_t size) {
 
 std::string index_problem(const std::string& list_path, std::size_t size, const std::string& segment) {
   return "'" + list_path + "' is a list of " + std::to_string(size) + (size == 1 ? " element" : " elements") + "; '" +
-         printable(segment, 40) + "' is not an index into it" +
-         (size ? " (0.." + std::to_string(size - 1) + ")" : "");
+         printable(segment, 40) + "' is not an index into it" + (size ? " (0.." + std::to_string(size - 1) + ")" : "");
 }
 
 /// Splits "a.b.c=value" into the key path and the parsed value; false (recorded) when malformed.
@@ -191,7 +189,8 @@ Experiment parse_experiment(YAML::Node root, const std::string& display, const s
   for (int pass = 0; pass < 2 && is_map; ++pass) {
     for (std::size_t i = 0; i < overrides.size(); ++i) {
       const bool whole = sets[i].first == "arch" || sets[i].first == "workload";
-      if (valid[i] && whole == (pass == 0)) apply_override(root, sets[i].first, sets[i].second, static_cast<int>(i) + 1, ctx);
+      if (valid[i] && whole == (pass == 0))
+        apply_override(root, sets[i].first, sets[i].second, static_cast<int>(i) + 1, ctx);
     }
     if (pass == 0) {
       include_ok["arch"] = resolve_include(root, "arch", base_dir, ctx);
@@ -199,7 +198,8 @@ Experiment parse_experiment(YAML::Node root, const std::string& display, const s
     }
   }
   MapReader top(root, "", ctx);
-  if (!root.IsDefined() || root.IsNull()) top.error_here("file is empty; expected a mapping with arch, workload and sim");
+  if (!root.IsDefined() || root.IsNull())
+    top.error_here("file is empty; expected a mapping with arch, workload and sim");
   e.name = top.opt_name("name", fs::path(display).stem().string());
   const YAML::Node arch_node = top.raw("arch");
   const YAML::Node wl_node = top.raw("workload");
@@ -224,8 +224,10 @@ Experiment parse_experiment(YAML::Node root, const std::string& display, const s
   e.sim.check_analytic = sr.opt_bool("check_analytic", true);
   e.sim.max_cycles = sr.opt_int("max_cycles", e.sim.max_cycles, 1, std::numeric_limits<std::int64_t>::max());
   if (auto f = sr.opt_int_list("fault_stuck_pe", 2, 0, std::int64_t{1} << 20)) {
-    if (f->size() != 2) sr.error("fault_stuck_pe", "expected [row, col]");
-    else e.sim.fault_pe_row = (*f)[0], e.sim.fault_pe_col = (*f)[1];
+    if (f->size() != 2)
+      sr.error("fault_stuck_pe", "expected [row, col]");
+    else
+      e.sim.fault_pe_row = (*f)[0], e.sim.fault_pe_col = (*f)[1];
     const ArrayConfig& a = e.arch.array;
     if (arch_clean && a.type == ArrayType::systolic && e.sim.fault_pe_row >= 0 &&
         (e.sim.fault_pe_row >= a.rows || e.sim.fault_pe_col >= a.cols))
@@ -243,8 +245,8 @@ Experiment parse_experiment(YAML::Node root, const std::string& display, const s
 
 }  // namespace
 
-Experiment load_experiment_text(const std::string& text, const std::string& display_name,
-                                const std::string& base_dir, const std::vector<std::string>& overrides) {
+Experiment load_experiment_text(const std::string& text, const std::string& display_name, const std::string& base_dir,
+                                const std::vector<std::string>& overrides) {
   ReadContext ctx;
   ctx.sources.add_file("", display_name);
   ctx.diag.set_main_file(display_name);

@@ -24,9 +24,9 @@ struct SimOptions {
   /// The fidelity that runs. With `fidelity_auto` it is resolved from the whole workload's MACs at
   /// load time (and again from the selected layers' MACs by `arraysim run --layers`).
   Fidelity fidelity = Fidelity::values;
-  bool fidelity_auto = false;  ///< `sim.fidelity: auto` was given (or defaulted)
-  bool check_golden = true;    ///< compare outputs with models/golden (values fidelity only)
-  bool check_analytic = true;  ///< compare cycles with models/analytic
+  bool fidelity_auto = false;                       ///< `sim.fidelity: auto` was given (or defaulted)
+  bool check_golden = true;                         ///< compare outputs with models/golden (values fidelity only)
+  bool check_analytic = true;                       ///< compare cycles with models/analytic
   std::int64_t max_cycles = std::int64_t{1} << 40;  ///< safety stop for a hung simulation
   /// Test aid: {row, col} of a PE whose multiplier is stuck at 0; {-1, -1} = none.
   std::int64_t fault_pe_row = -1, fault_pe_col = -1;
@@ -45,8 +45,8 @@ struct Experiment {
 /// addressed by index (workload.layers.0.m=64). Throws ConfigError listing every problem.
 Experiment load_experiment(const std::string& path, const std::vector<std::string>& overrides = {});
 /// Same, from YAML text; `display_name` names it in messages, `base_dir` resolves relative paths.
-Experiment load_experiment_text(const std::string& text, const std::string& display_name,
-                                const std::string& base_dir, const std::vector<std::string>& overrides = {});
+Experiment load_experiment_text(const std::string& text, const std::string& display_name, const std::string& base_dir,
+                                const std::vector<std::string>& overrides = {});
 
 /// The built-in default experiment (what `make demo` runs): a small convolution and a GEMM on
 /// an 8x8 output-stationary int8 array.

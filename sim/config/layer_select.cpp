@@ -58,7 +58,8 @@ std::vector<std::size_t> select_layers(const ir::Network& net, const std::string
       fail(shown + " is neither a layer of " + net.name + " nor an index or a range" +
            (near.empty() ? std::string() : " (did you mean '" + near + "'?)"));
     }
-    if (*lo > *hi) fail("range " + shown + " is reversed (write " + std::to_string(*hi) + "-" + std::to_string(*lo) + ")");
+    if (*lo > *hi)
+      fail("range " + shown + " is reversed (write " + std::to_string(*hi) + "-" + std::to_string(*lo) + ")");
     if (*hi >= n) fail("index " + std::to_string(*hi) + " in " + shown + " is out of range");
     for (std::size_t i = *lo; i <= *hi; ++i) chosen[i] = true;
   }

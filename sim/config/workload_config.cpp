@@ -11,17 +11,18 @@
 namespace arraysim::config {
 namespace {
 
-constexpr std::int64_t kBig = std::int64_t{1} << 40;         // any single dimension
+constexpr std::int64_t kBig = std::int64_t{1} << 40;          // any single dimension
 constexpr std::int64_t kMaxDilation = std::int64_t{1} << 16;  // keeps dilation·(kernel-1) far from overflow
 constexpr std::int64_t kMaxElements = std::int64_t{1} << 32;  // per operand tensor
 constexpr std::int64_t kMaxMacs = std::int64_t{1} << 40;      // per layer
 
 /// Every key some layer type knows: with an unknown or missing `type`, only these are accepted.
 const std::vector<std::string> kAllLayerKeys{
-    "name",     "type",     "m",          "n",          "k",          "batch",       "in_features",
-    "out_features", "in_channels", "in_height", "in_width", "out_channels", "kernel", "kernel_h",
-    "kernel_w", "stride",   "stride_h",   "stride_w",   "dilation",   "dilation_h",  "dilation_w",
-    "padding",  "pad_top",  "pad_bottom", "pad_left",   "pad_right",  "groups"};
+    "name",        "type",         "m",           "n",         "k",        "batch",
+    "in_features", "out_features", "in_channels", "in_height", "in_width", "out_channels",
+    "kernel",      "kernel_h",     "kernel_w",    "stride",    "stride_h", "stride_w",
+    "dilation",    "dilation_h",   "dilation_w",  "padding",   "pad_top",  "pad_bottom",
+    "pad_left",    "pad_right",    "groups"};
 
 /// a·b, saturating at INT64_MAX (operands are positive).
 std::int64_t sat_mul(std::int64_t a, std::int64_t b) {
@@ -64,8 +65,7 @@ std::string too_large(const ir::Layer& l) {
   const std::pair<const char*, std::int64_t> tensors[] = {{"input", in}, {"weight", wt}, {"output", out}};
   for (const auto& [what, n] : tensors)
     if (n > kMaxElements)
-      return std::string("too large to simulate: the ") + what + " tensor has " + count(n) +
-             " elements (at most 2^32)";
+      return std::string("too large to simulate: the ") + what + " tensor has " + count(n) + " elements (at most 2^32)";
   if (macs > kMaxMacs) return "too large to simulate: " + count(macs) + " multiply-accumulates (at most 2^40)";
   return "";
 }
@@ -74,9 +74,9 @@ std::string too_large(const ir::Layer& l) {
 std::string written_key(MapReader& r, const std::string& field) {
   if (r.has(field)) return field;
   static const std::map<std::string, std::string> shorthand{
-      {"kernel_h", "kernel"},   {"kernel_w", "kernel"},   {"stride_h", "stride"},  {"stride_w", "stride"},
+      {"kernel_h", "kernel"},     {"kernel_w", "kernel"},     {"stride_h", "stride"}, {"stride_w", "stride"},
       {"dilation_h", "dilation"}, {"dilation_w", "dilation"}, {"pad_top", "padding"}, {"pad_bottom", "padding"},
-      {"pad_left", "padding"},  {"pad_right", "padding"}};
+      {"pad_left", "padding"},    {"pad_right", "padding"}};
   const auto it = shorthand.find(field);
   return it != shorthand.end() && r.has(it->second) ? it->second : field;
 }
@@ -122,7 +122,8 @@ void read_padding(MapReader& r, ir::Conv2dParams& c) {
     auto v = r.opt_int_list("padding", 4, 0, kBig);
     if (!v) return;
     if (v->size() == 3) {
-      r.error("padding", "expected 1 value (all sides), 2 ([vertical, horizontal]) or 4 ([top, bottom, left, right]), got 3");
+      r.error("padding",
+              "expected 1 value (all sides), 2 ([vertical, horizontal]) or 4 ([top, bottom, left, right]), got 3");
       return;
     }
     const auto& p = *v;
@@ -204,7 +205,8 @@ ir::Network parse_workload(MapReader& r) {
     MapReader lr(layers[i], p, r.ctx());
     ir::Layer l = parse_layer(lr, i);
     auto [it, fresh] = seen.emplace(l.name, i);
-    if (!fresh) lr.error("name", "duplicate layer name '" + l.name + "' (also layer " + std::to_string(it->second) + ")");
+    if (!fresh)
+      lr.error("name", "duplicate layer name '" + l.name + "' (also layer " + std::to_string(it->second) + ")");
     n.layers.push_back(std::move(l));
   }
   r.finish();
@@ -226,7 +228,8 @@ void emit_layer(YAML::Emitter& out, const ir::Layer& l) {
       kv("batch", c.n), kv("in_channels", c.c), kv("in_height", c.h), kv("in_width", c.w);
       kv("out_channels", c.out_channels), kv("kernel_h", c.kernel_h), kv("kernel_w", c.kernel_w);
       kv("stride_h", c.stride_h), kv("stride_w", c.stride_w);
-      kv("pad_top", c.pad_top), kv("pad_bottom", c.pad_bottom), kv("pad_left", c.pad_left), kv("pad_right", c.pad_right);
+      kv("pad_top", c.pad_top), kv("pad_bottom", c.pad_bottom), kv("pad_left", c.pad_left),
+          kv("pad_right", c.pad_right);
       kv("dilation_h", c.dilation_h), kv("dilation_w", c.dilation_w), kv("groups", c.groups);
       break;
     }

@@ -12,8 +12,8 @@ namespace arraysim::config {
 
 static bool is_prefix(const std::string& prefix, const std::string& path) {
   if (prefix.empty()) return true;
-  return path == prefix || (path.size() > prefix.size() && path.compare(0, prefix.size(), prefix) == 0 &&
-                            path[prefix.size()] == '.');
+  return path == prefix ||
+         (path.size() > prefix.size() && path.compare(0, prefix.size(), prefix) == 0 && path[prefix.size()] == '.');
 }
 
 void Sources::add_file(const std::string& key_path, const std::string& file) {
@@ -213,9 +213,8 @@ std::string MapReader::opt_name(const std::string& key, const std::string& dflt)
   auto n = scalar(key, false, "a name");
   if (!n) return dflt;
   const std::string& s = n->Scalar();
-  const bool control = std::any_of(s.begin(), s.end(), [](char c) {
-    return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-  });
+  const bool control =
+      std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
   if (s.empty() || control) {
     error(key, "expected a non-empty single-line name, got '" + printable(s, 40) + "'");
     return dflt;
@@ -252,7 +251,7 @@ std::string MapReader::opt_choice(const std::string& key, const std::string& dfl
 }
 
 std::optional<std::vector<std::int64_t>> MapReader::opt_int_list(const std::string& key, std::size_t max_len,
-                                                                  std::int64_t lo, std::int64_t hi) {
+                                                                 std::int64_t lo, std::int64_t hi) {
   known_.insert(key);
   const YAML::Node& nn = node_;
   const YAML::Node child = static_cast<const YAML::Node&>(nn)[key];
@@ -262,8 +261,7 @@ std::optional<std::vector<std::int64_t>> MapReader::opt_int_list(const std::stri
     return std::vector<std::int64_t>{v};
   }
   if (!child.IsSequence() || child.size() == 0 || child.size() > max_len) {
-    error(key, "expected an integer or a list of 1.." + std::to_string(max_len) + " integers, got " +
-                   describe(child));
+    error(key, "expected an integer or a list of 1.." + std::to_string(max_len) + " integers, got " + describe(child));
     return std::nullopt;
   }
   std::vector<std::int64_t> out;

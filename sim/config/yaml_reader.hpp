@@ -62,8 +62,8 @@ class MapReader {
   std::string req_choice(const std::string& key, const std::vector<std::string>& allowed);
   std::string opt_choice(const std::string& key, const std::string& dflt, const std::vector<std::string>& allowed);
   /// Integer list of 1..max_len elements (a plain integer counts as a list of one).
-  std::optional<std::vector<std::int64_t>> opt_int_list(const std::string& key, std::size_t max_len,
-                                                         std::int64_t lo, std::int64_t hi);
+  std::optional<std::vector<std::int64_t>> opt_int_list(const std::string& key, std::size_t max_len, std::int64_t lo,
+                                                        std::int64_t hi);
   /// The raw child node (marked as read); undefined when absent.
   YAML::Node raw(const std::string& key);
   /// Child mapping; an absent key yields an empty mapping reader.

@@ -61,15 +61,17 @@ template <class TIn, class TAcc> class Accelerator : public sc_core::sc_module {
     dram = opt.dram ? opt.dram->make("dram", period) : make_dram("dram", arch.dram, period);
     dma = std::make_unique<Dma>("dma", arch.dram.burst_bytes, period);
     dma->socket.bind(*dram.socket);
-    if (values) tile_buffers = std::make_unique<Scratchpads<TIn, TAcc>>(arch.array.input_dtype, arch.array.weight_dtype);
+    if (values)
+      tile_buffers = std::make_unique<Scratchpads<TIn, TAcc>>(arch.array.input_dtype, arch.array.weight_dtype);
     memory_engine = std::make_unique<MemoryEngine>("memory_engine", arch, *dma, recorder, tile_buffers.get(), period);
     if (arch.array.type == config::ArrayType::systolic) {
-      const ArrayMode mode = plan::dataflow(arch.array.dataflow).stationary() ? ArrayMode::stationary
-                                                                              : ArrayMode::output_stationary;
+      const ArrayMode mode =
+          plan::dataflow(arch.array.dataflow).stationary() ? ArrayMode::stationary : ArrayMode::output_stationary;
       pe_array = make_pe_array<TIn, TAcc>("pe_array", arch, mode, opt, period);
       if (values) compute = std::make_unique<ArrayDriver<TIn, TAcc>>(*pe_array, *tile_buffers);
     } else if (values) {
-      lanes = std::make_unique<VectorLanes<TIn, TAcc>>(plan::vector_unit_shape(arch), arch.array.reduction_latency_cycles);
+      lanes =
+          std::make_unique<VectorLanes<TIn, TAcc>>(plan::vector_unit_shape(arch), arch.array.reduction_latency_cycles);
       compute = std::make_unique<LaneDriver<TIn, TAcc>>(*lanes, *tile_buffers);
     }
     if (!values) sequencer = std::make_unique<FoldSequencer>(arch.array.rows, arch.array.reduction_latency_cycles);
@@ -81,10 +83,10 @@ template <class TIn, class TAcc> class Accelerator : public sc_core::sc_module {
   std::unique_ptr<Dma> dma;
   std::unique_ptr<Scratchpads<TIn, TAcc>> tile_buffers;  ///< values fidelity
   std::unique_ptr<MemoryEngine> memory_engine;
-  std::unique_ptr<PeArray<TIn, TAcc>> pe_array;          ///< systolic
-  std::unique_ptr<VectorLanes<TIn, TAcc>> lanes;         ///< vector, values fidelity
-  std::unique_ptr<ComputeUnit> compute;                  ///< values fidelity
-  std::unique_ptr<FoldSequencer> sequencer;              ///< timing fidelity
+  std::unique_ptr<PeArray<TIn, TAcc>> pe_array;   ///< systolic
+  std::unique_ptr<VectorLanes<TIn, TAcc>> lanes;  ///< vector, values fidelity
+  std::unique_ptr<ComputeUnit> compute;           ///< values fidelity
+  std::unique_ptr<FoldSequencer> sequencer;       ///< timing fidelity
   std::unique_ptr<Controller> controller;
 };
 
@@ -112,7 +114,8 @@ std::vector<LayerCounters> run_typed(const config::ArchConfig& arch, const std::
   if (!acc.controller->error().empty()) throw std::runtime_error(acc.controller->error());
   if (acc.controller->mismatch()) throw ArrayMismatchError(*acc.controller->mismatch());
   if (!acc.controller->finished())
-    throw std::runtime_error("internal: the simulation stopped before every layer ended (nothing left to wake the controller)");
+    throw std::runtime_error(
+        "internal: the simulation stopped before every layer ended (nothing left to wake the controller)");
   return std::move(acc.recorder.counters());
 }
 
@@ -131,7 +134,8 @@ std::vector<LayerCounters> simulate(const config::ArchConfig& arch, const std::v
   if (in == DType::int8 && acc == DType::int64) return run_typed<std::int8_t, std::int64_t>(arch, layers, opt);
   if (in == DType::int16 && acc == DType::int64) return run_typed<std::int16_t, std::int64_t>(arch, layers, opt);
   if (in == DType::int32 && acc == DType::int64) return run_typed<std::int32_t, std::int64_t>(arch, layers, opt);
-  throw std::runtime_error("no array model for input " + ir::dtype_name(in) + " with accumulator " + ir::dtype_name(acc));
+  throw std::runtime_error("no array model for input " + ir::dtype_name(in) + " with accumulator " +
+                           ir::dtype_name(acc));
 }
 
 }  // namespace arraysim::hw

@@ -24,7 +24,7 @@ class PeArrayFactory;  // sim/hw/pe_array.hpp
 /// Options of one simulation.
 struct SimulateOptions {
   config::Fidelity fidelity = config::Fidelity::values;
-  std::string vcd_path;      ///< empty: no waveform
+  std::string vcd_path;  ///< empty: no waveform
   /// Called when layer `index` (of the `layers` given to simulate) starts, from inside the
   /// simulation at the layer boundary (never per cycle); empty: not called. sim/app uses it for
   /// the progress line.
@@ -50,7 +50,7 @@ struct SimulateOptions {
 
 /// What this build's Verilated RTL array offers (sim/rtl_bridge, built WITH_VERILATOR).
 struct RtlBuildInfo {
-  bool available = false;  ///< false: built without Verilator
+  bool available = false;                                    ///< false: built without Verilator
   std::vector<std::pair<std::int64_t, std::int64_t>> sizes;  ///< (rows, cols) of every normal build
   /// The fault-injected build: its size and the PE whose multiplier sees its operand a cycle late.
   std::int64_t fault_rows = 0, fault_cols = 0, fault_row = -1, fault_col = -1;

@@ -14,8 +14,8 @@ namespace arraysim::hw {
 /// RTL's bottom_valid against the cycles the schedule captures an output). PE registers are
 /// reported at their PE (row, col); "bottom" and "valid" at the bottom row (row = rows - 1).
 struct ArrayMismatch {
-  std::string layer;         ///< layer name
-  std::int64_t cycle = 0;    ///< layer cycle (0 = the layer's first cycle, as in docs/timing.md)
+  std::string layer;       ///< layer name
+  std::int64_t cycle = 0;  ///< layer cycle (0 = the layer's first cycle, as in docs/timing.md)
   std::int64_t row = 0, col = 0;
   std::string signal;
   std::int64_t expected = 0;  ///< the SystemC model's value (for "valid": the schedule's)

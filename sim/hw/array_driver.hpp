@@ -106,7 +106,8 @@ template <class TIn, class TAcc> class ArrayDriver final : public ComputeUnit {
       }
       if (a.stream_start < 0) continue;
       const std::int64_t fed = a.left_fed;
-      if (!feed(a, a.feed.left, a.stream_start, a.left_src, left_, left_valid_, a.left_fed, a.left_total, c)) return false;
+      if (!feed(a, a.feed.left, a.stream_start, a.left_src, left_, left_valid_, a.left_fed, a.left_total, c))
+        return false;
       if (!a.feed.top_is_load &&
           !feed(a, a.feed.top, a.stream_start, a.top_src, top_, top_valid_, a.top_fed, a.top_total, c))
         return false;
@@ -225,10 +226,9 @@ template <class TIn, class TAcc> class ArrayDriver final : public ComputeUnit {
 
   /// Drops folds that have fed everything and emitted every result.
   bool retire() {
-    active_.erase(std::remove_if(active_.begin(), active_.end(),
-                                 [this](const Active& a) {
-                                   return a.fed() && columns_left_[static_cast<std::size_t>(a.f)] == 0;
-                                 }),
+    active_.erase(std::remove_if(
+                      active_.begin(), active_.end(),
+                      [this](const Active& a) { return a.fed() && columns_left_[static_cast<std::size_t>(a.f)] == 0; }),
                   active_.end());
     return true;
   }
@@ -264,7 +264,7 @@ template <class TIn, class TAcc> class ArrayDriver final : public ComputeUnit {
   std::vector<TIn> left_, top_;
   std::vector<std::uint8_t> left_valid_, top_valid_, drain_;
   std::int64_t outputs_written_ = 0;
-  bool stepped_ = false;         ///< latency 1: clocked in `last_step_`, not yet collected
+  bool stepped_ = false;  ///< latency 1: clocked in `last_step_`, not yet collected
   std::int64_t last_step_ = 0;
   std::int64_t progress_cycle_ = 0;  ///< the last cycle a value went in or a result came out
 };

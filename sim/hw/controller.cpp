@@ -10,9 +10,18 @@ Controller::Controller(sc_core::sc_module_name name, const config::ArchConfig& a
                        const std::vector<LayerProgram>& layers, sc_core::sc_time period, MemoryEngine& memory,
                        Recorder& recorder, ComputeUnit* compute, FoldSequencer* sequencer,
                        std::function<void(std::size_t)> on_layer_start, std::int64_t max_cycles)
-    : sc_core::sc_module(name), arch_(arch), layers_(layers), period_(period), memory_(memory), rec_(recorder),
-      compute_(compute), sequencer_(sequencer), on_layer_start_(std::move(on_layer_start)), max_cycles_(max_cycles),
-      a_elem_(ir::dtype_bytes(arch.array.input_dtype)), b_elem_(ir::dtype_bytes(arch.array.weight_dtype)),
+    : sc_core::sc_module(name),
+      arch_(arch),
+      layers_(layers),
+      period_(period),
+      memory_(memory),
+      rec_(recorder),
+      compute_(compute),
+      sequencer_(sequencer),
+      on_layer_start_(std::move(on_layer_start)),
+      max_cycles_(max_cycles),
+      a_elem_(ir::dtype_bytes(arch.array.input_dtype)),
+      b_elem_(ir::dtype_bytes(arch.array.weight_dtype)),
       c_elem_(ir::dtype_bytes(arch.array.accumulator_dtype)) {
   SC_METHOD(on_cycle);
 }
@@ -42,8 +51,10 @@ void Controller::on_cycle() {
   }
   if (!started_) begin_layer();
   if (state_ == State::draining) return finish_layer();
-  if (values()) advance_values();
-  else advance_timing();
+  if (values())
+    advance_values();
+  else
+    advance_timing();
 }
 
 void Controller::begin_layer() {
@@ -58,8 +69,10 @@ void Controller::begin_layer() {
   rec_.begin_layer(layer_, p.layer.name, base_);
   rec_.layer().folds = static_cast<std::int64_t>(p.schedule.folds.size());
   tracker_.begin_layer(p.schedule);
-  if (compute_) compute_->begin_layer(p);
-  else sequencer_->begin_layer(p);
+  if (compute_)
+    compute_->begin_layer(p);
+  else
+    sequencer_->begin_layer(p);
   memory_.begin_layer(p, lp.operands, base_);
   if (on_layer_start_) on_layer_start_(layer_);
 }
@@ -81,21 +94,26 @@ Controller::Attempt Controller::try_start(std::int64_t need) {
     // Values fidelity starts a fold in the cycle it starts in, not ahead of time.
     if (values() && start > now_int()) return {Attempt::Kind::blocked, start};
     if (values() && start < now_int()) {
-      error_ = "internal: fold " + std::to_string(nf_) + " of layer '" + plan().layer.name + "' would start in the past";
+      error_ =
+          "internal: fold " + std::to_string(nf_) + " of layer '" + plan().layer.name + "' would start in the past";
       return {Attempt::Kind::blocked, -1};
     }
     memory_.claim_output_half(t);
     if (start > need) {
-      if (g.binding) rec_.add_stall(need, start, *g.binding);
-      else if (g.binding_half) rec_.add_stall(need, start, &stats::StallCycles::dependency);
+      if (g.binding)
+        rec_.add_stall(need, start, *g.binding);
+      else if (g.binding_half)
+        rec_.add_stall(need, start, &stats::StallCycles::dependency);
     }
   }
   const std::int64_t f = nf_++;
   need_ = -1;
   fold_index_ = static_cast<int>(f);
   const plan::LayerPlan& p = plan();
-  if (p.vector) rec_.count_vector_fold(p.vector_folds[static_cast<std::size_t>(f)], a_elem_, b_elem_, c_elem_);
-  else rec_.count_fold(plan::dataflow(s.dataflow).words(s.folds[static_cast<std::size_t>(f)]), a_elem_, b_elem_, c_elem_);
+  if (p.vector)
+    rec_.count_vector_fold(p.vector_folds[static_cast<std::size_t>(f)], a_elem_, b_elem_, c_elem_);
+  else
+    rec_.count_fold(plan::dataflow(s.dataflow).words(s.folds[static_cast<std::size_t>(f)]), a_elem_, b_elem_, c_elem_);
   if (compute_) {
     compute_->start_fold(f, start - base_);
   } else {
@@ -208,8 +226,10 @@ void Controller::finish_layer() {
   const std::int64_t outputs_end = base_ + last + 1;
   std::int64_t end = outputs_end;
   const Transfer* store = memory_.last_store();
-  if (store && ceil_cycle(store->done_cycle) > end) end = ceil_cycle(store->done_cycle);
-  else store = nullptr;
+  if (store && ceil_cycle(store->done_cycle) > end)
+    end = ceil_cycle(store->done_cycle);
+  else
+    store = nullptr;
   if (now_int() < end) return next_trigger(period_ * (static_cast<double>(end) - now_cycle()));
   if (store) rec_.add_stall(outputs_end, end, *store);
   end_layer(end - base_);
@@ -220,8 +240,12 @@ void Controller::end_layer(std::int64_t total) {
   const plan::LayerPlan& p = plan();
   std::vector<plan::FoldTiming> timing = values() ? compute_->timing : sequencer_->timing();
   for (plan::FoldTiming& t : timing) t.load_start += base_, t.stream_start += base_, t.last_output += base_;
-  const plan::TraceLayout halves{arch_.ifmap.tile_budget_bytes(), arch_.weight.tile_budget_bytes(),
-                                 arch_.output.tile_budget_bytes(), a_elem_, b_elem_, c_elem_};
+  const plan::TraceLayout halves{arch_.ifmap.tile_budget_bytes(),
+                                 arch_.weight.tile_budget_bytes(),
+                                 arch_.output.tile_budget_bytes(),
+                                 a_elem_,
+                                 b_elem_,
+                                 c_elem_};
   rec_.end_layer(total, ir::macs(p.layer), p.vector ? nullptr : &p.schedule, timing, halves);
   LayerCounters& lc = rec_.layer();
   if (values()) {

@@ -10,7 +10,10 @@
 namespace arraysim::hw {
 
 Dma::Dma(sc_core::sc_module_name name, std::int64_t burst_bytes, sc_core::sc_time period)
-    : sc_core::sc_module(name), socket("socket"), burst_bytes_(burst_bytes), period_(period),
+    : sc_core::sc_module(name),
+      socket("socket"),
+      burst_bytes_(burst_bytes),
+      period_(period),
       scratch_(static_cast<std::size_t>(burst_bytes), 0) {}
 
 void Dma::debug(bool write, std::int64_t addr, unsigned char* data, std::int64_t bytes) {
@@ -80,9 +83,12 @@ Transfer Dma::transfer(bool write, const std::vector<lower::DramRun>& runs, unsi
       tr.dram_done_cycle = std::max(tr.dram_done_cycle, done);
       tr.bytes += len;
       ++tr.bursts;
-      if (timing.row == DramTiming::Row::hit) ++tr.row_hits;
-      else if (timing.row == DramTiming::Row::miss) ++tr.row_misses;
-      else if (timing.row == DramTiming::Row::conflict) ++tr.row_conflicts;
+      if (timing.row == DramTiming::Row::hit)
+        ++tr.row_hits;
+      else if (timing.row == DramTiming::Row::miss)
+        ++tr.row_misses;
+      else if (timing.row == DramTiming::Row::conflict)
+        ++tr.row_conflicts;
       if (on_burst) on_burst({start, a, len, write});
       a += len;
     }

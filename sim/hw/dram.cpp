@@ -103,8 +103,8 @@ void Dram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay)
         // Opening a row waits until the bank's last data has left (precharge after the read).
         const bool miss = open_row_[bank] < 0;
         timing.row = miss ? DramTiming::Row::miss : DramTiming::Row::conflict;
-        ready = std::max(t, bank_free_[bank]) +
-                static_cast<double>(miss ? cfg_.row_miss_cycles : cfg_.row_conflict_cycles);
+        ready =
+            std::max(t, bank_free_[bank]) + static_cast<double>(miss ? cfg_.row_miss_cycles : cfg_.row_conflict_cycles);
         row_open_[bank] = ready;
       }
       open_row_[bank] = row;
@@ -121,8 +121,10 @@ void Dram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay)
       trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
       return;
     }
-    if (trans.is_read()) std::memcpy(data, storage_.data() + addr, len);
-    else if (trans.is_write()) std::memcpy(storage_.data() + addr, data, len);
+    if (trans.is_read())
+      std::memcpy(data, storage_.data() + addr, len);
+    else if (trans.is_write())
+      std::memcpy(storage_.data() + addr, data, len);
   }
   if (DramTiming* ext = trans.get_extension<DramTiming>()) *ext = timing;
   delay = (timing.done_cycle - now) * period_;

@@ -29,7 +29,8 @@ template <class TIn, class TAcc> class LaneDriver final : public ComputeUnit {
     const plan::Schedule& s = plan_->schedule;
     const plan::Fold& fo = s.folds[static_cast<std::size_t>(f)];
     const plan::Tile& t = s.tiles[static_cast<std::size_t>(s.fold_tile[static_cast<std::size_t>(f)])];
-    lanes_.begin_fold(plan_->vector_mapping, fo, t, buffers_.a(t.a_slot), buffers_.b(t.b_slot), buffers_.c(t.c_slot), c, f);
+    lanes_.begin_fold(plan_->vector_mapping, fo, t, buffers_.a(t.a_slot), buffers_.b(t.b_slot), buffers_.c(t.c_slot), c,
+                      f);
     timing[static_cast<std::size_t>(f)].load_start = timing[static_cast<std::size_t>(f)].stream_start = c;
     fold_index = static_cast<int>(f);
     ++in_flight_;

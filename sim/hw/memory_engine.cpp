@@ -24,8 +24,7 @@ void BlockTracker::begin_layer(const plan::Schedule& s) {
     block_of_[0][t] = tile.load_a || t == 0 ? t : block_of_[0][t - 1];
     block_of_[1][t] = tile.load_b || t == 0 ? t : block_of_[1][t - 1];
   }
-  for (std::size_t t = nt; t-- > 0;)
-    block_of_[2][t] = s.tiles[t].store_c || t + 1 == nt ? t : block_of_[2][t + 1];
+  for (std::size_t t = nt; t-- > 0;) block_of_[2][t] = s.tiles[t].store_c || t + 1 == nt ? t : block_of_[2][t + 1];
   for (std::size_t f = 0; f < s.folds.size(); ++f) {
     const std::size_t t = static_cast<std::size_t>(s.fold_tile[f]);
     for (int op = 0; op < 3; ++op) ++blocks_[op][block_of_[op][t]].folds_left;
@@ -45,7 +44,12 @@ std::optional<BlockDone> BlockTracker::done(Operand op, std::int64_t f, std::int
 
 MemoryEngine::MemoryEngine(sc_core::sc_module_name name, const config::ArchConfig& arch, Dma& dma, Recorder& rec,
                            TileBuffers* buffers, sc_core::sc_time period)
-    : sc_core::sc_module(name), arch_(arch), dma_(dma), rec_(rec), buffers_(buffers), period_(period),
+    : sc_core::sc_module(name),
+      arch_(arch),
+      dma_(dma),
+      rec_(rec),
+      buffers_(buffers),
+      period_(period),
       ideal_(arch.dram.model == config::DramModel::ideal) {
   SC_THREAD(load_engine);
   SC_THREAD(store_engine);
@@ -77,7 +81,8 @@ void MemoryEngine::begin_layer(const plan::LayerPlan& p, const ir::LayerOperands
     // The layer's DRAM image (zeros, then input and weights) goes in through the debug transport.
     shadow_.assign(static_cast<std::size_t>(dl.end), 0);
     std::memcpy(shadow_.data() + dl.input_base, operands->input.raw_bytes(), static_cast<std::size_t>(dl.input_bytes));
-    std::memcpy(shadow_.data() + dl.weight_base, operands->weight.raw_bytes(), static_cast<std::size_t>(dl.weight_bytes));
+    std::memcpy(shadow_.data() + dl.weight_base, operands->weight.raw_bytes(),
+                static_cast<std::size_t>(dl.weight_bytes));
     dma_.debug_write(0, shadow_.data(), dl.end);
     std::fill(shadow_.begin(), shadow_.end(), 0);
     buffers_->begin_layer(s.tile);
@@ -93,8 +98,10 @@ Gate MemoryEngine::pending(const EngineState& e) const {
     case EngineState::Kind::runnable: g.kind = Gate::Kind::this_cycle; break;
     case EngineState::Kind::timed_wait:
       // An engine whose wait ends now runs within the current cycle.
-      if (e.until > now_cycle() + 1e-9) g.kind = Gate::Kind::at_cycle, g.cycle = ceil_cycle(e.until);
-      else g.kind = Gate::Kind::this_cycle;
+      if (e.until > now_cycle() + 1e-9)
+        g.kind = Gate::Kind::at_cycle, g.cycle = ceil_cycle(e.until);
+      else
+        g.kind = Gate::Kind::this_cycle;
       break;
     case EngineState::Kind::event_wait: g.kind = Gate::Kind::later; break;
   }
@@ -203,11 +210,12 @@ void MemoryEngine::load_engine() {
         wait_until(h.free_cycle, load_state_);
         h.released = false;
         const config::ScratchpadConfig& sp = is_a ? arch_.ifmap : arch_.weight;
-        const std::vector<lower::DramRun>& runs = is_a ? addr_->a_runs(tile.group, tile.m0, tile.m_len, tile.k0, tile.k_len)
-                                                       : addr_->b_runs(tile.group, tile.k0, tile.k_len, tile.n0, tile.n_len);
+        const std::vector<lower::DramRun>& runs =
+            is_a ? addr_->a_runs(tile.group, tile.m0, tile.m_len, tile.k0, tile.k_len)
+                 : addr_->b_runs(tile.group, tile.k0, tile.k_len, tile.n0, tile.n_len);
         const Transfer tr = dma_.transfer(false, runs, values() ? shadow_.data() : nullptr, now_cycle(),
-                                          ideal_ ? 0.0 : static_cast<double>(sp.write_bytes_per_cycle()),
-                                          sp.word_bytes, burst_hook(op));
+                                          ideal_ ? 0.0 : static_cast<double>(sp.write_bytes_per_cycle()), sp.word_bytes,
+                                          burst_hook(op));
         const std::int64_t elems = tile.k_len * (is_a ? tile.m_len : tile.n_len);
         const std::int64_t eb = ir::dtype_bytes(is_a ? arch_.array.input_dtype : arch_.array.weight_dtype);
         (is_a ? m.dram_read_bytes.ifmap : m.dram_read_bytes.weight) += tr.bytes;
@@ -232,8 +240,8 @@ void MemoryEngine::load_engine() {
 void MemoryEngine::materialize_toeplitz(stats::MemoryResult& m) {
   const lower::DramLayout& dl = addr_->layout();
   const std::vector<lower::DramRun> in{{dl.input_base, dl.input_bytes}};
-  const Transfer rd = dma_.transfer(false, in, values() ? shadow_.data() : nullptr, now_cycle(), 0, 1,
-                                    burst_hook(Operand::a));
+  const Transfer rd =
+      dma_.transfer(false, in, values() ? shadow_.data() : nullptr, now_cycle(), 0, 1, burst_hook(Operand::a));
   wait_until(rd.done_cycle, load_state_);
   const ir::GemmDims& d = plan_->dims;
   const std::int64_t eb = ir::dtype_bytes(arch_.array.input_dtype);
@@ -243,13 +251,15 @@ void MemoryEngine::materialize_toeplitz(stats::MemoryResult& m) {
         for (std::int64_t k = 0; k < d.k; ++k) {
           const std::int64_t off = addr_->map().a_offset(g, mm, k);
           unsigned char* dst = shadow_.data() + addr_->a_addr(g, mm, k);
-          if (off < 0) std::memset(dst, 0, static_cast<std::size_t>(eb));
-          else std::memcpy(dst, shadow_.data() + dl.input_base + off * eb, static_cast<std::size_t>(eb));
+          if (off < 0)
+            std::memset(dst, 0, static_cast<std::size_t>(eb));
+          else
+            std::memcpy(dst, shadow_.data() + dl.input_base + off * eb, static_cast<std::size_t>(eb));
         }
   }
   const std::vector<lower::DramRun> out{{dl.toeplitz_base, dl.toeplitz_bytes}};
-  const Transfer wr = dma_.transfer(true, out, values() ? shadow_.data() : nullptr, now_cycle(), 0, 1,
-                                    burst_hook(Operand::a));
+  const Transfer wr =
+      dma_.transfer(true, out, values() ? shadow_.data() : nullptr, now_cycle(), 0, 1, burst_hook(Operand::a));
   m.dram_read_bytes.ifmap += rd.bytes;
   m.dram_write_bytes.ifmap += wr.bytes;
   count_rows(rd);
@@ -275,8 +285,8 @@ void MemoryEngine::store_engine() {
       wait_until(*c_done_[t], store_state_);
       if (values()) buffers_->drain(tile.c_slot, tile, *addr_, shadow_.data());
       const std::vector<lower::DramRun>& runs = addr_->c_runs(tile.group, tile.m0, tile.m_len, tile.n0, tile.n_len);
-      const Transfer tr = dma_.transfer(true, runs, values() ? shadow_.data() : nullptr, now_cycle(), 0, 1,
-                                        burst_hook(Operand::c));
+      const Transfer tr =
+          dma_.transfer(true, runs, values() ? shadow_.data() : nullptr, now_cycle(), 0, 1, burst_hook(Operand::c));
       m.dram_write_bytes.output += tr.bytes;
       m.sram_read_bytes.output += tile.m_len * tile.n_len * ac;
       count_rows(tr);

@@ -127,7 +127,7 @@ class MemoryEngine : public sc_core::sc_module {
   const plan::LayerPlan* plan_ = nullptr;
   std::uint64_t layer_seq_ = 0;  ///< incremented at each layer start (the engines follow it)
   std::optional<lower::AddressGen> addr_;
-  std::vector<unsigned char> shadow_;  ///< values: the DMA's copy of the DRAM bytes it moved
+  std::vector<unsigned char> shadow_;       ///< values: the DMA's copy of the DRAM bytes it moved
   std::vector<std::size_t> a_src_, b_src_;  ///< per tile: the tile that loaded its A (B) block
   std::vector<std::optional<Transfer>> a_tr_, b_tr_, st_tr_;
   std::vector<std::optional<double>> c_done_;  ///< per storing tile: absolute cycle its C block is complete

@@ -241,8 +241,10 @@ template <class TIn, class TAcc> class SystolicArray final : public PeArray<TIn,
   }
 
   void step(const ArrayIn<TIn>& in, ArrayOut<TAcc>& out) override {
-    if (this->mode_ == ArrayMode::stationary) step_stationary(in);
-    else step_output_stationary(in);
+    if (this->mode_ == ArrayMode::stationary)
+      step_stationary(in);
+    else
+      step_output_stationary(in);
     const std::size_t bottom = static_cast<std::size_t>((R_ - 1) * C_);
     out.bottom = this->mode_ == ArrayMode::stationary ? &acc_[bottom] : out_.data();
     out.valid = this->mode_ == ArrayMode::stationary ? &pv_[bottom] : out_valid_.data();
@@ -280,8 +282,10 @@ template <class TIn, class TAcc> class SystolicArray final : public PeArray<TIn,
       for (std::int64_t j = 0; j < C_; ++j) {
         const std::string pe = base + ".pe_" + std::to_string(i) + "_" + std::to_string(j);
         sc_core::sc_trace(tf, trace_a_[idx(i, j)], pe + ".a");
-        if (this->mode_ == ArrayMode::output_stationary) sc_core::sc_trace(tf, trace_b_[idx(i, j)], pe + ".b");
-        else sc_core::sc_trace(tf, w_[idx(i, j)], pe + ".w");
+        if (this->mode_ == ArrayMode::output_stationary)
+          sc_core::sc_trace(tf, trace_b_[idx(i, j)], pe + ".b");
+        else
+          sc_core::sc_trace(tf, w_[idx(i, j)], pe + ".w");
         sc_core::sc_trace(tf, acc_[idx(i, j)], pe + (this->mode_ == ArrayMode::stationary ? ".psum" : ".acc"));
       }
   }

@@ -84,7 +84,8 @@ void Recorder::end_layer(std::int64_t total, std::int64_t macs, const plan::Sche
   lc.stall_cycles = lc.memory.stall_cycles.total();
   lc.compute_cycles = total - lc.stall_cycles;
   stats::MemoryResult& m = lc.memory;
-  if (total > 0) m.dram_bandwidth_avg_bytes_per_cycle = static_cast<double>(m.dram_bytes()) / static_cast<double>(total);
+  if (total > 0)
+    m.dram_bandwidth_avg_bytes_per_cycle = static_cast<double>(m.dram_bytes()) / static_cast<double>(total);
   double peak = 0;
   for (const auto& [w, b] : windows_) peak = std::max(peak, b);
   m.dram_bandwidth_peak_bytes_per_cycle = peak / kWindowCycles;
@@ -115,7 +116,8 @@ void Recorder::record_timeline(LayerCounters& lc, std::int64_t total, std::int64
   auto busy = [&](std::int64_t to) {
     if (to > busy_from) {
       const std::int64_t compute = lc.compute_cycles > 0 ? lc.compute_cycles : 1;
-      lc.timeline.push_back({"pe_array", "compute", name_, busy_from, to - busy_from, macs * (to - busy_from) / compute, 0});
+      lc.timeline.push_back(
+          {"pe_array", "compute", name_, busy_from, to - busy_from, macs * (to - busy_from) / compute, 0});
     }
   };
   for (const StallSpan& sp : stall_spans_) {

@@ -21,14 +21,14 @@ struct LayerCounters {
   std::int64_t compute_cycles = 0;  ///< total_cycles - stall_cycles
   std::int64_t stall_cycles = 0;    ///< cycles a fold waited for its operands or buffers, plus the final store
   std::int64_t folds = 0;
-  std::int64_t outputs_written = 0;      ///< output elements written by the array (values fidelity)
+  std::int64_t outputs_written = 0;                         ///< output elements written by the array (values fidelity)
   stats::OperandWords array_read_words, array_write_words;  ///< array-side scratchpad words
-  std::int64_t vector_steps = 0;                 ///< vector unit: steps executed
-  std::int64_t stall_read_bandwidth_cycles = 0;  ///< vector unit: Σ (cycles per step − 1)
-  std::int64_t relayout_words = 0;               ///< vector unit: words loaded transposed
-  stats::MemoryResult memory;            ///< traffic, stall causes, DRAM statistics
-  std::vector<stats::TimelineEvent> timeline;  ///< Recorder::Options::timeline
-  std::vector<stats::AccessRecord> accesses;   ///< Recorder::Options::trace_*
+  std::int64_t vector_steps = 0;                            ///< vector unit: steps executed
+  std::int64_t stall_read_bandwidth_cycles = 0;             ///< vector unit: Σ (cycles per step − 1)
+  std::int64_t relayout_words = 0;                          ///< vector unit: words loaded transposed
+  stats::MemoryResult memory;                               ///< traffic, stall causes, DRAM statistics
+  std::vector<stats::TimelineEvent> timeline;               ///< Recorder::Options::timeline
+  std::vector<stats::AccessRecord> accesses;                ///< Recorder::Options::trace_*
   /// The layer's output tensor in the accumulator type, read back from DRAM (values fidelity).
   ir::Tensor output;
   /// Co-simulation: cycles compared, and values compared (every PE register, the bottom edge and
@@ -79,8 +79,8 @@ class Recorder {
   /// systolic array (`s` non-null), the array's access trace from the fold timings `folds`
   /// (absolute cycles). `halves` holds the bytes of one buffer half in a_base/b_base/c_base (a
   /// tile's half starts at that times its slot) and the element sizes.
-  void end_layer(std::int64_t total, std::int64_t macs, const plan::Schedule* s, const std::vector<plan::FoldTiming>& folds,
-                 const plan::TraceLayout& halves);
+  void end_layer(std::int64_t total, std::int64_t macs, const plan::Schedule* s,
+                 const std::vector<plan::FoldTiming>& folds, const plan::TraceLayout& halves);
 
  private:
   struct StallSpan {

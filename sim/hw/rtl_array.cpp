@@ -20,8 +20,9 @@ void check_array_impl(const config::ArchConfig& arch, const SimulateOptions& opt
   const std::string the_rtl = "the RTL array (" + who + ")";
   const RtlBuildInfo info = rtl_build_info();
   if (!info.available)
-    throw std::invalid_argument(who + " needs the Verilated RTL array, which this build does not include: "
-                                      "rebuild with cmake -DWITH_VERILATOR=ON (make test does)");
+    throw std::invalid_argument(who +
+                                " needs the Verilated RTL array, which this build does not include: "
+                                "rebuild with cmake -DWITH_VERILATOR=ON (make test does)");
   if (a.type != config::ArrayType::systolic)
     throw std::invalid_argument("arch.array.type: " + the_rtl + " is systolic; there is no RTL vector unit");
   if (opt.rtl_fault) {
@@ -43,15 +44,16 @@ void check_array_impl(const config::ArchConfig& arch, const SimulateOptions& opt
   }
   if (a.input_dtype != ir::DType::int8 || a.weight_dtype != ir::DType::int8 || a.accumulator_dtype != ir::DType::int32)
     throw std::invalid_argument("arch.array.input_dtype: " + the_rtl +
-                                " multiplies int8 x int8 into int32 accumulators, not " + ir::dtype_name(a.input_dtype) +
-                                " x " + ir::dtype_name(a.weight_dtype) + " into " + ir::dtype_name(a.accumulator_dtype) +
-                                "; use impl: systemc for other types");
+                                " multiplies int8 x int8 into int32 accumulators, not " +
+                                ir::dtype_name(a.input_dtype) + " x " + ir::dtype_name(a.weight_dtype) + " into " +
+                                ir::dtype_name(a.accumulator_dtype) + "; use impl: systemc for other types");
   if (opt.fidelity != config::Fidelity::values)
     throw std::invalid_argument("sim.fidelity: " + the_rtl +
                                 " needs values fidelity (timing fidelity moves no data through the array)");
   if (opt.fault_pe_row >= 0 && !opt.cosim)
-    throw std::invalid_argument("sim.fault_stuck_pe: the stuck multiplier is a fault of the SystemC model; with "
-                                "arch.array.impl: rtl use arraysim cosim (it applies to the SystemC side)");
+    throw std::invalid_argument(
+        "sim.fault_stuck_pe: the stuck multiplier is a fault of the SystemC model; with "
+        "arch.array.impl: rtl use arraysim cosim (it applies to the SystemC side)");
 }
 
 #ifndef ARRAYSIM_HAVE_RTL

@@ -15,9 +15,9 @@ namespace arraysim::hw {
 struct RtlArraySpec {
   std::int64_t rows = 0, cols = 0;
   ArrayMode mode = ArrayMode::output_stationary;
-  sc_core::sc_time period;    ///< the controller's clock period (one array cycle)
-  bool fault = false;         ///< the fault-injected build (rtl_build_info().fault_*)
-  bool trace = false;         ///< a waveform will be opened (Verilated::traceEverOn before construction)
+  sc_core::sc_time period;  ///< the controller's clock period (one array cycle)
+  bool fault = false;       ///< the fault-injected build (rtl_build_info().fault_*)
+  bool trace = false;       ///< a waveform will be opened (Verilated::traceEverOn before construction)
   std::int64_t stuck_row = -1, stuck_col = -1;  ///< co-simulation: the SystemC model's stuck multiplier
 };
 

@@ -3,8 +3,8 @@
 ///
 /// libsystemc 2.3.4 tells ASan about every coroutine switch (__sanitizer_start_switch_fiber, a
 /// weak reference that binds when the program is built with -fsanitize=address). For the switch
-/// back to sc_main's own stack it passes no bounds, so ASan then believes the main thread's stack is empty. Anything that later unwinds on that
-/// stack — an exception thrown after sc_start() returns — makes ASan skip unpoisoning
+/// back to sc_main's own stack it passes no bounds, so ASan then believes the main thread's stack is empty. Anything
+/// that later unwinds on that stack — an exception thrown after sc_start() returns — makes ASan skip unpoisoning
 /// ("ASan is ignoring requested __asan_handle_no_return") and report false stack overflows, and
 /// LeakSanitizer may scan the wrong range at exit. restore_main_stack_bounds() repeats that
 /// switch with the real bounds of the calling thread's stack; without AddressSanitizer it does
@@ -39,8 +39,7 @@ inline void restore_main_stack_bounds() {
 }
 
 /// sc_core::sc_start(args...) on the main thread, then restore_main_stack_bounds().
-template <class... Args>
-void start_simulation(Args&&... args) {
+template <class... Args> void start_simulation(Args&&... args) {
   sc_core::sc_start(std::forward<Args>(args)...);
   restore_main_stack_bounds();
 }

@@ -32,11 +32,31 @@ class TileBuffers {
 /// Element bytes at `p` holding a `dt` value, converted to T.
 template <class T> T load_element(const unsigned char* p, ir::DType dt) {
   switch (dt) {
-    case ir::DType::int8: { std::int8_t v; std::memcpy(&v, p, 1); return static_cast<T>(v); }
-    case ir::DType::int16: { std::int16_t v; std::memcpy(&v, p, 2); return static_cast<T>(v); }
-    case ir::DType::int32: { std::int32_t v; std::memcpy(&v, p, 4); return static_cast<T>(v); }
-    case ir::DType::int64: { std::int64_t v; std::memcpy(&v, p, 8); return static_cast<T>(v); }
-    case ir::DType::fp32: { float v; std::memcpy(&v, p, 4); return static_cast<T>(v); }
+    case ir::DType::int8: {
+      std::int8_t v;
+      std::memcpy(&v, p, 1);
+      return static_cast<T>(v);
+    }
+    case ir::DType::int16: {
+      std::int16_t v;
+      std::memcpy(&v, p, 2);
+      return static_cast<T>(v);
+    }
+    case ir::DType::int32: {
+      std::int32_t v;
+      std::memcpy(&v, p, 4);
+      return static_cast<T>(v);
+    }
+    case ir::DType::int64: {
+      std::int64_t v;
+      std::memcpy(&v, p, 8);
+      return static_cast<T>(v);
+    }
+    case ir::DType::fp32: {
+      float v;
+      std::memcpy(&v, p, 4);
+      return static_cast<T>(v);
+    }
   }
   return T{};
 }

@@ -1,6 +1,5 @@
 #include "sim/hw/vector_unit.hpp"
 
-
 namespace arraysim::hw {
 
 std::int64_t relayout_words(lower::AddressGen& addr, config::VectorLoop parallel, int op, const plan::Tile& t,

@@ -43,7 +43,7 @@ template <class TIn, class TAcc> class VectorLanes {
     fold_ = fold;
     steps_.clear();
     plan::for_each_vector_step(map_, unit_, fo.m_len, fo.n_len, fo.k_len, fo.accumulate,
-                                [this](const plan::VectorStep& s) { steps_.push_back(s); });
+                               [this](const plan::VectorStep& s) { steps_.push_back(s); });
     next_ = 0;
     step_end_ = start + (steps_.empty() ? 0 : steps_[0].cycles) - 1;
     a_ = a, b_ = b, c_ = c;
@@ -124,8 +124,8 @@ template <class TIn, class TAcc> class VectorLanes {
       }
     }
     if (p == VectorLoop::k) {
-      tree_.push_back(
-          {c + latency_, &c_[(dm_ + s.m) * n_len_ + dn_ + s.n], sum, s.c_first, s.c_last, s.c_held, accumulate_, fold_});
+      tree_.push_back({c + latency_, &c_[(dm_ + s.m) * n_len_ + dn_ + s.n], sum, s.c_first, s.c_last, s.c_held,
+                       accumulate_, fold_});
       if (tree_folds_.empty() || tree_folds_.back().first != fold_) tree_folds_.emplace_back(fold_, 0);
       ++tree_folds_.back().second;
     }
@@ -146,8 +146,8 @@ template <class TIn, class TAcc> class VectorLanes {
   plan::VectorUnitShape unit_;
   std::int64_t latency_;
   std::vector<plan::VectorStep> steps_;  ///< the current fold's steps
-  std::size_t next_ = 0;                  ///< next step to complete
-  std::int64_t step_end_ = 0;             ///< absolute cycle in which steps_[next_] completes
+  std::size_t next_ = 0;                 ///< next step to complete
+  std::int64_t step_end_ = 0;            ///< absolute cycle in which steps_[next_] completes
   const TIn* a_ = nullptr;
   const TIn* b_ = nullptr;
   TAcc* c_ = nullptr;
@@ -159,7 +159,7 @@ template <class TIn, class TAcc> class VectorLanes {
   std::deque<TreeSum> tree_;        ///< sums in flight through the pipelined tree
   /// (fold, sums of it in the tree), oldest first (the tree delivers in order).
   std::deque<std::pair<std::int64_t, std::int64_t>> tree_folds_;
-  std::int64_t fold_ = -1;          ///< the fold whose steps run
+  std::int64_t fold_ = -1;  ///< the fold whose steps run
   std::int64_t outputs_written_ = 0, macs_ = 0;
 };
 

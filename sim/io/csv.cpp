@@ -70,7 +70,8 @@ std::vector<CsvRecord> parse_csv(const std::string& text) {
         const std::size_t start = i;
         while (i < n && text[i] != ',' && !is_eol(text[i])) {
           if (text[i] == '"')
-            throw CsvSyntaxError(line, col_of(i), "a quote inside an unquoted field (quote the whole field and double the quote)");
+            throw CsvSyntaxError(line, col_of(i),
+                                 "a quote inside an unquoted field (quote the whole field and double the quote)");
           ++i;
         }
         std::size_t end = i;

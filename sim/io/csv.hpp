@@ -8,9 +8,9 @@
 namespace arraysim::io {
 
 struct CsvField {
-  std::string text;   ///< unquoted fields: trimmed of spaces and tabs; quoted: the content, "" -> "
-  int line = 1;       ///< 1-based line of the field's first character
-  int col = 1;        ///< 1-based column (bytes) of the field's first non-blank character
+  std::string text;  ///< unquoted fields: trimmed of spaces and tabs; quoted: the content, "" -> "
+  int line = 1;      ///< 1-based line of the field's first character
+  int col = 1;       ///< 1-based column (bytes) of the field's first non-blank character
   bool quoted = false;
 };
 
@@ -23,8 +23,7 @@ struct CsvRecord {
 /// quote, or a quoted field that never ends.
 class CsvSyntaxError : public std::runtime_error {
  public:
-  CsvSyntaxError(int line, int col, const std::string& message)
-      : std::runtime_error(message), line_(line), col_(col) {}
+  CsvSyntaxError(int line, int col, const std::string& message) : std::runtime_error(message), line_(line), col_(col) {}
   int line() const { return line_; }
   int col() const { return col_; }
 

@@ -69,7 +69,8 @@ class Values {
         if (!o.empty()) producer_[o] = i;
       if (n.op_type() == "Constant" && n.domain().empty() && n.output_size() == 1) {
         for (const onnx::AttributeProto& a : n.attribute())
-          if (a.name() == "value" && a.has_t()) init_dims_[n.output(0)] = Dims(a.t().dims().begin(), a.t().dims().end());
+          if (a.name() == "value" && a.has_t())
+            init_dims_[n.output(0)] = Dims(a.t().dims().begin(), a.t().dims().end());
         constant_.insert(n.output(0));
       } else if (kConstPreserving.count(n.op_type()) && n.domain().empty()) {
         bool all = n.input_size() > 0;
@@ -102,9 +103,10 @@ class Values {
         d.push_back(dim.dim_value());
         continue;
       }
-      throw std::runtime_error("the shape of '" + shown(name) + "' is not static after ONNX shape inference: dimension " +
-                               std::to_string(i) +
-                               (dim.has_dim_param() ? " is symbolic ('" + shown(dim.dim_param()) + "')" : " is unknown"));
+      throw std::runtime_error(
+          "the shape of '" + shown(name) + "' is not static after ONNX shape inference: dimension " +
+          std::to_string(i) +
+          (dim.has_dim_param() ? " is symbolic ('" + shown(dim.dim_param()) + "')" : " is unknown"));
     }
     return d;
   }
@@ -124,7 +126,8 @@ std::string input_name(const onnx::NodeProto& n, int k) { return k < n.input_siz
 /// The operand shape of input `k`, with the input named in errors.
 Dims operand_shape(const Values& v, const onnx::NodeProto& n, int k, const char* role) {
   const std::string name = input_name(n, k);
-  if (name.empty()) throw std::runtime_error(std::string("has no ") + role + " input (input " + std::to_string(k) + ")");
+  if (name.empty())
+    throw std::runtime_error(std::string("has no ") + role + " input (input " + std::to_string(k) + ")");
   return v.shape(name);
 }
 
@@ -133,9 +136,9 @@ void require_known_attributes(const onnx::NodeProto& node, const std::set<std::s
   if (bad.empty()) return;
   std::string list;
   for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
-  throw std::runtime_error("attribute '" + shown(bad.front()) + "' is not supported" +
-                           (known.empty() ? " (" + node.op_type() + " has no attributes)"
-                                          : " (supported: " + list + ")"));
+  throw std::runtime_error(
+      "attribute '" + shown(bad.front()) + "' is not supported" +
+      (known.empty() ? " (" + node.op_type() + " has no attributes)" : " (supported: " + list + ")"));
 }
 
 ir::Layer conv_layer(const onnx::NodeProto& n, const Values& v) {
@@ -167,7 +170,8 @@ ir::Layer conv_layer(const onnx::NodeProto& n, const Values& v) {
       return l;  // no inferred output shape: nothing to compare
     }
     const ir::Conv2dParams& c = l.conv;
-    const Dims ours = xs.size() == 3 ? Dims{c.n, c.out_channels, c.out_w()} : Dims{c.n, c.out_channels, c.out_h(), c.out_w()};
+    const Dims ours =
+        xs.size() == 3 ? Dims{c.n, c.out_channels, c.out_w()} : Dims{c.n, c.out_channels, c.out_h(), c.out_w()};
     if (ys != ours)
       throw std::runtime_error("ONNX shape inference gives output '" + shown(n.output(0)) + "' the shape " +
                                dims_str(ys) + ", arraysim computes " + dims_str(ours));
@@ -199,13 +203,15 @@ std::vector<ir::Layer> matmul_layers(const onnx::NodeProto& n, const Values& v) 
   require_known_attributes(n, {});
   const int bi = n.op_type() == "QLinearMatMul" ? 3 : 1;
   const Dims a = operand_shape(v, n, 0, "A"), b = operand_shape(v, n, bi, "B");
-  if (a.empty() || b.empty()) throw std::runtime_error("A " + dims_str(a) + " and B " + dims_str(b) + " must not be scalars");
+  if (a.empty() || b.empty())
+    throw std::runtime_error("A " + dims_str(a) + " and B " + dims_str(b) + " must not be scalars");
   const std::int64_t m = a.size() >= 2 ? a[a.size() - 2] : 1, k = a.back();
   const std::int64_t kb = b.size() >= 2 ? b[b.size() - 2] : b[0], nn = b.size() >= 2 ? b.back() : 1;
   if (k != kb)
     throw std::runtime_error("A " + dims_str(a) + " has K = " + std::to_string(k) + " but B " + dims_str(b) +
                              " has K = " + std::to_string(kb));
-  const Dims ba(a.begin(), a.size() > 2 ? a.end() - 2 : a.begin()), bb(b.begin(), b.size() > 2 ? b.end() - 2 : b.begin());
+  const Dims ba(a.begin(), a.size() > 2 ? a.end() - 2 : a.begin()),
+      bb(b.begin(), b.size() > 2 ? b.end() - 2 : b.begin());
   // Broadcast the batch dimensions (right-aligned; 1 stretches).
   const std::size_t rank = std::max(ba.size(), bb.size());
   Dims batch(rank);
@@ -248,7 +254,8 @@ ir::Conv2dParams conv2d_from_onnx(const onnx::NodeProto& node, const std::vector
                                   const std::vector<std::int64_t>& w) {
   require_known_attributes(node, {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"});
   if (x.size() != 3 && x.size() != 4)
-    throw std::runtime_error("input " + dims_str(x) + ": only 1-D and 2-D convolutions ([N, C, W] or [N, C, H, W]) "
+    throw std::runtime_error("input " + dims_str(x) +
+                             ": only 1-D and 2-D convolutions ([N, C, W] or [N, C, H, W]) "
                              "are supported");
   const std::size_t sp = x.size() - 2;  // spatial dimensions
   if (w.size() != x.size())
@@ -289,8 +296,8 @@ ir::Conv2dParams conv2d_from_onnx(const onnx::NodeProto& node, const std::vector
   std::int64_t expect = 0;
   if (__builtin_mul_overflow(w[1], group, &expect) || expect != x[1])
     throw std::runtime_error("input " + dims_str(x) + " has " + std::to_string(x[1]) + " channels, but weight " +
-                             dims_str(w) + " with group " + std::to_string(group) + " expects " +
-                             std::to_string(w[1]) + " x " + std::to_string(group));
+                             dims_str(w) + " with group " + std::to_string(group) + " expects " + std::to_string(w[1]) +
+                             " x " + std::to_string(group));
 
   ir::Conv2dParams p;
   p.n = x[0], p.c = x[1], p.out_channels = w[0], p.groups = group;
@@ -320,7 +327,8 @@ OnnxWorkload onnx_workload(onnx::ModelProto model, const std::string& file) {
     if (inits.count(in.name()) || !in.type().has_tensor_type() || !in.type().tensor_type().has_shape()) continue;
     onnx::TensorShapeProto* s = in.mutable_type()->mutable_tensor_type()->mutable_shape();
     if (s->dim_size() < 2 || s->dim(0).has_dim_value()) continue;
-    const std::string what = s->dim(0).has_dim_param() ? "symbolic ('" + shown(s->dim(0).dim_param()) + "')" : "unknown";
+    const std::string what =
+        s->dim(0).has_dim_param() ? "symbolic ('" + shown(s->dim(0).dim_param()) + "')" : "unknown";
     s->mutable_dim(0)->set_dim_value(1);
     out.warnings.push_back("warning: " + file + ": graph input '" + shown(in.name()) + "': dimension 0 is " + what +
                            "; taken as 1 (batch 1)");
@@ -358,17 +366,22 @@ OnnxWorkload onnx_workload(onnx::ModelProto model, const std::string& file) {
     if (!conv && !matmul && !gemm) {
       const std::string key = default_domain ? op : n.domain() + "." + op;
       auto it = std::find_if(skipped.begin(), skipped.end(), [&](const auto& p) { return p.first == key; });
-      if (it == skipped.end()) skipped.emplace_back(key, 1);
-      else ++it->second;
+      if (it == skipped.end())
+        skipped.emplace_back(key, 1);
+      else
+        ++it->second;
       ++skipped_total;
       continue;
     }
     const std::string who = describe_node(n, i);
     std::vector<ir::Layer> layers;
     try {
-      if (conv) layers.push_back(conv_layer(n, values));
-      else if (gemm) layers.push_back(gemm_layer(n, values));
-      else layers = matmul_layers(n, values);
+      if (conv)
+        layers.push_back(conv_layer(n, values));
+      else if (gemm)
+        layers.push_back(gemm_layer(n, values));
+      else
+        layers = matmul_layers(n, values);
     } catch (const std::runtime_error& e) {
       errors.push_back(file + ": " + shown(who) + ": " + e.what());
       continue;
@@ -391,8 +404,9 @@ OnnxWorkload onnx_workload(onnx::ModelProto model, const std::string& file) {
       out.skipped += (i ? ", " : " ") + shown(skipped[i].first) + " x" + std::to_string(skipped[i].second);
   }
   if (out.layers.empty())
-    throw ImportError(file + ": no Conv, ConvInteger, QLinearConv, Gemm, MatMul, MatMulInteger or QLinearMatMul "
-                             "node: nothing to simulate" +
+    throw ImportError(file +
+                      ": no Conv, ConvInteger, QLinearConv, Gemm, MatMul, MatMulInteger or QLinearMatMul "
+                      "node: nothing to simulate" +
                       (out.skipped.empty() ? std::string(" (the graph has no nodes)") : " (" + out.skipped + ")"));
   return out;
 }

@@ -85,8 +85,7 @@ std::string read_file(const std::string& path) {
 }  // namespace
 
 std::string onnx_dtype_name(int onnx_data_type) {
-  if (!onnx::TensorProto_DataType_IsValid(onnx_data_type))
-    return "data_type " + std::to_string(onnx_data_type);
+  if (!onnx::TensorProto_DataType_IsValid(onnx_data_type)) return "data_type " + std::to_string(onnx_data_type);
   return onnx::TensorProto_DataType_Name(static_cast<onnx::TensorProto_DataType>(onnx_data_type));
 }
 
@@ -116,8 +115,7 @@ ir::Tensor to_ir_tensor(const TensorProto& t) {
       throw fail(e.what());
     }
   }();
-  if (t.data_location() == TensorProto::EXTERNAL)
-    throw fail("data is stored in an external file (not supported)");
+  if (t.data_location() == TensorProto::EXTERNAL) throw fail("data is stored in an external file (not supported)");
   if (t.has_segment()) throw fail("segmented tensors are not supported");
 
   ir::Shape shape;

@@ -65,13 +65,12 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& known_keys(
   static const std::vector<std::pair<std::string, std::vector<std::string>>> k{
       {"general", {"run_name"}},
       {"architecture_presets",
-       {"ArrayHeight", "ArrayWidth", "IfmapSramSzkB", "FilterSramSzkB", "OfmapSramSzkB", "IfmapOffset",
-        "FilterOffset", "OfmapOffset", "Dataflow", "Bandwidth", "MemoryBanks", "ReadRequestBuffer",
-        "WriteRequestBuffer"}},
+       {"ArrayHeight", "ArrayWidth", "IfmapSramSzkB", "FilterSramSzkB", "OfmapSramSzkB", "IfmapOffset", "FilterOffset",
+        "OfmapOffset", "Dataflow", "Bandwidth", "MemoryBanks", "ReadRequestBuffer", "WriteRequestBuffer"}},
       {"run_presets", {"InterfaceBandwidth", "UseRamulatorTrace"}},
       {"layout",
-       {"IfmapCustomLayout", "IfmapSRAMBankBandwidth", "IfmapSRAMBankNum", "IfmapSRAMBankPort",
-        "FilterCustomLayout", "FilterSRAMBankBandwidth", "FilterSRAMBankNum", "FilterSRAMBankPort"}},
+       {"IfmapCustomLayout", "IfmapSRAMBankBandwidth", "IfmapSRAMBankNum", "IfmapSRAMBankPort", "FilterCustomLayout",
+        "FilterSRAMBankBandwidth", "FilterSRAMBankNum", "FilterSRAMBankPort"}},
       {"sparsity", {"SparsitySupport", "SparseRep", "OptimizedMapping", "BlockSize", "RandomNumberGeneratorSeed"}},
       {"network_presets", {"TopologyCsvLoc"}},
   };
@@ -173,8 +172,7 @@ class Cfg {
       }
       const std::size_t delim = raw.find_first_of("=:");
       if (delim == std::string::npos) {
-        diag_.add({file_, line, col}, "(cfg)",
-                  "expected 'key = value', 'key: value' or '[section]', got " + show(t));
+        diag_.add({file_, line, col}, "(cfg)", "expected 'key = value', 'key: value' or '[section]', got " + show(t));
         continue;
       }
       const std::string key = trim(raw.substr(0, delim));
@@ -235,8 +233,8 @@ class Cfg {
         }
         const std::string close = config::closest_match(lk, lowered);
         if (!close.empty()) {
-          const std::string spelled = (*keys)[static_cast<std::size_t>(
-              std::find(lowered.begin(), lowered.end(), close) - lowered.begin())];
+          const std::string spelled =
+              (*keys)[static_cast<std::size_t>(std::find(lowered.begin(), lowered.end(), close) - lowered.begin())];
           diag_.add(e.key_loc, path, "unknown key (did you mean '" + spelled + "'?)");
           misplaced_.insert(close);
         } else {
@@ -322,16 +320,18 @@ ArchOut read_cfg_entries(Cfg& cfg, OriginMap& origins) {
     std::vector<std::string> parts;
     std::string cur;
     for (const char c : bw->value + ",") {
-      if (c == ',') parts.push_back(trim(cur)), cur.clear();
-      else cur += c;
+      if (c == ',')
+        parts.push_back(trim(cur)), cur.clear();
+      else
+        cur += c;
     }
     const auto first = parse_int(parts.front());
     if (first) {
       a.bandwidth = first;
       if (parts.size() > 1)
         cfg.notes().push_back("warning: " + cfg.file() + ":" + std::to_string(bw->value_loc.line) + ":" +
-                              std::to_string(bw->value_loc.col) + " " + ap + ".Bandwidth: " +
-                              std::to_string(parts.size()) + " values; SCALE-Sim v2 uses the first (" +
+                              std::to_string(bw->value_loc.col) + " " + ap +
+                              ".Bandwidth: " + std::to_string(parts.size()) + " values; SCALE-Sim v2 uses the first (" +
                               std::to_string(*first) + ") and so does arraysim");
     } else if (a.user_bw) {
       cfg.diag().add(bw->value_loc, "arch.dram.bytes_per_cycle",

@@ -28,8 +28,8 @@ struct ArchOut {
   std::int64_t rows = 0, cols = 0;
   std::optional<std::int64_t> sram_kb[3];  ///< ifmap, filter (weight), ofmap (output), in KiB
   std::string dataflow = "os";
-  bool user_bw = false;                    ///< InterfaceBandwidth: USER (else CALC)
-  std::optional<std::int64_t> bandwidth;   ///< words (= bytes) per cycle
+  bool user_bw = false;                   ///< InterfaceBandwidth: USER (else CALC)
+  std::optional<std::int64_t> bandwidth;  ///< words (= bytes) per cycle
 };
 
 /// Reads the .cfg text of `file`: errors go to `diag`, warnings and notes to `notes`, and the

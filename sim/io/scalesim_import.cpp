@@ -32,8 +32,8 @@ struct LayerOut {
   Location row;
 };
 
-const char* const kConvColumns[] = {"Layer name", "IFMAP Height", "IFMAP Width", "Filter Height",
-                                    "Filter Width", "Channels",   "Num Filter",  "Strides", "Stride width"};
+const char* const kConvColumns[] = {"Layer name", "IFMAP Height", "IFMAP Width", "Filter Height", "Filter Width",
+                                    "Channels",   "Num Filter",   "Strides",     "Stride width"};
 const char* const kGemmColumns[] = {"Layer", "M", "N", "K"};
 
 bool looks_like_gemm_header(const CsvRecord& h) {
@@ -58,7 +58,8 @@ std::vector<LayerOut> read_topology(const std::string& text, const std::string& 
     return {};
   }
   if (records.empty()) {
-    diag.add({file, 1, 1}, "workload.layers", "the topology file is empty; expected a header line and one row per layer");
+    diag.add({file, 1, 1}, "workload.layers",
+             "the topology file is empty; expected a header line and one row per layer");
     return {};
   }
   const CsvRecord& header = records.front();
@@ -187,7 +188,8 @@ void note_rounding(const std::vector<LayerOut>& layers, const std::string& file,
   notes.push_back("note: " + file + ": " + std::to_string(diffs.size()) +
                   (diffs.size() == 1 ? " layer has" : " layers have") +
                   " (IFMAP - Filter) not a multiple of the stride: SCALE-Sim rounds the output size up, "
-                  "arraysim down (as a convolution does): " + list);
+                  "arraysim down (as a convolution does): " +
+                  list);
 }
 
 /// Smallest power of two >= v (v >= 1).

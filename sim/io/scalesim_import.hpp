@@ -23,7 +23,6 @@ GeneratedExperiment import_scalesim(const std::string& cfg_path, const std::stri
 /// The same from text; `cfg_name` and `topology_name` name the inputs in messages (and give the
 /// arch and workload names their file stems).
 GeneratedExperiment import_scalesim_text(const std::string& cfg_text, const std::string& cfg_name,
-                                         const std::string& topology_text, const std::string& topology_name,
-                                         bool gemm);
+                                         const std::string& topology_text, const std::string& topology_name, bool gemm);
 
 }  // namespace arraysim::io

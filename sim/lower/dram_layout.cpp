@@ -49,8 +49,10 @@ std::vector<DramRun> merge_runs(std::vector<std::int64_t> addrs, std::int64_t el
   std::vector<DramRun> runs;
   for (const std::int64_t a : addrs) {
     if (a < 0) continue;
-    if (!runs.empty() && runs.back().addr + runs.back().bytes == a) runs.back().bytes += elem;
-    else runs.push_back({a, elem});
+    if (!runs.empty() && runs.back().addr + runs.back().bytes == a)
+      runs.back().bytes += elem;
+    else
+      runs.push_back({a, elem});
   }
   return runs;
 }
@@ -120,8 +122,10 @@ const std::vector<DramRun>& AddressGen::implicit_a_runs(const Key& key, std::int
   for (std::int64_t off = lo; off <= hi; ++off) {
     if (!mark[static_cast<std::size_t>(off)]) continue;
     const std::int64_t a = layout_.input_base + off * in_elem_;
-    if (!runs.empty() && runs.back().addr + runs.back().bytes == a) runs.back().bytes += in_elem_;
-    else runs.push_back({a, in_elem_});
+    if (!runs.empty() && runs.back().addr + runs.back().bytes == a)
+      runs.back().bytes += in_elem_;
+    else
+      runs.push_back({a, in_elem_});
   }
   return a_cache_.emplace(key, std::move(runs)).first->second;
 }

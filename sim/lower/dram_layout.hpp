@@ -49,9 +49,12 @@ class AddressGen {
   /// The distinct DRAM bytes of a tile's A block (m0..m0+ml, k0..k0+kl), B block or C block, as
   /// sorted, merged runs. Implicit lowering reads every input element the block names once: the
   /// duplication of im2col happens on chip. Cached per block.
-  const std::vector<DramRun>& a_runs(std::int64_t g, std::int64_t m0, std::int64_t ml, std::int64_t k0, std::int64_t kl);
-  const std::vector<DramRun>& b_runs(std::int64_t g, std::int64_t k0, std::int64_t kl, std::int64_t n0, std::int64_t nl);
-  const std::vector<DramRun>& c_runs(std::int64_t g, std::int64_t m0, std::int64_t ml, std::int64_t n0, std::int64_t nl);
+  const std::vector<DramRun>& a_runs(std::int64_t g, std::int64_t m0, std::int64_t ml, std::int64_t k0,
+                                     std::int64_t kl);
+  const std::vector<DramRun>& b_runs(std::int64_t g, std::int64_t k0, std::int64_t kl, std::int64_t n0,
+                                     std::int64_t nl);
+  const std::vector<DramRun>& c_runs(std::int64_t g, std::int64_t m0, std::int64_t ml, std::int64_t n0,
+                                     std::int64_t nl);
 
  private:
   using Key = std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t, std::int64_t>;

@@ -1,6 +1,5 @@
 #include "sim/lower/im2col.hpp"
 
-
 namespace arraysim::lower {
 
 OperandMap::OperandMap(const ir::Layer& layer) : layer_(layer), dims_(ir::gemm_dims(layer)) {

@@ -130,7 +130,7 @@ class Stationary : public Dataflow {
     const bool ws = streams_a();
     const std::int64_t dm = f.m0 - t.m0, dn = f.n0 - t.n0, dk = f.k0 - t.k0;
     const std::int64_t ds = ws ? dm : dn, dc = ws ? dn : dm;  // streamed and column offsets
-    const std::int64_t cols = ws ? t.n_len : t.m_len;          // the column dimension of the tile
+    const std::int64_t cols = ws ? t.n_len : t.m_len;         // the column dimension of the tile
     const Operand held = ws ? Operand::b : Operand::a, streamed = ws ? Operand::a : Operand::b;
     const std::int64_t held_base = ws ? l.b_base : l.a_base, held_elem = ws ? l.b_elem : l.a_elem;
     const std::int64_t str_base = ws ? l.a_base : l.b_base, str_elem = ws ? l.a_elem : l.b_elem;

@@ -40,7 +40,7 @@ analytic::VectorUnit analytic_vector_unit(const config::ArchConfig& a) {
 
 analytic::VectorMapping analytic_mapping(const config::VectorMapping& m) {
   auto loop = [](config::VectorLoop l) {
-    return l == config::VectorLoop::m ? analytic::VectorLoop::m
+    return l == config::VectorLoop::m   ? analytic::VectorLoop::m
            : l == config::VectorLoop::n ? analytic::VectorLoop::n
                                         : analytic::VectorLoop::k;
   };
@@ -176,7 +176,7 @@ ExperimentPlan make_plan(const config::Experiment& e, const PlanOptions& opt) {
     // Host time: one SystemC activation per fold in timing fidelity; in values fidelity one per
     // cycle, about the stream of each fold plus the array's fill.
     for (std::size_t f = 0; f < p.schedule.folds.size(); ++f)
-      p.host_work += !values ? 1.0
+      p.host_work += !values  ? 1.0
                      : vector ? static_cast<double>(p.vector_folds[f].cycles)
                               : static_cast<double>(p.schedule.folds[f].stream_len + arr.rows);
     plan.layers.push_back(std::move(p));

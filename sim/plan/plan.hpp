@@ -19,9 +19,9 @@ namespace arraysim::plan {
 struct LayerPlan {
   std::size_t workload_index = 0;  ///< position in the workload (seeds its operands)
   ir::Layer layer;
-  ir::GemmDims dims;               ///< the layer as G GEMMs
-  Schedule schedule;               ///< scratchpad tiles and array folds
-  bool vector = false;             ///< runs on the vector unit (arch.array.type: vector)
+  ir::GemmDims dims;    ///< the layer as G GEMMs
+  Schedule schedule;    ///< scratchpad tiles and array folds
+  bool vector = false;  ///< runs on the vector unit (arch.array.type: vector)
   /// Vector unit only: the mapping that runs (chosen when arch.array.mapping is auto) and, per
   /// fold of `schedule`, its step counts and cycles.
   config::VectorMapping vector_mapping;

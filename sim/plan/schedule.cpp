@@ -16,8 +16,8 @@ namespace {
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 }  // namespace
 
-Schedule make_schedule(config::Dataflow df, std::int64_t rows, std::int64_t cols, const ir::GemmDims& d,
-                       TileShape tile, SlotCounts slots) {
+Schedule make_schedule(config::Dataflow df, std::int64_t rows, std::int64_t cols, const ir::GemmDims& d, TileShape tile,
+                       SlotCounts slots) {
   Schedule s;
   s.dataflow = df;
   s.rows = rows;
@@ -106,18 +106,19 @@ TileShape choose_tile(config::Dataflow df, std::int64_t rows, std::int64_t cols,
 }
 
 std::string to_string(const Schedule& s) {
-  std::string out = fmt::format("schedule {} on {}x{}: gemm M={} N={} K={} groups={}, tile {}x{}x{}, {} tiles, {} folds\n",
-                                config::to_string(s.dataflow), s.rows, s.cols, s.dims.m, s.dims.n, s.dims.k,
-                                s.dims.groups, s.tile.m, s.tile.n, s.tile.k, s.tiles.size(), s.folds.size());
+  std::string out =
+      fmt::format("schedule {} on {}x{}: gemm M={} N={} K={} groups={}, tile {}x{}x{}, {} tiles, {} folds\n",
+                  config::to_string(s.dataflow), s.rows, s.cols, s.dims.m, s.dims.n, s.dims.k, s.dims.groups, s.tile.m,
+                  s.tile.n, s.tile.k, s.tiles.size(), s.folds.size());
   for (const Tile& t : s.tiles)
     out += fmt::format("  tile {:>5} g{} m[{}+{}] n[{}+{}] k[{}+{}] folds {}..{}{}{}{}{} slots a{} b{} c{}\n", t.index,
                        t.group, t.m0, t.m_len, t.n0, t.n_len, t.k0, t.k_len, t.fold_begin, t.fold_end - 1,
                        t.load_a ? " load_a" : "", t.load_b ? " load_b" : "", t.new_c ? " new_c" : "",
                        t.store_c ? " store_c" : "", t.a_slot, t.b_slot, t.c_slot);
   for (const Fold& f : s.folds)
-    out += fmt::format("  fold {:>5} g{} m[{}+{}] n[{}+{}] k[{}+{}] rows_used {} cols_used {} stream {}{}\n",
-                       f.index, f.group, f.m0, f.m_len, f.n0, f.n_len, f.k0, f.k_len, f.rows_used, f.cols_used,
-                       f.stream_len, f.accumulate ? " accumulate" : "");
+    out += fmt::format("  fold {:>5} g{} m[{}+{}] n[{}+{}] k[{}+{}] rows_used {} cols_used {} stream {}{}\n", f.index,
+                       f.group, f.m0, f.m_len, f.n0, f.n_len, f.k0, f.k_len, f.rows_used, f.cols_used, f.stream_len,
+                       f.accumulate ? " accumulate" : "");
   return out;
 }
 

@@ -88,10 +88,10 @@ struct TileBudget {
 
 /// Which buffer cannot hold even the smallest tile, for the configuration error.
 struct TileFitError {
-  std::string buffer;          ///< "ifmap", "weight" or "output"
-  std::int64_t budget_bytes;   ///< bytes available to one tile
-  std::int64_t need_bytes;     ///< bytes of the smallest tile
-  std::string shape;           ///< the smallest tile, e.g. "128 x 1 elements x 1 byte"
+  std::string buffer;         ///< "ifmap", "weight" or "output"
+  std::int64_t budget_bytes;  ///< bytes available to one tile
+  std::int64_t need_bytes;    ///< bytes of the smallest tile
+  std::string shape;          ///< the smallest tile, e.g. "128 x 1 elements x 1 byte"
 };
 
 /// Largest tile that fits, by a fixed rule (docs/memory.md): start from the whole GEMM; while a

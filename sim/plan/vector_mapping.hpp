@@ -31,12 +31,12 @@ struct VectorUnitShape {
 /// Counts over a set of steps. Words are elements (32-bit words when the operands are 32-bit);
 /// register-file hits are not scratchpad reads.
 struct VectorCounts {
-  std::int64_t steps = 0;   ///< loop-nest steps (one iteration of the innermost outer loop)
-  std::int64_t cycles = 0;  ///< Σ cycles per step = Σ max(1, port cycles of the step)
-  std::int64_t macs = 0;    ///< Σ active lanes
+  std::int64_t steps = 0;                            ///< loop-nest steps (one iteration of the innermost outer loop)
+  std::int64_t cycles = 0;                           ///< Σ cycles per step = Σ max(1, port cycles of the step)
+  std::int64_t macs = 0;                             ///< Σ active lanes
   std::int64_t a_read_words = 0, b_read_words = 0;   ///< input and weight words read from the scratchpads
   std::int64_t c_read_words = 0, c_write_words = 0;  ///< output words read (accumulate) and written
-  std::int64_t stall_read_bandwidth_cycles = 0;      ///< Σ (cycles per step − 1): steps the ports, not the lanes, bound
+  std::int64_t stall_read_bandwidth_cycles = 0;  ///< Σ (cycles per step − 1): steps the ports, not the lanes, bound
   VectorCounts& operator+=(const VectorCounts& o);
   bool operator==(const VectorCounts& o) const;
 };
@@ -47,17 +47,17 @@ struct VectorStep {
   std::int64_t lanes = 0;            ///< active lanes l ≤ L (fewer in the last step along the parallel loop)
   std::int64_t a_words = 0, b_words = 0, c_read_words = 0, c_write_words = 0;  ///< scratchpad words
   bool read_a = false, read_b = false;  ///< the operand comes from the scratchpad (else from a register)
-  bool c_first = false;  ///< first step of this output's k-run inside the fold
-  bool c_last = false;   ///< last step of this output's k-run inside the fold
-  bool c_held = false;   ///< the accumulator stays in a register across the k-run
-  std::int64_t cycles = 1;  ///< max(1, ⌈bytes of each scratchpad / its bytes per cycle⌉)
+  bool c_first = false;                 ///< first step of this output's k-run inside the fold
+  bool c_last = false;                  ///< last step of this output's k-run inside the fold
+  bool c_held = false;                  ///< the accumulator stays in a register across the k-run
+  std::int64_t cycles = 1;              ///< max(1, ⌈bytes of each scratchpad / its bytes per cycle⌉)
 };
 
 /// Calls `f(step)` for every step of a fold of extents m×n×k (in loop-nest order) under mapping
 /// `map` on `unit`; `accumulate`: the fold adds into C (its tile is not the first k-tile).
 template <class F>
-void for_each_vector_step(const config::VectorMapping& map, const VectorUnitShape& unit, std::int64_t m,
-                          std::int64_t n, std::int64_t k, bool accumulate, F&& f);
+void for_each_vector_step(const config::VectorMapping& map, const VectorUnitShape& unit, std::int64_t m, std::int64_t n,
+                          std::int64_t k, bool accumulate, F&& f);
 
 /// Counts of one fold, by walking its steps.
 VectorCounts count_vector_fold(const config::VectorMapping& map, const VectorUnitShape& unit, std::int64_t m,
@@ -84,16 +84,18 @@ Schedule make_vector_schedule(const ir::GemmDims& dims, TileShape tile, SlotCoun
 
 // ------------------------------------------------------------------------------------------
 template <class F>
-void for_each_vector_step(const config::VectorMapping& map, const VectorUnitShape& unit, std::int64_t m,
-                          std::int64_t n, std::int64_t k, bool accumulate, F&& f) {
+void for_each_vector_step(const config::VectorMapping& map, const VectorUnitShape& unit, std::int64_t m, std::int64_t n,
+                          std::int64_t k, bool accumulate, F&& f) {
   using config::VectorLoop;
   const std::int64_t L = unit.lanes;
   const int p = static_cast<int>(map.parallel);
   const std::array<std::int64_t, 3> extent{m, n, k};  // indexed by VectorLoop
   std::array<std::int64_t, 3> iters = extent;
   iters[p] = (extent[p] + L - 1) / L;
-  const int o0 = static_cast<int>(map.order[0]), o1 = static_cast<int>(map.order[1]), in = static_cast<int>(map.order[2]);
-  const int im = static_cast<int>(VectorLoop::m), ink = static_cast<int>(VectorLoop::k), inn = static_cast<int>(VectorLoop::n);
+  const int o0 = static_cast<int>(map.order[0]), o1 = static_cast<int>(map.order[1]),
+            in = static_cast<int>(map.order[2]);
+  const int im = static_cast<int>(VectorLoop::m), ink = static_cast<int>(VectorLoop::k),
+            inn = static_cast<int>(VectorLoop::n);
   const bool a_var = p == im || p == ink, b_var = p == ink || p == inn, c_var = p == im || p == inn;
   const bool a_held = map.hoist && in == inn, b_held = map.hoist && in == im, c_held = map.hoist && in == ink;
   const VectorPorts& pt = unit.ports;
@@ -123,9 +125,10 @@ void for_each_vector_step(const config::VectorMapping& map, const VectorUnitShap
           s.c_read_words = !s.c_first || accumulate ? cw : 0;
           s.c_write_words = cw;
         }
-        s.cycles = std::max<std::int64_t>(
-            {1, cdiv(s.a_words * pt.a_elem, pt.ifmap_bytes_per_cycle), cdiv(s.b_words * pt.b_elem, pt.weight_bytes_per_cycle),
-             cdiv((s.c_read_words + s.c_write_words) * pt.c_elem, pt.output_bytes_per_cycle)});
+        s.cycles =
+            std::max<std::int64_t>({1, cdiv(s.a_words * pt.a_elem, pt.ifmap_bytes_per_cycle),
+                                    cdiv(s.b_words * pt.b_elem, pt.weight_bytes_per_cycle),
+                                    cdiv((s.c_read_words + s.c_write_words) * pt.c_elem, pt.output_bytes_per_cycle)});
         f(s);
       }
 }

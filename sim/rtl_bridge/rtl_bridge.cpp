@@ -16,8 +16,8 @@ namespace {
 
 /// The Verilated array of spec's size (and variant), named `name`.
 std::unique_ptr<rtl::RtlArray> make_verilated(const char* name, const RtlArraySpec& spec) {
-#define ARRAYSIM_RTL_MAKE(ROWS, COLS, MODEL)                                                  \
-  if (spec.rows == (ROWS) && spec.cols == (COLS))                                            \
+#define ARRAYSIM_RTL_MAKE(ROWS, COLS, MODEL)      \
+  if (spec.rows == (ROWS) && spec.cols == (COLS)) \
     return std::make_unique<rtl::VerilatedArray<MODEL, (ROWS), (COLS)>>(name, spec.mode, spec.period, spec.trace);
   if (spec.fault) {
     ARRAYSIM_RTL_FAULT_MODEL(ARRAYSIM_RTL_MAKE)

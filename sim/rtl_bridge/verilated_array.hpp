@@ -102,7 +102,7 @@ template <class Model, int R, int C> class VerilatedArray final : public RtlArra
   }
 
   void collect(ArrayOut<std::int32_t>& out) override {
-    const sc_dt::sc_bv<C * 32>& b = bottom_.read();
+    const sc_dt::sc_bv<C* 32>& b = bottom_.read();
     const sc_dt::sc_bv<C>& v = bottom_valid_.read();
     for (int j = 0; j < C; ++j) {
       bottom_buf_[static_cast<std::size_t>(j)] = static_cast<std::int32_t>(static_cast<std::uint32_t>(b.get_word(j)));

@@ -43,7 +43,8 @@ EnergyRates energy_rates(const config::ArchConfig& arch) {
   r.dram_write_pj_per_byte = e.dram_write_pj_per_byte;
   // uW / MHz = 1e-6 J/s / 1e6 cycles/s = 1e-12 J per cycle = pJ per cycle.
   const double kib = arch.ifmap.size_kib + arch.weight.size_kib + arch.output.size_kib;
-  const double static_uw = static_cast<double>(pe_count(arch.array)) * e.static_uw_per_pe.at(t) + kib * e.static_uw_per_kib;
+  const double static_uw =
+      static_cast<double>(pe_count(arch.array)) * e.static_uw_per_pe.at(t) + kib * e.static_uw_per_kib;
   r.static_pj_per_cycle = static_uw / arch.clock_mhz;
   return r;
 }
@@ -65,7 +66,8 @@ AreaUm2 area_estimate(const config::ArchConfig& arch) {
   AreaUm2 a;
   a.pe_array = static_cast<double>(pe_count(arch.array)) * arch.energy.pe_area_um2.at(mac_dtype(arch.array));
   if (arch.energy.sram_area_um2_per_kib)
-    a.scratchpad = (arch.ifmap.size_kib + arch.weight.size_kib + arch.output.size_kib) * *arch.energy.sram_area_um2_per_kib;
+    a.scratchpad =
+        (arch.ifmap.size_kib + arch.weight.size_kib + arch.output.size_kib) * *arch.energy.sram_area_um2_per_kib;
   return a;
 }
 
@@ -92,11 +94,14 @@ void annotate_run(RunResult& r, const config::ArchConfig& arch) {
     // MACs per DRAM byte; the lower roof is the bound.
     const MemoryResult& m = l.memory;
     l.dram_read_words = {m.dram_read_bytes.ifmap / ea, m.dram_read_bytes.weight / eb, m.dram_read_bytes.output / ec};
-    l.dram_write_words = {m.dram_write_bytes.ifmap / ea, m.dram_write_bytes.weight / eb, m.dram_write_bytes.output / ec};
+    l.dram_write_words = {m.dram_write_bytes.ifmap / ea, m.dram_write_bytes.weight / eb,
+                          m.dram_write_bytes.output / ec};
     l.compute_roof_macs_per_cycle = static_cast<double>(pe_count(a));
     const std::optional<double> oi = l.operational_intensity_macs_per_byte();
-    if (r.dram_bytes_per_cycle && oi) l.bandwidth_roof_macs_per_cycle = *r.dram_bytes_per_cycle * *oi;
-    else l.bandwidth_roof_macs_per_cycle.reset();
+    if (r.dram_bytes_per_cycle && oi)
+      l.bandwidth_roof_macs_per_cycle = *r.dram_bytes_per_cycle * *oi;
+    else
+      l.bandwidth_roof_macs_per_cycle.reset();
     l.bound = l.bandwidth_roof_macs_per_cycle && *l.bandwidth_roof_macs_per_cycle < *l.compute_roof_macs_per_cycle
                   ? "memory"
                   : "compute";

@@ -37,8 +37,12 @@ template <class T> T operands_from(const json& v) {
 
 json energy_json(const std::optional<EnergyPj>& e) {
   if (!e) return nullptr;
-  return {{"mac", e->mac_pj},          {"sram_ifmap", e->sram_ifmap_pj}, {"sram_weight", e->sram_weight_pj},
-          {"sram_output", e->sram_output_pj}, {"dram", e->dram_pj},      {"static", e->static_pj},
+  return {{"mac", e->mac_pj},
+          {"sram_ifmap", e->sram_ifmap_pj},
+          {"sram_weight", e->sram_weight_pj},
+          {"sram_output", e->sram_output_pj},
+          {"dram", e->dram_pj},
+          {"static", e->static_pj},
           {"total", e->total_pj()}};
 }
 
@@ -321,7 +325,10 @@ std::vector<Field> declare() {
           .layer([](const LayerResult& l) {
             json mm = json::array();
             for (const Mismatch& m : l.mismatches)
-              mm.push_back({{"tensor", m.tensor}, {"index", m.index}, {"where", m.where}, {"expected", m.expected},
+              mm.push_back({{"tensor", m.tensor},
+                            {"index", m.index},
+                            {"where", m.where},
+                            {"expected", m.expected},
                             {"got", m.got}});
             return mm;
           })
@@ -847,8 +854,8 @@ std::string metric_path_problem(const std::string& path, std::size_t layers) {
       const Field& f = **it;
       fields_here.clear();
       for (const Field& m : f.members) fields_here.push_back(&m);
-      const bool is_list = f.type == FieldType::integer_list || f.type == FieldType::object_list ||
-                           f.type == FieldType::layer_list;
+      const bool is_list =
+          f.type == FieldType::integer_list || f.type == FieldType::object_list || f.type == FieldType::layer_list;
       list = is_list ? &f : nullptr;
       at_value = !is_list && f.type != FieldType::object;
     }

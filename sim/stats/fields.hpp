@@ -39,18 +39,18 @@ struct CsvColumn {
 /// One field of stats.json. The members of an object field are Fields too; for them `level` is
 /// unused and an empty unit means the parent's.
 struct Field {
-  std::string name;         ///< the JSON key
+  std::string name;  ///< the JSON key
   FieldType type = FieldType::integer;
   FieldLevel level = FieldLevel::both;
-  std::string unit;         ///< "cycles", "bytes/cycle", "0..1", ...; "–" for none
+  std::string unit;  ///< "cycles", "bytes/cycle", "0..1", ...; "–" for none
   /// Markdown, for docs/outputs.md. A member without one is listed in its parent's row.
   std::string description;
-  bool nullable = false;    ///< null when the run did not measure it
+  bool nullable = false;  ///< null when the run did not measure it
   /// Reading stats.json back (run_from_json) rejects a file without it. Otherwise an absent or
   /// null field leaves the default (zero, empty), so files from older versions still read.
   bool required = false;
-  std::vector<Field> members;   ///< object and object_list fields
-  std::vector<CsvColumn> csv;   ///< its layers.csv columns, in order; none: JSON only
+  std::vector<Field> members;  ///< object and object_list fields
+  std::vector<CsvColumn> csv;  ///< its layers.csv columns, in order; none: JSON only
   /// The value at the run's top level (levels run and both).
   std::function<nlohmann::json(const RunResult&)> of_run;
   /// The value in a layer's object and row (levels layer and both).

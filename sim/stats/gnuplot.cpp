@@ -46,7 +46,8 @@ void render_plot(const std::string& dir, const Plot& plot) {
   const std::string exe = gnuplot_path();
   if (exe.empty()) throw std::runtime_error("gnuplot not found on PATH (Debian package gnuplot-nox)");
   std::string tmpl = (fs::temp_directory_path() / "arraysim-plot-XXXXXX").string();
-  if (!::mkdtemp(tmpl.data())) throw std::runtime_error(std::string("cannot create a temporary directory: ") + std::strerror(errno));
+  if (!::mkdtemp(tmpl.data()))
+    throw std::runtime_error(std::string("cannot create a temporary directory: ") + std::strerror(errno));
   const fs::path work(tmpl);
   struct Cleanup {
     fs::path p;

@@ -90,29 +90,31 @@ Plot roofline_plot(const RunResult& r) {
   if (!labels.empty()) p.data_files.push_back({"labels.dat", labels});
 
   std::string s;
-  s += "set title " + gnuplot_quote(fmt::format("roofline: {} ({}, {} MACs/cycle peak{})", r.experiment, r.arch_name,
-                                                  r.pe_count,
-                                                  bw ? fmt::format(", DRAM {} bytes/cycle", num(*bw)) : std::string(", ideal DRAM"))) +
+  s += "set title " +
+       gnuplot_quote(fmt::format("roofline: {} ({}, {} MACs/cycle peak{})", r.experiment, r.arch_name, r.pe_count,
+                                 bw ? fmt::format(", DRAM {} bytes/cycle", num(*bw)) : std::string(", ideal DRAM"))) +
        " noenhanced\n";
   s += "set logscale xy\nset grid xtics ytics mxtics mytics lc rgb '#dddddd'\n";
-  s += fmt::format("set xrange [{}:{}]\nset yrange [{}:{}]\n", num(xmin / 4), num(xmax * 4), num(ymin / 4), num(peak * 2));
+  s += fmt::format("set xrange [{}:{}]\nset yrange [{}:{}]\n", num(xmin / 4), num(xmax * 4), num(ymin / 4),
+                   num(peak * 2));
   std::string xl = "operational intensity (MACs per DRAM byte)";
   if (any_compulsory)
-    xl = any_measured ? "operational intensity (MACs per DRAM byte; open circles: compulsory traffic, no DRAM bytes counted)"
-                      : "operational intensity (MACs per byte of compulsory traffic: no DRAM bytes counted)";
+    xl = any_measured
+             ? "operational intensity (MACs per DRAM byte; open circles: compulsory traffic, no DRAM bytes counted)"
+             : "operational intensity (MACs per byte of compulsory traffic: no DRAM bytes counted)";
   s += "set xlabel " + gnuplot_quote(xl) + " noenhanced\n";
   s += "set ylabel 'attained MACs per cycle'\nset key top left box opaque noenhanced\nset samples 2000\n";
   s += fmt::format("peak = {}\n", num(peak));
   std::vector<std::string> clauses;
   if (bw && *bw > 0) {
     s += fmt::format("bw = {}\nroof(x) = (bw * x < peak) ? bw * x : peak\n", num(*bw));
-    clauses.push_back(fmt::format("roof(x) with lines lw 2 lc rgb '#cc3311' title {}",
-                                  gnuplot_quote(fmt::format("roof: min({} MACs/cycle, {} bytes/cycle x intensity)",
-                                                            r.pe_count, num(*bw)))));
+    clauses.push_back(fmt::format(
+        "roof(x) with lines lw 2 lc rgb '#cc3311' title {}",
+        gnuplot_quote(fmt::format("roof: min({} MACs/cycle, {} bytes/cycle x intensity)", r.pe_count, num(*bw)))));
   } else {
-    clauses.push_back(fmt::format("peak with lines lw 2 lc rgb '#cc3311' title {}",
-                                  gnuplot_quote(fmt::format("compute roof: {} MACs/cycle (ideal DRAM: no bandwidth roof)",
-                                                            r.pe_count))));
+    clauses.push_back(fmt::format(
+        "peak with lines lw 2 lc rgb '#cc3311' title {}",
+        gnuplot_quote(fmt::format("compute roof: {} MACs/cycle (ideal DRAM: no bandwidth roof)", r.pe_count))));
   }
   // Points carry no key entry, so the SVG holds exactly one point element per layer.
   if (any_measured) clauses.push_back("'measured.dat' using 1:2 with points pt 7 ps 1.2 lc rgb '#0077bb' notitle");
@@ -148,7 +150,8 @@ std::optional<Plot> cycle_breakdown_plot(const RunResult& r) {
   s += "set style data histograms\nset style histogram rowstacked\nset style fill solid 0.85 border rgb '#333333'\n";
   s += "set boxwidth 0.75 relative\nset ylabel 'cycles'\nset yrange [0:*]\nset grid ytics lc rgb '#dddddd'\n";
   s += "set key outside right top vertical Left reverse noenhanced\n";
-  s += n > 12 ? "set xtics rotate by -90 scale 0 font ',8' noenhanced\n" : "set xtics rotate by -30 scale 0 noenhanced\n";
+  s += n > 12 ? "set xtics rotate by -90 scale 0 font ',8' noenhanced\n"
+              : "set xtics rotate by -30 scale 0 noenhanced\n";
   s += "plot 'breakdown.dat' using 2:xtic(1) title 'compute' lc rgb '#4477aa', \\\n"
        "     '' using 3 title 'stall: DRAM bandwidth' lc rgb '#ee6677', \\\n"
        "     '' using 4 title 'stall: DRAM latency' lc rgb '#ccbb44', \\\n"

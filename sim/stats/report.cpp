@@ -12,8 +12,7 @@
 namespace arraysim::stats {
 
 namespace {
-template <class T, class F>
-std::optional<T> sum_opt(const std::vector<LayerResult>& ls, F f) {
+template <class T, class F> std::optional<T> sum_opt(const std::vector<LayerResult>& ls, F f) {
   if (ls.empty()) return std::nullopt;
   T s{};
   for (const auto& l : ls) {
@@ -93,7 +92,8 @@ MemoryResult RunResult::memory() const {
     m.dram_read_bytes += x.dram_read_bytes;
     m.dram_write_bytes += x.dram_write_bytes;
     m.dram_footprint_bytes += x.dram_footprint_bytes;
-    m.dram_bandwidth_peak_bytes_per_cycle = std::max(m.dram_bandwidth_peak_bytes_per_cycle, x.dram_bandwidth_peak_bytes_per_cycle);
+    m.dram_bandwidth_peak_bytes_per_cycle =
+        std::max(m.dram_bandwidth_peak_bytes_per_cycle, x.dram_bandwidth_peak_bytes_per_cycle);
     m.bank_conflicts += x.bank_conflicts;
     auto add = [](std::optional<std::int64_t>& a, const std::optional<std::int64_t>& b) {
       if (b) a = a.value_or(0) + *b;
@@ -116,9 +116,7 @@ std::string to_csv(const RunResult& r) { return fields_csv(r); }
 
 namespace {
 /// `part` as a percentage of `whole` ("-" when whole is not positive).
-std::string share(double part, double whole) {
-  return whole > 0 ? fmt::format("{:.1f}%", 100 * part / whole) : "-";
-}
+std::string share(double part, double whole) { return whole > 0 ? fmt::format("{:.1f}%", 100 * part / whole) : "-"; }
 
 /// Stall cycles by cause as a share of the cycles, and DRAM traffic, per layer and in total.
 std::string memory_table(const RunResult& r) {
@@ -162,13 +160,15 @@ std::string energy_table(const RunResult& r) {
   };
   for (const auto& l : r.layers) row(l.name, l.energy, l.macs);
   row("total", r.energy(), r.macs());
-  s += fmt::format("per action: {} MAC {:.4g} pJ; DRAM {:.4g}/{:.4g} pJ per byte read/written; static {:.4g} pJ per cycle\n",
-                   t.mac_dtype, t.mac_pj, t.dram_read_pj_per_byte, t.dram_write_pj_per_byte, t.static_pj_per_cycle);
-  s += fmt::format("scratchpad pJ per byte read/written: ifmap ({:.4g} KiB) {:.4g}/{:.4g}, weight ({:.4g} KiB) "
-                   "{:.4g}/{:.4g}, output ({:.4g} KiB) {:.4g}/{:.4g}\n",
-                   t.sram_ifmap.size_kib, t.sram_ifmap.read_pj_per_byte, t.sram_ifmap.write_pj_per_byte,
-                   t.sram_weight.size_kib, t.sram_weight.read_pj_per_byte, t.sram_weight.write_pj_per_byte,
-                   t.sram_output.size_kib, t.sram_output.read_pj_per_byte, t.sram_output.write_pj_per_byte);
+  s += fmt::format(
+      "per action: {} MAC {:.4g} pJ; DRAM {:.4g}/{:.4g} pJ per byte read/written; static {:.4g} pJ per cycle\n",
+      t.mac_dtype, t.mac_pj, t.dram_read_pj_per_byte, t.dram_write_pj_per_byte, t.static_pj_per_cycle);
+  s += fmt::format(
+      "scratchpad pJ per byte read/written: ifmap ({:.4g} KiB) {:.4g}/{:.4g}, weight ({:.4g} KiB) "
+      "{:.4g}/{:.4g}, output ({:.4g} KiB) {:.4g}/{:.4g}\n",
+      t.sram_ifmap.size_kib, t.sram_ifmap.read_pj_per_byte, t.sram_ifmap.write_pj_per_byte, t.sram_weight.size_kib,
+      t.sram_weight.read_pj_per_byte, t.sram_weight.write_pj_per_byte, t.sram_output.size_kib,
+      t.sram_output.read_pj_per_byte, t.sram_output.write_pj_per_byte);
   if (r.area_um2) {
     const AreaUm2& a = *r.area_um2;
     s += fmt::format("area_um2: pe_array {:.0f} (multipliers and adders only)", a.pe_array);
@@ -184,8 +184,8 @@ namespace {
 /// also the mapping that ran (and whether `auto` chose it) and the port-bound step cycles.
 std::string roofline_table(const RunResult& r) {
   std::string s = "\nroofline (MACs per cycle; intensity in MACs per scratchpad word and per DRAM byte)\n";
-  s += fmt::format("{:<14} {:>12} {:>12} {:>10} {:>10} {:>9} {:>9} {:>9} {:>8}\n", "layer", "array_words", "macs_per_wd",
-                   "macs_per_B", "attained", "comp_roof", "bw_roof", "read_bw", "bound");
+  s += fmt::format("{:<14} {:>12} {:>12} {:>10} {:>10} {:>9} {:>9} {:>9} {:>8}\n", "layer", "array_words",
+                   "macs_per_wd", "macs_per_B", "attained", "comp_roof", "bw_roof", "read_bw", "bound");
   auto num = [](const std::optional<double>& v) { return v ? fmt::format("{:.3f}", *v) : std::string("-"); };
   for (const auto& l : r.layers) {
     s += fmt::format("{:<14} {:>12} {:>12} {:>10} {:>10} {:>9} {:>9} {:>9} {:>8}\n", l.name,
@@ -216,8 +216,8 @@ std::string to_text(const RunResult& r) {
                  const std::string& groups, std::int64_t macs, const std::optional<std::int64_t>& cyc,
                  const std::optional<double>& util, const std::optional<bool>& g, const std::optional<bool>& a) {
     s += fmt::format("{:<14} {:<7} {:>18} {:>16} {:>7} {:>14} {:>12} {:>7} {:>6} {:>8}\n", name, type, shape, mnk,
-                     groups, macs, cyc ? std::to_string(*cyc) : "-",
-                     util ? fmt::format("{:.1f}%", 100 * *util) : "-", yn(g), yn(a));
+                     groups, macs, cyc ? std::to_string(*cyc) : "-", util ? fmt::format("{:.1f}%", 100 * *util) : "-",
+                     yn(g), yn(a));
   };
   for (const auto& l : r.layers)
     row(l.name, l.type, ir::shape_str(l.output_shape), fmt::format("{}x{}x{}", l.gemm.m, l.gemm.n, l.gemm.k),
@@ -238,7 +238,8 @@ void write_files(const std::string& dir, const std::vector<std::pair<std::string
     // `name` may have directories (traces/layer0/...): they are created first.
     const fs::path final_path = fs::path(dir) / name;
     fs::create_directories(final_path.parent_path(), ec);
-    if (ec) throw std::runtime_error("cannot create directory '" + final_path.parent_path().string() + "': " + ec.message());
+    if (ec)
+      throw std::runtime_error("cannot create directory '" + final_path.parent_path().string() + "': " + ec.message());
     util::write_atomically(final_path.string(), content, util::Durability::rename_only);
   }
 }

@@ -11,9 +11,9 @@ namespace arraysim::stats {
 
 /// First differing element of an output, for mismatch reports.
 struct Mismatch {
-  std::string tensor;     ///< layer output name, e.g. "conv1.output"
-  std::int64_t index = 0; ///< flat row-major index into the output tensor
-  std::string where;      ///< the index spelled per dimension, e.g. "[0, 3, 1, 2]"
+  std::string tensor;      ///< layer output name, e.g. "conv1.output"
+  std::int64_t index = 0;  ///< flat row-major index into the output tensor
+  std::string where;       ///< the index spelled per dimension, e.g. "[0, 3, 1, 2]"
   std::string expected, got;
 };
 
@@ -61,14 +61,14 @@ inline constexpr StallCause kStallCauses[] = {{"dram_bandwidth", &StallCycles::d
 /// What the memory hierarchy did during one layer (or a whole run, summed).
 struct MemoryResult {
   StallCycles stall_cycles;
-  OperandBytes sram_read_bytes;   ///< read from the scratchpads by the array (output: accumulate reads) and by store DMA
-  OperandBytes sram_write_bytes;  ///< written into the scratchpads by load DMA and by the array (output)
-  OperandBytes dram_read_bytes;   ///< read from DRAM by the DMA (ifmap includes explicit im2col passes)
-  OperandBytes dram_write_bytes;  ///< written to DRAM (output tiles; ifmap: an explicit Toeplitz matrix)
+  OperandBytes sram_read_bytes;  ///< read from the scratchpads by the array (output: accumulate reads) and by store DMA
+  OperandBytes sram_write_bytes;          ///< written into the scratchpads by load DMA and by the array (output)
+  OperandBytes dram_read_bytes;           ///< read from DRAM by the DMA (ifmap includes explicit im2col passes)
+  OperandBytes dram_write_bytes;          ///< written to DRAM (output tiles; ifmap: an explicit Toeplitz matrix)
   std::int64_t dram_footprint_bytes = 0;  ///< distinct DRAM bytes the layer's tensors occupy
   double dram_bandwidth_avg_bytes_per_cycle = 0;   ///< DRAM bytes / total_cycles
   double dram_bandwidth_peak_bytes_per_cycle = 0;  ///< highest DRAM bytes in any 1024-cycle window / 1024
-  std::int64_t bank_conflicts = 0;  ///< scratchpad word writes that waited a cycle for a bank port
+  std::int64_t bank_conflicts = 0;                 ///< scratchpad word writes that waited a cycle for a bank port
   /// Row-buffer outcomes of DRAM bursts; set only with a bank model (dram.model: ddr4_3200, hbm2).
   std::optional<std::int64_t> dram_row_hits, dram_row_misses, dram_row_conflicts;
   std::optional<double> dram_row_hit_rate() const;
@@ -125,7 +125,9 @@ struct EnergyRates {
 struct AreaUm2 {
   double pe_array = 0;               ///< PEs × arithmetic area per PE
   std::optional<double> scratchpad;  ///< KiB of all scratchpads × area per KiB
-  std::optional<double> total() const { return scratchpad ? std::optional<double>(pe_array + *scratchpad) : std::nullopt; }
+  std::optional<double> total() const {
+    return scratchpad ? std::optional<double>(pe_array + *scratchpad) : std::nullopt;
+  }
 };
 
 /// One access of a trace (--trace): DRAM bursts, DMA writes into and reads out of a scratchpad,
@@ -137,7 +139,7 @@ struct AccessRecord {
   std::string op;            ///< read, write, or update (an accumulating read-modify-write)
   std::int64_t address = 0;  ///< DRAM byte address (dram) or byte address inside the scratchpad
   std::int64_t bytes = 0;
-  std::string layer;         ///< layer name
+  std::string layer;  ///< layer name
 };
 
 /// Per-layer results. Cycle fields stay empty when the cycle model did not run.
@@ -156,9 +158,9 @@ struct LayerResult {
   std::optional<std::int64_t> analytic_cycles;
   /// total_cycles == analytic_cycles when no fold waited (stall_cycles 0), else total_cycles ≥ it.
   std::optional<bool> analytic_match;
-  std::optional<bool> golden_match;            ///< outputs bit-exact (fp32: within tolerance) vs golden
-  std::vector<Mismatch> mismatches;            ///< first few golden mismatches
-  std::int64_t start_cycle = 0;                ///< first cycle of the layer, counted from the run's start
+  std::optional<bool> golden_match;  ///< outputs bit-exact (fp32: within tolerance) vs golden
+  std::vector<Mismatch> mismatches;  ///< first few golden mismatches
+  std::int64_t start_cycle = 0;      ///< first cycle of the layer, counted from the run's start
   MemoryResult memory;
   std::optional<EnergyPj> energy;  ///< empty when no energy table was applied
   /// Bytes of the layer's input, weights (operand types) and output (accumulator type), each
@@ -175,7 +177,7 @@ struct LayerResult {
   OperandWords array_read_words, array_write_words;
   /// DRAM traffic in elements of each operand's type (bytes / element bytes).
   OperandWords dram_read_words, dram_write_words;
-  std::optional<double> compute_roof_macs_per_cycle;    ///< lanes or rows·cols
+  std::optional<double> compute_roof_macs_per_cycle;  ///< lanes or rows·cols
   /// arch.dram.bytes_per_cycle × operational intensity (MACs per DRAM byte); empty with ideal DRAM
   /// or when the layer moved no DRAM bytes.
   std::optional<double> bandwidth_roof_macs_per_cycle;
@@ -185,9 +187,9 @@ struct LayerResult {
   std::optional<double> compute_intensity_macs_per_word() const;
 
   // Vector unit only (empty for a systolic array).
-  std::optional<std::string> vector_mapping;        ///< the mapping that ran (config::to_string)
-  std::optional<bool> vector_mapping_auto;          ///< chosen by `mapping: auto`
-  std::optional<std::int64_t> vector_steps;         ///< loop-nest steps executed
+  std::optional<std::string> vector_mapping;  ///< the mapping that ran (config::to_string)
+  std::optional<bool> vector_mapping_auto;    ///< chosen by `mapping: auto`
+  std::optional<std::int64_t> vector_steps;   ///< loop-nest steps executed
   /// Cycles steps took beyond one because the scratchpad ports, not the lanes, were the bound
   /// (part of compute_cycles, not of stall_cycles).
   std::optional<std::int64_t> stall_cycles_read_bandwidth;
@@ -199,11 +201,11 @@ struct LayerResult {
 struct RunResult {
   std::string experiment;
   std::string arch_name;
-  std::string fidelity;          ///< the fidelity that ran: values or timing
-  std::string fidelity_setting;  ///< sim.fidelity as configured: values, timing or auto
-  std::string layer_selection;   ///< `--layers` spec; empty: every layer of the workload ran
+  std::string fidelity;              ///< the fidelity that ran: values or timing
+  std::string fidelity_setting;      ///< sim.fidelity as configured: values, timing or auto
+  std::string layer_selection;       ///< `--layers` spec; empty: every layer of the workload ran
   std::int64_t workload_layers = 0;  ///< layers in the workload (layers.size() when all ran)
-  std::int64_t pe_count = 0;  ///< rows·cols (or lanes)
+  std::int64_t pe_count = 0;         ///< rows·cols (or lanes)
   double clock_mhz = 0;
   /// Operand and accumulator types of the array (element sizes of the traces).
   ir::DType input_dtype = ir::DType::int8, weight_dtype = ir::DType::int8, accumulator_dtype = ir::DType::int32;
@@ -212,8 +214,8 @@ struct RunResult {
   /// `arraysim cosim`: cycles and values compared between the SystemC and the RTL array.
   std::int64_t cosim_cycles = 0, cosim_values = 0;
   std::vector<LayerResult> layers;
-  std::vector<TimelineEvent> timeline;  ///< filled when a timeline was asked for
-  std::vector<AccessRecord> accesses;   ///< filled when access traces were asked for (--trace)
+  std::vector<TimelineEvent> timeline;      ///< filled when a timeline was asked for
+  std::vector<AccessRecord> accesses;       ///< filled when access traces were asked for (--trace)
   std::optional<EnergyRates> energy_rates;  ///< the energy table applied to every layer
   std::optional<AreaUm2> area_um2;          ///< area estimate of the architecture
   /// The roofline's bandwidth roof: DRAM peak bytes per core cycle; empty with ideal DRAM.

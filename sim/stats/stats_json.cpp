@@ -41,9 +41,11 @@ RunResult run_from_json(const std::string& text) {
 RunResult read_run_dir(const std::string& dir) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  if (!fs::is_directory(dir, ec)) throw RunDirError(dir + ": not a run directory (expected the --out directory of arraysim run)");
+  if (!fs::is_directory(dir, ec))
+    throw RunDirError(dir + ": not a run directory (expected the --out directory of arraysim run)");
   const fs::path stats = fs::path(dir) / "stats.json";
-  if (!fs::exists(stats, ec)) throw RunDirError(stats.string() + ": missing (expected the --out directory of arraysim run)");
+  if (!fs::exists(stats, ec))
+    throw RunDirError(stats.string() + ": missing (expected the --out directory of arraysim run)");
   RunResult r;
   try {
     r = run_from_json(read_file(stats));

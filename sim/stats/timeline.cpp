@@ -54,12 +54,16 @@ std::string to_chrome_trace(const RunResult& r) {
     }
   const double mhz = r.clock_mhz > 0 ? r.clock_mhz : 1.0;
   nlohmann::json trace = nlohmann::json::array();
-  trace.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", 1}, {"tid", 0},
+  trace.push_back({{"name", "process_name"},
+                   {"ph", "M"},
+                   {"pid", 1},
+                   {"tid", 0},
                    {"args", {{"name", "arraysim " + r.experiment + " (" + r.arch_name + ")"}}}});
   for (std::size_t i = 0; i < order.size(); ++i) {
     const int t = static_cast<int>(i) + 1;
     trace.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", 1}, {"tid", t}, {"args", {{"name", order[i]}}}});
-    trace.push_back({{"name", "thread_sort_index"}, {"ph", "M"}, {"pid", 1}, {"tid", t}, {"args", {{"sort_index", t}}}});
+    trace.push_back(
+        {{"name", "thread_sort_index"}, {"ph", "M"}, {"pid", 1}, {"tid", t}, {"args", {{"sort_index", t}}}});
   }
   for (const TimelineEvent& e : events) {
     nlohmann::json args = {{"layer", e.layer}, {"start_cycle", e.start_cycle}, {"duration_cycles", e.duration_cycles}};
@@ -109,8 +113,8 @@ std::vector<TimelineEvent> timeline_from_chrome_trace(const std::string& text) {
       e.bytes = a.value("bytes", std::int64_t{0});
       ev.push_back(std::move(e));
     } catch (const nlohmann::json::exception& e) {
-      throw std::runtime_error(std::string("an \"X\" event lacks cat, name or args {layer, start_cycle, duration_cycles}: ") +
-                               e.what());
+      throw std::runtime_error(
+          std::string("an \"X\" event lacks cat, name or args {layer, start_cycle, duration_cycles}: ") + e.what());
     }
   }
   return ev;
@@ -140,7 +144,8 @@ std::vector<UtilizationSample> utilization_over_time(const std::vector<TimelineE
   std::vector<UtilizationSample> out;
   for (std::int64_t b = 0; b < n; ++b) {
     const std::int64_t lo = b * width, hi = std::min(end, (b + 1) * width);
-    out.push_back({lo, hi, macs[static_cast<std::size_t>(b)] / (static_cast<double>(pe_count) * static_cast<double>(hi - lo))});
+    out.push_back(
+        {lo, hi, macs[static_cast<std::size_t>(b)] / (static_cast<double>(pe_count) * static_cast<double>(hi - lo))});
   }
   return out;
 }

@@ -41,7 +41,7 @@ struct UtilizationSample {
 /// Utilization over time from the `pe_array` spans: the run's cycles (0 to the last span's end)
 /// cut into at most `max_buckets` equal buckets (the last may be shorter); each span's MACs are
 /// spread evenly over its cycles and summed per bucket. Empty without pe_array spans.
-std::vector<UtilizationSample> utilization_over_time(const std::vector<TimelineEvent>& events,
-                                                     std::int64_t pe_count, std::int64_t max_buckets = 200);
+std::vector<UtilizationSample> utilization_over_time(const std::vector<TimelineEvent>& events, std::int64_t pe_count,
+                                                     std::int64_t max_buckets = 200);
 
 }  // namespace arraysim::stats

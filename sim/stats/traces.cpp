@@ -12,12 +12,17 @@ TraceRequest parse_trace_request(const std::string& units, const std::string& fo
   TraceRequest t;
   std::istringstream in(units);
   for (std::string u; std::getline(in, u, ',');) {
-    if (u == "sram") t.sram = true;
-    else if (u == "dram") t.dram = true;
-    else throw std::invalid_argument("--trace: '" + u + "' is not one of sram, dram");
+    if (u == "sram")
+      t.sram = true;
+    else if (u == "dram")
+      t.dram = true;
+    else
+      throw std::invalid_argument("--trace: '" + u + "' is not one of sram, dram");
   }
-  if (format == "scalesim") t.scalesim = true;
-  else if (format != "csv") throw std::invalid_argument("--trace-format: '" + format + "' is not one of csv, scalesim");
+  if (format == "scalesim")
+    t.scalesim = true;
+  else if (format != "csv")
+    throw std::invalid_argument("--trace-format: '" + format + "' is not one of csv, scalesim");
   return t;
 }
 
@@ -27,14 +32,17 @@ bool is_dram(const AccessRecord& a) { return a.unit == "dram"; }
 std::string csv(const RunResult& r, bool dram) {
   std::string s = "layer,cycle,unit,operand,op,address,bytes\n";
   for (const AccessRecord& a : r.accesses)
-    if (is_dram(a) == dram) s += fmt::format("{},{},{},{},{},{},{}\n", a.layer, a.cycle, a.unit, a.operand, a.op, a.address, a.bytes);
+    if (is_dram(a) == dram)
+      s += fmt::format("{},{},{},{},{},{},{}\n", a.layer, a.cycle, a.unit, a.operand, a.op, a.address, a.bytes);
   return s;
 }
 
 /// Bytes per element of an operand, for expanding a vector access into element addresses.
 struct ElementSizes {
   std::int64_t ifmap = 1, weight = 1, output = 4;
-  std::int64_t of(const std::string& operand) const { return operand == "ifmap" ? ifmap : operand == "weight" ? weight : output; }
+  std::int64_t of(const std::string& operand) const {
+    return operand == "ifmap" ? ifmap : operand == "weight" ? weight : output;
+  }
 };
 }  // namespace
 

@@ -324,7 +324,8 @@ int run_sweep(const SweepOptions& opt) {
       if (missing) {
         if (read_metrics(dir / rec->run_dir / "stats.json", s.metrics, *rec).empty())
           util::write_atomically(rec_path.string(), to_json(*rec).dump(1) + "\n", util::Durability::fsync);
-        else rec.reset();
+        else
+          rec.reset();
       }
     }
     if (!rec) {
@@ -389,7 +390,8 @@ int run_sweep(const SweepOptions& opt) {
             r.error =
                 "the run's effective_config.yaml differs from the planned configuration (were the base "
                 "experiment or its files edited during the sweep?)";
-          else r.error = read_metrics(run_dir / "stats.json", s.metrics, r);
+          else
+            r.error = read_metrics(run_dir / "stats.json", s.metrics, r);
           r.status = r.error.empty() ? PointStatus::ok : PointStatus::failed;
         } else {
           r.status = PointStatus::failed;

@@ -58,14 +58,14 @@ json read_manifest(const fs::path& dir) {
 /// An exclusive lock on a sweep directory, held while a sweep or merge writes into it; released
 /// by the kernel when the process ends, however it ends.
 DirLock::DirLock(const fs::path& dir) {
-    const fs::path p = dir / ".lock";
-    fd_ = ::open(p.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-    if (fd_ < 0) throw std::runtime_error("cannot create '" + p.string() + "': " + std::strerror(errno));
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd_);
-      throw SweepInputError("another arraysim sweep is writing to '" + dir.string() +
-                            "'; wait for it to end or choose another --out");
-    }
+  const fs::path p = dir / ".lock";
+  fd_ = ::open(p.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+  if (fd_ < 0) throw std::runtime_error("cannot create '" + p.string() + "': " + std::strerror(errno));
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd_);
+    throw SweepInputError("another arraysim sweep is writing to '" + dir.string() +
+                          "'; wait for it to end or choose another --out");
+  }
 }
 
 DirLock::~DirLock() { ::close(fd_); }
@@ -100,9 +100,12 @@ void plot_front(const fs::path& dir, const ResultsLayout& layout) {
 Counts count(const std::map<std::size_t, PointRecord>& rows) {
   Counts c;
   for (const auto& kv : rows) {
-    if (kv.second.status == PointStatus::ok) ++c.ok;
-    else if (kv.second.status == PointStatus::timeout) ++c.timeout;
-    else ++c.failed;
+    if (kv.second.status == PointStatus::ok)
+      ++c.ok;
+    else if (kv.second.status == PointStatus::timeout)
+      ++c.timeout;
+    else
+      ++c.failed;
   }
   return c;
 }

@@ -178,8 +178,7 @@ class Parser {
   }
 
   /// One left-associative level: operands from `next`, joined by any of `ops`.
-  template <typename Next>
-  NodePtr level(std::initializer_list<const char*> ops, Next next) {
+  template <typename Next> NodePtr level(std::initializer_list<const char*> ops, Next next) {
     NodePtr lhs = (this->*next)();
     for (;;) {
       bool matched = false;

@@ -30,10 +30,14 @@ std::optional<PointRecord> record_from_json(const nlohmann::json& j) {
     r.point = j.at("point").get<std::size_t>();
     r.values = j.at("values").get<std::vector<std::string>>();
     const std::string st = j.at("status").get<std::string>();
-    if (st == "ok") r.status = PointStatus::ok;
-    else if (st == "failed") r.status = PointStatus::failed;
-    else if (st == "timeout") r.status = PointStatus::timeout;
-    else return std::nullopt;
+    if (st == "ok")
+      r.status = PointStatus::ok;
+    else if (st == "failed")
+      r.status = PointStatus::failed;
+    else if (st == "timeout")
+      r.status = PointStatus::timeout;
+    else
+      return std::nullopt;
     r.error = j.at("error").get<std::string>();
     r.wall_s = j.at("wall_s").get<double>();
     r.run_dir = j.at("run_dir").get<std::string>();
@@ -90,20 +94,26 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (quoted) {
-      if (c != '"') field += c;
-      else if (i + 1 < text.size() && text[i + 1] == '"') field += '"', ++i;
-      else quoted = false;
+      if (c != '"')
+        field += c;
+      else if (i + 1 < text.size() && text[i + 1] == '"')
+        field += '"', ++i;
+      else
+        quoted = false;
       continue;
     }
-    if (c == '"') quoted = any = true;
-    else if (c == ',') row.push_back(std::move(field)), field.clear(), any = true;
+    if (c == '"')
+      quoted = any = true;
+    else if (c == ',')
+      row.push_back(std::move(field)), field.clear(), any = true;
     else if (c == '\n') {
       row.push_back(std::move(field));
       field.clear();
       rows.push_back(std::move(row));
       row.clear();
       any = false;
-    } else if (c != '\r') field += c, any = true;
+    } else if (c != '\r')
+      field += c, any = true;
   }
   if (quoted) throw std::runtime_error("CSV ends inside a quoted field");
   if (any || !field.empty()) {
@@ -167,8 +177,8 @@ std::string results_csv(const ResultsLayout& layout, const std::vector<PointReco
       line += "," + util::csv_field(a < r.values.size() ? r.values[a] : "");
     line += "," + to_string(r.status);
     for (const std::string& m : layout.metrics)
-      line += "," + util::csv_field(r.status == PointStatus::ok && r.metrics.contains(m) ? metric_text(r.metrics.at(m))
-                                                                                         : "");
+      line += "," +
+              util::csv_field(r.status == PointStatus::ok && r.metrics.contains(m) ? metric_text(r.metrics.at(m)) : "");
     line += "," + std::string(front[i] ? (*front[i] ? "1" : "0") : "");
     line += "," + fmt::format("{:.3f}", r.wall_s);
     line += "," + util::csv_field(r.run_dir) + "," + util::csv_field(r.error) + "\n";

@@ -100,8 +100,10 @@ struct RangeNumber {
 
 std::optional<RangeNumber> range_number(MapReader& r, const char* key, bool required, ReadContext& ctx) {
   if (!r.has(key)) {
-    if (required) r.missing(key, "a number");
-    else r.opt_num(key, 0, 0, 0);  // marks the key as known
+    if (required)
+      r.missing(key, "a number");
+    else
+      r.opt_num(key, 0, 0, 0);  // marks the key as known
     return std::nullopt;
   }
   const std::size_t before = ctx.diag.issues().size();
@@ -238,8 +240,10 @@ std::map<std::string, std::size_t> axis_identifiers(const std::vector<SweepAxis>
   for (std::size_t i = 0; i < axes.size(); ++i) last[last_segment(axes[i].key)].push_back(i);
   for (const auto& [seg, list] : last) {
     if (ids.count(seg)) continue;  // a name or a key wins
-    if (list.size() == 1) ids.emplace(seg, list.front());
-    else ambiguous[seg] = list;
+    if (list.size() == 1)
+      ids.emplace(seg, list.front());
+    else
+      ambiguous[seg] = list;
   }
   return ids;
 }

@@ -25,8 +25,10 @@ double ProgressLine::elapsed_s() const {
 
 std::string ProgressLine::timing_text(double elapsed_s, double work_done, double work_left) {
   std::string s = fmt::format("elapsed {:.1f} s", elapsed_s);
-  if (work_done > 0 && elapsed_s > 0) s += fmt::format("  remaining ~{:.1f} s", elapsed_s * work_left / work_done);
-  else s += "  remaining ?";
+  if (work_done > 0 && elapsed_s > 0)
+    s += fmt::format("  remaining ~{:.1f} s", elapsed_s * work_left / work_done);
+  else
+    s += "  remaining ?";
   return s;
 }
 

@@ -21,8 +21,10 @@ namespace {
 struct Bench : sc_core::sc_module {
   SC_HAS_PROCESS(Bench);
   Bench(sc_core::sc_module_name n, const config::DramConfig& cfg, std::function<void(hw::Dma&)> body)
-      : sc_core::sc_module(n), dram(hw::make_dram("dram", cfg, sc_core::sc_time(1, sc_core::SC_NS))),
-        dma("dma", cfg.burst_bytes, sc_core::sc_time(1, sc_core::SC_NS)), body_(std::move(body)) {
+      : sc_core::sc_module(n),
+        dram(hw::make_dram("dram", cfg, sc_core::sc_time(1, sc_core::SC_NS))),
+        dma("dma", cfg.burst_bytes, sc_core::sc_time(1, sc_core::SC_NS)),
+        body_(std::move(body)) {
     dma.socket.bind(*dram.socket);
     SC_THREAD(run);
   }
@@ -44,10 +46,10 @@ TEST_CASE("dram simple model: latency, bus bandwidth and first-fit ordering", "[
   cfg.model = config::DramModel::simple, cfg.bytes_per_cycle = 16, cfg.latency_cycles = 100, cfg.burst_bytes = 64;
   std::vector<hw::Transfer> t;
   Bench b("bench", cfg, [&](hw::Dma& dma) {
-    t.push_back(read(dma, 0, 256, 0));   // 4 bursts of 64 bytes, each 4 cycles on the bus
-    t.push_back(read(dma, 256, 64, 0));  // behind them on the bus
-    t.push_back(read(dma, 512, 32, 50)); // ready at 150, after the bus went idle at 120
-    t.push_back(read(dma, 640, 32, 10)); // ready at 110: fits the idle gap [120, 150)
+    t.push_back(read(dma, 0, 256, 0));    // 4 bursts of 64 bytes, each 4 cycles on the bus
+    t.push_back(read(dma, 256, 64, 0));   // behind them on the bus
+    t.push_back(read(dma, 512, 32, 50));  // ready at 150, after the bus went idle at 120
+    t.push_back(read(dma, 640, 32, 10));  // ready at 110: fits the idle gap [120, 150)
   });
   hw::start_simulation();
   REQUIRE(t.size() == 4);

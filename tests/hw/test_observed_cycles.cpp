@@ -32,7 +32,8 @@ class DelayedOutputs final : public hw::PeArray<std::int8_t, std::int32_t> {
       : hw::PeArray<std::int8_t, std::int32_t>(n, rows, cols, mode), inner_("inner", rows, cols, mode), delay_(delay) {}
   void reset() override {
     inner_.reset();
-    stages_.assign(static_cast<std::size_t>(delay_), Stage{std::vector<std::int32_t>(cols_, 0), std::vector<std::uint8_t>(cols_, 0)});
+    stages_.assign(static_cast<std::size_t>(delay_),
+                   Stage{std::vector<std::int32_t>(cols_, 0), std::vector<std::uint8_t>(cols_, 0)});
   }
   void step(const hw::ArrayIn<std::int8_t>& in, hw::ArrayOut<std::int32_t>& out) override {
     hw::ArrayOut<std::int32_t> now;
@@ -72,9 +73,10 @@ void check_delayed(const std::string& df, analytic::Dataflow adf) {
   // emitting its results 3 cycles late; the next fold's start depends on the PEs, not on the
   // outputs, so only the layer's last output moves: total = closed form + 3.
   const config::Experiment e = config::load_experiment_text(
-      fmt::format("arch:\n  name: t\n  array: {{rows: 4, cols: 4, dataflow: {}, input_dtype: int8}}\n"
-                  "  dram: {{model: ideal}}\nworkload:\n  seed: 9\n  layers:\n    - {{type: gemm, m: 8, n: 8, k: 16}}\n",
-                  df),
+      fmt::format(
+          "arch:\n  name: t\n  array: {{rows: 4, cols: 4, dataflow: {}, input_dtype: int8}}\n"
+          "  dram: {{model: ideal}}\nworkload:\n  seed: 9\n  layers:\n    - {{type: gemm, m: 8, n: 8, k: 16}}\n",
+          df),
       "delay.yaml", ".");
   const plan::ExperimentPlan p = plan::make_plan(e, {});
   REQUIRE(p.layers[0].schedule.tiles.size() == 1);

@@ -18,8 +18,9 @@ using namespace arraysim;
 namespace {
 
 std::string arch_yaml(const std::string& df, const std::string& dtype, std::int64_t R, std::int64_t C) {
-  return fmt::format("arch:\n  name: t\n  array: {{rows: {}, cols: {}, dataflow: {}, input_dtype: {}}}\n  dram: {{model: ideal}}\n",
-                     R, C, df, dtype);
+  return fmt::format(
+      "arch:\n  name: t\n  array: {{rows: {}, cols: {}, dataflow: {}, input_dtype: {}}}\n  dram: {{model: ideal}}\n", R,
+      C, df, dtype);
 }
 
 /// Runs `layers_yaml` (a YAML list body, one "- {...}" per line) in values fidelity.
@@ -72,9 +73,10 @@ std::string random_layers(Rng& rng, const std::string& df, std::int64_t R, std::
       const std::int64_t c = groups * rng(1, 3), oc = groups * rng(1, 4), h = rng(3, 12), w = rng(3, 12);
       const std::int64_t k = rng(1, 3), s = rng(1, 2), p = rng(0, 1), d = rng(1, 2);
       if (d * (k - 1) + 1 > std::min(h, w) + 2 * p) continue;
-      line = fmt::format("    - {{type: conv2d, batch: {}, in_channels: {}, in_height: {}, in_width: {}, out_channels: {}, "
-                         "kernel: {}, stride: {}, padding: {}, dilation: {}, groups: {}}}\n",
-                         rng(1, 2), c, h, w, oc, k, s, p, d, groups);
+      line = fmt::format(
+          "    - {{type: conv2d, batch: {}, in_channels: {}, in_height: {}, in_width: {}, out_channels: {}, "
+          "kernel: {}, stride: {}, padding: {}, dilation: {}, groups: {}}}\n",
+          rng(1, 2), c, h, w, oc, k, s, p, d, groups);
       ir::Conv2dParams cp;
       cp.n = 2, cp.c = c, cp.h = h, cp.w = w, cp.out_channels = oc, cp.kernel_h = cp.kernel_w = k;
       cp.stride_h = cp.stride_w = s, cp.pad_top = cp.pad_bottom = cp.pad_left = cp.pad_right = p;
@@ -113,18 +115,17 @@ void check_random(const std::string& df, const std::string& dtype, std::int64_t 
 
 // Every dataflow x data type x array shape: 10 random layers each, i.e. 210 analytic comparisons
 // per dataflow (7 shapes x 3 types x 10).
-#define SYSTOLIC_RANDOM_CASE(DF, DT, R, C)                                                           \
-  TEST_CASE("systolic " DF " " DT " " #R "x" #C ": random layers bit-exact and equal to analytic", \
-            "[hw][systolic]") {                                                                    \
-    check_random(DF, DT, R, C);                                                                    \
+#define SYSTOLIC_RANDOM_CASE(DF, DT, R, C)                                                                             \
+  TEST_CASE("systolic " DF " " DT " " #R "x" #C ": random layers bit-exact and equal to analytic", "[hw][systolic]") { \
+    check_random(DF, DT, R, C);                                                                                        \
   }
-#define SYSTOLIC_SHAPES(DF, DT)                                                                    \
-  SYSTOLIC_RANDOM_CASE(DF, DT, 1, 1)                                                               \
-  SYSTOLIC_RANDOM_CASE(DF, DT, 1, 8)                                                               \
-  SYSTOLIC_RANDOM_CASE(DF, DT, 8, 1)                                                               \
-  SYSTOLIC_RANDOM_CASE(DF, DT, 3, 5)                                                               \
-  SYSTOLIC_RANDOM_CASE(DF, DT, 4, 4)                                                               \
-  SYSTOLIC_RANDOM_CASE(DF, DT, 16, 16)                                                             \
+#define SYSTOLIC_SHAPES(DF, DT)        \
+  SYSTOLIC_RANDOM_CASE(DF, DT, 1, 1)   \
+  SYSTOLIC_RANDOM_CASE(DF, DT, 1, 8)   \
+  SYSTOLIC_RANDOM_CASE(DF, DT, 8, 1)   \
+  SYSTOLIC_RANDOM_CASE(DF, DT, 3, 5)   \
+  SYSTOLIC_RANDOM_CASE(DF, DT, 4, 4)   \
+  SYSTOLIC_RANDOM_CASE(DF, DT, 16, 16) \
   SYSTOLIC_RANDOM_CASE(DF, DT, 32, 32)
 SYSTOLIC_SHAPES("os", "int8")
 SYSTOLIC_SHAPES("os", "int16")

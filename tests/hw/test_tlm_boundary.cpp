@@ -46,8 +46,10 @@ struct FixedLatencyMemory : sc_core::sc_module {
   bool copy(tlm::tlm_generic_payload& p) {
     const std::uint64_t a = p.get_address(), n = p.get_data_length();
     if (a + n > bytes.size()) return false;
-    if (p.is_write()) std::memcpy(bytes.data() + a, p.get_data_ptr(), n);
-    else std::memcpy(p.get_data_ptr(), bytes.data() + a, n);
+    if (p.is_write())
+      std::memcpy(bytes.data() + a, p.get_data_ptr(), n);
+    else
+      std::memcpy(p.get_data_ptr(), bytes.data() + a, n);
     return true;
   }
   std::vector<unsigned char> bytes;
@@ -61,7 +63,8 @@ struct FixedLatencyFactory : hw::DramFactory {
   FixedLatencyMemory* made = nullptr;
   explicit FixedLatencyFactory(std::int64_t l) : latency_cycles(l) {}
   hw::DramTarget make(const char* name, sc_core::sc_time period) override {
-    auto m = std::make_unique<FixedLatencyMemory>(name, std::size_t{1} << 20, period * static_cast<double>(latency_cycles));
+    auto m =
+        std::make_unique<FixedLatencyMemory>(name, std::size_t{1} << 20, period * static_cast<double>(latency_cycles));
     made = m.get();
     tlm::tlm_target_socket<>* s = &m->socket;
     return {std::move(m), s};
@@ -106,7 +109,8 @@ TEST_CASE("tlm boundary: a foreign memory target gives bit-exact outputs and the
   const std::int64_t L = 40;
   const std::string yaml =
       "arch:\n  name: t\n  array: {rows: 4, cols: 4, dataflow: os, input_dtype: int8}\n"
-      "  scratchpad:\n    ifmap: {size_kib: 4, banks: 4, word_bytes: 16}\n    weight: {size_kib: 4, banks: 4, word_bytes: 16}\n"
+      "  scratchpad:\n    ifmap: {size_kib: 4, banks: 4, word_bytes: 16}\n    weight: {size_kib: 4, banks: 4, "
+      "word_bytes: 16}\n"
       "    output: {size_kib: 4, banks: 4, word_bytes: 16}\n"
       "  dram: {model: simple}\n"
       "workload:\n  seed: 11\n  layers:\n    - {type: gemm, m: 8, n: 8, k: 16}\n";
@@ -135,7 +139,8 @@ TEST_CASE("tlm boundary: a tiled convolution through a foreign memory target is 
   const std::string yaml =
       "arch:\n  name: t\n  array: {rows: 4, cols: 4, dataflow: ws, input_dtype: int8}\n"
       "  scratchpad:\n    output: {size_kib: 1}\n  dram: {model: simple}\n"
-      "workload:\n  seed: 5\n  layers:\n    - {type: conv2d, in_channels: 3, in_height: 9, in_width: 9, out_channels: 6, "
+      "workload:\n  seed: 5\n  layers:\n    - {type: conv2d, in_channels: 3, in_height: 9, in_width: 9, out_channels: "
+      "6, "
       "kernel: 3, padding: 1}\n";
   auto memory = std::make_shared<FixedLatencyFactory>(25);
   const Run r = run(yaml, memory);

@@ -23,7 +23,8 @@ workload:
   layers:
     - {name: g, type: gemm, m: 1, n: 4, k: 140000}
 sim: {fidelity: values}
-)", "vector_wrap.yaml", ".");
+)",
+                                                            "vector_wrap.yaml", ".");
   REQUIRE(e.arch.array.accumulator_dtype == ir::DType::int32);
 
   // C[1][4] = A[1][K] · B[K][4] with K = 140000 and A = -128 everywhere; 2^31 = 2147483648.
@@ -32,10 +33,10 @@ sim: {fidelity: values}
   ir::LayerOperands ops{ir::Tensor(ir::DType::int8, {1, K}), ir::Tensor(ir::DType::int8, {K, 4})};
   for (std::int64_t k = 0; k < K; ++k) {
     ops.input.set_i64(k, -128);
-    ops.weight.set_i64(k * 4 + 0, -128);               // each product 16384
-    ops.weight.set_i64(k * 4 + 1, 127);                // each product -16256
+    ops.weight.set_i64(k * 4 + 0, -128);                 // each product 16384
+    ops.weight.set_i64(k * 4 + 1, 127);                  // each product -16256
     ops.weight.set_i64(k * 4 + 2, k % 2 ? -127 : -128);  // products 16384, 16256 alternating
-    ops.weight.set_i64(k * 4 + 3, 1);                  // each product -128: no overflow
+    ops.weight.set_i64(k * 4 + 3, 1);                    // each product -128: no overflow
   }
   // Exact sums, then modulo 2^32 into [-2^31, 2^31):
   //   140000·16384 = 2293760000 → 2293760000 − 4294967296 = −2001207296
@@ -51,10 +52,11 @@ sim: {fidelity: values}
   // the lanes into a held accumulator (parallel k, hoist) or into the output word (no hoist).
   // Tiles of 4096 k: 35 tiles, each after the first accumulating onto the partial sums stored.
   using config::VectorLoop;
-  const std::vector<config::VectorMapping> mappings{{VectorLoop::n, {VectorLoop::m, VectorLoop::n, VectorLoop::k}, true},
-                                                    {VectorLoop::n, {VectorLoop::m, VectorLoop::k, VectorLoop::n}, false},
-                                                    {VectorLoop::k, {VectorLoop::m, VectorLoop::n, VectorLoop::k}, true},
-                                                    {VectorLoop::k, {VectorLoop::m, VectorLoop::n, VectorLoop::k}, false}};
+  const std::vector<config::VectorMapping> mappings{
+      {VectorLoop::n, {VectorLoop::m, VectorLoop::n, VectorLoop::k}, true},
+      {VectorLoop::n, {VectorLoop::m, VectorLoop::k, VectorLoop::n}, false},
+      {VectorLoop::k, {VectorLoop::m, VectorLoop::n, VectorLoop::k}, true},
+      {VectorLoop::k, {VectorLoop::m, VectorLoop::n, VectorLoop::k}, false}};
   const plan::SlotCounts slots{e.arch.ifmap.double_buffered ? 2 : 1, e.arch.weight.double_buffered ? 2 : 1,
                                e.arch.output.double_buffered ? 2 : 1};
   std::vector<plan::LayerPlan> plans;

@@ -52,8 +52,8 @@ using Fields = std::map<std::string, nlohmann::json>;
 struct Record {
   std::string case_id;
   std::string arguments;
-  Fields run;                 ///< the run totals and the run-level fields
-  std::vector<Fields> layers; ///< one per layer, in run order
+  Fields run;                  ///< the run totals and the run-level fields
+  std::vector<Fields> layers;  ///< one per layer, in run order
 };
 
 /// The directory of cases.txt and records/: ARRAYSIM_REGRESSION_DIR, else tests/regression of
@@ -272,7 +272,8 @@ std::optional<Record> run_case(const RegressionCase& c, std::string& error) {
                           c.arguments + " --out " + sh_quote(out) + " --no-plots";
   const auto r = run_shell(cmd);
   if (r.exit_code != 0) {
-    error = c.id() + ": arraysim run " + c.arguments + " exited with code " + std::to_string(r.exit_code) + ":\n" + r.err;
+    error =
+        c.id() + ": arraysim run " + c.arguments + " exited with code " + std::to_string(r.exit_code) + ":\n" + r.err;
     return std::nullopt;
   }
   try {
@@ -314,8 +315,8 @@ void check_group(const std::string& group) {
   }
   std::string skip_note;
   for (const auto& [shared, n] : skipped)
-    skip_note += (skip_note.empty() ? "" : "; ") + std::to_string(n) + " cases of group " + group + " not run: " +
-                 (source_root() / shared).lexically_normal().string() +
+    skip_note += (skip_note.empty() ? "" : "; ") + std::to_string(n) + " cases of group " + group +
+                 " not run: " + (source_root() / shared).lexically_normal().string() +
                  " does not exist (the reference inputs beside the repository)";
   if (cases.empty() && !skipped.empty()) {
     WARN("ARRAYSIM_REGRESSION_TEST_SKIPPED: " << skip_note);

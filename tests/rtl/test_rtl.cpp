@@ -64,7 +64,8 @@ void check_lockstep(const std::string& df, std::int64_t R, std::int64_t C) {
   REQUIRE(r.layers.size() == 6);
   std::int64_t cycles = 0;
   for (const auto& l : r.layers) {
-    INFO(df << " " << R << "x" << C << " layer " << l.name << " gemm " << l.gemm.m << "x" << l.gemm.n << "x" << l.gemm.k);
+    INFO(df << " " << R << "x" << C << " layer " << l.name << " gemm " << l.gemm.m << "x" << l.gemm.n << "x"
+            << l.gemm.k);
     CHECK(l.golden_match == true);
     CHECK(l.analytic_match == true);  // the SystemC model's cycle count (docs/timing.md)
     cycles += *l.total_cycles;
@@ -77,10 +78,10 @@ void check_lockstep(const std::string& df, std::int64_t R, std::int64_t C) {
 
 }  // namespace
 
-#define RTL_LOCKSTEP_CASE(DF, N)                                                                             \
+#define RTL_LOCKSTEP_CASE(DF, N)                                                                                  \
   TEST_CASE("rtl lock-step " DF " " #N "x" #N ": seeded random tiles incl. partial edge folds equal every cycle", \
-            "[rtl]") {                                                                                       \
-    check_lockstep(DF, N, N);                                                                                \
+            "[rtl]") {                                                                                            \
+    check_lockstep(DF, N, N);                                                                                     \
   }
 RTL_LOCKSTEP_CASE("os", 4)
 RTL_LOCKSTEP_CASE("os", 8)
@@ -178,8 +179,8 @@ void check_fault_report(const std::string& df, const std::string& yaml, std::int
   const auto r = test::run_cli("cosim " + file + " --inject-rtl-fault");
   INFO(r.out << r.err);
   CHECK(r.exit_code == 1);
-  CHECK(r.out.find(fmt::format("cosim: MISMATCH at cycle {} row 1 col 2: expected {} got {}\n", cycle, expected,
-                               got)) == 0);
+  CHECK(r.out.find(
+            fmt::format("cosim: MISMATCH at cycle {} row 1 col 2: expected {} got {}\n", cycle, expected, got)) == 0);
   CHECK(r.out.find(std::string(df == "os" ? "acc" : "psum") + " of PE(1, 2) in layer gemm0") != std::string::npos);
   // The same experiment without the fault passes.
   const auto ok = test::run_cli("cosim " + file);

@@ -79,8 +79,8 @@ TEST_CASE("cli run stops at sim.max_cycles with exit 2", "[system][cli]") {
 }
 
 TEST_CASE("cli --dump-schedule prints every fold", "[system][cli]") {
-  const auto r = run_cli(
-      "run --set arch.array.rows=4 --set arch.array.cols=4 --set arch.array.dataflow=ws --dump-schedule");
+  const auto r =
+      run_cli("run --set arch.array.rows=4 --set arch.array.cols=4 --set arch.array.dataflow=ws --dump-schedule");
   REQUIRE(r.exit_code == 0);
   // fc: GEMM M=4, N=37, K=100 on 4x4 WS: 10 n-folds x 25 k-folds = 250 folds. Its operands fit
   // the demo's 64 KiB scratchpads (A 400 bytes, B 3700, C 592), so one tile covers the GEMM.

@@ -35,8 +35,7 @@ OnnxBuilder small_cnn() {
 
 }  // namespace
 
-TEST_CASE("cli import: --help of import, import scalesim, import onnx and the run import options",
-          "[system][import]") {
+TEST_CASE("cli import: --help of import, import scalesim, import onnx and the run import options", "[system][import]") {
   const auto h = run_cli("--help");
   CHECK(h.out.find("import") != std::string::npos);
   const auto imp = run_cli("import --help");
@@ -50,7 +49,8 @@ TEST_CASE("cli import: --help of import, import scalesim, import onnx and the ru
   CHECK(ox.exit_code == 0);
   for (const char* o : {"--model", "--arch", "--output"}) CHECK(ox.out.find(o) != std::string::npos);
   const auto run = run_cli("run --help");
-  for (const char* o : {"--cfg", "--topology", "--gemm", "--model", "--arch"}) CHECK(run.out.find(o) != std::string::npos);
+  for (const char* o : {"--cfg", "--topology", "--gemm", "--model", "--arch"})
+    CHECK(run.out.find(o) != std::string::npos);
   CHECK(run_cli("import").exit_code == 2);
   CHECK(run_cli("import scalesim --cfg " + kCfg + " -o x.yaml").exit_code == 2);  // --topology is required
 }
@@ -166,7 +166,8 @@ TEST_CASE("cli import onnx and run --model --arch", "[system][import]") {
   // A relative --arch path is rewritten relative to the experiment file's directory.
   const std::string arch_rel = fs::relative(arch).string();
   REQUIRE(run_cli("import onnx --model " + model + " --arch " + arch_rel + " -o " + out).exit_code == 0);
-  CHECK(arraysim::test::read_text(out).find("arch: " + fs::relative(arch, d.path() + "/exps").string() + "\n") != std::string::npos);
+  CHECK(arraysim::test::read_text(out).find("arch: " + fs::relative(arch, d.path() + "/exps").string() + "\n") !=
+        std::string::npos);
 
   const auto from_file = run_cli("run " + out);
   const auto direct = run_cli("run --model " + model + " --arch " + arch_rel);

@@ -37,7 +37,9 @@ json run_yaml(const test::TempDir& d, const std::string& yaml, const std::string
 }
 
 std::int64_t i64(const json& j, const char* key) { return j.at(key).get<std::int64_t>(); }
-std::int64_t bytes(const json& l, const char* field, const char* operand) { return l.at(field).at(operand).get<std::int64_t>(); }
+std::int64_t bytes(const json& l, const char* field, const char* operand) {
+  return l.at(field).at(operand).get<std::int64_t>();
+}
 
 }  // namespace
 
@@ -76,8 +78,9 @@ sim: {fidelity: values}
   for (const json& l : L) {
     CHECK(l.at("golden_match").get<bool>());
     // Footprint: input + weight + output tensors.
-    CHECK(i64(l, "dram_footprint_bytes") ==
-          bytes(l, "dram_read_bytes", "ifmap") + bytes(l, "dram_read_bytes", "weight") + bytes(l, "dram_write_bytes", "output"));
+    CHECK(i64(l, "dram_footprint_bytes") == bytes(l, "dram_read_bytes", "ifmap") +
+                                                bytes(l, "dram_read_bytes", "weight") +
+                                                bytes(l, "dram_write_bytes", "output"));
   }
 }
 
@@ -96,7 +99,7 @@ sim: {fidelity: values}
 )";
   const std::vector<ir::GemmDims> dims{{144, 20, 72, 1}, {30, 17, 50, 1}};
   for (const char* df : {"os", "ws", "is"}) {
-    const analytic::Dataflow adf = std::string(df) == "os" ? analytic::Dataflow::os
+    const analytic::Dataflow adf = std::string(df) == "os"   ? analytic::Dataflow::os
                                    : std::string(df) == "ws" ? analytic::Dataflow::ws
                                                              : analytic::Dataflow::is;
     for (const char* model : {"ideal", "simple"}) {
@@ -232,7 +235,9 @@ TEST_CASE("memory: the analytic lower bound holds and GEMM traffic matches it on
           "[system][memory]") {
   test::TempDir d;
   std::mt19937_64 rng(20261122);
-  auto pick = [&](std::int64_t lo, std::int64_t hi) { return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng); };
+  auto pick = [&](std::int64_t lo, std::int64_t hi) {
+    return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng);
+  };
   int cases = 0;
   for (int a = 0; a < 20; ++a) {
     const std::int64_t R = pick(1, 16), C = pick(1, 16);
@@ -248,7 +253,8 @@ TEST_CASE("memory: the analytic lower bound holds and GEMM traffic matches it on
     y << "arch:\n  array: {rows: " << R << ", cols: " << C << ", dataflow: " << df << "}\n"
       << "  scratchpad:\n";
     const char* bufs[3] = {"ifmap", "weight", "output"};
-    for (int b = 0; b < 3; ++b) y << "    " << bufs[b] << ": {size_kib: " << kib[b] << ", double_buffered: " << (db ? "true" : "false") << "}\n";
+    for (int b = 0; b < 3; ++b)
+      y << "    " << bufs[b] << ": {size_kib: " << kib[b] << ", double_buffered: " << (db ? "true" : "false") << "}\n";
     y << "  dram: {model: " << model << ", bytes_per_cycle: " << bw << ", latency_cycles: " << lat << "}\n";
     y << "workload:\n  layers:\n";
     std::vector<ir::GemmDims> dims;
@@ -259,8 +265,12 @@ TEST_CASE("memory: the analytic lower bound holds and GEMM traffic matches it on
     }
     y << "sim: {fidelity: timing}\n";
     const json s = run_yaml(d, y.str(), "", "r" + std::to_string(a));
-    const config::Dataflow cdf = df == "os" ? config::Dataflow::os : df == "ws" ? config::Dataflow::ws : config::Dataflow::is;
-    const analytic::Dataflow adf = df == "os" ? analytic::Dataflow::os : df == "ws" ? analytic::Dataflow::ws : analytic::Dataflow::is;
+    const config::Dataflow cdf = df == "os"   ? config::Dataflow::os
+                                 : df == "ws" ? config::Dataflow::ws
+                                              : config::Dataflow::is;
+    const analytic::Dataflow adf = df == "os"   ? analytic::Dataflow::os
+                                   : df == "ws" ? analytic::Dataflow::ws
+                                                : analytic::Dataflow::is;
     for (int l = 0; l < 8; ++l) {
       const json& L = s.at("layers")[static_cast<std::size_t>(l)];
       INFO(y.str() << "layer " << l);
@@ -291,7 +301,9 @@ TEST_CASE("memory: the analytic lower bound holds and GEMM traffic matches it on
 TEST_CASE("memory: timing fidelity gives the cycles stalls and traffic of values fidelity", "[system][memory]") {
   test::TempDir d;
   std::mt19937_64 rng(7);
-  auto pick = [&](std::int64_t lo, std::int64_t hi) { return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng); };
+  auto pick = [&](std::int64_t lo, std::int64_t hi) {
+    return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng);
+  };
   for (int a = 0; a < 6; ++a) {
     const char* dfs[3] = {"os", "ws", "is"};
     const char* models[4] = {"ideal", "simple", "ddr4_3200", "hbm2"};
@@ -314,7 +326,8 @@ TEST_CASE("memory: timing fidelity gives the cycles stalls and traffic of values
       CHECK(a1.at("golden_match").get<bool>());
       for (const char* k : {"total_cycles", "stall_cycles", "compute_cycles", "folds", "bank_conflicts", "start_cycle"})
         CHECK(a1.at(k) == b1.at(k));
-      for (const char* k : {"stall_cycles_by_cause", "dram_read_bytes", "dram_write_bytes", "sram_read_bytes", "sram_write_bytes"})
+      for (const char* k :
+           {"stall_cycles_by_cause", "dram_read_bytes", "dram_write_bytes", "sram_read_bytes", "sram_write_bytes"})
         CHECK(a1.at(k) == b1.at(k));
     }
   }
@@ -337,8 +350,9 @@ workload:
   CHECK(r.exit_code == 2);
   // OS: the smallest output tile is R x C = 16 x 16 int32 accumulators = 1024 bytes, and the
   // double-buffered 1 KiB scratchpad gives a tile 512 bytes.
-  CHECK(r.err == file + ":4:24 arch.scratchpad.output.size_kib: 512 bytes (half of it, double-buffered) cannot hold "
-                        "one output tile of layer 'g': the smallest is 16 x 16 elements x 4 bytes = 1024 bytes\n");
+  CHECK(r.err == file +
+                     ":4:24 arch.scratchpad.output.size_kib: 512 bytes (half of it, double-buffered) cannot hold "
+                     "one output tile of layer 'g': the smallest is 16 x 16 elements x 4 bytes = 1024 bytes\n");
   CHECK(!std::filesystem::exists(out));
 }
 

@@ -70,7 +70,8 @@ std::set<std::string> documented_words() {
 }
 
 /// Every object key of `j`, recursively (the keys of list elements too), as "path" for messages.
-void collect_keys(const nlohmann::json& j, const std::string& path, std::vector<std::pair<std::string, std::string>>& out) {
+void collect_keys(const nlohmann::json& j, const std::string& path,
+                  std::vector<std::pair<std::string, std::string>>& out) {
   if (j.is_object()) {
     for (auto it = j.begin(); it != j.end(); ++it) {
       out.push_back({it.key(), path + "." + it.key()});
@@ -90,7 +91,8 @@ double sram_rate(const YAML::Node& points, double kib, const char* key) {
   if (kib >= p.back().first) return p.back().second;
   for (std::size_t i = 1; i < p.size(); ++i)
     if (kib <= p[i].first) {
-      const double t = (std::log2(kib) - std::log2(p[i - 1].first)) / (std::log2(p[i].first) - std::log2(p[i - 1].first));
+      const double t =
+          (std::log2(kib) - std::log2(p[i - 1].first)) / (std::log2(p[i].first) - std::log2(p[i - 1].first));
       return p[i - 1].second + t * (p[i].second - p[i - 1].second);
     }
   return p.back().second;
@@ -142,7 +144,8 @@ TEST_CASE("report stats json and layers csv carry every documented field", "[sys
   // Units are part of the names of the fields this report adds.
   for (const char* k : {"energy_pj", "energy_pj_per_mac", "area_um2", "dram_bytes_per_cycle", "energy_table"})
     CHECK(j.contains(k));
-  for (const char* k : {"energy_pj", "compulsory_dram_bytes", "attained_macs_per_cycle"}) CHECK(j["layers"][0].contains(k));
+  for (const char* k : {"energy_pj", "compulsory_dram_bytes", "attained_macs_per_cycle"})
+    CHECK(j["layers"][0].contains(k));
   for (const char* k : {"mac_pj", "dram_read_pj_per_byte", "dram_write_pj_per_byte", "static_pj_per_cycle"})
     CHECK(j["energy_table"].contains(k));
 
@@ -158,7 +161,8 @@ TEST_CASE("report stats json and layers csv carry every documented field", "[sys
                          e["sram_output"].get<double>() + e["dram"].get<double>() + e["static"].get<double>();
     CHECK(e["total"].get<double>() == Approx(parts));
     total_pj += parts;
-    CHECK(l["attained_macs_per_cycle"].get<double>() == Approx(l["macs"].get<double>() / l["total_cycles"].get<double>()));
+    CHECK(l["attained_macs_per_cycle"].get<double>() ==
+          Approx(l["macs"].get<double>() / l["total_cycles"].get<double>()));
     // The CSV row holds the same numbers (6 decimals).
     CHECK(csv[i].at("name") == l["name"]);
     CHECK(std::stod(csv[i].at("energy_pj_total")) == Approx(e["total"].get<double>()).epsilon(1e-9));
@@ -205,9 +209,9 @@ TEST_CASE("report energy equals action counts times the table recomputed from th
     sram[b] = {sram_rate(en["sram"], size, "read_pj_per_byte"), sram_rate(en["sram"], size, "write_pj_per_byte")};
   }
   // Leakage: microwatts / MHz = pJ per cycle.
-  const double static_pj_per_cycle =
-      (static_cast<double>(pes) * en["static_uw_per_pe"][dtype].as<double>() + kib * en["static_uw_per_kib"].as<double>()) /
-      clock_mhz;
+  const double static_pj_per_cycle = (static_cast<double>(pes) * en["static_uw_per_pe"][dtype].as<double>() +
+                                      kib * en["static_uw_per_kib"].as<double>()) /
+                                     clock_mhz;
   const double mac_pj = en["mac_pj"][dtype].as<double>();
   const double dram_r = en["dram_read_pj_per_byte"].as<double>(), dram_w = en["dram_write_pj_per_byte"].as<double>();
 
@@ -222,7 +226,8 @@ TEST_CASE("report energy equals action counts times the table recomputed from th
     for (const char* b : {"ifmap", "weight", "output"})
       want[std::string("sram_") + b] = l["sram_read_bytes"][b].get<double>() * sram[b].first +
                                        l["sram_write_bytes"][b].get<double>() * sram[b].second;
-    want["dram"] = l["dram_read_bytes"]["total"].get<double>() * dram_r + l["dram_write_bytes"]["total"].get<double>() * dram_w;
+    want["dram"] =
+        l["dram_read_bytes"]["total"].get<double>() * dram_r + l["dram_write_bytes"]["total"].get<double>() * dram_w;
     want["static"] = l["total_cycles"].get<double>() * static_pj_per_cycle;
     double sum = 0;
     for (const auto& [k, v] : want) {
@@ -281,7 +286,8 @@ TEST_CASE("report run without gnuplot warns in one line and writes the other fil
   const auto r = run_cli("run --out " + out);
   CHECK(r.exit_code == 0);
   CHECK(r.err == "arraysim: warning: plots not written: gnuplot not found on PATH (Debian package gnuplot-nox)\n");
-  for (const char* f : {"stats.json", "layers.csv", "summary.txt", "effective_config.yaml"}) CHECK(fs::exists(out + "/" + f));
+  for (const char* f : {"stats.json", "layers.csv", "summary.txt", "effective_config.yaml"})
+    CHECK(fs::exists(out + "/" + f));
   CHECK_FALSE(fs::exists(out + "/roofline.svg"));
 }
 
@@ -328,7 +334,8 @@ TEST_CASE("report timeline json parses and its durations add up per unit", "[sys
     const std::string name = l["name"];
     INFO(name);
     CHECK(layer_unit_cycles[name]["layer"] == l["total_cycles"].get<std::int64_t>());
-    CHECK(layer_unit_cycles[name]["pe_array"] + layer_unit_cycles[name]["stall"] == l["total_cycles"].get<std::int64_t>());
+    CHECK(layer_unit_cycles[name]["pe_array"] + layer_unit_cycles[name]["stall"] ==
+          l["total_cycles"].get<std::int64_t>());
     CHECK(layer_unit_cycles[name]["stall"] == l["stall_cycles"].get<std::int64_t>());
     CHECK(pe_macs[name] == l["macs"].get<std::int64_t>());
   }
@@ -341,7 +348,8 @@ TEST_CASE("report subcommand regenerates the summary and plots without simulatin
   REQUIRE(run.exit_code == 0);
   const std::string summary = read_text(out + "/summary.txt");
   fs::remove(out + "/summary.txt");
-  for (const char* f : {"roofline.svg", "roofline.png", "cycle_breakdown.svg", "cycle_breakdown.png"}) fs::remove(out + "/" + f);
+  for (const char* f : {"roofline.svg", "roofline.png", "cycle_breakdown.svg", "cycle_breakdown.png"})
+    fs::remove(out + "/" + f);
   const auto rep = run_cli("report " + out);
   REQUIRE(rep.exit_code == 0);
   CHECK(read_text(out + "/summary.txt") == summary);  // identical to what the run wrote
@@ -367,9 +375,7 @@ TEST_CASE("report of a missing or broken run directory exits 2 with one line", "
   CHECK(empty.exit_code == 2);
   CHECK(one_line(empty.err));
   CHECK_THAT(empty.err, Contains("stats.json: missing"));
-  {
-    std::ofstream(d.path() + "/stats.json") << "{\"experiment\": \"x\", \"arch\": 3}";
-  }
+  { std::ofstream(d.path() + "/stats.json") << "{\"experiment\": \"x\", \"arch\": 3}"; }
   const auto broken = run_cli("report " + d.path());
   CHECK(broken.exit_code == 2);
   CHECK(one_line(broken.err));

@@ -29,7 +29,8 @@ workload:
   layers:
     - {name: fc, type: fc, in_features: 12, out_features: 20}
 sim: {fidelity: values}
-)", "vector_ports.yaml", ".");
+)",
+                                                            "vector_ports.yaml", ".");
   const stats::RunResult r = app::run_experiment(e, {});
   REQUIRE(r.layers.size() == 1);
   const stats::LayerResult& l = r.layers[0];
@@ -45,7 +46,7 @@ sim: {fidelity: values}
   CHECK(l.array_read_words.ifmap == 3 * 12);    // ⌈20/8⌉·12 broadcast inputs
   CHECK(l.array_read_words.weight == 20 * 12);  // every weight once
   CHECK(l.array_read_words.output == 0);
-  CHECK(l.array_write_words.output == 20);      // each accumulator once
+  CHECK(l.array_write_words.output == 20);  // each accumulator once
   CHECK(l.memory.sram_read_bytes.weight == 20 * 12 * 4);
   CHECK(l.relayout_words == std::optional<std::int64_t>(0));  // fc weights [K][N]: n is contiguous
   CHECK(l.compute_roof_macs_per_cycle == std::optional<double>(8.0));
@@ -57,7 +58,8 @@ sim: {fidelity: values}
 TEST_CASE("vector: mapping auto picks the fewest cycles of all 36 mappings and says so", "[system][vector]") {
   test::TempDir dir;
   const std::string base = test::src_path("configs/experiments/vector_fc.yaml");
-  const test::CliResult a = test::run_cli("run " + base + " --set arch.array.mapping=auto --out " + dir.path() + "/auto");
+  const test::CliResult a =
+      test::run_cli("run " + base + " --set arch.array.mapping=auto --out " + dir.path() + "/auto");
   REQUIRE(a.exit_code == 0);
   CHECK(a.out.find("(chosen by mapping: auto)") != std::string::npos);
   const nlohmann::json ja = nlohmann::json::parse(test::read_text(dir.path() + "/auto/stats.json"));
@@ -81,12 +83,13 @@ TEST_CASE("vector: mapping auto picks the fewest cycles of all 36 mappings and s
       }
 }
 
-TEST_CASE("vector: a systolic array and a vector unit of equal MAC count report the same roofline fields", "[system][vector]") {
+TEST_CASE("vector: a systolic array and a vector unit of equal MAC count report the same roofline fields",
+          "[system][vector]") {
   test::TempDir dir;
   for (const char* which : {"systolic", "vector"}) {
     const std::string out = dir.path() + "/" + which;
-    const test::CliResult r = test::run_cli("run " + test::src_path(std::string("configs/experiments/vector_pair_") +
-                                                                     which + ".yaml") + " --out " + out);
+    const test::CliResult r = test::run_cli(
+        "run " + test::src_path(std::string("configs/experiments/vector_pair_") + which + ".yaml") + " --out " + out);
     REQUIRE(r.exit_code == 0);
     const nlohmann::json j = nlohmann::json::parse(test::read_text(out + "/stats.json"));
     for (const auto& l : j["layers"]) {

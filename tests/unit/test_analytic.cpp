@@ -73,9 +73,7 @@ std::vector<Fold> fold_sequence(Dataflow df, i64 R, i64 C, const ir::GemmDims& g
 }
 
 /// Streamed length T: WS M, IS N, OS K.
-i64 stream_len(Dataflow df, const ir::GemmDims& g) {
-  return df == Dataflow::ws ? g.m : df == Dataflow::is ? g.n : g.k;
-}
+i64 stream_len(Dataflow df, const ir::GemmDims& g) { return df == Dataflow::ws ? g.m : df == Dataflow::is ? g.n : g.k; }
 
 /// Fold start parameters of the recurrences: L_f (weight/input load start) for WS/IS, s_f for OS.
 std::vector<i64> recurrence_starts(Dataflow df, i64 R, const ir::GemmDims& g, const std::vector<Fold>& folds) {
@@ -136,7 +134,8 @@ struct EventSim {
     for (i64 c = from; c <= to; ++c) take(res, i, j, c, fold);
   }
 
-  void run(Dataflow df, i64 R, i64 C, const ir::GemmDims& g, const std::vector<Fold>& folds, const std::vector<i64>& starts) {
+  void run(Dataflow df, i64 R, i64 C, const ir::GemmDims& g, const std::vector<Fold>& folds,
+           const std::vector<i64>& starts) {
     const i64 T = stream_len(df, g);
     enum { weight = 0, mac = 1, port = 2, acc = 3 };
     for (std::size_t f = 0; f < folds.size(); ++f) {
@@ -439,8 +438,9 @@ TEST_CASE("analytic: docs/timing.md diagram and comparison table numbers", "[uni
   REQUIRE(in.good());
   std::ostringstream doc;
   doc << in.rdbuf();
-  for (const std::string& grid : {timing_grid(Dataflow::ws, 2, 2, dims(2, 2, 3)), timing_grid(Dataflow::is, 2, 2, dims(3, 3, 2)),
-                                  timing_grid(Dataflow::os, 2, 2, dims(4, 2, 3))}) {
+  for (const std::string& grid :
+       {timing_grid(Dataflow::ws, 2, 2, dims(2, 2, 3)), timing_grid(Dataflow::is, 2, 2, dims(3, 3, 2)),
+        timing_grid(Dataflow::os, 2, 2, dims(4, 2, 3))}) {
     INFO("docs/timing.md must contain the diagram\n" << grid);
     CHECK(doc.str().find(grid) != std::string::npos);
   }
@@ -462,11 +462,13 @@ TEST_CASE("analytic: docs/timing.md diagram and comparison table numbers", "[uni
       const analytic::SystolicEstimate e = analytic::systolic_cycles(df, r.r, r.c, g);
       const i64 v2 = analytic::scalesim_v2_cycles(df, r.r, r.c, g);
       char line[256];
-      std::snprintf(line, sizeof line, "| %s | %lld×%lld | %lld | %lld | %lld | %lld | %s | %lld | %lld | %lld | %+.1f %% | %.2f %% |",
+      std::snprintf(line, sizeof line,
+                    "| %s | %lld×%lld | %lld | %lld | %lld | %lld | %s | %lld | %lld | %lld | %+.1f %% | %.2f %% |",
                     r.layer, static_cast<long long>(r.r), static_cast<long long>(r.c), static_cast<long long>(r.m),
                     static_cast<long long>(r.n), static_cast<long long>(r.k), static_cast<long long>(r.g),
-                    analytic::dataflow_name(df), static_cast<long long>(e.folds), static_cast<long long>(e.total_cycles),
-                    static_cast<long long>(v2), 100.0 * static_cast<double>(e.total_cycles - v2) / static_cast<double>(v2),
+                    analytic::dataflow_name(df), static_cast<long long>(e.folds),
+                    static_cast<long long>(e.total_cycles), static_cast<long long>(v2),
+                    100.0 * static_cast<double>(e.total_cycles - v2) / static_cast<double>(v2),
                     100.0 * e.pe_utilization);
       INFO("docs/timing.md must contain the row\n" << line);
       CHECK(doc.str().find(line) != std::string::npos);

@@ -149,20 +149,23 @@ const std::vector<BadCase> kOutOfRange{
      {"range_size_kib_negative.yaml:5:24 arch.scratchpad.output.size_kib: must be in 0.0009765625..1048576, got -16"}},
     {"range_bandwidth_zero.yaml",
      {"range_bandwidth_zero.yaml:4:42 arch.dram.bytes_per_cycle: must be in 0.0009765625..1048576, got 0"}},
-    {"range_burst_bytes_48.yaml", {"range_burst_bytes_48.yaml:4:23 arch.dram.burst_bytes: must be a power of two, got 48"}},
+    {"range_burst_bytes_48.yaml",
+     {"range_burst_bytes_48.yaml:4:23 arch.dram.burst_bytes: must be a power of two, got 48"}},
     {"range_word_bytes_3.yaml",
      {"range_word_bytes_3.yaml:6:19 arch.scratchpad.weight.word_bytes: must be a power of two, got 3"}},
     {"range_huge_number.yaml",
      {"range_huge_number.yaml:5:32 workload.layers.0.m: expected an integer, got '99999999999999999999999'"}},
-    {"range_fraction.yaml", {"range_fraction.yaml:5:23 arch.scratchpad.ifmap.size_kib: must be in "
-                             "0.0009765625..1048576, got 0"}},
+    {"range_fraction.yaml",
+     {"range_fraction.yaml:5:23 arch.scratchpad.ifmap.size_kib: must be in "
+      "0.0009765625..1048576, got 0"}},
     {"range_layer_too_large.yaml",
      {"range_layer_too_large.yaml:5:7 workload.layers.0: too large to simulate: 8e+12 multiply-accumulates (at "
       "most 2^40)"}},
 };
 
 const std::vector<BadCase> kBadChoices{
-    {"choice_dram_model.yaml", {"choice_dram_model.yaml:4:17 arch.dram.model: 'ddr5' is not one of ideal|simple|ddr4_3200|hbm2"}},
+    {"choice_dram_model.yaml",
+     {"choice_dram_model.yaml:4:17 arch.dram.model: 'ddr5' is not one of ideal|simple|ddr4_3200|hbm2"}},
     {"choice_lowering.yaml", {"choice_lowering.yaml:4:13 arch.lowering: 'toeplitz' is not one of implicit|explicit"}},
     {"choice_dataflow_xs.yaml",
      {"choice_dataflow_xs.yaml:3:39 arch.array.dataflow: 'xs' is not one of os|ws|is (did you mean 'os'?)"}},
@@ -326,8 +329,7 @@ TEST_CASE("config errors: a missing or unreadable experiment file", "[unit][conf
   std::ofstream(f) << "arch: x\n";
   fs::permissions(f, fs::perms::none);
   if (access(f.c_str(), R_OK) != 0)  // root reads anything: then there is nothing to test
-    CHECK(load_errors(f) ==
-          std::vector<std::string>{f + ":1:1 (file): cannot read experiment: Permission denied"});
+    CHECK(load_errors(f) == std::vector<std::string>{f + ":1:1 (file): cannot read experiment: Permission denied"});
 }
 
 TEST_CASE("config errors: --set problems are located at <--set>:N:1", "[unit][config]") {
@@ -344,8 +346,9 @@ TEST_CASE("config errors: --set problems are located at <--set>:N:1", "[unit][co
         std::vector<std::string>{"<--set>:1:1 arch.array.rowz: unknown key (did you mean 'rows'?)"});
   CHECK(load_errors(ok, {"arch.array.rows=0"}) ==
         std::vector<std::string>{"<--set>:1:1 arch.array.rows: must be in 1..4096, got 0"});
-  CHECK(load_errors(ok, {"arch.array.rows=[1"}) ==
-        std::vector<std::string>{"<--set>:1:1 arch.array.rows: value is not valid YAML: end of sequence flow not found"});
+  CHECK(
+      load_errors(ok, {"arch.array.rows=[1"}) ==
+      std::vector<std::string>{"<--set>:1:1 arch.array.rows: value is not valid YAML: end of sequence flow not found"});
   CHECK(load_errors(ok, {"arch.nosuch.x=1"}) ==
         std::vector<std::string>{"<--set>:1:1 arch.nosuch: unknown key; expected one of: array, clock_mhz, dram, "
                                  "energy, lowering, name, scratchpad"});
@@ -459,7 +462,8 @@ TEST_CASE("config: --set overrides values in referenced files and list elements"
 }
 
 TEST_CASE("config: `arraysim check` output re-loads to the same effective config", "[unit][config][cli]") {
-  for (const std::string& which : std::vector<std::string>{"builtin", test::src_path("configs/experiments/quickstart.yaml")}) {
+  for (const std::string& which :
+       std::vector<std::string>{"builtin", test::src_path("configs/experiments/quickstart.yaml")}) {
     const auto r = cli("check " + which + " --set arch.clock_mhz=333.3 --set arch.dram.bytes_per_cycle=0.1");
     REQUIRE(r.exit_code == 0);
     CHECK(r.err.empty());
@@ -472,15 +476,13 @@ TEST_CASE("config: `arraysim check` output re-loads to the same effective config
 
 TEST_CASE("config: conv2d shorthands map to the long keys", "[unit][config]") {
   const std::string arch = "arch: {array: {rows: 4, cols: 4}}\n";
-  const std::string shorthand =
-      arch + R"(workload:
+  const std::string shorthand = arch + R"(workload:
   layers:
     - {name: a, type: conv2d, in_channels: 4, in_height: 9, in_width: 9, out_channels: 4, kernel: 3, stride: [2, 1], padding: [1, 2, 3, 4], dilation: 2}
     - {name: b, type: conv2d, in_channels: 4, in_height: 9, in_width: 9, out_channels: 4, kernel: [3, 1], stride: 2, padding: [1, 2]}
     - {name: c, type: conv2d, in_channels: 4, in_height: 9, in_width: 9, out_channels: 4, kernel: 1, padding: 2}
 )";
-  const std::string longhand =
-      arch + R"(workload:
+  const std::string longhand = arch + R"(workload:
   layers:
     - {name: a, type: conv2d, in_channels: 4, in_height: 9, in_width: 9, out_channels: 4, kernel_h: 3, kernel_w: 3,
        stride_h: 2, stride_w: 1, pad_top: 1, pad_bottom: 2, pad_left: 3, pad_right: 4, dilation_h: 2, dilation_w: 2}
@@ -535,9 +537,9 @@ TEST_CASE("config: every example in configs/experiments loads and passes `arrays
 TEST_CASE("config: docs/config.md documents every key the parser accepts", "[unit][config][docs]") {
   const std::string doc = slurp(test::src_path("docs/config.md"));
   // Every key of the effective configuration (long forms) of an experiment using every feature ...
-  const config::Experiment e = config::load_experiment_text(
-      config::builtin_experiment_yaml(), "doc.yaml", ".",
-      {"workload.layers.2={type: gemm, m: 1, n: 1, k: 1}", "sim.fault_stuck_pe=[0, 0]"});
+  const config::Experiment e =
+      config::load_experiment_text(config::builtin_experiment_yaml(), "doc.yaml", ".",
+                                   {"workload.layers.2={type: gemm, m: 1, n: 1, k: 1}", "sim.fault_stuck_pe=[0, 0]"});
   std::set<std::string> keys;
   std::vector<YAML::Node> todo{YAML::Load(config::effective_yaml(e))};
   while (!todo.empty()) {
@@ -574,11 +576,11 @@ class Mutator {
     for (int i = 0; i < rounds && !s.empty(); ++i) {
       const std::size_t p = pick(s.size());
       switch (pick(6)) {
-        case 0: s.erase(p, 1 + pick(3)); break;                                   // delete
-        case 1: s.insert(p, s.substr(p, 1 + pick(8))); break;                     // duplicate
-        case 2: std::swap(s[p], s[pick(s.size())]); break;                        // swap
-        case 3: s.insert(p, kInserts[pick(std::size(kInserts))]); break;          // insert YAML syntax
-        case 4: s = replace_number(s); break;                                      // extreme numbers
+        case 0: s.erase(p, 1 + pick(3)); break;                                     // delete
+        case 1: s.insert(p, s.substr(p, 1 + pick(8))); break;                       // duplicate
+        case 2: std::swap(s[p], s[pick(s.size())]); break;                          // swap
+        case 3: s.insert(p, kInserts[pick(std::size(kInserts))]); break;            // insert YAML syntax
+        case 4: s = replace_number(s); break;                                       // extreme numbers
         default: s[p] = static_cast<char>(kChars[pick(sizeof kChars - 1)]); break;  // replace a character
       }
     }
@@ -596,11 +598,24 @@ class Mutator {
   }
 
  private:
-  static constexpr const char* kInserts[] = {": [{", "[", "{", "]", "}", ": ", "\n", "\n  ", "- ", "&a ", "*a",
-                                             "!!str ", "'", "\"", "#", "\t", "? ", "|\n", ",", "---\n", "<<: "};
-  static constexpr const char* kNumbers[] = {"-1", "0", "4097", "99999999999999999999", "1099511627776",
-                                             "1099511627777", "9223372036854775807", "-9223372036854775808",
-                                             "1e999", "nan", ".inf", "0x10", "1_000", "0.5", "65537", "3.000000001"};
+  static constexpr const char* kInserts[] = {": [{",   "[", "{",  "]", "}",  ": ", "\n",  "\n  ", "- ",    "&a ", "*a",
+                                             "!!str ", "'", "\"", "#", "\t", "? ", "|\n", ",",    "---\n", "<<: "};
+  static constexpr const char* kNumbers[] = {"-1",
+                                             "0",
+                                             "4097",
+                                             "99999999999999999999",
+                                             "1099511627776",
+                                             "1099511627777",
+                                             "9223372036854775807",
+                                             "-9223372036854775808",
+                                             "1e999",
+                                             "nan",
+                                             ".inf",
+                                             "0x10",
+                                             "1_000",
+                                             "0.5",
+                                             "65537",
+                                             "3.000000001"};
   static constexpr char kChars[] = "abz09:-[]{},#&*!|>'\"%@` \t\n.=_";
   std::mt19937 rng_;
 };
@@ -611,8 +626,7 @@ TEST_CASE("config robustness: 2000+ mutated experiments only ever raise well-for
           "[unit][config][fuzz]") {
   const std::string dir = test::src_path("configs/experiments");
   const std::vector<std::string> seeds{config::builtin_experiment_yaml(), slurp(dir + "/quickstart.yaml"),
-                                       slurp(dir + "/inline_fp32.yaml"),
-                                       slurp(bad_dir() + "several_errors.yaml")};
+                                       slurp(dir + "/inline_fp32.yaml"), slurp(bad_dir() + "several_errors.yaml")};
   std::vector<std::pair<std::string, std::vector<std::string>>> inputs;  // text, --set overrides
   const std::string& first = seeds[0];
   for (std::size_t i = 0; i <= first.size(); ++i) inputs.push_back({first.substr(0, i), {}});  // every truncation

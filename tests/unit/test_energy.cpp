@@ -120,12 +120,12 @@ TEST_CASE("layer energy is action counts times the resolved table", "[unit][ener
   l.memory.dram_read_bytes = {1, 2, 3};
   l.memory.dram_write_bytes = {0, 0, 4};
   const stats::EnergyPj x = stats::layer_energy(l, t);
-  CHECK(x.mac_pj == Approx(1000 * 0.3));                           // 300
-  CHECK(x.sram_ifmap_pj == Approx(100 * 1.875 + 10 * 1.875));      // 206.25
-  CHECK(x.sram_weight_pj == Approx(200 * 4.5 + 20 * 4.5));         // 990
-  CHECK(x.sram_output_pj == Approx(300 * 12.5 + 30 * 12.5));       // 4125
-  CHECK(x.dram_pj == Approx(6 * 162.5 + 4 * 162.5));               // 1625
-  CHECK(x.static_pj == Approx(200 * 214.72));                      // 42944
+  CHECK(x.mac_pj == Approx(1000 * 0.3));                       // 300
+  CHECK(x.sram_ifmap_pj == Approx(100 * 1.875 + 10 * 1.875));  // 206.25
+  CHECK(x.sram_weight_pj == Approx(200 * 4.5 + 20 * 4.5));     // 990
+  CHECK(x.sram_output_pj == Approx(300 * 12.5 + 30 * 12.5));   // 4125
+  CHECK(x.dram_pj == Approx(6 * 162.5 + 4 * 162.5));           // 1625
+  CHECK(x.static_pj == Approx(200 * 214.72));                  // 42944
   CHECK(x.total_pj() == Approx(300 + 206.25 + 990 + 4125 + 1625 + 42944));
 
   // The run: every layer annotated, the area from the table, the DRAM roof from arch.dram.
@@ -164,8 +164,8 @@ TEST_CASE("arch.energy overrides apply and round trip through the effective conf
       "      - {size_kib: 4, read_pj_per_byte: 1}\n"
       "      - {size_kib: 256, read_pj_per_byte: 4, write_pj_per_byte: 5}\n"
       "    sram_area_um2_per_kib: 3000\n";
-  const config::Experiment e = load(experiment_yaml(extra), {"arch.energy.dram_read_pj_per_byte=100",
-                                                             "arch.energy.static_uw_per_pe.int8=7"});
+  const config::Experiment e =
+      load(experiment_yaml(extra), {"arch.energy.dram_read_pj_per_byte=100", "arch.energy.static_uw_per_pe.int8=7"});
   const config::EnergyConfig& c = e.arch.energy;
   CHECK(c.source == "my_28nm");
   CHECK(c.mac_pj.int8 == 0.5);

@@ -97,8 +97,8 @@ TEST_CASE("seeded tensors are deterministic, distinct per stream and within rang
     neg += t1.get_i64(i) < 0;
   }
   CHECK(same12 == 1000);
-  CHECK(same13 < 30);              // independent streams: ~1000/256 equal by chance
-  CHECK(neg > 400);                // both signs of the int8 range occur
+  CHECK(same13 < 30);  // independent streams: ~1000/256 equal by chance
+  CHECK(neg > 400);    // both signs of the int8 range occur
   CHECK(neg < 600);
   Tensor f(DType::fp32, {1000});
   ir::fill_random(f, 7, 3);

@@ -52,9 +52,8 @@ std::string import_error_short(const OnnxBuilder& b) {
 }
 
 std::vector<std::int64_t> conv_fields(const ir::Conv2dParams& c) {
-  return {c.n,        c.c,        c.h,         c.w,          c.out_channels, c.kernel_h,   c.kernel_w,
-          c.stride_h, c.stride_w, c.dilation_h, c.dilation_w, c.pad_top,      c.pad_bottom, c.pad_left,
-          c.pad_right, c.groups};
+  return {c.n,        c.c,          c.h,          c.w,       c.out_channels, c.kernel_h, c.kernel_w,  c.stride_h,
+          c.stride_w, c.dilation_h, c.dilation_w, c.pad_top, c.pad_bottom,   c.pad_left, c.pad_right, c.groups};
 }
 
 }  // namespace
@@ -162,10 +161,10 @@ TEST_CASE("import onnx MatMul: 2-D, stacked batch, shared A, batched products", 
       .initializer("Wb", {3, 6, 5})
       .initializer("v", {6});
   b.node("MatMul", {"A", "W"}, {"y1"}, "mm2d");
-  b.node("MatMul", {"A4", "W"}, {"y2"}, "stacked");    // [2,3,4,6]·[6,5]: one GEMM, M = 2·3·4
-  b.node("MatMul", {"A", "Wb"}, {"y3"}, "shared_a");   // [4,6]·[3,6,5]: one GEMM, N = 3·5
-  b.node("MatMul", {"Q", "K"}, {"y4"}, "attn");        // [2,4,6]·[2,6,5]: two GEMMs
-  b.node("MatMul", {"A", "v"}, {"y5"}, "gemv");        // [4,6]·[6]: N = 1
+  b.node("MatMul", {"A4", "W"}, {"y2"}, "stacked");   // [2,3,4,6]·[6,5]: one GEMM, M = 2·3·4
+  b.node("MatMul", {"A", "Wb"}, {"y3"}, "shared_a");  // [4,6]·[3,6,5]: one GEMM, N = 3·5
+  b.node("MatMul", {"Q", "K"}, {"y4"}, "attn");       // [2,4,6]·[2,6,5]: two GEMMs
+  b.node("MatMul", {"A", "v"}, {"y5"}, "gemv");       // [4,6]·[6]: N = 1
   for (const char* o : {"y1", "y2", "y3", "y4", "y5"}) b.output(o);
   const config::Experiment e = import_model(b);
   std::vector<std::tuple<std::string, std::int64_t, std::int64_t, std::int64_t>> got;

@@ -79,7 +79,9 @@ std::string replace(std::string s, const std::string& from, const std::string& t
 // ---- the CSV reader ----------------------------------------------------------------------------
 
 TEST_CASE("import csv reader: fields, positions, quotes, line ends", "[unit][import]") {
-  const auto r = io::parse_csv("\xEF\xBB\xBF" "a, b ,c,\r\n\n  \n\"x,\"\"y\"\"\", 2\rlast");
+  const auto r = io::parse_csv(
+      "\xEF\xBB\xBF"
+      "a, b ,c,\r\n\n  \n\"x,\"\"y\"\"\", 2\rlast");
   REQUIRE(r.size() == 3);
   REQUIRE(r[0].fields.size() == 4);
   CHECK(r[0].line == 1);
@@ -178,9 +180,9 @@ TEST_CASE("import scalesim convolution topology: every row with exact shapes", "
   CHECK(c1.conv.stride_w == 2);
   CHECK(c1.conv.pad_top + c1.conv.pad_bottom + c1.conv.pad_left + c1.conv.pad_right == 0);
   CHECK(c1.conv.groups == 1);
-  CHECK(c1.conv.out_h() == 109);  // SCALE-Sim: ceil((224 - 7 + 2) / 2) = 110
+  CHECK(c1.conv.out_h() == 109);                                // SCALE-Sim: ceil((224 - 7 + 2) / 2) = 110
   const ir::GemmDims g2 = ir::gemm_dims(e.workload.layers[1]);  // rn18_conv2_1a,56,56,3,3,64,64,1,
-  CHECK(g2.m == 54 * 54);  // no padding: a 56x56 input gives 54x54
+  CHECK(g2.m == 54 * 54);                                       // no padding: a 56x56 input gives 54x54
   CHECK(g2.k == 3 * 3 * 64);
   CHECK(g2.n == 64);
   const ir::Layer& fc = e.workload.layers[5];  // rn18_fc,1,1,1,1,512,1000,1,
@@ -204,8 +206,11 @@ TEST_CASE("import scalesim GEMM topology: M, N, K are arraysim's m, n, k", "[uni
   const config::Experiment e = import_files("c32_sram16_bw2.cfg", "layers_gemm.csv", true);
   REQUIRE(e.workload.layers.size() == 5);
   const std::vector<std::tuple<std::string, std::int64_t, std::int64_t, std::int64_t>> expect{
-      {"gpt2_qkt", 1024, 1024, 64}, {"gpt2_qktv", 1024, 64, 1024}, {"tfm_ff_a", 128, 512, 2048},
-      {"tfm_sd_qk", 128, 64, 128},  {"ncf_gemv", 128, 1, 2048}};
+      {"gpt2_qkt", 1024, 1024, 64},
+      {"gpt2_qktv", 1024, 64, 1024},
+      {"tfm_ff_a", 128, 512, 2048},
+      {"tfm_sd_qk", 128, 64, 128},
+      {"ncf_gemv", 128, 1, 2048}};
   for (std::size_t i = 0; i < expect.size(); ++i) {
     const ir::Layer& l = e.workload.layers[i];
     INFO(l.name);
@@ -220,8 +225,8 @@ TEST_CASE("import scalesim GEMM topology: M, N, K are arraysim's m, n, k", "[uni
 }
 
 TEST_CASE("import scalesim notes SCALE-Sim's output size rounding", "[unit][import]") {
-  const io::GeneratedExperiment g = io::import_scalesim(src_path(kData + "a32_sram64_calc.cfg"),
-                                                        src_path(kData + "layers_conv.csv"), false);
+  const io::GeneratedExperiment g =
+      io::import_scalesim(src_path(kData + "a32_sram64_calc.cfg"), src_path(kData + "layers_conv.csv"), false);
   REQUIRE(g.notes.size() == 1);
   CHECK(g.notes[0] == "note: " + src_path(kData + "layers_conv.csv") +
                           ": 4 layers have (IFMAP - Filter) not a multiple of the stride: SCALE-Sim rounds the "
@@ -230,8 +235,8 @@ TEST_CASE("import scalesim notes SCALE-Sim's output size rounding", "[unit][impo
 }
 
 TEST_CASE("import scalesim --set overrides apply to the imported experiment", "[unit][import]") {
-  const config::Experiment e = import_files("a32_sram64_calc.cfg", "layers_gemm.csv", true,
-                                            {"arch.array.dataflow=ws", "workload.layers.0.m=7"});
+  const config::Experiment e =
+      import_files("a32_sram64_calc.cfg", "layers_gemm.csv", true, {"arch.array.dataflow=ws", "workload.layers.0.m=7"});
   CHECK(e.arch.array.dataflow == config::Dataflow::ws);
   CHECK(e.workload.layers[0].gemm.m == 7);
 }
@@ -391,8 +396,7 @@ TEST_CASE("import scalesim topology errors name the file, row and column", "[uni
         "t.csv:2:8 workload.layers.0.kernel_h: dilated kernel height 5 exceeds padded input height 4\n"
         "t.csv:3:16 workload.layers.1.stride_h: must be >= 1, got 0\n"
         "t.csv:3:16 workload.layers.1.stride_w: must be >= 1, got 0");
-  CHECK(errors_of(kCfg, "Layer,M,N,K,\ng,0,2,3,\n", true) ==
-        "t.csv:2:3 workload.layers.0.m: must be >= 1, got 0");
+  CHECK(errors_of(kCfg, "Layer,M,N,K,\ng,0,2,3,\n", true) == "t.csv:2:3 workload.layers.0.m: must be >= 1, got 0");
 }
 
 TEST_CASE("import scalesim cfg errors name the file, line and key", "[unit][import]") {
@@ -416,7 +420,8 @@ TEST_CASE("import scalesim cfg errors name the file, line and key", "[unit][impo
   CHECK(errors_of(replace(kCfg, "[architecture_presets]", "[architecture_preset]"), t) ==
         "t.cfg:4:1 architecture_preset: unknown section [architecture_preset] (did you mean "
         "[architecture_presets]?)");
-  CHECK(errors_of("run_name = x\n" + std::string(kCfg), t) == "t.cfg:1:1 run_name: key before the first [section] header");
+  CHECK(errors_of("run_name = x\n" + std::string(kCfg), t) ==
+        "t.cfg:1:1 run_name: key before the first [section] header");
   CHECK(errors_of(replace(kCfg, "MemoryBanks: 1", "MemoryBanks 1"), t) ==
         "t.cfg:15:1 (cfg): expected 'key = value', 'key: value' or '[section]', got 'MemoryBanks 1'");
   CHECK(errors_of(replace(kCfg, "MemoryBanks: 1", "arrayheight: 9"), t) ==
@@ -450,7 +455,8 @@ TEST_CASE("import scalesim warns about ignored keys and SCALE-Sim quirks", "[uni
 }
 
 TEST_CASE("import scalesim rows: optional stride width, no trailing comma, quoted names, CRLF", "[unit][import]") {
-  const std::string t = std::string(kConvHeader) + "\"a, b\",9,8,3,3,2,4,2,1,\r\nplain,8,8,3,3,2,4,1\r\n,8,8,1,1,2,4,1,,,\r\n";
+  const std::string t =
+      std::string(kConvHeader) + "\"a, b\",9,8,3,3,2,4,2,1,\r\nplain,8,8,3,3,2,4,1\r\n,8,8,1,1,2,4,1,,,\r\n";
   const config::Experiment e = io::load_generated(io::import_scalesim_text(kCfg, "t.cfg", t, "t.csv", false));
   REQUIRE(e.workload.layers.size() == 3);
   CHECK(e.workload.layers[0].name == "a, b");

@@ -72,12 +72,13 @@ TEST_CASE("im2col + GEMM equals direct convolution on 300 random int8 shapes", "
     k1 += c.kernel_h == 1 && c.kernel_w == 1;
     k7 += c.kernel_h == 7 || c.kernel_w == 7;
     nonsquare += c.h != c.w;
-    const ir::LayerOperands ops = ir::make_operands(l, static_cast<std::size_t>(i), 99, ir::DType::int8, ir::DType::int8);
+    const ir::LayerOperands ops =
+        ir::make_operands(l, static_cast<std::size_t>(i), 99, ir::DType::int8, ir::DType::int8);
     const ir::Tensor direct = golden::conv2d_direct(ops.input, ops.weight, c, ir::DType::int32);
     const ir::Tensor lowered = conv_via_im2col(l, ops, ir::DType::int32);
     INFO("shape " << i << ": N" << c.n << " C" << c.c << " H" << c.h << " W" << c.w << " OC" << c.out_channels << " k"
-                  << c.kernel_h << "x" << c.kernel_w << " s" << c.stride_h << "," << c.stride_w << " d"
-                  << c.dilation_h << "," << c.dilation_w << " g" << c.groups);
+                  << c.kernel_h << "x" << c.kernel_w << " s" << c.stride_h << "," << c.stride_w << " d" << c.dilation_h
+                  << "," << c.dilation_w << " g" << c.groups);
     const auto mm = app::compare_outputs("y", direct, lowered, nullptr, 1);
     REQUIRE(mm.empty());
   }
@@ -96,7 +97,8 @@ TEST_CASE("im2col + GEMM equals direct convolution for int16 and fp32", "[unit][
   Rng rng{777};
   for (int i = 0; i < 40; ++i) {
     const ir::Layer l = random_conv(rng, i);
-    for (auto [in, acc] : {std::pair{ir::DType::int16, ir::DType::int64}, std::pair{ir::DType::fp32, ir::DType::fp32}}) {
+    for (auto [in, acc] :
+         {std::pair{ir::DType::int16, ir::DType::int64}, std::pair{ir::DType::fp32, ir::DType::fp32}}) {
       const ir::LayerOperands ops = ir::make_operands(l, static_cast<std::size_t>(i), 5, in, in);
       const ir::Tensor direct = golden::conv2d_direct(ops.input, ops.weight, l.conv, acc);
       const ir::Tensor lowered = conv_via_im2col(l, ops, acc);

@@ -29,8 +29,10 @@ std::string net_path(const std::string& file) { return src_path("configs/workloa
 
 /// An experiment with an inline 32x32 OS array and the network file as its workload.
 config::Experiment load_net(const std::string& file, const std::string& sim = "") {
-  const std::string text = "name: t\narch: {array: {rows: 32, cols: 32, dataflow: os}, dram: {model: ideal}}\n"
-                           "workload: " + net_path(file) + "\n" + sim;
+  const std::string text =
+      "name: t\narch: {array: {rows: 32, cols: 32, dataflow: os}, dram: {model: ideal}}\n"
+      "workload: " +
+      net_path(file) + "\n" + sim;
   return config::load_experiment_text(text, "net.yaml", ".");
 }
 
@@ -52,8 +54,9 @@ std::string slurp(const std::string& f) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-const std::vector<std::string> kFiles{"alexnet.yaml",          "vgg16.yaml",           "resnet18.yaml",
-                                      "resnet50.yaml",         "mobilenet_v2.yaml",    "bert_base_seq128.yaml",
+const std::vector<std::string> kFiles{"alexnet.yaml",          "vgg16.yaml",
+                                      "resnet18.yaml",         "resnet50.yaml",
+                                      "mobilenet_v2.yaml",     "bert_base_seq128.yaml",
                                       "bert_base_seq512.yaml", "gpt2_small_seq1024.yaml"};
 
 }  // namespace
@@ -209,7 +212,7 @@ void check_chain(const std::string& file, const std::vector<Omitted>& omitted,
     for (const Omitted& o : omitted)
       if (o.after == l.name) main = apply(o, main), produced.push_back(main), applied.insert(o.after);
   }
-  CHECK(ir::shape_str(main) == "[1, 1000]");  // the classifier ends the main path
+  CHECK(ir::shape_str(main) == "[1, 1000]");                            // the classifier ends the main path
   for (const Omitted& o : omitted) CHECK(applied.count(o.after) == 1);  // no stale entries
   for (const auto& [block, l] : projection) CHECK(residual_blocks.count(block) == 1);
   for (const std::string& block : residual_blocks) {  // rule 2
@@ -236,10 +239,11 @@ std::set<std::string> resnet_blocks(const std::vector<int>& counts) {
 
 TEST_CASE("network CNN layer shapes chain along the main path and through the shortcuts", "[unit][network]") {
   check_chain("alexnet.yaml",
-              {pool("features.0", 3, 2), pool("features.3", 3, 2), pool("features.10", 3, 2), flatten("features.10")}, {});
+              {pool("features.0", 3, 2), pool("features.3", 3, 2), pool("features.10", 3, 2), flatten("features.10")},
+              {});
   check_chain("vgg16.yaml",
-              {pool("features.2", 2, 2), pool("features.7", 2, 2), pool("features.14", 2, 2),
-               pool("features.21", 2, 2), pool("features.28", 2, 2), flatten("features.28")},
+              {pool("features.2", 2, 2), pool("features.7", 2, 2), pool("features.14", 2, 2), pool("features.21", 2, 2),
+               pool("features.28", 2, 2), flatten("features.28")},
               {});
   check_chain("resnet18.yaml", {pool("conv1", 3, 2, 1), pool("layer4.1.conv2", 7, 1), flatten("layer4.1.conv2")},
               resnet_blocks({2, 2, 2, 2}));
@@ -259,10 +263,20 @@ TEST_CASE("network transformer layer shapes chain: projections, 12 heads, FFN", 
     std::string heads, out, ff1, ff2;
   };
   const Tf nets[] = {
-      {"bert_base_seq128.yaml", 128, {"attention.self.query", "attention.self.key", "attention.self.value"},
-       "attention.self", "attention.output.dense", "intermediate.dense", "output.dense"},
-      {"bert_base_seq512.yaml", 512, {"attention.self.query", "attention.self.key", "attention.self.value"},
-       "attention.self", "attention.output.dense", "intermediate.dense", "output.dense"},
+      {"bert_base_seq128.yaml",
+       128,
+       {"attention.self.query", "attention.self.key", "attention.self.value"},
+       "attention.self",
+       "attention.output.dense",
+       "intermediate.dense",
+       "output.dense"},
+      {"bert_base_seq512.yaml",
+       512,
+       {"attention.self.query", "attention.self.key", "attention.self.value"},
+       "attention.self",
+       "attention.output.dense",
+       "intermediate.dense",
+       "output.dense"},
       {"gpt2_small_seq1024.yaml", 1024, {"attn.c_attn"}, "attn", "attn.c_proj", "mlp.c_fc", "mlp.c_proj"},
   };
   for (const Tf& t : nets) {
@@ -310,7 +324,8 @@ TEST_CASE("network generate.py reproduces the committed YAML files", "[unit][net
 
 // ---- sim.fidelity: auto ----
 
-TEST_CASE("network fidelity auto: values up to 50 M MACs, timing above; explicit settings win", "[unit][network][fidelity]") {
+TEST_CASE("network fidelity auto: values up to 50 M MACs, timing above; explicit settings win",
+          "[unit][network][fidelity]") {
   auto load = [](const std::string& layers, const std::string& sim) {
     return config::load_experiment_text(
         "arch: {array: {rows: 4, cols: 4}}\nworkload: {layers: [" + layers + "]}\n" + sim, "a.yaml", ".");
@@ -352,7 +367,7 @@ TEST_CASE("network --layers selects names, indices and ranges in network order",
   const ir::Network n = load_net("resnet50.yaml").workload;
   using V = std::vector<std::size_t>;
   CHECK(config::select_layers(n, "0-3,7,fc") == V{0, 1, 2, 3, 7, 53});
-  CHECK(config::select_layers(n, "fc,0") == V{0, 53});                     // network order, not spec order
+  CHECK(config::select_layers(n, "fc,0") == V{0, 53});                        // network order, not spec order
   CHECK(config::select_layers(n, "2,1-3, 2 ,layer1.0.conv2") == V{1, 2, 3});  // each once; spaces around items
   CHECK(config::select_layers(n, "53") == V{53});
   CHECK(config::select_layers(n, "0-53").size() == 54);
@@ -378,7 +393,8 @@ TEST_CASE("network --layers selects names, indices and ranges in network order",
   CHECK(error_of("50-60") == "--layers: index 60 in '50-60' is out of range" + range);
   CHECK(error_of("fcc") ==
         "--layers: 'fcc' is neither a layer of resnet50 nor an index or a range (did you mean 'fc'?)" + range);
-  CHECK(error_of("conv1,nonsense") == "--layers: 'nonsense' is neither a layer of resnet50 nor an index or a range" + range);
+  CHECK(error_of("conv1,nonsense") ==
+        "--layers: 'nonsense' is neither a layer of resnet50 nor an index or a range" + range);
   CHECK(error_of("5-3") == "--layers: range '5-3' is reversed (write 3-5)" + range);
   CHECK(error_of("0,,1") == "--layers: empty item in '0,,1'" + range);
   CHECK(error_of("0,") == "--layers: empty item in '0,'" + range);
@@ -480,7 +496,8 @@ TEST_CASE("network cli --layers reports exactly the selected layers", "[system][
   CHECK(j["workload_layers"] == 54);
   REQUIRE(j["layers"].size() == 5);
   std::int64_t macs = 0, cycles = 0;
-  for (const auto& l : j["layers"]) macs += l["macs"].get<std::int64_t>(), cycles += l["total_cycles"].get<std::int64_t>();
+  for (const auto& l : j["layers"])
+    macs += l["macs"].get<std::int64_t>(), cycles += l["total_cycles"].get<std::int64_t>();
   CHECK(j["macs"] == macs);
   CHECK(j["total_cycles"] == cycles);
   // conv1 (118 M MACs) + layers 1-3 + fc: 300 M MACs, above 50 M: auto picked timing.
@@ -508,7 +525,8 @@ TEST_CASE("network cli --layers errors exit 2 naming the item and the valid rang
   const std::string file = write_experiment(d, "resnet18", 8, 8, "os");
   const auto bad_index = run_cli("run " + file + " --layers 0-21 --out " + d.path() + "/o");
   CHECK(bad_index.exit_code == 2);
-  CHECK(bad_index.err == "arraysim: --layers: index 21 in '0-21' is out of range; valid indices are 0..20 (21 layers)\n");
+  CHECK(bad_index.err ==
+        "arraysim: --layers: index 21 in '0-21' is out of range; valid indices are 0..20 (21 layers)\n");
   CHECK(bad_index.out.empty());
   CHECK_FALSE(std::filesystem::exists(d.path() + "/o"));
   const auto bad_name = run_cli("run " + file + " --layers conv1,layer9.0.conv1");

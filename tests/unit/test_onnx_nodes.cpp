@@ -51,8 +51,7 @@ void require_node_root() {
 std::string node_dir(const std::string& name) {
   require_node_root();
   const std::string dir = kNodeRoot + "/" + name;
-  if (!fs::is_directory(dir))
-    FAIL("node test " << dir << " does not exist (another libonnx-testdata version?)");
+  if (!fs::is_directory(dir)) FAIL("node test " << dir << " does not exist (another libonnx-testdata version?)");
   return dir;
 }
 
@@ -109,8 +108,7 @@ ir::Conv2dParams conv_params(const onnx::NodeProto& node, const ir::Shape& xs, c
   } catch (const std::runtime_error& e) {
     FAIL("io::conv2d_from_onnx: " << e.what());
   }
-  for (const ir::LayerIssue& issue : ir::validate(l))
-    FAIL("layer rejected: " << issue.field << ": " << issue.message);
+  for (const ir::LayerIssue& issue : ir::validate(l)) FAIL("layer rejected: " << issue.field << ": " << issue.message);
   return l.conv;
 }
 
@@ -350,30 +348,30 @@ void run_node_test(const std::string& name) {
 
 /// The node tests run against the golden model: all 24 Conv, ConvInteger, Gemm, MatMul and
 /// MatMulInteger tests of libonnx-testdata 1.12 (Debian 12).
-#define ARRAYSIM_ONNX_RUN_LIST(X)                 \
-  X(test_basic_conv_with_padding)                 \
-  X(test_basic_conv_without_padding)              \
-  X(test_conv_with_autopad_same)                  \
+#define ARRAYSIM_ONNX_RUN_LIST(X)                  \
+  X(test_basic_conv_with_padding)                  \
+  X(test_basic_conv_without_padding)               \
+  X(test_conv_with_autopad_same)                   \
   X(test_conv_with_strides_and_asymmetric_padding) \
-  X(test_conv_with_strides_no_padding)            \
-  X(test_conv_with_strides_padding)               \
-  X(test_basic_convinteger)                       \
-  X(test_convinteger_with_padding)                \
-  X(test_convinteger_without_padding)             \
-  X(test_gemm_all_attributes)                     \
-  X(test_gemm_alpha)                              \
-  X(test_gemm_beta)                               \
-  X(test_gemm_default_matrix_bias)                \
-  X(test_gemm_default_no_bias)                    \
-  X(test_gemm_default_scalar_bias)                \
-  X(test_gemm_default_single_elem_vector_bias)    \
-  X(test_gemm_default_vector_bias)                \
-  X(test_gemm_default_zero_bias)                  \
-  X(test_gemm_transposeA)                         \
-  X(test_gemm_transposeB)                         \
-  X(test_matmul_2d)                               \
-  X(test_matmul_3d)                               \
-  X(test_matmul_4d)                               \
+  X(test_conv_with_strides_no_padding)             \
+  X(test_conv_with_strides_padding)                \
+  X(test_basic_convinteger)                        \
+  X(test_convinteger_with_padding)                 \
+  X(test_convinteger_without_padding)              \
+  X(test_gemm_all_attributes)                      \
+  X(test_gemm_alpha)                               \
+  X(test_gemm_beta)                                \
+  X(test_gemm_default_matrix_bias)                 \
+  X(test_gemm_default_no_bias)                     \
+  X(test_gemm_default_scalar_bias)                 \
+  X(test_gemm_default_single_elem_vector_bias)     \
+  X(test_gemm_default_vector_bias)                 \
+  X(test_gemm_default_zero_bias)                   \
+  X(test_gemm_transposeA)                          \
+  X(test_gemm_transposeB)                          \
+  X(test_matmul_2d)                                \
+  X(test_matmul_3d)                                \
+  X(test_matmul_4d)                                \
   X(test_matmulinteger)
 
 /// Node tests of these operators that are not run, as X(dir, "reason"): each becomes a ctest that
@@ -383,16 +381,15 @@ void run_node_test(const std::string& name) {
 
 #define ARRAYSIM_ONNX_RUN_CASE(dir) \
   TEST_CASE("onnx node " #dir, "[unit][onnx]") { run_node_test(#dir); }
-#define ARRAYSIM_ONNX_SKIP_CASE(dir, reason)                             \
-  TEST_CASE("onnx node " #dir, "[unit][onnx]") {                         \
-    node_dir(#dir);                                                      \
-    WARN("ARRAYSIM_ONNX_NODE_TEST_SKIPPED " #dir ": " reason);           \
+#define ARRAYSIM_ONNX_SKIP_CASE(dir, reason)                   \
+  TEST_CASE("onnx node " #dir, "[unit][onnx]") {               \
+    node_dir(#dir);                                            \
+    WARN("ARRAYSIM_ONNX_NODE_TEST_SKIPPED " #dir ": " reason); \
   }
 ARRAYSIM_ONNX_RUN_LIST(ARRAYSIM_ONNX_RUN_CASE)
 ARRAYSIM_ONNX_SKIP_LIST(ARRAYSIM_ONNX_SKIP_CASE)
 
-TEST_CASE("onnx node tests cover every Conv ConvInteger MatMul MatMulInteger Gemm directory",
-          "[unit][onnx]") {
+TEST_CASE("onnx node tests cover every Conv ConvInteger MatMul MatMulInteger Gemm directory", "[unit][onnx]") {
 #define ARRAYSIM_ONNX_NAME(dir) #dir,
 #define ARRAYSIM_ONNX_SKIP_ENTRY(dir, reason) {#dir, reason},
   const std::set<std::string> run{ARRAYSIM_ONNX_RUN_LIST(ARRAYSIM_ONNX_NAME)};

@@ -36,9 +36,7 @@ std::string float_le(float f) {
   return le(u, 4);
 }
 
-void write_file(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
+void write_file(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
 
 /// The message of the std::runtime_error thrown by f (empty when none is thrown).
 template <class F> std::string error_of(F&& f) {
@@ -158,8 +156,7 @@ TEST_CASE("onnx tensor: bad tensors are rejected with the tensor name in the mes
   using Catch::Matchers::Contains;
   TensorProto d = make_proto(TensorProto::DOUBLE, {1}, "dbl");
   d.add_double_data(1.0);
-  CHECK_THROWS_WITH(io::to_ir_tensor(d),
-                    Contains("'dbl'") && Contains("DOUBLE") && Contains("not supported"));
+  CHECK_THROWS_WITH(io::to_ir_tensor(d), Contains("'dbl'") && Contains("DOUBLE") && Contains("not supported"));
 
   TensorProto few = make_proto(TensorProto::FLOAT, {2, 3}, "few");
   few.add_float_data(1.0f);

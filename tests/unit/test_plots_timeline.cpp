@@ -75,14 +75,10 @@ stats::RunResult synthetic_run() {
   r.energy_rates = stats::EnergyRates{"test_table", "int8", 0.3, {8, 1, 1}, {8, 1, 1}, {8, 1, 1}, 162.5, 162.5, 10};
   r.area_um2 = stats::AreaUm2{16 * 419.0, std::nullopt};
   r.timeline = {
-      {"layer", "conv_a", "conv_a", 0, 150, 0, 0},
-      {"dma_load", "load ifmap tile 0", "conv_a", 0, 50, 0, 800},
-      {"pe_array", "compute", "conv_a", 0, 60, 960, 0},
-      {"stall", "stall dram_bandwidth", "conv_a", 60, 30, 0, 0},
-      {"pe_array", "compute", "conv_a", 90, 40, 640, 0},
-      {"stall", "stall dependency", "conv_a", 130, 20, 0, 0},
-      {"layer", "fc \"b\"", "fc \"b\"", 150, 250, 0, 0},
-      {"pe_array", "compute", "fc \"b\"", 150, 250, 3200, 0},
+      {"layer", "conv_a", "conv_a", 0, 150, 0, 0},       {"dma_load", "load ifmap tile 0", "conv_a", 0, 50, 0, 800},
+      {"pe_array", "compute", "conv_a", 0, 60, 960, 0},  {"stall", "stall dram_bandwidth", "conv_a", 60, 30, 0, 0},
+      {"pe_array", "compute", "conv_a", 90, 40, 640, 0}, {"stall", "stall dependency", "conv_a", 130, 20, 0, 0},
+      {"layer", "fc \"b\"", "fc \"b\"", 150, 250, 0, 0}, {"pe_array", "compute", "fc \"b\"", 150, 250, 3200, 0},
   };
   return r;
 }
@@ -191,7 +187,7 @@ TEST_CASE("utilization plot needs a recorded timeline", "[unit][plots]") {
   stats::RunResult r = synthetic_run();
   const auto p = stats::utilization_plot(r);
   REQUIRE(p);
-  CHECK_THAT(p->script, Contains("buckets of 2 cycles"));  // 400 cycles / 200 buckets
+  CHECK_THAT(p->script, Contains("buckets of 2 cycles"));          // 400 cycles / 200 buckets
   CHECK_THAT(p->script, Contains("set arrow from 150, graph 0"));  // the fc layer's boundary
   if (have_gnuplot()) {
     test::TempDir d;
@@ -240,7 +236,8 @@ TEST_CASE("chrome trace has one thread per unit and exact cycles in args", "[uni
     CHECK(e["ts"].get<double>() == Approx(e["args"]["start_cycle"].get<double>() / 500));
   }
   CHECK(spans == r.timeline.size());
-  CHECK(threads == std::map<int, std::string>{{1, "layer"}, {2, "pe_array"}, {3, "stall"}, {4, "dma_load"}, {5, "dma_store"}});
+  CHECK(threads ==
+        std::map<int, std::string>{{1, "layer"}, {2, "pe_array"}, {3, "stall"}, {4, "dma_load"}, {5, "dma_store"}});
   CHECK(cycles["layer"] == 400);                       // Σ total_cycles
   CHECK(cycles["pe_array"] + cycles["stall"] == 400);  // busy + stalled = total
   CHECK(cycles["stall"] == 50);                        // Σ stall_cycles
@@ -293,12 +290,17 @@ TEST_CASE("stats json reads back into the same summary and csv", "[unit][report]
 TEST_CASE("summary shows stall shares dram traffic and energy by component", "[unit][report]") {
   const std::string t = stats::to_text(synthetic_run());
   // The first table keeps its header; the memory and energy tables follow.
-  CHECK_THAT(t, Contains("layer          type          output_shape       gemm MxNxK  groups           macs       cycles    util golden analytic\n"));
+  CHECK_THAT(t, Contains("layer          type          output_shape       gemm MxNxK  groups           macs       "
+                         "cycles    util golden analytic\n"));
   // conv_a: 30 / 150 = 20.0% bandwidth stall, 20 / 150 = 13.3% dependency, 50 / 150 = 33.3% in all;
   // 800 DRAM bytes read, intensity 1600 / 800 = 2.00.
-  CHECK_THAT(t, Contains("conv_a                  150   33.3%    20.0%     0.0%       0.0%      13.3%              800                0          2.00\n"));
+  CHECK_THAT(t, Contains("conv_a                  150   33.3%    20.0%     0.0%       0.0%      13.3%              800 "
+                         "               0          2.00\n"));
   // conv_a energy 480 + 10 + 20 + 30 + 130000 + 1500 = 132040 pJ = 132.040 nJ, 132040 / 1600 = 82.525 pJ/MAC;
   // DRAM 130000 / 132040 = 98.5%.
-  CHECK_THAT(t, Contains("conv_a              132.040     82.525    0.4%       0.0%        0.0%        0.0%   98.5%    1.1%\n"));
-  CHECK_THAT(t, Contains("area_um2: pe_array 6704 (multipliers and adders only), scratchpads not in the energy table\n"));
+  CHECK_THAT(
+      t,
+      Contains("conv_a              132.040     82.525    0.4%       0.0%        0.0%        0.0%   98.5%    1.1%\n"));
+  CHECK_THAT(t,
+             Contains("area_um2: pe_array 6704 (multipliers and adders only), scratchpads not in the energy table\n"));
 }

@@ -91,9 +91,10 @@ std::string read_error(const json& j) {
 TEST_CASE("stats fields: the tables of docs/outputs.md are the declaration's", "[unit][stats]") {
   const std::string want = stats::fields_markdown();
   if (doc_tables() != want)
-    FAIL("docs/outputs.md's field tables differ from the declaration in sim/stats/fields.cpp; between the "
-         "stats-fields markers they should read (arraysim stats-fields --markdown):\n\n"
-         << want);
+    FAIL(
+        "docs/outputs.md's field tables differ from the declaration in sim/stats/fields.cpp; between the "
+        "stats-fields markers they should read (arraysim stats-fields --markdown):\n\n"
+        << want);
 }
 
 TEST_CASE("stats fields: names are unique and every layers.csv column is declared once", "[unit][stats]") {
@@ -145,7 +146,7 @@ TEST_CASE("stats fields: stats.json reads back into the results it was written f
   CHECK(j["total_cycles"] == 201);
   CHECK(j["stall_cycles_by_cause"]["dependency"] == 4 + 5);
   CHECK(j["golden_match"] == false);
-  CHECK(j["energy_pj"].is_null());  // one layer has no energy
+  CHECK(j["energy_pj"].is_null());                         // one layer has no energy
   CHECK(j["dram_bandwidth_peak_bytes_per_cycle"] == 2.5);  // the highest layer's
 }
 
@@ -205,10 +206,10 @@ TEST_CASE("stats fields: reading back names the field that is missing or of the 
 
 TEST_CASE("stats fields: sweep metric paths are checked against the declaration", "[unit][stats][sweep]") {
   // 3 layers in the run.
-  for (const char* ok : {"total_cycles", "dram_read_bytes.total", "energy_pj.total", "stall_cycles_by_cause.dependency",
-                         "energy_table.sram_ifmap.size_kib", "area_um2.total", "layers.2.total_cycles",
-                         "layers.0.energy_pj.mac", "layers.1.output_shape.3", "layers.0.golden_mismatches.0.got",
-                         "layers.0.bound", "experiment"})
+  for (const char* ok :
+       {"total_cycles", "dram_read_bytes.total", "energy_pj.total", "stall_cycles_by_cause.dependency",
+        "energy_table.sram_ifmap.size_kib", "area_um2.total", "layers.2.total_cycles", "layers.0.energy_pj.mac",
+        "layers.1.output_shape.3", "layers.0.golden_mismatches.0.got", "layers.0.bound", "experiment"})
     CHECK(stats::metric_path_problem(ok, 3).empty());
   CHECK(stats::metric_path_problem("dram_read_bytes.totl", 3) == "stats.json has no 'dram_read_bytes.totl'");
   CHECK(stats::metric_path_problem("folds", 3) == "stats.json has no 'folds'");  // a layer field only
@@ -234,8 +235,8 @@ TEST_CASE("stats fields: sweep metric paths are checked against the declaration"
 
   const std::vector<std::string> paths = stats::metric_paths(2);
   CHECK(std::is_sorted(paths.begin(), paths.end()));
-  for (const char* p : {"total_cycles", "dram_read_bytes.total", "energy_table.sram_output.write_pj_per_byte",
-                        "layers", "layers.1.total_cycles", "layers.0.input_shape", "layers.1.energy_pj.static"})
+  for (const char* p : {"total_cycles", "dram_read_bytes.total", "energy_table.sram_output.write_pj_per_byte", "layers",
+                        "layers.1.total_cycles", "layers.0.input_shape", "layers.1.energy_pj.static"})
     CHECK(std::binary_search(paths.begin(), paths.end(), std::string(p)));
   CHECK_FALSE(std::binary_search(paths.begin(), paths.end(), std::string("layers.2.total_cycles")));
   CHECK_FALSE(std::binary_search(paths.begin(), paths.end(), std::string("dram_read_bytes")));

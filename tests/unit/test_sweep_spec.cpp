@@ -33,8 +33,7 @@ std::vector<std::string> describe_all(const SweepSpec& s) {
 }
 
 /// The message of the ConfigError `f` throws, with the temporary directory replaced by "D".
-template <typename F>
-std::string error_of(const TempDir& d, F f) {
+template <typename F> std::string error_of(const TempDir& d, F f) {
   try {
     f();
   } catch (const ConfigError& e) {

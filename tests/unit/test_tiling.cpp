@@ -43,13 +43,16 @@ TEST_CASE("tiling: the whole GEMM when it fits, else halving the larger dimensio
 
 TEST_CASE("tiling: tiled schedules cover every MAC once with k innermost and correct reuse flags", "[unit][tiling]") {
   std::mt19937_64 rng(11);
-  auto pick = [&](std::int64_t lo, std::int64_t hi) { return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng); };
+  auto pick = [&](std::int64_t lo, std::int64_t hi) {
+    return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng);
+  };
   for (int c = 0; c < 300; ++c) {
     const Dataflow df = static_cast<Dataflow>(c % 3);
     const std::int64_t R = pick(1, 9), C = pick(1, 9);
     const ir::GemmDims d{pick(1, 40), pick(1, 40), pick(1, 40), pick(1, 3)};
     const plan::TileShape tile{pick(1, d.m), pick(1, d.n), pick(1, d.k)};
-    const plan::SlotCounts slots{static_cast<int>(pick(1, 2)), static_cast<int>(pick(1, 2)), static_cast<int>(pick(1, 2))};
+    const plan::SlotCounts slots{static_cast<int>(pick(1, 2)), static_cast<int>(pick(1, 2)),
+                                 static_cast<int>(pick(1, 2))};
     const plan::Schedule s = plan::make_schedule(df, R, C, d, tile, slots);
     INFO("case " << c);
     // Every (g, m, n, k) is covered by exactly one fold.
@@ -83,7 +86,8 @@ TEST_CASE("tiling: tiled schedules cover every MAC once with k innermost and cor
     int a_loads = 0;
     for (std::size_t i = 0; i < s.tiles.size(); ++i) {
       const plan::Tile& t = s.tiles[i];
-      const bool same = i > 0 && s.tiles[i - 1].group == t.group && s.tiles[i - 1].m0 == t.m0 && s.tiles[i - 1].k0 == t.k0;
+      const bool same =
+          i > 0 && s.tiles[i - 1].group == t.group && s.tiles[i - 1].m0 == t.m0 && s.tiles[i - 1].k0 == t.k0;
       CHECK(t.load_a == !same);
       if (t.load_a) CHECK(t.a_slot == a_loads++ % slots.a);
     }

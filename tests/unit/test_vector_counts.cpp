@@ -31,7 +31,9 @@ analytic::VectorUnit analytic_unit(const plan::VectorUnitShape& u) {
 
 analytic::VectorMapping to_analytic(const config::VectorMapping& m) {
   auto l = [](VectorLoop x) {
-    return x == VectorLoop::m ? analytic::VectorLoop::m : x == VectorLoop::n ? analytic::VectorLoop::n : analytic::VectorLoop::k;
+    return x == VectorLoop::m   ? analytic::VectorLoop::m
+           : x == VectorLoop::n ? analytic::VectorLoop::n
+                                : analytic::VectorLoop::k;
   };
   return {l(m.parallel), {l(m.order[0]), l(m.order[1]), l(m.order[2])}, m.hoist};
 }
@@ -53,26 +55,29 @@ TEST_CASE("vector: FC with lanes across the reduction reads every input and weig
     INFO("M " << c.outputs << " CHW " << c.chw << " L " << c.lanes);
     const plan::VectorUnitShape u = wide_unit(c.lanes);
     const plan::VectorCounts s = plan::count_vector_fold(map, u, 1, c.outputs, c.chw, false);
-    const analytic::VectorEstimate a = analytic::vector_fold(to_analytic(map), analytic_unit(u), 1, c.outputs, c.chw, false);
-    const std::int64_t macs = c.outputs * c.chw;                    // M·CHW
-    const std::int64_t steps = c.outputs * cdiv(c.chw, c.lanes);    // M·⌈CHW/L⌉
+    const analytic::VectorEstimate a =
+        analytic::vector_fold(to_analytic(map), analytic_unit(u), 1, c.outputs, c.chw, false);
+    const std::int64_t macs = c.outputs * c.chw;                  // M·CHW
+    const std::int64_t steps = c.outputs * cdiv(c.chw, c.lanes);  // M·⌈CHW/L⌉
     for (const auto& [got_macs, got_in, got_w, got_cr, got_cw, got_steps, got_cyc] :
          {std::make_tuple(s.macs, s.a_read_words, s.b_read_words, s.c_read_words, s.c_write_words, s.steps, s.cycles),
-          std::make_tuple(a.macs, a.a_read_words, a.b_read_words, a.c_read_words, a.c_write_words, a.steps, a.step_cycles)}) {
+          std::make_tuple(a.macs, a.a_read_words, a.b_read_words, a.c_read_words, a.c_write_words, a.steps,
+                          a.step_cycles)}) {
       CHECK(got_macs == macs);
-      CHECK(got_in == macs);        // input reads  = M·CHW
-      CHECK(got_w == macs);         // weight reads = M·CHW
-      CHECK(got_cr == 0);           // no output read: a fresh accumulator per output
-      CHECK(got_cw == c.outputs);   // one output write per output, after the reduction
+      CHECK(got_in == macs);       // input reads  = M·CHW
+      CHECK(got_w == macs);        // weight reads = M·CHW
+      CHECK(got_cr == 0);          // no output read: a fresh accumulator per output
+      CHECK(got_cw == c.outputs);  // one output write per output, after the reduction
       CHECK(got_steps == steps);
-      CHECK(got_cyc == steps);      // ports wide enough: one cycle per step
+      CHECK(got_cyc == steps);  // ports wide enough: one cycle per step
     }
     // Compute intensity over input and weight reads: M·CHW / (2·M·CHW) = 1/2.
     CHECK(static_cast<double>(s.macs) / static_cast<double>(s.a_read_words + s.b_read_words) == Approx(0.5));
   }
 }
 
-TEST_CASE("vector: FC with lanes across outputs and the input hoisted reads each input once per lane group", "[unit][vector]") {
+TEST_CASE("vector: FC with lanes across outputs and the input hoisted reads each input once per lane group",
+          "[unit][vector]") {
   // Order m2, chw, m1 (m1 across the lanes): GEMM order [m, n, k], parallel n, input I[chw]
   // hoisted into a broadcast register, the L accumulators held across chw.
   const config::VectorMapping map{VectorLoop::n, {VectorLoop::m, VectorLoop::n, VectorLoop::k}, true};
@@ -80,9 +85,10 @@ TEST_CASE("vector: FC with lanes across outputs and the input hoisted reads each
     INFO("M " << c.outputs << " CHW " << c.chw << " L " << c.lanes);
     const plan::VectorUnitShape u = wide_unit(c.lanes);
     const plan::VectorCounts s = plan::count_vector_fold(map, u, 1, c.outputs, c.chw, false);
-    const analytic::VectorEstimate a = analytic::vector_fold(to_analytic(map), analytic_unit(u), 1, c.outputs, c.chw, false);
-    const std::int64_t macs = c.outputs * c.chw;                      // M·CHW
-    const std::int64_t groups = cdiv(c.outputs, c.lanes);             // ⌈M/L⌉ lane groups m2
+    const analytic::VectorEstimate a =
+        analytic::vector_fold(to_analytic(map), analytic_unit(u), 1, c.outputs, c.chw, false);
+    const std::int64_t macs = c.outputs * c.chw;           // M·CHW
+    const std::int64_t groups = cdiv(c.outputs, c.lanes);  // ⌈M/L⌉ lane groups m2
     for (const auto& [got_macs, got_in, got_w, got_cr, got_cw, got_steps] :
          {std::make_tuple(s.macs, s.a_read_words, s.b_read_words, s.c_read_words, s.c_write_words, s.steps),
           std::make_tuple(a.macs, a.a_read_words, a.b_read_words, a.c_read_words, a.c_write_words, a.steps)}) {
@@ -90,7 +96,7 @@ TEST_CASE("vector: FC with lanes across outputs and the input hoisted reads each
       CHECK(got_in == groups * c.chw);  // input reads = ⌈M/L⌉·CHW (= M·CHW/L when L divides M)
       CHECK(got_w == macs);             // weight reads = M·CHW
       CHECK(got_cr == 0);
-      CHECK(got_cw == c.outputs);       // each lane's accumulator written once, after the chw loop
+      CHECK(got_cw == c.outputs);  // each lane's accumulator written once, after the chw loop
       CHECK(got_steps == groups * c.chw);
     }
     if (c.outputs % c.lanes == 0) {
@@ -116,8 +122,8 @@ TEST_CASE("vector: read ports narrower than the lanes stretch each step", "[unit
   u.ports.weight_bytes_per_cycle = 16;
   const config::VectorMapping map{VectorLoop::n, {VectorLoop::m, VectorLoop::n, VectorLoop::k}, true};
   const plan::VectorCounts s = plan::count_vector_fold(map, u, 1, 20, 12, false);
-  CHECK(s.steps == 3 * 12);                  // ⌈20/8⌉ lane groups × 12
-  CHECK(s.cycles == 2 * 12 * 2 + 1 * 12);    // two full groups at 2 cycles, the last at 1 = 60
+  CHECK(s.steps == 3 * 12);                // ⌈20/8⌉ lane groups × 12
+  CHECK(s.cycles == 2 * 12 * 2 + 1 * 12);  // two full groups at 2 cycles, the last at 1 = 60
   CHECK(s.stall_read_bandwidth_cycles == 60 - 36);
   CHECK(analytic::vector_fold(to_analytic(map), analytic_unit(u), 1, 20, 12, false).step_cycles == 60);
 }
@@ -134,7 +140,8 @@ TEST_CASE("vector: analytic closed forms equal the step walk for every mapping",
             INFO(config::to_string(m) << " L " << lanes << " narrow " << narrow << " m " << sh[0] << " n " << sh[1]
                                       << " k " << sh[2] << " acc " << acc);
             const plan::VectorCounts s = plan::count_vector_fold(m, u, sh[0], sh[1], sh[2], acc);
-            const analytic::VectorEstimate a = analytic::vector_fold(to_analytic(m), analytic_unit(u), sh[0], sh[1], sh[2], acc);
+            const analytic::VectorEstimate a =
+                analytic::vector_fold(to_analytic(m), analytic_unit(u), sh[0], sh[1], sh[2], acc);
             CHECK(s.macs == sh[0] * sh[1] * sh[2]);
             CHECK(a.macs == s.macs);
             CHECK(a.steps == s.steps);
