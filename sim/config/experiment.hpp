@@ -37,6 +37,9 @@ struct Experiment {
   std::string source;  ///< the experiment file as given ("<built-in>" for the default)
   ArchConfig arch;
   ir::Network workload;
+  /// Per layer of `workload`: its own mapping (workload.layers.I.mapping, docs/mapping.md), empty
+  /// when it has none; the mapper applies it over arch.mapping.
+  std::vector<MappingConfig> layer_mappings;
   SimOptions sim;
 };
 

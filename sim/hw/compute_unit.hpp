@@ -50,7 +50,8 @@ class ComputeUnit {
 
   /// What happened since the controller last cleared it.
   std::vector<FoldEvent> events;
-  /// Per fold of the layer: its observed load start, stream start and last output (layer cycles).
+  /// Per fold of the layer: its observed load start, stream start and last output (layer cycles);
+  /// kept only when the unit was built to record them (access traces), else empty.
   std::vector<plan::FoldTiming> timing;
   /// The first disagreement (co-simulation, or a result no fold expected); stops the run.
   std::optional<ArrayMismatch> mismatch;

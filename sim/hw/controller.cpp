@@ -63,11 +63,11 @@ void Controller::begin_layer() {
   base_ = now_int();
   started_ = true;
   set_state(State::running);
-  nf_ = 0, need_ = -1, cycle_ = 0, collected_ = -1, last_output_ = -1;
+  nf_ = 0, tile_ = 0, need_ = -1, cycle_ = 0, collected_ = -1, last_output_ = -1;
   layer_index_ = static_cast<int>(layer_);
   layer_cycle_ = 0;
   rec_.begin_layer(layer_, p.layer.name, base_);
-  rec_.layer().folds = static_cast<std::int64_t>(p.schedule.folds.size());
+  rec_.layer().folds = p.schedule.fold_count;
   tracker_.begin_layer(p.schedule);
   if (compute_)
     compute_->begin_layer(p);
@@ -79,7 +79,8 @@ void Controller::begin_layer() {
 
 Controller::Attempt Controller::try_start(std::int64_t need) {
   const plan::Schedule& s = plan().schedule;
-  const std::size_t t = static_cast<std::size_t>(s.fold_tile[static_cast<std::size_t>(nf_)]);
+  while (nf_ >= s.tiles[tile_].fold_end) ++tile_;
+  const std::size_t t = tile_;
   std::int64_t start = need;
   if (nf_ == s.tiles[t].fold_begin) {
     // A tile's first fold waits for its operand blocks and, for a new C block, its output half.
@@ -113,7 +114,7 @@ Controller::Attempt Controller::try_start(std::int64_t need) {
   if (p.vector)
     rec_.count_vector_fold(p.vector_folds[static_cast<std::size_t>(f)], a_elem_, b_elem_, c_elem_);
   else
-    rec_.count_fold(plan::dataflow(s.dataflow).words(s.folds[static_cast<std::size_t>(f)]), a_elem_, b_elem_, c_elem_);
+    rec_.count_fold(plan::dataflow(s.dataflow).words(s.fold(f)), a_elem_, b_elem_, c_elem_);
   if (compute_) {
     compute_->start_fold(f, start - base_);
   } else {

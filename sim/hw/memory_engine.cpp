@@ -25,15 +25,13 @@ void BlockTracker::begin_layer(const plan::Schedule& s) {
     block_of_[1][t] = tile.load_b || t == 0 ? t : block_of_[1][t - 1];
   }
   for (std::size_t t = nt; t-- > 0;) block_of_[2][t] = s.tiles[t].store_c || t + 1 == nt ? t : block_of_[2][t + 1];
-  for (std::size_t f = 0; f < s.folds.size(); ++f) {
-    const std::size_t t = static_cast<std::size_t>(s.fold_tile[f]);
-    for (int op = 0; op < 3; ++op) ++blocks_[op][block_of_[op][t]].folds_left;
-  }
+  for (std::size_t t = 0; t < nt; ++t)
+    for (int op = 0; op < 3; ++op) blocks_[op][block_of_[op][t]].folds_left += s.tiles[t].fold_end - s.tiles[t].fold_begin;
 }
 
 std::optional<BlockDone> BlockTracker::done(Operand op, std::int64_t f, std::int64_t cycle) {
   const int o = static_cast<int>(op);
-  const std::size_t block = block_of_[o][static_cast<std::size_t>(s_->fold_tile[static_cast<std::size_t>(f)])];
+  const std::size_t block = block_of_[o][static_cast<std::size_t>(s_->tile_of(f))];
   Block& b = blocks_[o][block];
   b.last_cycle = std::max(b.last_cycle, cycle);
   if (--b.folds_left > 0) return std::nullopt;
@@ -64,7 +62,13 @@ void MemoryEngine::begin_layer(const plan::LayerPlan& p, const ir::LayerOperands
     a_src_[t] = s.tiles[t].load_a || t == 0 ? t : a_src_[t - 1];
     b_src_[t] = s.tiles[t].load_b || t == 0 ? t : b_src_[t - 1];
   }
-  a_tr_.assign(nt, std::nullopt), b_tr_.assign(nt, std::nullopt), st_tr_.assign(nt, std::nullopt);
+  a_tr_.assign(nt, std::nullopt), b_tr_.assign(nt, std::nullopt), c_tr_.assign(nt, std::nullopt);
+  st_tr_.assign(nt, std::nullopt);
+  stored_.clear();
+  has_reloads_ = std::any_of(s.tiles.begin(), s.tiles.end(), [](const plan::Tile& t) { return t.load_c; });
+  c_visit_.assign(nt, 0);
+  for (std::size_t t = 0, v = 0; t < nt; ++t) c_visit_[t] = s.tiles[t].new_c && t > 0 ? ++v : v;
+  stores_on_half_[0] = stores_on_half_[1] = 0;
   c_done_.assign(nt, std::nullopt);
   for (auto& op : halves_)
     for (HalfState& h : op) h = HalfState{true, static_cast<double>(base)};
@@ -93,8 +97,11 @@ void MemoryEngine::begin_layer(const plan::LayerPlan& p, const ir::LayerOperands
 }
 
 Gate MemoryEngine::pending(const EngineState& e) const {
+  // The load engine waiting for a store to finish waits for the store engine.
+  if (e.kind == EngineState::Kind::store_wait) return pending(store_state_);
   Gate g;
   switch (e.kind) {
+    case EngineState::Kind::store_wait: break;
     case EngineState::Kind::runnable: g.kind = Gate::Kind::this_cycle; break;
     case EngineState::Kind::timed_wait:
       // An engine whose wait ends now runs within the current cycle.
@@ -118,7 +125,12 @@ Gate MemoryEngine::gate(std::size_t t, std::int64_t need) const {
     const std::int64_t ready = ideal_ ? ceil_cycle(tr->issue_cycle) : ceil_cycle(tr->done_cycle);
     if (ready > g.cycle) g.cycle = ready, g.binding = &*tr, g.binding_half = false;
   }
-  if (tile.new_c) {
+  if (tile.load_c) {  // partial sums come back from DRAM (the load engine claims the half)
+    const std::optional<Transfer>& tr = c_tr_[t];
+    if (!tr) return pending(load_state_);
+    const std::int64_t ready = ideal_ ? ceil_cycle(tr->issue_cycle) : ceil_cycle(tr->done_cycle);
+    if (ready > g.cycle) g.cycle = ready, g.binding = &*tr, g.binding_half = false;
+  } else if (tile.new_c) {
     const HalfState& h = halves_[2][tile.c_slot];
     if (!h.released) return pending(store_state_);
     const std::int64_t ready = ceil_cycle(h.free_cycle);
@@ -129,7 +141,7 @@ Gate MemoryEngine::gate(std::size_t t, std::int64_t need) const {
 
 void MemoryEngine::claim_output_half(std::size_t t) {
   const plan::Tile& tile = plan_->schedule.tiles[t];
-  if (tile.new_c) halves_[2][tile.c_slot].released = false;
+  if (tile.new_c && !tile.load_c) halves_[2][tile.c_slot].released = false;
 }
 
 void MemoryEngine::block_done(const BlockDone& d) {
@@ -201,6 +213,7 @@ void MemoryEngine::load_engine() {
     if (addr_->toeplitz()) materialize_toeplitz(m);
     for (std::size_t t = 0; t < s.tiles.size(); ++t) {
       const plan::Tile& tile = s.tiles[t];
+      if (tile.load_c) reload_partial_sums(t, lc);
       for (const Operand op : {Operand::a, Operand::b}) {
         const bool is_a = op == Operand::a;
         if (!(is_a ? tile.load_a : tile.load_b)) continue;
@@ -233,6 +246,41 @@ void MemoryEngine::load_engine() {
       }
     }
   }
+}
+
+/// A visit that continues a C block's partial sums: once its output half is free and the block's
+/// previous store is done (it wrote what is read now), the block comes back from DRAM.
+void MemoryEngine::reload_partial_sums(std::size_t t, LayerCounters& lc) {
+  const plan::Tile& tile = plan_->schedule.tiles[t];
+  HalfState& h = halves_[2][tile.c_slot];
+  // The half is this visit's once every earlier visit that used it is stored.
+  const std::int64_t halves = plan_->schedule.mapping.double_buffer[2] ? 2 : 1;
+  while (stores_on_half_[tile.c_slot] < c_visit_[t] / halves || !h.released) wait_event(released_, load_state_);
+  wait_until(h.free_cycle, load_state_);
+  h.released = false;
+  const auto key = std::make_tuple(tile.group, tile.m0, tile.n0);
+  while (!stored_.count(key)) {
+    load_state_ = EngineState{EngineState::Kind::store_wait, -1};
+    sc_core::wait(stored_event_);
+  }
+  wait_until(stored_.at(key), load_state_);
+  const std::vector<lower::DramRun>& runs = addr_->c_runs(tile.group, tile.m0, tile.m_len, tile.n0, tile.n_len);
+  const config::ScratchpadConfig& sp = arch_.output;
+  const Transfer tr = dma_.transfer(false, runs, values() ? shadow_.data() : nullptr, now_cycle(),
+                                    ideal_ ? 0.0 : static_cast<double>(sp.write_bytes_per_cycle()), sp.word_bytes,
+                                    burst_hook(Operand::c));
+  const std::int64_t bytes = tile.m_len * tile.n_len * static_cast<std::int64_t>(ir::dtype_bytes(arch_.array.accumulator_dtype));
+  stats::MemoryResult& m = lc.memory;
+  m.dram_read_bytes.output += tr.bytes;
+  m.sram_write_bytes.output += bytes;
+  m.bank_conflicts += tr.bank_conflicts;
+  count_rows(tr);
+  if (values()) buffers_->fill(Operand::c, tile.c_slot, tile, *addr_, shadow_.data());
+  rec_.add_dma_span("dma_load", "load partial sums tile " + std::to_string(t), tr.issue_cycle, tr.done_cycle, tr.bytes);
+  rec_.add_dma_access(tr.first_data_cycle, Operand::c, "write", static_cast<std::int64_t>(tile.c_slot) * sp.tile_budget_bytes(),
+                      bytes);
+  c_tr_[t] = tr;
+  published_.notify(sc_core::SC_ZERO_TIME);
 }
 
 /// Explicit lowering: the DMA reads the input once and writes the Toeplitz matrices A_g [M][K]
@@ -296,6 +344,12 @@ void MemoryEngine::store_engine() {
                           tile.m_len * tile.n_len * ac);
       st_tr_[t] = tr;
       halves_[2][tile.c_slot] = HalfState{true, static_cast<double>(ceil_cycle(tr.done_cycle))};
+      ++stores_on_half_[tile.c_slot];
+      stored_[std::make_tuple(tile.group, tile.m0, tile.n0)] = static_cast<double>(ceil_cycle(tr.done_cycle));
+      stored_event_.notify(sc_core::SC_ZERO_TIME);
+      if (load_state_.kind == EngineState::Kind::store_wait) load_state_.kind = EngineState::Kind::runnable;
+      // The load engine may be waiting for this half, to read partial sums back into it.
+      if (has_reloads_) notify_engines();
       published_.notify(sc_core::SC_ZERO_TIME);
     }
     stores_done_ = true;

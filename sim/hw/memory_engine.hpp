@@ -4,7 +4,9 @@
 /// buffer half, and the answer to the controller's question before a tile's first fold starts:
 /// are its operands in and its output half free, from which cycle, and what held them up.
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -92,10 +94,10 @@ class MemoryEngine : public sc_core::sc_module {
 
  private:
   /// A DMA engine's state as the controller sees it when it decides whether to wait for it
-  /// within the current cycle: runnable (it resumes in this cycle), waiting until a cycle, or
-  /// waiting for the controller.
+  /// within the current cycle: runnable (it resumes in this cycle), waiting until a cycle,
+  /// waiting for the controller, or (the load engine) waiting for the store engine.
   struct EngineState {
-    enum class Kind { runnable, timed_wait, event_wait } kind = Kind::event_wait;
+    enum class Kind { runnable, timed_wait, event_wait, store_wait } kind = Kind::event_wait;
     double until = -1;
   };
   /// One buffer half: whether its last user released it, and from which cycle it is free.
@@ -107,6 +109,7 @@ class MemoryEngine : public sc_core::sc_module {
   void load_engine();
   void store_engine();
   void materialize_toeplitz(stats::MemoryResult& m);
+  void reload_partial_sums(std::size_t t, LayerCounters& lc);
   Gate pending(const EngineState& e) const;
   void wait_until(double c, EngineState& state);
   void wait_event(const sc_core::sc_event& ev, EngineState& state);
@@ -129,12 +132,17 @@ class MemoryEngine : public sc_core::sc_module {
   std::optional<lower::AddressGen> addr_;
   std::vector<unsigned char> shadow_;       ///< values: the DMA's copy of the DRAM bytes it moved
   std::vector<std::size_t> a_src_, b_src_;  ///< per tile: the tile that loaded its A (B) block
-  std::vector<std::optional<Transfer>> a_tr_, b_tr_, st_tr_;
+  std::vector<std::optional<Transfer>> a_tr_, b_tr_, c_tr_, st_tr_;  ///< c_tr_: partial sums read back
+  /// C blocks stored so far: (group, m0, n0) → the cycle their last store is done.
+  std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t>, double> stored_;
+  bool has_reloads_ = false;  ///< the layer reads partial sums back (a loop order with k outside)
+  std::vector<std::int64_t> c_visit_;      ///< per tile: the index of its C visit (0, 1, ...)
+  std::int64_t stores_on_half_[2] = {0, 0};  ///< C visits stored from each output half so far
   std::vector<std::optional<double>> c_done_;  ///< per storing tile: absolute cycle its C block is complete
   HalfState halves_[3][2];
   EngineState load_state_, store_state_;
   bool stores_done_ = false;
-  sc_core::sc_event layer_start_, released_, published_;
+  sc_core::sc_event layer_start_, released_, published_, stored_event_;
 };
 
 }  // namespace arraysim::hw

@@ -97,11 +97,12 @@ void Recorder::end_layer(std::int64_t total, std::int64_t macs, const plan::Sche
                                       std::int64_t bytes) {
       lc.accesses.push_back(stats::AccessRecord{cycle, "pe_array", plan::operand_name(op), kind, addr, bytes, name_});
     };
-    for (std::size_t f = 0; f < s->folds.size(); ++f) {
-      const plan::Tile& t = s->tiles[static_cast<std::size_t>(s->fold_tile[f])];
+    for (const plan::Tile& t : s->tiles) {
       plan::TraceLayout l = halves;
       l.a_base *= t.a_slot, l.b_base *= t.b_slot, l.c_base *= t.c_slot;  // the tile's halves
-      df.trace(s->folds[f], t, folds[f], s->rows, l, sink);
+      for (std::int64_t f = t.fold_begin; f < t.fold_end; ++f)
+        df.trace(df.fold_at(t, s->rows, s->cols, f - t.fold_begin), t, folds[static_cast<std::size_t>(f)], s->rows, l,
+                 sink);
     }
     std::stable_sort(lc.accesses.begin(), lc.accesses.end(),
                      [](const stats::AccessRecord& a, const stats::AccessRecord& b) { return a.cycle < b.cycle; });

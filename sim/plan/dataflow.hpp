@@ -96,10 +96,11 @@ class Dataflow {
   virtual bool stationary() const = 0;
   /// The fold extents of each GEMM dimension on a rows×cols array.
   virtual Granules granules(std::int64_t rows, std::int64_t cols) const = 0;
-  /// Appends the folds of tile `t` in the order the array runs them (tile-relative order:
-  /// OS m-fold then n-fold, WS n-fold then k-fold, IS m-fold then k-fold); `index` fields are
-  /// left for the caller.
-  virtual void fold_tile(const Tile& t, std::int64_t rows, std::int64_t cols, std::vector<Fold>& out) const = 0;
+  /// The folds of tile `t` on a rows×cols array.
+  virtual std::int64_t folds_in(const Tile& t, std::int64_t rows, std::int64_t cols) const = 0;
+  /// Fold `j` (0-based inside the tile) of tile `t`, in the order the array runs them: OS m-fold
+  /// then n-fold, WS n-fold then k-fold, IS m-fold then k-fold. Its `index` is t.fold_begin + j.
+  virtual Fold fold_at(const Tile& t, std::int64_t rows, std::int64_t cols, std::int64_t j) const = 0;
   /// The fold recurrence: fold `f` started in cycle `start` on an array of `rows` rows.
   virtual FoldStep step(const Fold& f, std::int64_t start, std::int64_t rows) const = 0;
   /// The edge streams of fold `f` of tile `t` on an array of `rows` rows.

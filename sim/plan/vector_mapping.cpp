@@ -65,8 +65,9 @@ std::vector<VectorCounts> count_vector_schedule(const config::VectorMapping& map
                                                 const Schedule& s) {
   std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t, bool>, VectorCounts> cache;
   std::vector<VectorCounts> out;
-  out.reserve(s.folds.size());
-  for (const Fold& f : s.folds) {
+  out.reserve(static_cast<std::size_t>(s.fold_count));
+  for (std::int64_t i = 0; i < s.fold_count; ++i) {
+    const Fold f = s.fold(i);
     const auto key = std::make_tuple(f.m_len, f.n_len, f.k_len, f.accumulate);
     auto it = cache.find(key);
     if (it == cache.end())
@@ -89,11 +90,12 @@ TileShape choose_vector_tile(config::GemmLoop parallel, std::int64_t lanes, cons
 }
 
 Schedule make_vector_schedule(const ir::GemmDims& dims, TileShape tile, SlotCounts slots) {
-  // An output-stationary "array" as large as the GEMM makes exactly one fold per tile, covering it.
-  Schedule s = make_schedule(config::Dataflow::os, dims.m, dims.n, dims, tile, slots);
-  s.rows = 1;
-  s.cols = 1;  // not an array: the lanes are in the mapping
-  return s;
+  Mapping m;
+  m.tile = tile;
+  m.double_buffer = {slots.a == 2, slots.b == 2, slots.c == 2};
+  // An output-stationary "array" as large as the GEMM: one fold per tile, covering it (the lanes
+  // are in the vector mapping, not in the schedule).
+  return make_schedule(config::Dataflow::os, dims.m, dims.n, dims, m);
 }
 
 }  // namespace arraysim::plan
