@@ -42,7 +42,7 @@ analytic::VectorMapping analytic_mapping(const config::VectorMapping& m) {
   auto loop = [](config::GemmLoop l) {
     return l == config::GemmLoop::m   ? analytic::VectorLoop::m
            : l == config::GemmLoop::n ? analytic::VectorLoop::n
-                                        : analytic::VectorLoop::k;
+                                      : analytic::VectorLoop::k;
   };
   return {loop(m.parallel), {loop(m.order[0]), loop(m.order[1]), loop(m.order[2])}, m.hoist};
 }

@@ -50,11 +50,11 @@ std::vector<config::VectorMapping> all_vector_mappings() {
   using config::GemmLoop;
   std::vector<config::VectorMapping> out;
   const std::array<std::array<GemmLoop, 3>, 6> orders{{{GemmLoop::m, GemmLoop::n, GemmLoop::k},
-                                                         {GemmLoop::m, GemmLoop::k, GemmLoop::n},
-                                                         {GemmLoop::n, GemmLoop::m, GemmLoop::k},
-                                                         {GemmLoop::n, GemmLoop::k, GemmLoop::m},
-                                                         {GemmLoop::k, GemmLoop::m, GemmLoop::n},
-                                                         {GemmLoop::k, GemmLoop::n, GemmLoop::m}}};
+                                                       {GemmLoop::m, GemmLoop::k, GemmLoop::n},
+                                                       {GemmLoop::n, GemmLoop::m, GemmLoop::k},
+                                                       {GemmLoop::n, GemmLoop::k, GemmLoop::m},
+                                                       {GemmLoop::k, GemmLoop::m, GemmLoop::n},
+                                                       {GemmLoop::k, GemmLoop::n, GemmLoop::m}}};
   for (GemmLoop p : {GemmLoop::k, GemmLoop::n, GemmLoop::m})
     for (const auto& o : orders)
       for (bool hoist : {true, false}) out.push_back({p, o, hoist});
