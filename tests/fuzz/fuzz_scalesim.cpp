@@ -9,9 +9,9 @@ using namespace arraysim;
 
 namespace {
 const char* const kCfg =
-    "[general]\nrun_name = fuzz\n\n[architecture_presets]\nArrayHeight: 8\nArrayWidth: 8\nIfmapSramSzkB: 64\n"
-    "FilterSramSzkB: 64\nOfmapSramSzkB: 64\nIfmapOffset: 0\nFilterOffset: 10000000\nOfmapOffset: 20000000\n"
-    "Dataflow: os\n";
+    "[general]\nrun_name = fuzz\n\n[architecture_presets]\nArrayHeight: 8\nArrayWidth: 8\nIfmapSramSzkB: 16\n"
+    "FilterSramSzkB: 16\nOfmapSramSzkB: 16\nIfmapOffset: 0\nFilterOffset: 10000000\nOfmapOffset: 20000000\n"
+    "Dataflow: os\nBandwidth: 2\nMemoryBanks: 1\n\n[run_presets]\nInterfaceBandwidth: USER\n";
 const char* const kTopology =
     "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n"
     "Conv1, 8, 8, 3, 3, 2, 4, 1,\n";

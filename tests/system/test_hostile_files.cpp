@@ -8,23 +8,17 @@
 #include <filesystem>
 #include <fstream>
 
-#include "tests/onnx_builder.hpp"
 #include "tests/support.hpp"
 
 namespace fs = std::filesystem;
 using arraysim::test::CliResult;
-using arraysim::test::OnnxBuilder;
 using arraysim::test::read_text;
 using arraysim::test::run_cli;
 using arraysim::test::src_path;
 using arraysim::test::TempDir;
+using arraysim::test::write_text;
 
 namespace {
-
-std::string write(const std::string& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-  return path;
-}
 
 std::string fifo(const std::string& path) {
   REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
@@ -58,7 +52,7 @@ TEST_CASE("hostile inputs: a named pipe anywhere an input is read is refused at 
     CHECK(r.err == p + ":1:1 (file): cannot read experiment: " + why + "\n");
   }
   SECTION("an arch path, and a workload given with --set") {
-    write(d.path() + "/exp.yaml", "arch: pipe\nworkload: pipe\n");
+    write_text(d.path() + "/exp.yaml", "arch: pipe\nworkload: pipe\n");
     const CliResult r = run_bounded("check " + d.path() + "/exp.yaml --set workload=pipe");
     CHECK(r.exit_code == 2);
     CHECK(r.err == d.path() + "/exp.yaml:1:7 arch: cannot read '" + p + "': " + why +
@@ -78,7 +72,7 @@ TEST_CASE("hostile inputs: a named pipe anywhere an input is read is refused at 
     CHECK(r.err == "/dev/zero: is a character device, not a regular file\n");
   }
   SECTION("a sweep's base experiment") {
-    write(d.path() + "/spec.yaml", "base: pipe\naxes:\n  - {key: arch.array.rows, values: [4]}\n");
+    write_text(d.path() + "/spec.yaml", "base: pipe\naxes:\n  - {key: arch.array.rows, values: [4]}\n");
     const CliResult r = run_bounded("sweep " + d.path() + "/spec.yaml --out " + d.path() + "/out");
     CHECK(r.exit_code == 2);
     CHECK(r.err == d.path() + "/spec.yaml:1:7 base: cannot read experiment 'pipe' (" + p + "): " + why + "\n");
@@ -124,7 +118,7 @@ TEST_CASE("hostile outputs: devices and inputs are never replaced, links are wri
                        "'); choose another output path\n");
     CHECK(read_text(exp) == read_text(kQuick));
     CHECK(read_text(arch) == read_text(kArch));
-    const std::string topo = write(d.path() + "/t.csv", read_text(kTopology));
+    const std::string topo = write_text(d.path() + "/t.csv", read_text(kTopology));
     r = run_cli("import scalesim --cfg " + kCfg + " --topology " + topo + " --gemm -o " + topo);
     CHECK(r.exit_code == 2);
     CHECK(r.err == "arraysim: error: cannot write '" + topo + "': it is an input of this run ('" + topo +
@@ -132,7 +126,7 @@ TEST_CASE("hostile outputs: devices and inputs are never replaced, links are wri
     CHECK(read_text(topo) == read_text(kTopology));
   }
   SECTION("a symbolic link is written through") {
-    write(d.path() + "/real.yaml", "old\n");
+    write_text(d.path() + "/real.yaml", "old\n");
     fs::create_symlink("real.yaml", d.path() + "/link.yaml");
     const CliResult r =
         run_cli("import scalesim --cfg " + kCfg + " --topology " + kTopology + " --gemm -o " + d.path() + "/link.yaml");
@@ -151,15 +145,15 @@ TEST_CASE("hostile outputs: devices and inputs are never replaced, links are wri
 
 TEST_CASE("hostile outputs: a failed output removes the run directory the run created", "[system][hostile]") {
   TempDir d;
-  write(d.path() + "/file", "x\n");  // --timeline file/t.json cannot be created: 'file' is not a directory
+  write_text(d.path() + "/file", "x\n");  // --timeline file/t.json cannot be created: 'file' is not a directory
   const CliResult r = run_cli("run --no-plots --out " + d.path() + "/out --timeline " + d.path() + "/file/t.json");
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("cannot create") != std::string::npos);
   CHECK_FALSE(fs::exists(d.path() + "/out"));
   // An --out directory that existed keeps what was there besides the run's files.
   fs::create_directory(d.path() + "/keep");
-  write(d.path() + "/keep/notes.txt", "mine\n");
-  write(d.path() + "/keep/stats.json", "{}\n");
+  write_text(d.path() + "/keep/notes.txt", "mine\n");
+  write_text(d.path() + "/keep/stats.json", "{}\n");
   const CliResult r2 = run_cli("run --no-plots --out " + d.path() + "/keep --timeline " + d.path() + "/file/t.json");
   CHECK(r2.exit_code == 2);
   CHECK(read_text(d.path() + "/keep/notes.txt") == "mine\n");
@@ -174,9 +168,9 @@ TEST_CASE("hostile outputs: a rerun into an --out directory removes the earlier 
   fs::create_directory(out);
   // What an earlier run with plots, a timeline and traces left.
   for (const char* f : {"roofline.svg", "roofline.png", "utilization.svg", "timeline.json"})
-    write(out + "/" + f, "old");
+    write_text(out + "/" + f, "old");
   fs::create_directories(out + "/traces/conv3x3");
-  write(out + "/traces/conv3x3/dram.csv", "old");
+  write_text(out + "/traces/conv3x3/dram.csv", "old");
   const CliResult r = run_cli("run --no-plots --out " + out);
   REQUIRE(r.exit_code == 0);
   for (const char* f : {"roofline.svg", "roofline.png", "utilization.svg", "traces"})
@@ -189,7 +183,7 @@ TEST_CASE("hostile outputs: a rerun into an --out directory removes the earlier 
 TEST_CASE("hostile inputs: names that are not UTF-8 are refused where they are read", "[system][hostile]") {
   // Issue 14: they passed check and import and failed late in the JSON writer, naming no file.
   TempDir d;
-  const std::string topo = write(d.path() + "/t.csv", "Layer, M, N, K,\ngood, 4, 4, 4,\nbad\xff, 4, 4, 4,\n");
+  const std::string topo = write_text(d.path() + "/t.csv", "Layer, M, N, K,\ngood, 4, 4, 4,\nbad\xff, 4, 4, 4,\n");
   const CliResult r = run_cli("import scalesim --cfg " + kCfg + " --topology " + topo + " --gemm -o -");
   CHECK(r.exit_code == 2);
   // The byte after "bad" on line 3: column 4.
