@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,6 +19,11 @@ std::string read_text(const std::string& f) {
   } catch (const util::FileReadError&) {
     return "";
   }
+}
+
+std::string write_text(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
 }
 
 CliResult run_cli(const std::string& args) { return run_shell(std::string(ARRAYSIM_BINARY) + " " + args); }

@@ -10,6 +10,9 @@ std::string src_path(const std::string& rel);
 /// The whole content of a file ("" when it cannot be read).
 std::string read_text(const std::string& path);
 
+/// Writes `text` to `path` as it is (created or truncated); returns `path`.
+std::string write_text(const std::string& path, const std::string& text);
+
 /// Result of running the arraysim binary.
 struct CliResult {
   int exit_code = -1;

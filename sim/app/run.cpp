@@ -31,6 +31,18 @@ stats::LayerResult describe_layer(const ir::Layer& l) {
   r.macs = ir::macs(l);
   return r;
 }
+
+/// Rethrows a refusal "KEY: message" of the configuration (hw::check_array_impl) as a
+/// config::ConfigError at the place KEY was given (`arch.array.rows/cols` at rows); a message
+/// that names no key of the experiment is rethrown as it is.
+[[noreturn]] void rethrow_located(const config::Experiment& e, const std::invalid_argument& err) {
+  const std::string what = err.what();
+  const auto colon = what.find(": ");
+  const std::string key = colon == std::string::npos ? "" : what.substr(0, colon);
+  const std::string lookup = key.substr(0, key.find('/'));
+  if (key.empty() || key.find(' ') != std::string::npos || !e.key_locations.count(lookup)) throw err;
+  throw config::ConfigError({config::ConfigIssue{e.locate(lookup), key, what.substr(colon + 2)}});
+}
 }  // namespace
 
 /// Golden output of a layer and, for fp32, the per-element tolerance.
@@ -65,10 +77,20 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
   so.record_timeline = !opt.timeline_path.empty() || !opt.out_dir.empty();
   so.trace_sram = opt.trace.sram;
   so.trace_dram = opt.trace.dram;
-  // arch.array.impl: rtl and cosim: refuse what this build cannot run before doing any work.
-  hw::check_array_impl(e.arch, so);
+  // arch.array.impl: rtl and cosim: refuse what this build cannot run before doing any work, and
+  // again once the plan has resolved `fidelity: auto` for the selected layers.
+  const auto check_impl = [&] {
+    try {
+      hw::check_array_impl(e.arch, so);
+    } catch (const std::invalid_argument& err) {
+      rethrow_located(e, err);
+    }
+  };
+  so.fidelity = e.sim.fidelity;
+  check_impl();
   const plan::ExperimentPlan plan = plan::make_plan(e, po);
   so.fidelity = plan.fidelity;
+  check_impl();
   const bool values = plan.fidelity == config::Fidelity::values;
 
   stats::RunResult res;

@@ -1,5 +1,7 @@
 #include "sim/app/sweep_cli.hpp"
 
+#include <cmath>
+#include <cstdlib>
 #include <iostream>
 
 #include "sim/sweep/sweep.hpp"
@@ -8,6 +10,22 @@
 namespace arraysim::app {
 
 constexpr int kExitBadInput = 2;
+
+namespace {
+/// A number of seconds: finite and positive (CLI::PositiveNumber lets "nan" through, as NaN <= 0
+/// is false, and "inf" means no timeout, which is leaving the option out).
+CLI::Validator finite_positive_seconds() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double v = std::strtod(text.c_str(), &end);
+        if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v) || v <= 0)
+          return "expected a positive number of seconds, got '" + text + "'";
+        return "";
+      },
+      "SECONDS>0");
+}
+}  // namespace
 
 void add_sweep_command(CLI::App& app, SweepCommand& c) {
   c.command = app.add_subcommand(
@@ -18,11 +36,14 @@ void add_sweep_command(CLI::App& app, SweepCommand& c) {
   c.command->add_option("--out", c.out, "Output directory: results.csv, points/, runs/, plots/ (rerun to resume)");
   c.command->add_option("-j,--jobs", c.jobs, "Points simulated at a time (default 1)")->check(CLI::Range(1, 4096));
   c.command->add_option("--timeout-s", c.timeout_s, "Kill a point after this many seconds and record it as timeout")
-      ->check(CLI::PositiveNumber);
+      ->check(finite_positive_seconds());
   c.command->add_option("--shard", c.shard,
                         "Run only slice I of N (0-based): the points whose index modulo N is I. Default: from "
                         "SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT when set, else every point");
   c.command->add_flag("--retry-failed", c.retry_failed, "Run points recorded as failed or timeout again");
+  c.command->add_flag("--force", c.force,
+                      "Run into an --out directory that holds another spec's sweep (or a damaged sweep.json): its "
+                      "results.csv and sweep.json are replaced; point records are kept and reused by configuration");
   c.command->add_flag("--no-plot", c.no_plot, "Do not plot the Pareto front at the end");
   c.command->add_flag("--run-plots", c.run_plots,
                       "Let every point's `arraysim run` draw its own plots too (by default they run with --no-plots)");
@@ -67,6 +88,7 @@ int run_sweep_command(const SweepCommand& c, const std::string& version, bool st
     o.jobs = c.jobs;
     o.timeout_s = c.timeout_s;
     o.retry_failed = c.retry_failed;
+    o.force = c.force;
     o.plot = !c.no_plot;
     o.run_plots = c.run_plots;
     o.progress = stderr_is_tty;

@@ -20,7 +20,7 @@ struct SweepCommand {
   double timeout_s = 0;
   std::string shard, emit;
   std::size_t shards = 0;
-  bool retry_failed = false, no_plot = false, run_plots = false;
+  bool retry_failed = false, no_plot = false, run_plots = false, force = false;
   std::vector<std::string> merge_dirs;
   std::string merge_out;
   bool merge_no_plot = false;

@@ -624,14 +624,24 @@ std::string join(const std::string& path, const std::string& key) { return path.
 
 void check_object(const json& j, const std::vector<Field>& members, const std::string& path);
 
-/// Checks a present value `v` of field `f` at `path` against its declared type and members.
+/// Checks the range of a numeric value: every number of stats.json is a count, a size, a time, an
+/// energy or a ratio, so none is negative, and a field whose unit is "0..1" is at most 1.
+void check_range(const json& v, const Field& f, const std::string& path) {
+  const double x = v.get<double>();
+  if (x < 0) fail(path, "must not be negative, got " + v.dump());
+  if (f.unit == "0..1" && x > 1) fail(path, "must be in 0..1, got " + v.dump());
+}
+
+/// Checks a present value `v` of field `f` at `path` against its declared type, range and members.
 void check_value(const json& v, const Field& f, const std::string& path) {
   switch (f.type) {
     case FieldType::integer:
       if (!v.is_number_integer()) fail(path, "expected an integer");
+      check_range(v, f, path);
       return;
     case FieldType::number:
       if (!v.is_number()) fail(path, "expected a number");
+      check_range(v, f, path);
       return;
     case FieldType::boolean:
       if (!v.is_boolean()) fail(path, f.nullable ? "expected true, false or null" : "expected true or false");
@@ -642,6 +652,7 @@ void check_value(const json& v, const Field& f, const std::string& path) {
     case FieldType::integer_list:
       if (!v.is_array() || !std::all_of(v.begin(), v.end(), [](const json& d) { return d.is_number_integer(); }))
         fail(path, "expected a list of integers");
+      for (std::size_t i = 0; i < v.size(); ++i) check_range(v[i], f, join(path, std::to_string(i)));
       return;
     case FieldType::object: check_object(v, f.members, path); return;
     case FieldType::object_list:
@@ -675,9 +686,10 @@ void check_object(const json& j, const std::vector<Field>& members, const std::s
 LayerResult layer_from_json(const json& j, const std::string& path) {
   if (!j.is_object()) fail(path, "expected an object");
   LayerResult l;
+  // Every declared field is checked, also those derived from others and not read back.
   for (const Field& f : fields())
-    if (at_layer(f) && f.to_layer)
-      if (const json* v = find(j, f, path)) f.to_layer(l, *v);
+    if (at_layer(f))
+      if (const json* v = find(j, f, path); v && f.to_layer) f.to_layer(l, *v);
   return l;
 }
 
@@ -813,8 +825,8 @@ void fields_from_json(const json& j, RunResult& r) {
       if (const json* ls = find(j, f, ""))
         for (std::size_t i = 0; i < ls->size(); ++i)
           r.layers.push_back(layer_from_json((*ls)[i], f.name + "." + std::to_string(i)));
-    } else if (f.to_run) {
-      if (const json* v = find(j, f, "")) f.to_run(r, *v);
+    } else if (const json* v = find(j, f, ""); v && f.to_run) {
+      f.to_run(r, *v);  // derived fields (totals, ratios) are checked above and not read back
     }
   }
 }

@@ -195,6 +195,12 @@ std::optional<Plot> utilization_plot(const RunResult& r) {
   return p;
 }
 
+const std::vector<std::string>& plot_file_names() {
+  static const std::vector<std::string> names{"roofline.svg",        "roofline.png",    "cycle_breakdown.svg",
+                                              "cycle_breakdown.png", "utilization.svg", "utilization.png"};
+  return names;
+}
+
 PlotOutcome write_plots(const std::string& dir, const RunResult& r) {
   PlotOutcome out;
   std::vector<Plot> plots{roofline_plot(r)};

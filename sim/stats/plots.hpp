@@ -37,6 +37,10 @@ std::optional<Plot> cycle_breakdown_plot(const RunResult& r);
 /// the layer boundaries. Empty unless the simulator recorded a timeline with pe_array spans.
 std::optional<Plot> utilization_plot(const RunResult& r);
 
+/// Every file name write_plots may write into a run directory (NAME.svg and NAME.png of each
+/// plot above), for removing the plots of an earlier run.
+const std::vector<std::string>& plot_file_names();
+
 /// What write_plots did.
 struct PlotOutcome {
   std::vector<std::string> written;  ///< file names written into the directory

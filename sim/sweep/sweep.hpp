@@ -71,11 +71,13 @@ struct SweepOptions {
   double timeout_s = 0;        ///< per point; <= 0: none
   std::optional<Shard> shard;  ///< nullopt: the whole sweep (or the Slurm array task's slice)
   bool retry_failed = false;   ///< run failed and timed-out points again
-  bool plot = true;            ///< plot the Pareto front at the end (not for a shard)
-  bool run_plots = false;      ///< let each `arraysim run` draw its own plots (else --no-plots)
-  bool progress = false;       ///< progress bar on stderr
-  std::string exe;             ///< the arraysim executable the points run with
-  std::string version;         ///< ARRAYSIM_VERSION
+  /// Run into a directory whose sweep.json names another spec file or is damaged (else refused).
+  bool force = false;
+  bool plot = true;        ///< plot the Pareto front at the end (not for a shard)
+  bool run_plots = false;  ///< let each `arraysim run` draw its own plots (else --no-plots)
+  bool progress = false;   ///< progress bar on stderr
+  std::string exe;         ///< the arraysim executable the points run with
+  std::string version;     ///< ARRAYSIM_VERSION
 };
 
 /// Runs a sweep; prints a one-line summary on stdout. Returns 0 when every point of the slice is

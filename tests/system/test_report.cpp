@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -381,4 +382,33 @@ TEST_CASE("report of a missing or broken run directory exits 2 with one line", "
   CHECK(one_line(broken.err));
   CHECK_THAT(broken.err, Contains("stats.json: arch: expected a string"));
   CHECK(run_cli("report").exit_code == 2);  // RUN_DIR is required
+}
+
+TEST_CASE("report validates stats.json against the declaration of its fields, derived ones included",
+          "[system][report][hostile]") {
+  // Issue 14: report accepted negative and string cycle counts (the run's totals are derived from
+  // the layers and were not checked at all).
+  TempDir d;
+  REQUIRE(run_cli("run --no-plots --out " + d.path()).exit_code == 0);
+  const nlohmann::json good = nlohmann::json::parse(read_text(d.path() + "/stats.json"));
+  const auto report_with = [&](const std::function<void(nlohmann::json&)>& edit) {
+    nlohmann::json j = good;
+    edit(j);
+    std::ofstream(d.path() + "/stats.json") << j.dump(1);
+    return run_cli("report " + d.path());
+  };
+  const std::string stats = d.path() + "/stats.json";
+  auto r = report_with([](nlohmann::json& j) { j["layers"][0]["total_cycles"] = -5; });
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "arraysim: error: " + stats + ": layers.0.total_cycles: must not be negative, got -5\n");
+  r = report_with([](nlohmann::json& j) { j["total_cycles"] = "4006"; });
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "arraysim: error: " + stats + ": total_cycles: expected an integer\n");
+  r = report_with([](nlohmann::json& j) { j["layers"][1]["pe_utilization"] = 1.5; });
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "arraysim: error: " + stats + ": layers.1.pe_utilization: must be in 0..1, got 1.5\n");
+  r = report_with([](nlohmann::json& j) { j["layers"][0]["output_shape"][1] = -16; });
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "arraysim: error: " + stats + ": layers.0.output_shape.1: must not be negative, got -16\n");
+  CHECK(report_with([](nlohmann::json&) {}).exit_code == 0);
 }
