@@ -75,8 +75,10 @@ TEST_CASE("labels: the header, stats.json, plot titles and the energy table name
   const json s = json::parse(read_text(out + "/stats.json"));
   CHECK(s["arch"] == arch);
   CHECK(s["energy_table"]["source"] == "horowitz_isscc2014_45nm (dram_read_pj_per_byte=60)");
-  CHECK(read_text(out + "/roofline.svg").find(arch) != std::string::npos);
-  CHECK(read_text(out + "/cycle_breakdown.svg").find(arch) != std::string::npos);
+  if (run_shell("command -v gnuplot").exit_code == 0) {  // the plot titles
+    CHECK(read_text(out + "/roofline.svg").find(arch) != std::string::npos);
+    CHECK(read_text(out + "/cycle_breakdown.svg").find(arch) != std::string::npos);
+  }
   // The effective configuration carries the names: running it again gives the same header.
   const auto again = run_cli("run " + out + "/effective_config.yaml --no-plots --out " + d.path() + "/again");
   CHECK(again.out.rfind("experiment quickstart  arch " + arch + "  fidelity values\n", 0) == 0);
@@ -91,10 +93,14 @@ TEST_CASE("run prints one line naming every file it wrote", "[system][outputs]")
   const std::string out = d.path() + "/q";
   const auto r = run_cli("run --out " + out + " --trace sram");
   REQUIRE(r.exit_code == 0);
+  const bool plots = run_shell("command -v gnuplot").exit_code == 0;  // else the plots are left out
   CHECK(r.out.find("wrote " + out +
                    "/{effective_config.yaml,stats.json,layers.csv,summary.txt,COMPUTE_REPORT.csv,"
-                   "BANDWIDTH_REPORT.csv,DETAILED_ACCESS_REPORT.csv,timeline.json,traces/,roofline.svg,roofline.png,"
-                   "cycle_breakdown.svg,cycle_breakdown.png,utilization.svg,utilization.png}\n") != std::string::npos);
+                   "BANDWIDTH_REPORT.csv,DETAILED_ACCESS_REPORT.csv,timeline.json,traces/" +
+                   (plots ? ",roofline.svg,roofline.png,cycle_breakdown.svg,cycle_breakdown.png,utilization.svg,"
+                            "utilization.png"
+                          : "") +
+                   "}\n") != std::string::npos);
   // The summary's fourth table is the roofline, with the columns docs/outputs.md explains.
   CHECK(r.out.find("\nroofline (MACs per cycle; intensity in MACs per scratchpad word and per DRAM byte)\n"
                    "layer           array_words macs_per_word macs_per_byte   attained compute_roof    bw_roof "
