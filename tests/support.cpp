@@ -40,6 +40,14 @@ CliResult run_shell(const std::string& command) {
   return r;
 }
 
+std::size_t svg_points(const std::string& svg) {
+  std::size_t n = 0;
+  const std::string use = "<use xlink:href='#gpPt";
+  for (std::size_t at = svg.find(use); at != std::string::npos; at = svg.find(use, at + 1))
+    if (svg.compare(svg.find(' ', at + 5), 12, " transform='") == 0) ++n;
+  return n;
+}
+
 TempDir::TempDir() {
   std::string tmpl = std::filesystem::temp_directory_path().string() + "/arraysim-test-XXXXXX";
   if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");

@@ -1,5 +1,6 @@
 #pragma once
 /// Helpers shared by the tests: source paths, running the CLI, temporary directories.
+#include <cstddef>
 #include <string>
 
 namespace arraysim::test {
@@ -25,6 +26,10 @@ CliResult run_cli(const std::string& args);
 /// Runs a /bin/sh command line, its output redirected like run_cli's (so in `a && b` only b's
 /// stdout and stderr are captured).
 CliResult run_shell(const std::string& command);
+
+/// Point elements of gnuplot's svg terminal: one `<use xlink:href='#gpPtN' transform=...>` each
+/// (a plot's points; key entries of point styles add one each too).
+std::size_t svg_points(const std::string& svg);
 
 /// A fresh empty directory under the build tree, removed at destruction.
 class TempDir {

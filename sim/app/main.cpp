@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <systemc>
 
+#include "sim/app/compare_cli.hpp"
 #include "sim/app/import_cli.hpp"
 #include "sim/config/layer_select.hpp"
 #include "sim/app/report_cli.hpp"
@@ -51,7 +52,7 @@ int run_cosim(const config::Experiment& exp, app::RunOptions ropt, app::RunOutpu
   std::cout << stats::to_text(r);
   if (!ropt.out_dir.empty()) {
     outputs.remove_stale();
-    app::write_outputs(ropt.out_dir, exp, r);
+    std::cout << app::wrote_line(ropt.out_dir, app::write_outputs(ropt.out_dir, exp, r));
   }
   for (const auto& l : r.layers)
     for (const auto& m : l.mismatches)
@@ -64,8 +65,8 @@ int run_cosim(const config::Experiment& exp, app::RunOptions ropt, app::RunOutpu
 /// `arraysim run` (and `cosim`) once the experiment is loaded and the output paths are checked:
 /// simulates, prints the tables and writes the outputs. Returns the exit code.
 int run_and_write(const CLI::App& run, const config::Experiment& exp, app::RunOptions ropt,
-                  const std::string& trace_units, const std::string& trace_format, bool no_plots, bool cosim,
-                  app::RunOutputs& outputs) {
+                  const std::string& trace_units, const std::string& trace_format, bool no_plots,
+                  const stats::PlotOptions& plot_options, bool cosim, app::RunOutputs& outputs) {
   if (cosim) return run_cosim(exp, ropt, outputs);
   if (run.count("--layers")) ropt.layers = config::select_layers(exp.workload, ropt.layers_spec);
   if (!trace_units.empty() || run.count("--trace-format")) {
@@ -84,8 +85,8 @@ int run_and_write(const CLI::App& run, const config::Experiment& exp, app::RunOp
   std::cout << stats::to_text(r);
   if (!ropt.out_dir.empty()) {
     outputs.remove_stale();
-    app::write_outputs(ropt.out_dir, exp, r, !no_plots, ropt.trace);
-    std::cout << "wrote " << ropt.out_dir << "/{stats.json,layers.csv,summary.txt,effective_config.yaml}\n";
+    std::cout << app::wrote_line(ropt.out_dir,
+                                 app::write_outputs(ropt.out_dir, exp, r, !no_plots, ropt.trace, plot_options));
   }
   if (!ropt.timeline_path.empty()) {
     stats::write_file(ropt.timeline_path, stats::to_chrome_trace(r));
@@ -144,6 +145,10 @@ int cli_main(int argc, char** argv) {
                   "IFMAP/FILTER/OFMAP SRAM and DRAM trace files)");
   bool no_plots = false;
   run->add_flag("--no-plots", no_plots, "With --out: skip the roofline, cycle-breakdown and utilization plots");
+  stats::PlotOptions plot_options;
+  run->add_option("--roofline-labels", plot_options.roofline_labels,
+                  "With --out: label this many layers on the roofline, those with the most cycles (default 10)")
+      ->check(CLI::Range(0, 100000));
   app::ImportFlags import_flags;  // SCALE-Sim or ONNX inputs instead of an experiment file
   app::add_import_flags(*run, import_flags);
 
@@ -169,12 +174,32 @@ int cli_main(int argc, char** argv) {
   app::add_sweep_command(app, sweep_cmd);
   app::ReportCommand report_cmd;
   app::add_report_command(app, report_cmd);
+  app::CompareCommand compare_cmd;
+  app::add_compare_command(app, compare_cmd);
   // Hidden (no group): the field tables of docs/outputs.md, printed from the declaration of the fields.
   auto* fields_cmd = app.add_subcommand("stats-fields", "Print the stats.json and layers.csv field tables")->group("");
   fields_cmd->add_flag("--markdown", "As Markdown, as docs/outputs.md holds them (the only format)")->required();
 
+  // `--sbatch-option --partition=gpu`: the value is itself an option, which CLI11 would take for
+  // one of arraysim's; glue it to its flag (`--sbatch-option=--partition=gpu`) before parsing.
+  std::vector<std::string> args;  // reversed, as CLI11 takes them
+  bool glued = false;
+  for (int i = argc - 1; i > 0; --i) {
+    const std::string a = argv[i];
+    if (a == "--sbatch-option" && !args.empty()) {
+      args.back() = a + "=" + args.back();
+      glued = true;
+      continue;
+    }
+    args.push_back(a);
+  }
   try {
-    app.parse(argc, argv);
+    if (glued) {
+      app.name(argv[0]);
+      app.parse(std::move(args));
+    } else {
+      app.parse(argc, argv);
+    }
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     return rc == 0 ? kExitOk : kExitBadInput;
@@ -185,6 +210,7 @@ int cli_main(int argc, char** argv) {
     if (import_cmd.command->parsed()) return app::run_import_command(import_cmd);
     if (sweep_cmd.command->parsed()) return app::run_sweep_command(sweep_cmd, ARRAYSIM_VERSION, ropt.progress);
     if (report_cmd.command->parsed()) return app::run_report_command(report_cmd);
+    if (compare_cmd.command->parsed()) return app::run_compare_command(compare_cmd);
     if (fields_cmd->parsed()) {
       std::cout << stats::fields_markdown();
       return kExitOk;
@@ -201,7 +227,8 @@ int cli_main(int argc, char** argv) {
     app::RunOutputs outputs(ropt.out_dir, ropt.timeline_path, app::vcd_file(ropt.vcd_path, rtl_array));
     outputs.check();
     try {
-      return run_and_write(*run, exp, ropt, trace_units, trace_format, no_plots, cosim->parsed(), outputs);
+      return run_and_write(*run, exp, ropt, trace_units, trace_format, no_plots, plot_options, cosim->parsed(),
+                           outputs);
     } catch (...) {
       outputs.roll_back();
       throw;

@@ -15,6 +15,7 @@
 #include "sim/plan/plan.hpp"
 #include "sim/stats/energy.hpp"
 #include "sim/stats/plots.hpp"
+#include "sim/stats/scalesim_report.hpp"
 #include "sim/stats/timeline.hpp"
 
 namespace arraysim::app {
@@ -163,6 +164,18 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
           static_cast<double>(r.macs) / (static_cast<double>(res.pe_count) * static_cast<double>(lc.total_cycles));
     r.array_read_words = lc.array_read_words;
     r.array_write_words = lc.array_write_words;
+    r.sram_access_cycles = lc.sram_access_cycles;
+    r.dram_access_cycles = lc.dram_access_cycles;
+    if (lc.compute_cycles > 0)
+      r.compute_utilization =
+          static_cast<double>(r.macs) / (static_cast<double>(res.pe_count) * static_cast<double>(lc.compute_cycles));
+    if (!p.vector && !p.schedule.folds.empty()) {
+      // SCALE-Sim's mapping efficiency: the unweighted mean over folds of the PEs each one uses.
+      double used = 0;
+      for (const plan::Fold& f : p.schedule.folds)
+        used += static_cast<double>(f.rows_used * f.cols_used) / static_cast<double>(res.pe_count);
+      r.mapping_efficiency = used / static_cast<double>(p.schedule.folds.size());
+    }
     if (p.vector) {
       r.vector_mapping = config::to_string(p.vector_mapping);
       r.vector_mapping_auto = arr.mapping_auto;
@@ -189,19 +202,33 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
   return res;
 }
 
-void write_outputs(const std::string& dir, const config::Experiment& e, const stats::RunResult& r, bool plots,
-                   const stats::TraceRequest& trace) {
+std::vector<std::string> write_outputs(const std::string& dir, const config::Experiment& e, const stats::RunResult& r,
+                                       bool plots, const stats::TraceRequest& trace,
+                                       const stats::PlotOptions& plot_options) {
   std::vector<std::pair<std::string, std::string>> files{{"effective_config.yaml", config::effective_yaml(e)},
                                                          {"stats.json", stats::to_json(r)},
                                                          {"layers.csv", stats::to_csv(r)},
                                                          {"summary.txt", stats::to_text(r)}};
+  for (auto& f : stats::scalesim_reports(r)) files.push_back(std::move(f));
   if (stats::timeline_recorded(r)) files.push_back({"timeline.json", stats::to_chrome_trace(r)});
-  if (trace.sram || trace.dram)
+  std::vector<std::string> written;
+  for (const auto& f : files) written.push_back(f.first);
+  if (trace.sram || trace.dram) {
     for (auto& f : stats::trace_files(r, trace)) files.push_back(std::move(f));
+    written.push_back("traces/");
+  }
   stats::write_files(dir, files);
-  if (!plots) return;
-  const stats::PlotOutcome drawn = stats::write_plots(dir, r);
+  if (!plots) return written;
+  const stats::PlotOutcome drawn = stats::write_plots(dir, r, plot_options);
   if (!drawn.warning.empty()) std::cerr << "arraysim: warning: " << drawn.warning << "\n";
+  written.insert(written.end(), drawn.written.begin(), drawn.written.end());
+  return written;
+}
+
+std::string wrote_line(const std::string& dir, const std::vector<std::string>& names) {
+  std::string list;
+  for (const std::string& n : names) list += (list.empty() ? "" : ",") + n;
+  return "wrote " + dir + "/{" + list + "}\n";
 }
 
 }  // namespace arraysim::app

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "sim/stats/plots.hpp"
+#include "sim/stats/scalesim_report.hpp"
 #include "sim/util/write_atomically.hpp"
 
 namespace arraysim::app {
@@ -18,9 +19,10 @@ bool exists(const std::string& p) {
 
 const std::vector<std::string>& run_dir_outputs() {
   static const std::vector<std::string> names = [] {
-    std::vector<std::string> n{"effective_config.yaml", "stats.json",    "layers.csv",
-                               "summary.txt",           "timeline.json", "traces"};
+    std::vector<std::string> n{"effective_config.yaml", "stats.json", "layers.csv", "summary.txt",
+                               "timeline.json",         "traces",     "report.html"};
     for (const std::string& p : stats::plot_file_names()) n.push_back(p);
+    for (const std::string& p : stats::scalesim_report_names()) n.push_back(p);
     return n;
   }();
   return names;
@@ -58,6 +60,7 @@ void RunOutputs::remove_stale() {
   std::error_code ec;
   fs::remove_all(fs::path(out_dir_) / "traces", ec);
   fs::remove(fs::path(out_dir_) / "timeline.json", ec);
+  fs::remove(fs::path(out_dir_) / "report.html", ec);  // of an earlier `arraysim report --html`
   for (const std::string& p : stats::plot_file_names()) fs::remove(fs::path(out_dir_) / p, ec);
 }
 

@@ -52,6 +52,11 @@ void add_sweep_command(CLI::App& app, SweepCommand& c) {
                         "command per slice, for GNU parallel) instead of running");
   c.command->add_option("--shards", c.shards, "Slices for --emit (default: one per point, at most 1000)")
       ->check(CLI::Range(1, 1000000));
+  c.command
+      ->add_option("--sbatch-option", c.sbatch_options,
+                   "With --emit slurm: an sbatch option written into the job file as '#SBATCH OPTION', e.g. "
+                   "--partition=gpu, --time=02:00:00, --account=proj, --mem=4G (repeatable)")
+      ->allow_extra_args(false);
 
   c.merge = c.command->add_subcommand("merge", "Merge the outputs of shards (or partial runs) of one sweep into --out");
   c.merge->add_option("dirs", c.merge_dirs, "Sweep output directories")->required();
@@ -60,21 +65,29 @@ void add_sweep_command(CLI::App& app, SweepCommand& c) {
 
   c.plot = c.command->add_subcommand("plot", "Plot sweep results into DIR/plots (SVG and PNG)");
   c.plot->add_option("dir", c.plot_dir, "Sweep output directory")->required();
-  c.plot->add_option("--x", c.x, "Column on the x axis: an axis name or a metric path");
-  c.plot->add_option("--y", c.y, "Column on the y axis: a metric path or an axis name");
-  c.plot->add_option("--by", c.by, "One series per value of this column (an axis name)");
+  c.plot->add_option("--x", c.x, "Column on the x axis: an axis (its name or key path) or a metric path");
+  c.plot->add_option("--y", c.y, "Column on the y axis: a metric path or an axis");
+  c.plot->add_option("--by", c.by,
+                     "One series (colour and marker) per value of this axis; without --x/--y it colours the Pareto "
+                     "plot's points");
+  c.plot->add_option("--heatmap", c.heatmap,
+                     "Draw this metric as a heatmap over the axes --x and --y (one cell per pair of values)");
+  c.plot
+      ->add_option("--where", c.where, "Plot only the points whose column equals the value: COLUMN=VALUE (repeatable)")
+      ->allow_extra_args(false);
 }
 
 int run_sweep_command(const SweepCommand& c, const std::string& version, bool stderr_is_tty) {
   try {
     if (c.merge->parsed()) return sweep::merge_sweeps(c.merge_dirs, c.merge_out, !c.merge_no_plot);
     if (c.plot->parsed()) {
-      if (c.x.empty() != c.y.empty() || (!c.by.empty() && c.x.empty()))
-        throw sweep::SweepInputError(
-            "sweep plot: give --x and --y together (and --by only with them), or none for every plot");
+      if (c.x.empty() != c.y.empty())
+        throw sweep::SweepInputError("sweep plot: give --x and --y together, or none for every plot");
+      if (!c.heatmap.empty() && (c.x.empty() || !c.by.empty()))
+        throw sweep::SweepInputError("sweep plot: --heatmap METRIC needs --x AXIS and --y AXIS (and takes no --by)");
       std::vector<sweep::SweepPlotRequest> req;
-      if (!c.x.empty()) req.push_back({c.x, c.y, c.by});
-      const auto files = sweep::plot_sweep(c.plot_dir, req);
+      if (!c.x.empty()) req.push_back({c.x, c.y, c.by, c.heatmap});
+      const auto files = sweep::plot_sweep(c.plot_dir, req, c.where, c.x.empty() ? c.by : "");
       for (const auto& f : files) std::cout << "wrote " << f << "\n";
       if (files.empty()) std::cout << "sweep plot: nothing to plot (no ok point with numbers)\n";
       return 0;
@@ -97,11 +110,12 @@ int run_sweep_command(const SweepCommand& c, const std::string& version, bool st
     if (!c.emit.empty()) {
       if (!c.shard.empty())
         throw sweep::SweepInputError("sweep: --emit writes every slice; it cannot be combined with --shard");
-      sweep::emit_sweep({c.emit, c.shards, o});
+      sweep::emit_sweep({c.emit, c.shards, o, c.sbatch_options});
       return 0;
     }
     if (c.shards)
       throw sweep::SweepInputError("sweep: --shards only applies to --emit (a single slice is --shard I/N)");
+    if (!c.sbatch_options.empty()) throw sweep::SweepInputError("sweep: --sbatch-option only applies to --emit slurm");
     if (!c.shard.empty()) o.shard = sweep::parse_shard(c.shard);
     return sweep::run_sweep(o);
   } catch (const sweep::SweepInputError& e) {

@@ -24,7 +24,9 @@ struct SweepCommand {
   std::vector<std::string> merge_dirs;
   std::string merge_out;
   bool merge_no_plot = false;
-  std::string plot_dir, x, y, by;
+  std::string plot_dir, x, y, by, heatmap;
+  std::vector<std::string> where;           ///< sweep plot --where COLUMN=VALUE (repeatable)
+  std::vector<std::string> sbatch_options;  ///< --sbatch-option (repeatable): extra #SBATCH lines
 };
 
 /// Adds `sweep` (with `merge` and `plot`) to the arraysim command line.

@@ -163,6 +163,42 @@ void apply_override(YAML::Node& root, const std::string& path, const YAML::Node&
   ctx.sources.add_override(path, index);
 }
 
+/// Names that follow the effective configuration: `--set arch.*` overrides are appended to the
+/// architecture's name, `--set arch.energy.*` overrides to the energy table's (docs/config.md), e.g.
+/// `os_8x8_int8 (array.dataflow=ws, array.rows=16)`, so that reports and plot titles never name a
+/// configuration that did not run. An explicit `arch.name` (`arch.energy.source`) override is the
+/// name as given. A later override of the same key replaces the earlier one in the list.
+void label_overrides(Experiment& e, const std::vector<std::pair<std::string, YAML::Node>>& sets,
+                     const std::vector<bool>& valid, const std::vector<std::string>& overrides) {
+  std::vector<std::pair<std::string, std::string>> arch, energy;  // (key below the section, value text)
+  bool arch_named = false, energy_named = false;
+  auto note = [](std::vector<std::pair<std::string, std::string>>& list, const std::string& key,
+                 const std::string& value) {
+    const auto it = std::find_if(list.begin(), list.end(), [&](const auto& kv) { return kv.first == key; });
+    if (it != list.end()) list.erase(it);
+    list.emplace_back(key, value);
+  };
+  for (std::size_t i = 0; i < sets.size(); ++i) {
+    if (!valid[i]) continue;
+    const std::string& key = sets[i].first;
+    const std::string value = printable(overrides[i].substr(overrides[i].find('=') + 1), 40);
+    if (key == "arch.name") arch_named = true;
+    if (key == "arch.energy.source") energy_named = true;
+    if (key == "arch.energy" || key.rfind("arch.energy.", 0) == 0) {
+      if (key != "arch.energy.source") note(energy, key == "arch.energy" ? "energy" : key.substr(12), value);
+    } else if (key.rfind("arch.", 0) == 0 && key != "arch.name") {
+      note(arch, key.substr(5), value);
+    }
+  }
+  auto suffix = [](const std::vector<std::pair<std::string, std::string>>& list) {
+    std::string s;
+    for (const auto& [k, v] : list) s += (s.empty() ? " (" : ", ") + k + "=" + v;
+    return s + ")";
+  };
+  if (!arch_named && !arch.empty()) e.arch.name += suffix(arch);
+  if (!energy_named && !energy.empty()) e.arch.energy.source += suffix(energy);
+}
+
 /// Checks that a required section (`arch`, `workload`) is present and has a value.
 bool section_present(MapReader& top, bool root_is_map, const YAML::Node& n, const std::string& key,
                      const std::string& what) {
@@ -248,6 +284,7 @@ Experiment parse_experiment(YAML::Node root, const std::string& display, const s
   sr.finish();
   top.finish();
   ctx.diag.throw_if_any();
+  label_overrides(e, sets, valid, overrides);
   // Every layer is valid now, so its MAC count is known (at most 2^40).
   if (e.sim.fidelity_auto) e.sim.fidelity = auto_fidelity(ir::macs(e.workload));
   return e;

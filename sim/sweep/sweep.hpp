@@ -96,6 +96,9 @@ struct EmitOptions {
   std::string kind;        ///< "slurm" or "jobs"
   std::size_t shards = 0;  ///< 0: min(points, 1000)
   SweepOptions sweep;      ///< spec, out dir, -j, --timeout-s, --retry-failed, exe, version
+  /// slurm: sbatch options written as `#SBATCH OPTION` lines after arraysim's own, e.g.
+  /// `--partition=gpu`. Each starts with `-` and holds no line break.
+  std::vector<std::string> sbatch_options;
 };
 
 /// Writes OUT/sweep.sbatch (a Slurm job array: task I runs shard I into OUT/shards/I) or
