@@ -169,12 +169,14 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
     if (lc.compute_cycles > 0)
       r.compute_utilization =
           static_cast<double>(r.macs) / (static_cast<double>(res.pe_count) * static_cast<double>(lc.compute_cycles));
-    if (!p.vector && !p.schedule.folds.empty()) {
+    if (!p.vector && p.schedule.fold_count > 0) {
       // SCALE-Sim's mapping efficiency: the unweighted mean over folds of the PEs each one uses.
       double used = 0;
-      for (const plan::Fold& f : p.schedule.folds)
-        used += static_cast<double>(f.rows_used * f.cols_used) / static_cast<double>(res.pe_count);
-      r.mapping_efficiency = used / static_cast<double>(p.schedule.folds.size());
+      for (std::int64_t f = 0; f < p.schedule.fold_count; ++f) {
+        const plan::Fold fo = p.schedule.fold(f);
+        used += static_cast<double>(fo.rows_used * fo.cols_used) / static_cast<double>(res.pe_count);
+      }
+      r.mapping_efficiency = used / static_cast<double>(p.schedule.fold_count);
     }
     if (p.vector) {
       r.vector_mapping = config::to_string(p.vector_mapping);

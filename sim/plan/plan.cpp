@@ -175,10 +175,12 @@ ExperimentPlan make_plan(const config::Experiment& e, const PlanOptions& opt) {
     }
     // Host time: one SystemC activation per fold in timing fidelity; in values fidelity one per
     // cycle, about the stream of each fold plus the array's fill.
-    for (std::size_t f = 0; f < p.schedule.folds.size(); ++f)
-      p.host_work += !values  ? 1.0
-                     : vector ? static_cast<double>(p.vector_folds[f].cycles)
-                              : static_cast<double>(p.schedule.folds[f].stream_len + arr.rows);
+    if (!values)
+      p.host_work = static_cast<double>(p.schedule.fold_count);
+    else
+      for (std::int64_t f = 0; f < p.schedule.fold_count; ++f)
+        p.host_work += vector ? static_cast<double>(p.vector_folds[static_cast<std::size_t>(f)].cycles)
+                              : static_cast<double>(p.schedule.fold(f).stream_len + arr.rows);
     plan.layers.push_back(std::move(p));
   }
   return plan;
