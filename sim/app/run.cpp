@@ -13,6 +13,7 @@
 #include "sim/app/progress.hpp"
 #include "sim/hw/accelerator.hpp"
 #include "sim/plan/plan.hpp"
+#include "sim/plan/resources.hpp"
 #include "sim/stats/energy.hpp"
 #include "sim/stats/plots.hpp"
 #include "sim/stats/scalesim_report.hpp"
@@ -92,6 +93,7 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
   const plan::ExperimentPlan plan = plan::make_plan(e, po);
   so.fidelity = plan.fidelity;
   check_impl();
+  plan::check_resources(e, plan, so.trace_sram, so.trace_dram);
   const bool values = plan.fidelity == config::Fidelity::values;
 
   stats::RunResult res;

@@ -263,6 +263,7 @@ Experiment parse_experiment(YAML::Node root, const std::string& display, const s
   e.sim.check_golden = sr.opt_bool("check_golden", true);
   e.sim.check_analytic = sr.opt_bool("check_analytic", true);
   e.sim.max_cycles = sr.opt_int("max_cycles", e.sim.max_cycles, 1, std::numeric_limits<std::int64_t>::max());
+  e.sim.max_memory_mib = sr.opt_int("max_memory_mib", e.sim.max_memory_mib, 1, std::int64_t{1} << 30);
   if (auto f = sr.opt_int_list("fault_stuck_pe", 2, 0, std::int64_t{1} << 20)) {
     if (f->size() != 2)
       sr.error("fault_stuck_pe", "expected [row, col]");
@@ -280,7 +281,8 @@ Experiment parse_experiment(YAML::Node root, const std::string& display, const s
     for (const char* k : {"type", "rows", "cols", "impl", "input_dtype"})
       e.key_locations[std::string("arch.array.") + k] = array.location(k);
   }
-  for (const char* k : {"fidelity", "fault_stuck_pe"}) e.key_locations[std::string("sim.") + k] = sr.location(k);
+  for (const char* k : {"fidelity", "fault_stuck_pe", "max_cycles", "max_memory_mib"})
+    e.key_locations[std::string("sim.") + k] = sr.location(k);
   sr.finish();
   top.finish();
   ctx.diag.throw_if_any();
@@ -355,6 +357,7 @@ std::string effective_yaml(const Experiment& e) {
   out << YAML::Key << "check_golden" << YAML::Value << e.sim.check_golden;
   out << YAML::Key << "check_analytic" << YAML::Value << e.sim.check_analytic;
   out << YAML::Key << "max_cycles" << YAML::Value << e.sim.max_cycles;
+  out << YAML::Key << "max_memory_mib" << YAML::Value << e.sim.max_memory_mib;
   if (e.sim.fault_pe_row >= 0)
     out << YAML::Key << "fault_stuck_pe" << YAML::Value << YAML::Flow << YAML::BeginSeq << e.sim.fault_pe_row
         << e.sim.fault_pe_col << YAML::EndSeq;

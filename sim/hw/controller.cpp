@@ -143,16 +143,19 @@ void Controller::advance_timing() {
     if (nf_ == folds()) {
       set_state(State::draining);
       const std::int64_t end = base_ + sequencer_->last_output() + 1;
+      if (exceeds_max_cycles(end - base_)) return;
       if (now_int() < end) return next_trigger(period_ * (static_cast<double>(end) - now_cycle()));
       return finish_layer();
     }
     const std::int64_t due = base_ + sequencer_->next_start();
+    if (exceeds_max_cycles(due - base_)) return;
     if (now_int() < due) return next_trigger(period_ * (static_cast<double>(due) - now_cycle()));
     const Attempt a = try_start(due);
     stalled_ = a.kind == Attempt::Kind::blocked;  // from the fold's natural start until it starts
     if (a.kind == Attempt::Kind::wait_delta || (a.kind == Attempt::Kind::blocked && a.until < 0))
       return next_trigger(memory_.published());
     if (a.kind == Attempt::Kind::blocked) {
+      if (exceeds_max_cycles(a.until - base_)) return;
       if (a.until > now_int()) return next_trigger(period_ * (static_cast<double>(a.until) - now_cycle()));
       continue;
     }
@@ -200,12 +203,15 @@ void Controller::advance_values() {
   out_valid_ = compute_->out_valid;
   if (compute_->fold_index >= 0) fold_index_ = compute_->fold_index;
   cycle_ = c + 1;
-  if (cycle_ > max_cycles_) {
-    // Exceptions must not cross the SystemC kernel: stop and let simulate() report it.
-    error_ = "layer '" + plan().layer.name + "' exceeded sim.max_cycles (" + std::to_string(max_cycles_) + ")";
-    return;
-  }
+  if (exceeds_max_cycles(cycle_)) return;
   next_trigger(period_);
+}
+
+bool Controller::exceeds_max_cycles(std::int64_t layer_cycles) {
+  if (layer_cycles <= max_cycles_) return false;
+  // Exceptions must not cross the SystemC kernel: stop and let simulate() report it.
+  error_ = "layer '" + plan().layer.name + "' exceeded sim.max_cycles (" + std::to_string(max_cycles_) + ")";
+  return true;
 }
 
 void Controller::take_events() {

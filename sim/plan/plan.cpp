@@ -9,6 +9,7 @@
 #include "models/analytic/memory.hpp"
 #include "models/analytic/systolic.hpp"
 #include "models/analytic/vector.hpp"
+#include "sim/plan/resources.hpp"
 
 namespace arraysim::plan {
 
@@ -160,15 +161,18 @@ ExperimentPlan make_plan(const config::Experiment& e, const PlanOptions& opt) {
     if (vector) {
       // One fold per tile, every fold's step counts (docs/vector.md).
       p.vector_mapping = pick_vector_mapping(e.arch, name, p.dims, budget);
-      p.schedule = make_vector_schedule(p.dims, fit_tile(e.arch, name, p.dims, budget, &p.vector_mapping), slots);
+      const TileShape tile = fit_tile(e.arch, name, p.dims, budget, &p.vector_mapping);
+      check_tile_count(e, name, p.dims, tile);
+      p.schedule = make_vector_schedule(p.dims, tile, slots);
       p.vector_folds = count_vector_schedule(p.vector_mapping, vunit, p.schedule);
       const TileShape& ts = p.schedule.tile;
       p.analytic_cycles = analytic::vector_layer(analytic_mapping(p.vector_mapping), analytic_vector_unit(e.arch),
                                                  p.dims, {ts.m, ts.n, ts.k})
                               .total_cycles;
     } else {
-      p.schedule = make_schedule(arr.dataflow, arr.rows, arr.cols, p.dims,
-                                 fit_tile(e.arch, name, p.dims, budget, nullptr), slots);
+      const TileShape tile = fit_tile(e.arch, name, p.dims, budget, nullptr);
+      check_tile_count(e, name, p.dims, tile);
+      p.schedule = make_schedule(arr.dataflow, arr.rows, arr.cols, p.dims, tile, slots);
       const TileShape& ts = p.schedule.tile;
       p.analytic_cycles =
           analytic::tiled_cycles(analytic_dataflow(arr.dataflow), arr.rows, arr.cols, p.dims, {ts.m, ts.n, ts.k});
