@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iomanip>
+#include <sstream>
 
 namespace arraysim::config {
 
@@ -177,7 +179,19 @@ DramConfig parse_dram(MapReader dr, double clock_mhz) {
     d.row_miss_cycles = ns_to_cycles(preset->row_miss_ns, clock_mhz);
     d.row_conflict_cycles = ns_to_cycles(preset->row_conflict_ns, clock_mhz);
   }
-  d.bytes_per_cycle = dr.opt_num("bytes_per_cycle", d.bytes_per_cycle, 1.0 / 1024, 1 << 20);
+  constexpr double kMinBytesPerCycle = 1.0 / 1024, kMaxBytesPerCycle = 1 << 20;
+  if (preset && !dr.has("bytes_per_cycle") &&
+      (d.bytes_per_cycle < kMinBytesPerCycle || d.bytes_per_cycle > kMaxBytesPerCycle)) {
+    // The preset's bandwidth in bytes per core cycle follows from the clock: it must be a value
+    // bytes_per_cycle itself accepts, or the effective configuration would not load again.
+    std::ostringstream m;
+    m << std::setprecision(10) << model << " (" << preset->gbytes_per_s << " GB/s) at arch.clock_mhz " << clock_mhz
+      << " gives " << d.bytes_per_cycle << " bytes per cycle, outside " << kMinBytesPerCycle << ".."
+      << kMaxBytesPerCycle << "; change arch.clock_mhz or give arch.dram.bytes_per_cycle";
+    dr.ctx().diag.add(dr.location("model"), join_path(dr.path(), "bytes_per_cycle"), m.str());
+    d.bytes_per_cycle = std::clamp(d.bytes_per_cycle, kMinBytesPerCycle, kMaxBytesPerCycle);
+  }
+  d.bytes_per_cycle = dr.opt_num("bytes_per_cycle", d.bytes_per_cycle, kMinBytesPerCycle, kMaxBytesPerCycle);
   d.latency_cycles = dr.opt_int("latency_cycles", d.latency_cycles, 0, 1000000);
   d.burst_bytes = dr.opt_int("burst_bytes", d.burst_bytes, 1, 1 << 20);
   if (!is_pow2(d.burst_bytes)) dr.error("burst_bytes", "must be a power of two, got " + std::to_string(d.burst_bytes));

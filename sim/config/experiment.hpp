@@ -2,11 +2,13 @@
 /// An experiment: architecture + workload + simulation options, loaded from YAML with
 /// `--set key.path=value` overrides, validated completely before anything runs.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "models/ir/layer.hpp"
 #include "sim/config/arch_config.hpp"
+#include "sim/config/diagnostics.hpp"
 
 namespace arraysim::config {
 
@@ -27,7 +29,10 @@ struct SimOptions {
   bool fidelity_auto = false;                       ///< `sim.fidelity: auto` was given (or defaulted)
   bool check_golden = true;                         ///< compare outputs with models/golden (values fidelity only)
   bool check_analytic = true;                       ///< compare cycles with models/analytic
-  std::int64_t max_cycles = std::int64_t{1} << 40;  ///< safety stop for a hung simulation
+  std::int64_t max_cycles = std::int64_t{1} << 40;  ///< cycles a layer may take (checked before and during the run)
+  /// Host memory a run may need, in MiB: the estimate of sim/plan/resources is checked against it
+  /// before anything large is allocated.
+  std::int64_t max_memory_mib = 16384;
   /// Test aid: {row, col} of a PE whose multiplier is stuck at 0; {-1, -1} = none.
   std::int64_t fault_pe_row = -1, fault_pe_col = -1;
 };
@@ -41,6 +46,12 @@ struct Experiment {
   /// when it has none; the mapper applies it over arch.mapping.
   std::vector<MappingConfig> layer_mappings;
   SimOptions sim;
+  /// Where some keys that checks after loading name were given (arch.array.type, .rows, .cols,
+  /// .impl, .input_dtype, sim.fidelity, sim.fault_stuck_pe): FILE:LINE:COL for their errors. An
+  /// absent key is located at its mapping.
+  std::map<std::string, Location> key_locations;
+  /// key_locations' entry for `key_path`, or the experiment file's first line.
+  Location locate(const std::string& key_path) const;
 };
 
 /// Loads an experiment file. `arch:` and `workload:` may be paths (relative to the experiment

@@ -19,9 +19,14 @@ namespace arraysim::hw {
 
 template <class TIn, class TAcc> class ArrayDriver final : public ComputeUnit {
  public:
-  /// `record_timing`: keep every fold's observed timing (access traces; memory grows with the folds).
+  /// `record_timing`: keep every fold's observed timing in `timing` (access traces; it grows with
+  /// the folds). Without it only the folds in flight are held.
   ArrayDriver(PeArray<TIn, TAcc>& array, Scratchpads<TIn, TAcc>& buffers, bool record_timing)
-      : array_(array), buffers_(buffers), R_(array.rows()), C_(array.cols()), latency_(array.output_latency()),
+      : array_(array),
+        buffers_(buffers),
+        R_(array.rows()),
+        C_(array.cols()),
+        latency_(array.output_latency()),
         record_(record_timing) {
     left_.assign(static_cast<std::size_t>(R_), TIn{});
     top_.assign(static_cast<std::size_t>(C_), TIn{});
@@ -69,7 +74,6 @@ template <class TIn, class TAcc> class ArrayDriver final : public ComputeUnit {
     active_.push_back(a);
     for (std::int64_t j = 0; j < cap.columns; ++j)
       fifo_[static_cast<std::size_t>(j)].push_back(Pending{f, cap, 0, buffers_.c(t.c_slot), fo.accumulate});
-    if (record_) timing[static_cast<std::size_t>(f)] = {c, a.stream_start, 0};
   }
 
   bool collect() override {
@@ -87,8 +91,7 @@ template <class TIn, class TAcc> class ArrayDriver final : public ComputeUnit {
   bool cycle(std::int64_t c) override {
     // A stationary fold's stream starts in the first cycle after its load is over.
     for (Active& a : active_)
-      if (a.stream_start < 0 && c > a.load_start && !array_.loading())
-        a.stream_start = c, record_ ? (void)(timing[static_cast<std::size_t>(a.f)].stream_start = c) : (void)0;
+      if (a.stream_start < 0 && c > a.load_start && !array_.loading()) a.stream_start = c;
     std::fill(left_.begin(), left_.end(), TIn{});
     std::fill(top_.begin(), top_.end(), TIn{});
     std::fill(left_valid_.begin(), left_valid_.end(), 0);
@@ -220,8 +223,9 @@ template <class TIn, class TAcc> class ArrayDriver final : public ComputeUnit {
         q.pop_front();
         Active& a = active(f);
         if (--a.columns_left == 0) {
-          if (record_) timing[static_cast<std::size_t>(f)].last_output = c;
-          events.push_back({plan::Operand::c, f, c});
+          const plan::FoldTiming ft{a.load_start, a.stream_start, c};
+          if (record_) timing[static_cast<std::size_t>(f)] = ft;
+          events.push_back({plan::Operand::c, f, c, ft});
         }
       }
     }
@@ -232,10 +236,9 @@ template <class TIn, class TAcc> class ArrayDriver final : public ComputeUnit {
 
   /// Drops folds that have fed everything and emitted every result.
   bool retire() {
-    active_.erase(std::remove_if(
-                      active_.begin(), active_.end(),
-                      [](const Active& a) { return a.fed() && a.columns_left == 0; }),
-                  active_.end());
+    active_.erase(
+        std::remove_if(active_.begin(), active_.end(), [](const Active& a) { return a.fed() && a.columns_left == 0; }),
+        active_.end());
     return true;
   }
 
@@ -265,8 +268,8 @@ template <class TIn, class TAcc> class ArrayDriver final : public ComputeUnit {
   const plan::Schedule* s_ = nullptr;
   const plan::Dataflow* df_ = nullptr;
   std::vector<Active> active_;
-  std::vector<std::deque<Pending>> fifo_;   ///< per column: the folds whose results it still owes
-  bool record_;
+  std::vector<std::deque<Pending>> fifo_;  ///< per column: the folds whose results it still owes
+  const bool record_;                      ///< fill `timing` for every fold (access traces)
   std::vector<TIn> left_, top_;
   std::vector<std::uint8_t> left_valid_, top_valid_, drain_;
   std::int64_t outputs_written_ = 0;

@@ -103,6 +103,8 @@ Controller::Attempt Controller::try_start(std::int64_t need) {
     if (start > need) {
       if (g.binding)
         rec_.add_stall(need, start, *g.binding);
+      else if (g.half_store)  // the output half was still being written back to DRAM
+        rec_.add_stall(need, start, *g.half_store, true);
       else if (g.binding_half)
         rec_.add_stall(need, start, &stats::StallCycles::dependency);
     }
@@ -111,14 +113,18 @@ Controller::Attempt Controller::try_start(std::int64_t need) {
   need_ = -1;
   fold_index_ = static_cast<int>(f);
   const plan::LayerPlan& p = plan();
-  if (p.vector)
+  std::optional<plan::Fold> fold;
+  if (p.vector) {
     rec_.count_vector_fold(p.vector_folds[static_cast<std::size_t>(f)], a_elem_, b_elem_, c_elem_);
-  else
-    rec_.count_fold(plan::dataflow(s.dataflow).words(s.fold(f)), a_elem_, b_elem_, c_elem_);
+  } else {
+    fold = s.fold(f);
+    rec_.count_fold(plan::dataflow(s.dataflow).words(*fold), a_elem_, b_elem_, c_elem_);
+  }
   if (compute_) {
     compute_->start_fold(f, start - base_);
   } else {
     const plan::FoldStep step = sequencer_->start(f, start - base_);
+    if (fold) rec_.fold_spans(plan::dataflow(s.dataflow).access_spans(*fold, step.timing, s.rows));
     block_done(plan::Operand::a, f, step.last_read_a);
     block_done(plan::Operand::b, f, step.last_read_b);
     block_done(plan::Operand::c, f, step.timing.last_output);
@@ -137,15 +143,19 @@ void Controller::advance_timing() {
     if (nf_ == folds()) {
       set_state(State::draining);
       const std::int64_t end = base_ + sequencer_->last_output() + 1;
+      if (exceeds_max_cycles(end - base_)) return;
       if (now_int() < end) return next_trigger(period_ * (static_cast<double>(end) - now_cycle()));
       return finish_layer();
     }
     const std::int64_t due = base_ + sequencer_->next_start();
+    if (exceeds_max_cycles(due - base_)) return;
     if (now_int() < due) return next_trigger(period_ * (static_cast<double>(due) - now_cycle()));
     const Attempt a = try_start(due);
+    stalled_ = a.kind == Attempt::Kind::blocked;  // from the fold's natural start until it starts
     if (a.kind == Attempt::Kind::wait_delta || (a.kind == Attempt::Kind::blocked && a.until < 0))
       return next_trigger(memory_.published());
     if (a.kind == Attempt::Kind::blocked) {
+      if (exceeds_max_cycles(a.until - base_)) return;
       if (a.until > now_int()) return next_trigger(period_ * (static_cast<double>(a.until) - now_cycle()));
       continue;
     }
@@ -193,17 +203,24 @@ void Controller::advance_values() {
   out_valid_ = compute_->out_valid;
   if (compute_->fold_index >= 0) fold_index_ = compute_->fold_index;
   cycle_ = c + 1;
-  if (cycle_ > max_cycles_) {
-    // Exceptions must not cross the SystemC kernel: stop and let simulate() report it.
-    error_ = "layer '" + plan().layer.name + "' exceeded sim.max_cycles (" + std::to_string(max_cycles_) + ")";
-    return;
-  }
+  if (exceeds_max_cycles(cycle_)) return;
   next_trigger(period_);
 }
 
+bool Controller::exceeds_max_cycles(std::int64_t layer_cycles) {
+  if (layer_cycles <= max_cycles_) return false;
+  // Exceptions must not cross the SystemC kernel: stop and let simulate() report it.
+  error_ = "layer '" + plan().layer.name + "' exceeded sim.max_cycles (" + std::to_string(max_cycles_) + ")";
+  return true;
+}
+
 void Controller::take_events() {
+  const plan::Schedule& s = plan().schedule;
   for (const FoldEvent& e : compute_->events) {
-    if (e.op == plan::Operand::c) last_output_ = std::max(last_output_, e.cycle);
+    if (e.op == plan::Operand::c) {
+      last_output_ = std::max(last_output_, e.cycle);
+      if (!plan().vector) rec_.fold_spans(plan::dataflow(s.dataflow).access_spans(s.fold(e.fold), e.timing, s.rows));
+    }
     block_done(e.op, e.fold, e.cycle);
   }
   compute_->events.clear();
@@ -231,8 +248,10 @@ void Controller::finish_layer() {
     end = ceil_cycle(store->done_cycle);
   else
     store = nullptr;
+  // The wait for the final store is stall (the same cycles as the recorder's span below).
+  stalled_ = now_int() >= outputs_end && now_int() < end;
   if (now_int() < end) return next_trigger(period_ * (static_cast<double>(end) - now_cycle()));
-  if (store) rec_.add_stall(outputs_end, end, *store);
+  if (store) rec_.add_stall(outputs_end, end, *store, true);
   end_layer(end - base_);
   next_trigger(sc_core::SC_ZERO_TIME);
 }

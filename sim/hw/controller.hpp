@@ -72,6 +72,9 @@ class Controller : public sc_core::sc_module {
   std::int64_t now_int() const;
   std::int64_t now_rel() const { return now_int() - base_; }
   const plan::LayerPlan& plan() const { return *layers_[layer_].plan; }
+  /// True (and the run stopped with its error) when the layer has run past sim.max_cycles:
+  /// `layer_cycles` is the layer cycle the controller is about to reach.
+  bool exceeds_max_cycles(std::int64_t layer_cycles);
   std::int64_t folds() const { return plan().schedule.fold_count; }
   bool values() const { return compute_ != nullptr; }
 

@@ -14,8 +14,8 @@ namespace arraysim::hw {
 
 class FoldSequencer {
  public:
-  /// `rows`: the array's rows (systolic); `reduction_latency_cycles`: the vector unit's adder tree;
-  /// `record_timing`: keep every fold's timing (for access traces; memory grows with the folds).
+  /// `rows`: the array's rows (systolic); `reduction_latency_cycles`: the vector unit's adder tree.
+  /// `record_timing`: keep every fold's timing (access traces; it grows with the folds).
   FoldSequencer(std::int64_t rows, std::int64_t reduction_latency_cycles, bool record_timing)
       : rows_(rows), tree_latency_(reduction_latency_cycles), record_(record_timing) {}
 

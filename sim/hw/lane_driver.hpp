@@ -14,6 +14,7 @@ namespace arraysim::hw {
 
 template <class TIn, class TAcc> class LaneDriver final : public ComputeUnit {
  public:
+  /// `record_timing`: keep every fold's timing in `timing` (access traces).
   LaneDriver(VectorLanes<TIn, TAcc>& lanes, Scratchpads<TIn, TAcc>& buffers, bool record_timing)
       : lanes_(lanes), buffers_(buffers), record_(record_timing) {}
 
@@ -28,8 +29,8 @@ template <class TIn, class TAcc> class LaneDriver final : public ComputeUnit {
 
   void start_fold(std::int64_t f, std::int64_t c) override {
     const plan::Schedule& s = plan_->schedule;
-    const plan::Fold fo = s.fold(f);  // one fold per tile
-    const plan::Tile& t = s.tiles[static_cast<std::size_t>(f)];
+    const plan::Fold fo = s.fold(f);
+    const plan::Tile& t = s.tiles[static_cast<std::size_t>(s.tile_of(f))];
     lanes_.begin_fold(plan_->vector_mapping, fo, t, buffers_.a(t.a_slot), buffers_.b(t.b_slot), buffers_.c(t.c_slot), c,
                       f);
     if (record_) timing[static_cast<std::size_t>(f)].load_start = timing[static_cast<std::size_t>(f)].stream_start = c;
@@ -60,7 +61,7 @@ template <class TIn, class TAcc> class LaneDriver final : public ComputeUnit {
   const plan::LayerPlan* plan_ = nullptr;
   std::int64_t written_before_ = 0;  ///< the lanes' outputs of earlier layers
   std::int64_t in_flight_ = 0;       ///< folds started whose last output has not come out
-  bool record_;                      ///< fill `timing` (access traces)
+  const bool record_;                ///< fill `timing` (access traces)
 };
 
 }  // namespace arraysim::hw

@@ -26,7 +26,8 @@ void BlockTracker::begin_layer(const plan::Schedule& s) {
   }
   for (std::size_t t = nt; t-- > 0;) block_of_[2][t] = s.tiles[t].store_c || t + 1 == nt ? t : block_of_[2][t + 1];
   for (std::size_t t = 0; t < nt; ++t)
-    for (int op = 0; op < 3; ++op) blocks_[op][block_of_[op][t]].folds_left += s.tiles[t].fold_end - s.tiles[t].fold_begin;
+    for (int op = 0; op < 3; ++op)
+      blocks_[op][block_of_[op][t]].folds_left += s.tiles[t].fold_end - s.tiles[t].fold_begin;
 }
 
 std::optional<BlockDone> BlockTracker::done(Operand op, std::int64_t f, std::int64_t cycle) {
@@ -134,7 +135,7 @@ Gate MemoryEngine::gate(std::size_t t, std::int64_t need) const {
     const HalfState& h = halves_[2][tile.c_slot];
     if (!h.released) return pending(store_state_);
     const std::int64_t ready = ceil_cycle(h.free_cycle);
-    if (ready > g.cycle) g.cycle = ready, g.binding = nullptr, g.binding_half = true;
+    if (ready > g.cycle) g.cycle = ready, g.binding = nullptr, g.binding_half = true, g.half_store = h.store;
   }
   return g;
 }
@@ -343,7 +344,7 @@ void MemoryEngine::store_engine() {
                           static_cast<std::int64_t>(tile.c_slot) * arch_.output.tile_budget_bytes(),
                           tile.m_len * tile.n_len * ac);
       st_tr_[t] = tr;
-      halves_[2][tile.c_slot] = HalfState{true, static_cast<double>(ceil_cycle(tr.done_cycle))};
+      halves_[2][tile.c_slot] = HalfState{true, static_cast<double>(ceil_cycle(tr.done_cycle)), &*st_tr_[t]};
       ++stores_on_half_[tile.c_slot];
       stored_[std::make_tuple(tile.group, tile.m0, tile.n0)] = static_cast<double>(ceil_cycle(tr.done_cycle));
       stored_event_.notify(sc_core::SC_ZERO_TIME);

@@ -22,7 +22,7 @@ void Recorder::add_stall(std::int64_t from, std::int64_t to, StallCause cause) {
   if (opt_.timeline) stall_spans_.push_back({from, to, cause});
 }
 
-void Recorder::add_stall(std::int64_t from, std::int64_t to, const Transfer& tr) {
+void Recorder::add_stall(std::int64_t from, std::int64_t to, const Transfer& tr, bool write_back) {
   const std::int64_t issue = ceil_cycle(tr.issue_cycle);
   const std::int64_t ready = std::max(issue, ceil_cycle(std::min(tr.first_ready_cycle, tr.first_data_cycle)));
   const std::int64_t dram_done = std::max(ready, ceil_cycle(tr.dram_done_cycle));
@@ -33,7 +33,7 @@ void Recorder::add_stall(std::int64_t from, std::int64_t to, const Transfer& tr)
   };
   part(from, issue, &stats::StallCycles::dependency);
   part(issue, ready, &stats::StallCycles::dram_latency);
-  part(ready, dram_done, &stats::StallCycles::dram_bandwidth);
+  part(ready, dram_done, write_back ? &stats::StallCycles::dram_write_bandwidth : &stats::StallCycles::dram_bandwidth);
   part(dram_done, done, &stats::StallCycles::bank_conflict);
 }
 
@@ -43,6 +43,7 @@ void Recorder::add_dma_span(const std::string& unit, const std::string& name, do
 }
 
 void Recorder::add_burst(const BurstRecord& b, plan::Operand op) {
+  layer().dram_access_cycles.add(static_cast<int>(op), floor_cycle(b.cycle) - base_);
   // The window of the burst's first byte (no rounding tolerance: a window starts at a whole cycle).
   windows_[static_cast<std::int64_t>(std::floor((b.cycle - static_cast<double>(base_)) / kWindowCycles))] +=
       static_cast<double>(b.bytes);
@@ -90,7 +91,7 @@ void Recorder::end_layer(std::int64_t total, std::int64_t macs, const plan::Sche
   for (const auto& [w, b] : windows_) peak = std::max(peak, b);
   m.dram_bandwidth_peak_bytes_per_cycle = peak / kWindowCycles;
   if (opt_.timeline) record_timeline(lc, total, macs);
-  if (opt_.trace_sram && s) {
+  if (s && opt_.trace_sram) {
     // The array's edge reads and output writes, from the fold timings (docs/memory.md layouts).
     const plan::Dataflow& df = plan::dataflow(s->dataflow);
     const plan::AccessSink sink = [&](std::int64_t cycle, plan::Operand op, const char* kind, std::int64_t addr,
@@ -101,11 +102,18 @@ void Recorder::end_layer(std::int64_t total, std::int64_t macs, const plan::Sche
       plan::TraceLayout l = halves;
       l.a_base *= t.a_slot, l.b_base *= t.b_slot, l.c_base *= t.c_slot;  // the tile's halves
       for (std::int64_t f = t.fold_begin; f < t.fold_end; ++f)
-        df.trace(df.fold_at(t, s->rows, s->cols, f - t.fold_begin), t, folds[static_cast<std::size_t>(f)], s->rows, l,
-                 sink);
+        df.trace(df.fold_at(t, s->fold_rows, s->fold_cols, f - t.fold_begin), t, folds[static_cast<std::size_t>(f)],
+                 s->rows, l, sink);
     }
     std::stable_sort(lc.accesses.begin(), lc.accesses.end(),
                      [](const stats::AccessRecord& a, const stats::AccessRecord& b) { return a.cycle < b.cycle; });
+  }
+}
+
+void Recorder::fold_spans(const std::array<plan::AccessSpan, 3>& spans) {
+  for (int op = 0; op < 3; ++op) {
+    layer().sram_access_cycles.add(op, spans[static_cast<std::size_t>(op)].first);
+    layer().sram_access_cycles.add(op, spans[static_cast<std::size_t>(op)].last);
   }
 }
 
@@ -113,13 +121,17 @@ void Recorder::record_timeline(LayerCounters& lc, std::int64_t total, std::int64
   lc.timeline.push_back({"layer", name_, name_, base_, total, 0, 0});
   std::sort(stall_spans_.begin(), stall_spans_.end(),
             [](const StallSpan& a, const StallSpan& b) { return a.from < b.from; });
-  std::int64_t busy_from = base_;
+  // The layer's MACs are spread over its compute cycles: a span ending after `done` compute
+  // cycles holds macs·done/compute − (the same for the spans before), so the spans add up to macs.
+  const std::int64_t compute = lc.compute_cycles;
+  std::int64_t busy_from = base_, done = 0, macs_given = 0;
   auto busy = [&](std::int64_t to) {
-    if (to > busy_from) {
-      const std::int64_t compute = lc.compute_cycles > 0 ? lc.compute_cycles : 1;
-      lc.timeline.push_back(
-          {"pe_array", "compute", name_, busy_from, to - busy_from, macs * (to - busy_from) / compute, 0});
-    }
+    if (to <= busy_from || compute <= 0) return;
+    done += to - busy_from;
+    __extension__ typedef __int128 Wide;  // macs·done exceeds 64 bits on large layers
+    const auto upto = static_cast<std::int64_t>(static_cast<Wide>(macs) * done / compute);
+    lc.timeline.push_back({"pe_array", "compute", name_, busy_from, to - busy_from, upto - macs_given, 0});
+    macs_given = upto;
   };
   for (const StallSpan& sp : stall_spans_) {
     busy(sp.from);

@@ -102,6 +102,12 @@ class OutputStationary final : public Dataflow {
            Cf * l.c_elem);
   }
 
+  /// A and B: k = 0..T−1 at st + k. C: row i at st + T + R_f − 1 + (R − 1 − i), i = R_f − 1 .. 0.
+  std::array<AccessSpan, 3> access_spans(const Fold& f, const FoldTiming& ft, std::int64_t R) const override {
+    const std::int64_t T = f.stream_len, Rf = f.rows_used, st = ft.stream_start;
+    return {AccessSpan{st, st + T - 1}, AccessSpan{st, st + T - 1}, AccessSpan{st + T + R - 1, st + T + Rf + R - 2}};
+  }
+
  protected:
   std::pair<std::int64_t, std::int64_t> operand_words(const Fold& f) const override {
     return {f.rows_used * f.stream_len, f.cols_used * f.stream_len};
@@ -150,6 +156,13 @@ class Stationary : public Dataflow {
       sink(st + x, streamed, "read", str_base + ((ds + x) * t.k_len + dk) * str_elem, Rf * str_elem);
       sink(st + x + R - 1, Operand::c, kind, l.c_base + ((ds + x) * cols + dc) * l.c_elem, Cf * l.c_elem);
     }
+  }
+
+  /// Held: row r at L + R − 1 − r, r = R_f − 1 .. 0. Streamed: x = 0..T−1 at st + x. C: st + x + R − 1.
+  std::array<AccessSpan, 3> access_spans(const Fold& f, const FoldTiming& ft, std::int64_t R) const override {
+    const std::int64_t T = f.stream_len, Rf = f.rows_used, st = ft.stream_start, L = ft.load_start;
+    const AccessSpan held{L + R - Rf, L + R - 1}, streamed{st, st + T - 1};
+    return {streams_a() ? streamed : held, streams_a() ? held : streamed, AccessSpan{st + R - 1, st + T + R - 2}};
   }
 
  protected:

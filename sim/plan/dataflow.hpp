@@ -5,6 +5,7 @@
 /// data, no SystemC. The planner (tiling), the timing-fidelity fold sequencer, the values-fidelity
 /// array driver and the statistics all ask this object, so a new dataflow is one class here plus
 /// its configuration spelling and its closed form (docs/architecture.md, "Adding a dataflow").
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -86,6 +87,11 @@ struct Granules {
   std::int64_t m = 1, n = 1, k = 1;
 };
 
+/// The first and last cycle (inclusive) of one operand's accesses in a fold.
+struct AccessSpan {
+  std::int64_t first = 0, last = 0;
+};
+
 /// A dataflow of a rows×cols systolic array (docs/timing.md). Stateless; one instance each.
 class Dataflow {
  public:
@@ -94,6 +100,7 @@ class Dataflow {
   /// True when a fold first loads one operand into the PEs (WS, IS: the array's stationary
   /// mode); false for OS (both operands stream, the outputs stay).
   virtual bool stationary() const = 0;
+
   /// The fold extents of each GEMM dimension on a rows×cols array.
   virtual Granules granules(std::int64_t rows, std::int64_t cols) const = 0;
   /// The folds of tile `t` on a rows×cols array.
@@ -113,6 +120,9 @@ class Dataflow {
   /// one row vector per operand per cycle, at its address inside the buffer half.
   virtual void trace(const Fold& f, const Tile& t, const FoldTiming& ft, std::int64_t rows, const TraceLayout& l,
                      const AccessSink& sink) const = 0;
+  /// The first and last cycle of fold `f`'s scratchpad accesses per operand (A, B, C) with timing
+  /// `ft` on an array of `rows` rows: the earliest and latest cycle trace() reports, in closed form.
+  virtual std::array<AccessSpan, 3> access_spans(const Fold& f, const FoldTiming& ft, std::int64_t rows) const = 0;
 
  protected:
   /// Operand words read per fold before outputs: (A, B).

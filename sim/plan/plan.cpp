@@ -11,6 +11,7 @@
 #include "models/analytic/memory.hpp"
 #include "models/analytic/systolic.hpp"
 #include "models/analytic/vector.hpp"
+#include "sim/plan/resources.hpp"
 
 namespace arraysim::plan {
 
@@ -44,7 +45,7 @@ analytic::VectorMapping analytic_mapping(const config::VectorMapping& m) {
   auto loop = [](config::GemmLoop l) {
     return l == config::GemmLoop::m   ? analytic::VectorLoop::m
            : l == config::GemmLoop::n ? analytic::VectorLoop::n
-                                        : analytic::VectorLoop::k;
+                                      : analytic::VectorLoop::k;
   };
   return {loop(m.parallel), {loop(m.order[0]), loop(m.order[1]), loop(m.order[2])}, m.hoist};
 }
@@ -263,7 +264,9 @@ ExperimentPlan make_plan(const config::Experiment& e, const PlanOptions& opt) {
       p.vector = true;
       // One fold per tile, every fold's step counts (docs/vector.md).
       p.vector_mapping = pick_vector_mapping(e.arch, l.name, p.dims, budget);
-      p.schedule = make_vector_schedule(p.dims, fit_tile(e.arch, l.name, p.dims, budget, &p.vector_mapping), slots);
+      const TileShape tile = fit_tile(e.arch, l.name, p.dims, budget, &p.vector_mapping);
+      check_tile_count(e, l.name, p.dims, tile);
+      p.schedule = make_vector_schedule(p.dims, tile, slots);
       p.vector_folds = count_vector_schedule(p.vector_mapping, vunit, p.schedule);
       const TileShape& ts = p.schedule.tile;
       p.analytic_cycles = analytic::vector_layer(analytic_mapping(p.vector_mapping), analytic_vector_unit(e.arch),
@@ -271,6 +274,7 @@ ExperimentPlan make_plan(const config::Experiment& e, const PlanOptions& opt) {
                               .total_cycles;
     } else {
       const MappingChoice& c = choices.at(keys[s]);
+      check_tile_count(e, l.name, ir::gemm_dims(l), c.chosen.mapping.tile);
       p = plan_systolic_layer(e.arch, l, c.chosen.mapping);
       p.mapping_choice = c;
     }

@@ -10,7 +10,6 @@ namespace arraysim::plan {
 
 namespace {
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
-const Dataflow& dataflow_of(const Schedule& s) { return dataflow(s.dataflow); }
 }  // namespace
 
 std::vector<std::pair<std::int64_t, std::int64_t>> pieces(std::int64_t total, std::int64_t step) {
@@ -33,14 +32,14 @@ std::string to_string(const Mapping& m) {
 }
 
 std::int64_t Schedule::tile_of(std::int64_t f) const {
-  const auto it = std::upper_bound(tiles.begin(), tiles.end(), f,
-                                   [](std::int64_t v, const Tile& t) { return v < t.fold_begin; });
+  const auto it =
+      std::upper_bound(tiles.begin(), tiles.end(), f, [](std::int64_t v, const Tile& t) { return v < t.fold_begin; });
   return static_cast<std::int64_t>(it - tiles.begin()) - 1;
 }
 
 Fold Schedule::fold(std::int64_t f) const {
   const Tile& t = tiles[static_cast<std::size_t>(tile_of(f))];
-  return dataflow_of(*this).fold_at(t, rows, cols, f - t.fold_begin);
+  return plan::dataflow(dataflow).fold_at(t, fold_rows, fold_cols, f - t.fold_begin);
 }
 
 Schedule make_schedule(config::Dataflow df, std::int64_t rows, std::int64_t cols, const ir::GemmDims& d,
@@ -50,6 +49,8 @@ Schedule make_schedule(config::Dataflow df, std::int64_t rows, std::int64_t cols
   s.rows = rows;
   s.cols = cols;
   s.dims = d;
+  s.fold_rows = rows;
+  s.fold_cols = cols;
   auto clip = [](std::int64_t v, std::int64_t total) { return v <= 0 || v > total ? total : v; };
   s.tile = {clip(mapping.tile.m, d.m), clip(mapping.tile.n, d.n), clip(mapping.tile.k, d.k)};
   s.mapping = mapping;

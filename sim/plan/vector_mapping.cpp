@@ -50,11 +50,11 @@ std::vector<config::VectorMapping> all_vector_mappings() {
   using config::GemmLoop;
   std::vector<config::VectorMapping> out;
   const std::array<std::array<GemmLoop, 3>, 6> orders{{{GemmLoop::m, GemmLoop::n, GemmLoop::k},
-                                                         {GemmLoop::m, GemmLoop::k, GemmLoop::n},
-                                                         {GemmLoop::n, GemmLoop::m, GemmLoop::k},
-                                                         {GemmLoop::n, GemmLoop::k, GemmLoop::m},
-                                                         {GemmLoop::k, GemmLoop::m, GemmLoop::n},
-                                                         {GemmLoop::k, GemmLoop::n, GemmLoop::m}}};
+                                                       {GemmLoop::m, GemmLoop::k, GemmLoop::n},
+                                                       {GemmLoop::n, GemmLoop::m, GemmLoop::k},
+                                                       {GemmLoop::n, GemmLoop::k, GemmLoop::m},
+                                                       {GemmLoop::k, GemmLoop::m, GemmLoop::n},
+                                                       {GemmLoop::k, GemmLoop::n, GemmLoop::m}}};
   for (GemmLoop p : {GemmLoop::k, GemmLoop::n, GemmLoop::m})
     for (const auto& o : orders)
       for (bool hoist : {true, false}) out.push_back({p, o, hoist});
@@ -93,9 +93,11 @@ Schedule make_vector_schedule(const ir::GemmDims& dims, TileShape tile, SlotCoun
   Mapping m;
   m.tile = tile;
   m.double_buffer = {slots.a == 2, slots.b == 2, slots.c == 2};
-  // An output-stationary "array" as large as the GEMM: one fold per tile, covering it (the lanes
-  // are in the vector mapping, not in the schedule).
-  return make_schedule(config::Dataflow::os, dims.m, dims.n, dims, m);
+  // An output-stationary "array" as large as the GEMM makes exactly one fold per tile, covering it.
+  Schedule s = make_schedule(config::Dataflow::os, dims.m, dims.n, dims, m);
+  s.rows = 1;
+  s.cols = 1;  // not an array: the lanes are in the mapping
+  return s;
 }
 
 }  // namespace arraysim::plan

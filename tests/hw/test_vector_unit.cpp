@@ -52,11 +52,10 @@ sim: {fidelity: values}
   // the lanes into a held accumulator (parallel k, hoist) or into the output word (no hoist).
   // Tiles of 4096 k: 35 tiles, each after the first accumulating onto the partial sums stored.
   using config::GemmLoop;
-  const std::vector<config::VectorMapping> mappings{
-      {GemmLoop::n, {GemmLoop::m, GemmLoop::n, GemmLoop::k}, true},
-      {GemmLoop::n, {GemmLoop::m, GemmLoop::k, GemmLoop::n}, false},
-      {GemmLoop::k, {GemmLoop::m, GemmLoop::n, GemmLoop::k}, true},
-      {GemmLoop::k, {GemmLoop::m, GemmLoop::n, GemmLoop::k}, false}};
+  const std::vector<config::VectorMapping> mappings{{GemmLoop::n, {GemmLoop::m, GemmLoop::n, GemmLoop::k}, true},
+                                                    {GemmLoop::n, {GemmLoop::m, GemmLoop::k, GemmLoop::n}, false},
+                                                    {GemmLoop::k, {GemmLoop::m, GemmLoop::n, GemmLoop::k}, true},
+                                                    {GemmLoop::k, {GemmLoop::m, GemmLoop::n, GemmLoop::k}, false}};
   const plan::SlotCounts slots{e.arch.ifmap.double_buffered ? 2 : 1, e.arch.weight.double_buffered ? 2 : 1,
                                e.arch.output.double_buffered ? 2 : 1};
   std::vector<plan::LayerPlan> plans;

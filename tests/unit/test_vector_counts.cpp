@@ -33,7 +33,7 @@ analytic::VectorMapping to_analytic(const config::VectorMapping& m) {
   auto l = [](GemmLoop x) {
     return x == GemmLoop::m   ? analytic::VectorLoop::m
            : x == GemmLoop::n ? analytic::VectorLoop::n
-                                : analytic::VectorLoop::k;
+                              : analytic::VectorLoop::k;
   };
   return {l(m.parallel), {l(m.order[0]), l(m.order[1]), l(m.order[2])}, m.hoist};
 }
