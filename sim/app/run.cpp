@@ -66,17 +66,19 @@ GoldenCheck golden_check(const ir::Layer& l, const ir::LayerOperands& ops, ir::D
 }
 
 std::vector<std::int64_t> confirm_mappings(const config::ArchConfig& arch,
-                                           const std::vector<plan::ConfirmRequest>& requests) {
+                                           const std::vector<plan::ConfirmRequest>& requests, std::int64_t max_cycles) {
   // One child process, one SystemC elaboration (this process elaborates only the real run): each
   // request runs as a layer of its own, in timing fidelity.
   const std::string text = util::run_forked([&] {
     std::vector<plan::LayerPlan> plans;
     plans.reserve(requests.size());
-    for (const plan::ConfirmRequest& r : requests) plans.push_back(plan::plan_systolic_layer(arch, *r.layer, r.mapping));
+    for (const plan::ConfirmRequest& r : requests)
+      plans.push_back(plan::plan_systolic_layer(arch, *r.layer, r.mapping));
     std::vector<hw::LayerProgram> programs;
     for (const plan::LayerPlan& p : plans) programs.push_back({&p, nullptr});
     hw::SimulateOptions so;
     so.fidelity = config::Fidelity::timing;
+    so.max_cycles = max_cycles;
     std::string out;
     for (const hw::LayerCounters& c : hw::simulate(arch, programs, so)) out += std::to_string(c.total_cycles) + "\n";
     return out;
@@ -84,7 +86,8 @@ std::vector<std::int64_t> confirm_mappings(const config::ArchConfig& arch,
   std::vector<std::int64_t> cycles;
   std::istringstream in(text);
   for (std::int64_t c; in >> c;) cycles.push_back(c);
-  if (cycles.size() != requests.size()) throw std::runtime_error("internal: the mapper's confirmation run returned no cycles");
+  if (cycles.size() != requests.size())
+    throw std::runtime_error("internal: the mapper's confirmation run returned no cycles");
   return cycles;
 }
 
@@ -94,7 +97,9 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
   plan::PlanOptions po;
   po.layers = opt.layers;
   po.rtl = opt.cosim || arr.impl == config::ArrayImpl::rtl;
-  po.confirm = [&e](const std::vector<plan::ConfirmRequest>& r) { return confirm_mappings(e.arch, r); };
+  po.confirm = [&e](const std::vector<plan::ConfirmRequest>& r) {
+    return confirm_mappings(e.arch, r, e.sim.max_cycles);
+  };
   hw::SimulateOptions so;
   so.vcd_path = opt.vcd_path;
   so.max_cycles = e.sim.max_cycles;
@@ -206,6 +211,12 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
         used += static_cast<double>(fo.rows_used * fo.cols_used) / static_cast<double>(res.pe_count);
       }
       r.mapping_efficiency = used / static_cast<double>(p.schedule.fold_count);
+    }
+    if (p.mapping_choice) {
+      r.mapping = plan::to_string(p.schedule.mapping);
+      r.mapper = p.mapping_choice->searched ? "search" : "fixed";
+      r.mappings_considered = p.mapping_choice->considered;
+      r.scalesim_v2_cycles = p.scalesim_v2_cycles;
     }
     if (p.vector) {
       r.vector_mapping = config::to_string(p.vector_mapping);

@@ -33,9 +33,10 @@ struct RunOptions {
 };
 
 /// The cycle model's total cycles of each requested (layer, mapping) in timing fidelity, simulated
-/// in a forked child process (the mapper's confirmation, docs/mapping.md).
+/// in a forked child process (the mapper's confirmation, docs/mapping.md), each stopping at
+/// `max_cycles` (sim.max_cycles).
 std::vector<std::int64_t> confirm_mappings(const config::ArchConfig& arch,
-                                           const std::vector<plan::ConfirmRequest>& requests);
+                                           const std::vector<plan::ConfirmRequest>& requests, std::int64_t max_cycles);
 
 /// Runs every layer of the experiment. At most one call per process (SystemC elaborates once).
 /// Throws ConfigError for inputs the model cannot run and std::runtime_error for I/O failures.

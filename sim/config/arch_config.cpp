@@ -242,7 +242,8 @@ MappingConfig MappingConfig::over(const MappingConfig& base) const {
   MappingConfig m = base;
   if (mapper) m.mapper = mapper;
   if (objective) m.objective = objective;
-  if (tile_m || tile_n || tile_k) m.tile_m = tile_m, m.tile_n = tile_n, m.tile_k = tile_k, m.tile_location = tile_location;
+  if (tile_m || tile_n || tile_k)
+    m.tile_m = tile_m, m.tile_n = tile_n, m.tile_k = tile_k, m.tile_location = tile_location;
   if (loop_order) m.loop_order = loop_order;
   for (int i = 0; i < 3; ++i)
     if (double_buffer[i]) m.double_buffer[i] = double_buffer[i];
@@ -260,11 +261,12 @@ MappingConfig parse_mapping(MapReader r) {
   MappingConfig m;
   m.path = r.path();
   m.location = r.location("mapper");
-  if (r.has("mapper")) m.mapper = r.opt_choice("mapper", "search", {"search", "fixed"}) == "fixed" ? Mapper::fixed : Mapper::search;
+  if (r.has("mapper"))
+    m.mapper = r.opt_choice("mapper", "search", {"search", "fixed"}) == "fixed" ? Mapper::fixed : Mapper::search;
   if (r.has("objective")) {
     const std::string o = r.opt_choice("objective", "cycles", {"cycles", "energy", "edp", "dram_bytes"});
-    for (const MappingObjective x : {MappingObjective::cycles, MappingObjective::energy, MappingObjective::edp,
-                                     MappingObjective::dram_bytes})
+    for (const MappingObjective x :
+         {MappingObjective::cycles, MappingObjective::energy, MappingObjective::edp, MappingObjective::dram_bytes})
       if (o == to_string(x)) m.objective = x;
   }
   if (r.has("tile")) {
@@ -280,8 +282,9 @@ MappingConfig parse_mapping(MapReader r) {
     const std::string o = r.opt_str("loop_order", "mnk");
     m.loop_order = parse_loop_order(o);
     if (!m.loop_order)
-      r.error("loop_order", "'" + printable(o, 20) + "' is not an order of the tile loops: the letters m, n and k, "
-                            "outermost first, each once (e.g. mnk)");
+      r.error("loop_order", "'" + printable(o, 20) +
+                                "' is not an order of the tile loops: the letters m, n and k, "
+                                "outermost first, each once (e.g. mnk)");
   }
   if (r.has("double_buffer")) {
     MapReader d = r.child("double_buffer");
@@ -328,7 +331,7 @@ EnergyPerAction energy_per_action(const ArchConfig& a) {
   const EnergyConfig& e = a.energy;
   EnergyPerAction r;
   r.mac_dtype = ir::dtype_bytes(a.array.weight_dtype) > ir::dtype_bytes(a.array.input_dtype) ? a.array.weight_dtype
-                                                                                              : a.array.input_dtype;
+                                                                                             : a.array.input_dtype;
   r.mac_pj = e.mac_pj.at(r.mac_dtype);
   const ScratchpadConfig* sp[3] = {&a.ifmap, &a.weight, &a.output};
   for (int i = 0; i < 3; ++i) {
@@ -406,7 +409,10 @@ ArchConfig parse_arch(MapReader& r) {
   for (int i = 0; i < 3; ++i) {
     const ScratchpadConfig& sp = i == 0 ? a.ifmap : i == 1 ? a.weight : a.output;
     if (a.mapping.double_buffer[i].value_or(false) && !sp.double_buffered)
-      r.error("mapping", std::string("double_buffer.") + (i == 0 ? "ifmap" : i == 1 ? "weight" : "output") +
+      r.error("mapping", std::string("double_buffer.") +
+                             (i == 0   ? "ifmap"
+                              : i == 1 ? "weight"
+                                       : "output") +
                              ": true needs a double-buffered scratchpad (" + sp.path + ".double_buffered is false)");
   }
   r.finish();

@@ -270,7 +270,8 @@ void MemoryEngine::reload_partial_sums(std::size_t t, LayerCounters& lc) {
   const Transfer tr = dma_.transfer(false, runs, values() ? shadow_.data() : nullptr, now_cycle(),
                                     ideal_ ? 0.0 : static_cast<double>(sp.write_bytes_per_cycle()), sp.word_bytes,
                                     burst_hook(Operand::c));
-  const std::int64_t bytes = tile.m_len * tile.n_len * static_cast<std::int64_t>(ir::dtype_bytes(arch_.array.accumulator_dtype));
+  const std::int64_t bytes =
+      tile.m_len * tile.n_len * static_cast<std::int64_t>(ir::dtype_bytes(arch_.array.accumulator_dtype));
   stats::MemoryResult& m = lc.memory;
   m.dram_read_bytes.output += tr.bytes;
   m.sram_write_bytes.output += bytes;
@@ -278,8 +279,8 @@ void MemoryEngine::reload_partial_sums(std::size_t t, LayerCounters& lc) {
   count_rows(tr);
   if (values()) buffers_->fill(Operand::c, tile.c_slot, tile, *addr_, shadow_.data());
   rec_.add_dma_span("dma_load", "load partial sums tile " + std::to_string(t), tr.issue_cycle, tr.done_cycle, tr.bytes);
-  rec_.add_dma_access(tr.first_data_cycle, Operand::c, "write", static_cast<std::int64_t>(tile.c_slot) * sp.tile_budget_bytes(),
-                      bytes);
+  rec_.add_dma_access(tr.first_data_cycle, Operand::c, "write",
+                      static_cast<std::int64_t>(tile.c_slot) * sp.tile_budget_bytes(), bytes);
   c_tr_[t] = tr;
   published_.notify(sc_core::SC_ZERO_TIME);
 }

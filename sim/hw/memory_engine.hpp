@@ -138,9 +138,9 @@ class MemoryEngine : public sc_core::sc_module {
   std::vector<std::optional<Transfer>> a_tr_, b_tr_, c_tr_, st_tr_;  ///< c_tr_: partial sums read back
   /// C blocks stored so far: (group, m0, n0) → the cycle their last store is done.
   std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t>, double> stored_;
-  bool has_reloads_ = false;  ///< the layer reads partial sums back (a loop order with k outside)
-  std::vector<std::int64_t> c_visit_;      ///< per tile: the index of its C visit (0, 1, ...)
-  std::int64_t stores_on_half_[2] = {0, 0};  ///< C visits stored from each output half so far
+  bool has_reloads_ = false;                   ///< the layer reads partial sums back (a loop order with k outside)
+  std::vector<std::int64_t> c_visit_;          ///< per tile: the index of its C visit (0, 1, ...)
+  std::int64_t stores_on_half_[2] = {0, 0};    ///< C visits stored from each output half so far
   std::vector<std::optional<double>> c_done_;  ///< per storing tile: absolute cycle its C block is complete
   HalfState halves_[3][2];
   EngineState load_state_, store_state_;

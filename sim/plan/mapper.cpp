@@ -94,10 +94,11 @@ MappingCandidate bound(const Context& c, const Mapping& m) {
   const analytic::TileTrips trips = analytic::tile_trips(c.dims, am);
   k.tiles = c.dims.groups * trips.m * trips.n * trips.k;
   const std::int64_t lb = analytic::mapping_cycles_lower_bound(c.df, c.rows, c.cols, c.dims, am);
-  k.lower_bound_cycles = analytic::mapping_cycles_memory_bound(lb, c.dims, am, c.elem, k.traffic, first_load_bytes(c, m),
-                                                               c.dram_bytes_per_cycle, c.dram_latency_cycles);
-  k.energy_pj = analytic::mapping_energy_pj(c.dims, am, c.elem, analytic::mapping_array_words(c.df, c.rows, c.cols, c.dims, am),
-                                            k.traffic, k.lower_bound_cycles, c.rates);
+  k.lower_bound_cycles = analytic::mapping_cycles_memory_bound(
+      lb, c.dims, am, c.elem, k.traffic, first_load_bytes(c, m), c.dram_bytes_per_cycle, c.dram_latency_cycles);
+  k.energy_pj =
+      analytic::mapping_energy_pj(c.dims, am, c.elem, analytic::mapping_array_words(c.df, c.rows, c.cols, c.dims, am),
+                                  k.traffic, k.lower_bound_cycles, c.rates);
   return k;
 }
 
@@ -108,9 +109,9 @@ void evaluate(const Context& c, MappingCandidate& k) {
   k.cycles = analytic::mapping_cycles_memory_bound(k.ideal_cycles, c.dims, am, c.elem, k.traffic,
                                                    first_load_bytes(c, k.mapping), c.dram_bytes_per_cycle,
                                                    c.dram_latency_cycles);
-  k.energy_pj = analytic::mapping_energy_pj(c.dims, am, c.elem,
-                                            analytic::mapping_array_words(c.df, c.rows, c.cols, c.dims, am), k.traffic,
-                                            k.cycles, c.rates);
+  k.energy_pj =
+      analytic::mapping_energy_pj(c.dims, am, c.elem, analytic::mapping_array_words(c.df, c.rows, c.cols, c.dims, am),
+                                  k.traffic, k.cycles, c.rates);
 }
 
 /// The objective of a candidate: on its exact values when evaluated, else on its bounds.
@@ -137,8 +138,8 @@ auto rank_key(const Context& c, const MappingCandidate& k) {
 
 /// The configuration error of a layer no mapping fits: at the scratchpad's size_kib (search) or
 /// at the tile (a tile given by hand).
-config::ConfigError no_fit(const config::ArchConfig& arch, const config::MappingConfig& cfg, const ir::Layer& l,
-                           int op, const TileShape& t, std::int64_t need, bool given_tile, bool halves) {
+config::ConfigError no_fit(const config::ArchConfig& arch, const config::MappingConfig& cfg, const ir::Layer& l, int op,
+                           const TileShape& t, std::int64_t need, bool given_tile, bool halves) {
   static const char* names[3] = {"ifmap", "weight", "output"};
   const config::ScratchpadConfig& sp = op == 0 ? arch.ifmap : op == 1 ? arch.weight : arch.output;
   const std::int64_t rows = op == 1 ? t.k : t.m, cols = op == 0 ? t.k : t.n;
@@ -212,9 +213,12 @@ MappingChoice choose_mapping(const config::ArchConfig& arch, const ir::Layer& l,
   const std::vector<std::int64_t> ms = extents(cfg.tile_m, dims.m, gr.m), ns = extents(cfg.tile_n, dims.n, gr.n),
                                   ks = extents(cfg.tile_k, dims.k, gr.k);
   std::vector<config::LoopOrder> orders;
-  if (cfg.loop_order) orders.push_back(*cfg.loop_order);
-  else if (fixed) orders.push_back(all_orders()[0]);
-  else orders.assign(all_orders().begin(), all_orders().end());
+  if (cfg.loop_order)
+    orders.push_back(*cfg.loop_order);
+  else if (fixed)
+    orders.push_back(all_orders()[0]);
+  else
+    orders.assign(all_orders().begin(), all_orders().end());
 
   MappingChoice choice;
   choice.searched = !fixed;
@@ -237,7 +241,8 @@ MappingChoice choose_mapping(const config::ArchConfig& arch, const ir::Layer& l,
           m.double_buffer[op] = two;
           if (need[op] > (two ? c.capacity[op] / 2 : c.capacity[op])) {
             fits = false;
-            if (!smallest_miss || need[op] < std::get<2>(*smallest_miss)) smallest_miss = std::make_tuple(op, t, need[op], two);
+            if (!smallest_miss || need[op] < std::get<2>(*smallest_miss))
+              smallest_miss = std::make_tuple(op, t, need[op], two);
           }
         }
         if (!fits) continue;
@@ -292,6 +297,31 @@ MappingChoice choose_mapping(const config::ArchConfig& arch, const ir::Layer& l,
   choice.best = std::move(done);
   choice.confirmable = confirmable;
   return choice;
+}
+
+}  // namespace arraysim::plan
+
+namespace arraysim::plan {
+
+std::string map_text(const std::string& layer, const ir::GemmDims& d, const MappingChoice& c, std::size_t top) {
+  std::string out = fmt::format(
+      "layer {}: gemm {}x{}x{} groups {}: {} mappings fit, {} evaluated exactly, {} confirmed{}\n", layer, d.m, d.n,
+      d.k, d.groups, c.considered, c.evaluated, c.confirmed, c.searched ? "" : " (mapper: fixed)");
+  out += fmt::format("  {:>4} {:>8} {:>8} {:>8} {:>5} {:>6} {:>14} {:>16} {:>14} {:>16}\n", "rank", "tile_m", "tile_n",
+                     "tile_k", "order", "halves", "cycles", "confirmed_cycles", "dram_bytes", "energy_pj");
+  const std::size_t n = std::min(top, c.best.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    const MappingCandidate& k = c.best[i];
+    const Mapping& m = k.mapping;
+    out += fmt::format(
+        "  {:>4} {:>8} {:>8} {:>8} {:>5} {:>6} {:>14} {:>16} {:>14} {:>16.0f}{}\n", i + 1, m.tile.m, m.tile.n, m.tile.k,
+        order_word(m.order),
+        fmt::format("{}{}{}", m.double_buffer[0] ? 2 : 1, m.double_buffer[1] ? 2 : 1, m.double_buffer[2] ? 2 : 1),
+        k.cycles >= 0 ? std::to_string(k.cycles) : ">=" + std::to_string(k.lower_bound_cycles),
+        k.confirmed_cycles >= 0 ? std::to_string(k.confirmed_cycles) : "-", k.traffic.total(), k.energy_pj,
+        m == c.chosen.mapping ? "  chosen" : "");
+  }
+  return out;
 }
 
 }  // namespace arraysim::plan

@@ -18,13 +18,13 @@ namespace arraysim::plan {
 /// One mapping with what the closed forms predict for it.
 struct MappingCandidate {
   Mapping mapping;
-  analytic::MappingTraffic traffic;       ///< DRAM bytes per operand
-  std::int64_t lower_bound_cycles = 0;    ///< O(1) bound, ideal memory (then the memory bound)
-  std::int64_t ideal_cycles = -1;         ///< exact with ideal memory; −1: not evaluated
-  std::int64_t cycles = -1;               ///< ideal_cycles with the DRAM's bound applied (= ideal_cycles for ideal DRAM)
-  double energy_pj = 0;                   ///< at `cycles` (or the bound when not evaluated)
+  analytic::MappingTraffic traffic;     ///< DRAM bytes per operand
+  std::int64_t lower_bound_cycles = 0;  ///< O(1) bound, ideal memory (then the memory bound)
+  std::int64_t ideal_cycles = -1;       ///< exact with ideal memory; −1: not evaluated
+  std::int64_t cycles = -1;             ///< ideal_cycles with the DRAM's bound applied (= ideal_cycles for ideal DRAM)
+  double energy_pj = 0;                 ///< at `cycles` (or the bound when not evaluated)
   std::int64_t tiles = 0;
-  std::int64_t confirmed_cycles = -1;     ///< from the cycle model, when confirmed; −1: not
+  std::int64_t confirmed_cycles = -1;  ///< from the cycle model, when confirmed; −1: not
 };
 
 /// Candidates the mapper confirms with the cycle model when arch.mapping.confirm is not given.
@@ -59,5 +59,15 @@ MappingChoice choose_mapping(const config::ArchConfig& arch, const ir::Layer& l,
 /// for every tile count T from 1 to ⌈total/granule⌉, the smallest multiple of the granule that
 /// needs at most T tiles, distinct, largest first.
 std::vector<std::int64_t> balanced_extents(std::int64_t total, std::int64_t granule);
+
+}  // namespace arraysim::plan
+
+namespace arraysim::plan {
+
+/// `arraysim map` text of one layer (docs/mapping.md): a header line with the GEMM, how many
+/// mappings fit, were evaluated exactly and confirmed, then the best `top` candidates in rank order
+/// with their tile, loop order, buffer halves, predicted cycles (closed form; and the cycle model's
+/// where confirmed), DRAM bytes and energy, the chosen one marked.
+std::string map_text(const std::string& layer, const ir::GemmDims& dims, const MappingChoice& c, std::size_t top);
 
 }  // namespace arraysim::plan

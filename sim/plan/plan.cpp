@@ -139,7 +139,8 @@ LayerPlan plan_systolic_layer(const config::ArchConfig& arch, const ir::Layer& l
   p.schedule = make_schedule(arr.dataflow, arr.rows, arr.cols, p.dims, m);
   analytic::TileMapping am;
   am.tile = {p.schedule.tile.m, p.schedule.tile.n, p.schedule.tile.k};
-  for (int i = 0; i < 3; ++i) am.order[static_cast<std::size_t>(i)] = static_cast<analytic::Loop>(static_cast<int>(m.order[i]));
+  for (int i = 0; i < 3; ++i)
+    am.order[static_cast<std::size_t>(i)] = static_cast<analytic::Loop>(static_cast<int>(m.order[i]));
   am.double_buffer = m.double_buffer;
   p.analytic_cycles = analytic::mapping_cycles_ideal(analytic_dataflow(arr.dataflow), arr.rows, arr.cols, p.dims, am);
   p.scalesim_v2_cycles = analytic::scalesim_v2_cycles(analytic_dataflow(arr.dataflow), arr.rows, arr.cols, p.dims);
@@ -196,8 +197,8 @@ std::string shape_key(const ir::Layer& l, const config::MappingConfig& own, std:
   const ir::GemmDims d = ir::gemm_dims(l);
   return fmt::format("{} {} {} {} {} | {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {}", static_cast<int>(l.kind),
                      d.m, d.n, d.k, d.groups, c.n, c.c, c.h, c.w, c.out_channels, c.kernel_h, c.kernel_w, c.stride_h,
-                     c.stride_w, c.pad_top, c.pad_bottom, c.pad_left, c.pad_right, c.dilation_h, c.dilation_w,
-                     c.groups, 0);
+                     c.stride_w, c.pad_top, c.pad_bottom, c.pad_left, c.pad_right, c.dilation_h, c.dilation_w, c.groups,
+                     0);
 }
 
 }  // namespace
@@ -220,6 +221,8 @@ ExperimentPlan make_plan(const config::Experiment& e, const PlanOptions& opt) {
   const bool values = plan.fidelity == config::Fidelity::values;
   const config::ArrayConfig& arr = e.arch.array;
   const bool vector = arr.type == config::ArrayType::vector;
+  // Before any mapping is searched or confirmed: a layer that cannot finish within sim.max_cycles.
+  for (const std::size_t i : selected) check_min_cycles(e, e.workload.layers[i]);
 
   // Systolic layers: one mapper run per distinct shape (ResNet-50's 54 layers have 21), then the
   // cycle model confirms the candidates the closed form cannot rank.
@@ -239,7 +242,8 @@ ExperimentPlan make_plan(const config::Experiment& e, const PlanOptions& opt) {
       std::int64_t rounds = 0;
       for (std::size_t s = 0; s < selected.size(); ++s) {
         MappingChoice& c = choices.at(keys[s]);
-        if (!c.confirmable || std::any_of(pending.begin(), pending.end(), [&](const auto& p) { return p.second == &c; }))
+        if (!c.confirmable ||
+            std::any_of(pending.begin(), pending.end(), [&](const auto& p) { return p.second == &c; }))
           continue;
         const std::size_t i = selected[s];
         const config::MappingConfig own = i < e.layer_mappings.size() ? e.layer_mappings[i] : config::MappingConfig{};
@@ -303,8 +307,8 @@ std::string to_string(const LayerPlan& p) {
   std::string out = "layer " + p.layer.name + ": " + to_string(p.schedule);
   if (p.mapping_choice) {
     const MappingChoice& c = *p.mapping_choice;
-    out += fmt::format("  mapping: {} ({} of {} mappings evaluated exactly{})\n",
-                       c.searched ? "searched" : "fixed", c.evaluated, c.considered,
+    out += fmt::format("  mapping: {} ({} of {} mappings evaluated exactly{})\n", c.searched ? "searched" : "fixed",
+                       c.evaluated, c.considered,
                        c.confirmed ? fmt::format(", {} confirmed by the cycle model", c.confirmed) : "");
   }
   if (p.vector) out += "  vector mapping: " + config::to_string(p.vector_mapping) + "\n";

@@ -77,25 +77,26 @@ MemoryEstimate estimate_memory(const config::Experiment& e, const ExperimentPlan
   return est;
 }
 
-std::int64_t min_cycles(const config::ArchConfig& arch, const LayerPlan& p) {
+std::int64_t min_cycles(const config::ArchConfig& arch, const ir::Layer& l) {
   const std::int64_t units =
       arch.array.type == config::ArrayType::systolic ? arch.array.rows * arch.array.cols : arch.array.lanes;
-  return ceil_div(ir::macs(p.layer), std::max<std::int64_t>(1, units));
+  return ceil_div(ir::macs(l), std::max<std::int64_t>(1, units));
+}
+
+void check_min_cycles(const config::Experiment& e, const ir::Layer& l) {
+  const std::int64_t need = min_cycles(e.arch, l);
+  if (need <= e.sim.max_cycles) return;
+  const config::ArrayConfig& a = e.arch.array;
+  const std::string units =
+      a.type == config::ArrayType::systolic ? fmt::format("{} PEs", a.rows * a.cols) : fmt::format("{} lanes", a.lanes);
+  throw config::ConfigError(
+      {{e.locate("sim.max_cycles"), "sim.max_cycles",
+        fmt::format("layer '{}' needs at least {} cycles ({} MACs on {}), more than the limit of {}", l.name, need,
+                    ir::macs(l), units, e.sim.max_cycles)}});
 }
 
 void check_resources(const config::Experiment& e, const ExperimentPlan& plan, bool trace_sram, bool trace_dram) {
-  for (const LayerPlan& p : plan.layers) {
-    const std::int64_t need = min_cycles(e.arch, p);
-    if (need > e.sim.max_cycles) {
-      const config::ArrayConfig& a = e.arch.array;
-      const std::string units = a.type == config::ArrayType::systolic ? fmt::format("{} PEs", a.rows * a.cols)
-                                                                      : fmt::format("{} lanes", a.lanes);
-      throw config::ConfigError({{e.locate("sim.max_cycles"), "sim.max_cycles",
-                                  fmt::format("layer '{}' needs at least {} cycles ({} MACs on {}), more than the "
-                                              "limit of {}",
-                                              p.layer.name, need, ir::macs(p.layer), units, e.sim.max_cycles)}});
-    }
-  }
+  for (const LayerPlan& p : plan.layers) check_min_cycles(e, p.layer);
   const MemoryEstimate est = estimate_memory(e, plan, trace_sram, trace_dram);
   if (est.total_bytes() / kMib >= e.sim.max_memory_mib)
     throw memory_error(e, fmt::format("the run needs about {} (operands {}, layer '{}' {})", mib(est.total_bytes()),

@@ -25,9 +25,13 @@ struct MemoryEstimate {
 MemoryEstimate estimate_memory(const config::Experiment& e, const ExperimentPlan& plan, bool trace_sram,
                                bool trace_dram);
 
-/// The fewest cycles layer `p` can take on `arch`: its MACs over the PEs (systolic) or lanes
+/// The fewest cycles layer `l` can take on `arch`: its MACs over the PEs (systolic) or lanes
 /// (vector), rounded up; no schedule does better, since a PE or lane does at most one MAC a cycle.
-std::int64_t min_cycles(const config::ArchConfig& arch, const LayerPlan& p);
+std::int64_t min_cycles(const config::ArchConfig& arch, const ir::Layer& l);
+
+/// Throws config::ConfigError at `sim.max_cycles` when layer `l` needs more cycles than it allows
+/// (min_cycles); make_plan calls it before it maps the layer.
+void check_min_cycles(const config::Experiment& e, const ir::Layer& l);
 
 /// Throws config::ConfigError at `sim.max_cycles` when a layer needs more cycles than it allows
 /// (min_cycles), and at `sim.max_memory_mib` when estimate_memory exceeds it.

@@ -18,7 +18,6 @@ std::vector<std::pair<std::int64_t, std::int64_t>> pieces(std::int64_t total, st
   return t;
 }
 
-
 std::string order_word(const config::LoopOrder& o) {
   std::string w;
   for (const config::GemmLoop l : o) w += config::to_string(l);
@@ -144,8 +143,8 @@ std::string to_string(const Schedule& s) {
                                 config::to_string(s.dataflow), s.rows, s.cols, s.dims.m, s.dims.n, s.dims.k,
                                 s.dims.groups, to_string(s.mapping), s.tiles.size(), s.fold_count);
   for (const Tile& t : s.tiles)
-    out += fmt::format("  tile {:>5} g{} m[{}+{}] n[{}+{}] k[{}+{}] folds {}..{}{}{}{}{}{} slots a{} b{} c{}\n", t.index,
-                       t.group, t.m0, t.m_len, t.n0, t.n_len, t.k0, t.k_len, t.fold_begin, t.fold_end - 1,
+    out += fmt::format("  tile {:>5} g{} m[{}+{}] n[{}+{}] k[{}+{}] folds {}..{}{}{}{}{}{} slots a{} b{} c{}\n",
+                       t.index, t.group, t.m0, t.m_len, t.n0, t.n_len, t.k0, t.k_len, t.fold_begin, t.fold_end - 1,
                        t.load_a ? " load_a" : "", t.load_b ? " load_b" : "", t.new_c ? " new_c" : "",
                        t.load_c ? " load_c" : "", t.store_c ? " store_c" : "", t.a_slot, t.b_slot, t.c_slot);
   for (std::int64_t i = 0; i < s.fold_count; ++i) {
