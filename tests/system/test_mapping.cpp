@@ -78,8 +78,8 @@ TEST_CASE("mapping: a fixed mapping runs as given, its cycles those of its close
         // DRAM bytes of the order: A 12x14 int8 read R_A times, B 14x10 R_B times, C 12x10 int32
         // written R_C times and read back R_C − 1 times (docs/mapping.md); T_m = 2, T_n = 3, T_k = 3.
         const analytic::MappingTraffic t = analytic::mapping_traffic({12, 10, 14, 1}, m, {1, 1, 4});
-        CHECK(l["dram_read_bytes"].get<std::int64_t>() == t.a_read_bytes + t.b_read_bytes + t.c_read_bytes);
-        CHECK(l["dram_write_bytes"].get<std::int64_t>() == t.c_write_bytes);
+        CHECK(l["dram_read_bytes"]["total"].get<std::int64_t>() == t.a_read_bytes + t.b_read_bytes + t.c_read_bytes);
+        CHECK(l["dram_write_bytes"]["total"].get<std::int64_t>() == t.c_write_bytes);
       }
 }
 
