@@ -116,19 +116,30 @@ Gate MemoryEngine::pending(const EngineState& e) const {
   return g;
 }
 
+Gate MemoryEngine::load_pending() const {
+  // With partial-sum reloads the load engine also waits for the store engine (the store that
+  // frees its output half): when that one acts in this cycle or at a known cycle, so may the load
+  // engine, and the controller must ask again then rather than wait for itself.
+  if (has_reloads_ && load_state_.kind == EngineState::Kind::event_wait) {
+    const Gate s = pending(store_state_);
+    if (s.kind == Gate::Kind::this_cycle || s.kind == Gate::Kind::at_cycle) return s;
+  }
+  return pending(load_state_);
+}
+
 Gate MemoryEngine::gate(std::size_t t, std::int64_t need) const {
   const plan::Tile& tile = plan_->schedule.tiles[t];
   Gate g;
   g.cycle = need;
   for (const Operand op : {Operand::a, Operand::b}) {
     const std::optional<Transfer>& tr = op == Operand::a ? a_tr_[a_src_[t]] : b_tr_[b_src_[t]];
-    if (!tr) return pending(load_state_);
+    if (!tr) return load_pending();
     const std::int64_t ready = ideal_ ? ceil_cycle(tr->issue_cycle) : ceil_cycle(tr->done_cycle);
     if (ready > g.cycle) g.cycle = ready, g.binding = &*tr, g.binding_half = false;
   }
   if (tile.load_c) {  // partial sums come back from DRAM (the load engine claims the half)
     const std::optional<Transfer>& tr = c_tr_[t];
-    if (!tr) return pending(load_state_);
+    if (!tr) return load_pending();
     const std::int64_t ready = ideal_ ? ceil_cycle(tr->issue_cycle) : ceil_cycle(tr->done_cycle);
     if (ready > g.cycle) g.cycle = ready, g.binding = &*tr, g.binding_half = false;
   } else if (tile.new_c) {

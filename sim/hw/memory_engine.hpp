@@ -93,6 +93,8 @@ class MemoryEngine : public sc_core::sc_module {
   ir::Tensor read_output();
   /// Notified (next delta) whenever an engine published a transfer or freed a half.
   const sc_core::sc_event& published() const { return published_; }
+  /// What the controller waits for when the load engine has not published a block yet.
+  Gate load_pending() const;
 
  private:
   /// A DMA engine's state as the controller sees it when it decides whether to wait for it
