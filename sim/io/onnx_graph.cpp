@@ -3,6 +3,7 @@
 #include <functional>
 #include <map>
 #include <queue>
+#include <optional>
 #include <set>
 
 #include "sim/config/diagnostics.hpp"
@@ -27,6 +28,28 @@ std::string values_text(const std::vector<std::int64_t>& v) {
   std::string s = "[";
   for (std::size_t i = 0; i < v.size() && i < 8; ++i) s += (i ? ", " : "") + std::to_string(v[i]);
   return s + (v.size() > 8 ? ", ...]" : "]");
+}
+
+/// A convolution's or pooling's window attributes must agree in length (libonnx's shape inference
+/// indexes them by the kernel's rank without checking): kernel_shape, strides and dilations one
+/// value per spatial dimension, pads two; none of them empty.
+void check_window_lengths(const onnx::NodeProto& n, const std::string& who, std::vector<std::string>& errors) {
+  std::optional<std::size_t> rank;
+  for (const char* name : {"kernel_shape", "strides", "dilations", "pads"}) {
+    for (const onnx::AttributeProto& a : n.attribute()) {
+      if (a.name() != name) continue;
+      const std::vector<std::int64_t> v = int_values(a);
+      const bool pads = std::string(name) == "pads";
+      const std::size_t per_dim = v.size() / (pads ? 2 : 1);
+      if (v.empty() || (pads && v.size() % 2 != 0) || (rank && per_dim != *rank)) {
+        errors.push_back(who + ": attribute '" + name + "' " + values_text(v) + ": must hold " +
+                         (pads ? "two values" : "one value") + " per spatial dimension" +
+                         (rank ? " (" + std::to_string(*rank) + " dimensions)" : std::string()));
+        return;
+      }
+      if (!rank) rank = per_dim;
+    }
+  }
 }
 
 /// Attribute problems of the nodes of `g` and of their subgraphs.
@@ -55,6 +78,7 @@ void check_attributes(const onnx::GraphProto& g, const std::string& where, std::
       if (a.has_g()) check_attributes(a.g(), inner, errors);
       for (const onnx::GraphProto& sub : a.graphs()) check_attributes(sub, inner, errors);
     }
+    if (window) check_window_lengths(n, who, errors);
   }
 }
 
