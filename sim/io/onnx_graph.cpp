@@ -1,5 +1,7 @@
 #include "sim/io/onnx_graph.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <functional>
 #include <map>
 #include <queue>
@@ -34,6 +36,15 @@ std::string values_text(const std::vector<std::int64_t>& v) {
 /// indexes them by the kernel's rank without checking): kernel_shape, strides and dilations one
 /// value per spatial dimension, pads two; none of them empty.
 void check_window_lengths(const onnx::NodeProto& n, const std::string& who, std::vector<std::string>& errors) {
+  // Without kernel_shape, libonnx takes the kernel from the weight input: a pooling has none, and
+  // a convolution needs its second input.
+  const bool has_kernel = std::any_of(n.attribute().begin(), n.attribute().end(),
+                                      [](const onnx::AttributeProto& a) { return a.name() == "kernel_shape"; });
+  const bool pool = n.op_type().find("Pool") != std::string::npos && n.op_type().rfind("Global", 0) != 0;
+  if (!has_kernel && (pool || n.input_size() < 2)) {
+    errors.push_back(who + ": needs attribute 'kernel_shape'" + (pool ? "" : " or a weight input"));
+    return;
+  }
   std::optional<std::size_t> rank;
   for (const char* name : {"kernel_shape", "strides", "dilations", "pads"}) {
     for (const onnx::AttributeProto& a : n.attribute()) {
@@ -58,6 +69,11 @@ void check_attributes(const onnx::GraphProto& g, const std::string& where, std::
     const onnx::NodeProto& n = g.node(i);
     const std::string who = where + config::printable(describe_node(n, i), 120);
     if (n.output_size() == 0) errors.push_back(who + ": has no outputs");
+    // An operator type is an identifier; libonnx looks some up by their C string.
+    if (n.op_type().empty() || std::any_of(n.op_type().begin(), n.op_type().end(), [](char c) {
+          return !(std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+        }))
+      errors.push_back(who + ": operator type is not an identifier (letters, digits and '_')");
     const bool window = n.op_type().find("Conv") != std::string::npos || n.op_type().find("Pool") != std::string::npos;
     for (const onnx::AttributeProto& a : n.attribute()) {
       const std::vector<std::int64_t> v = int_values(a);

@@ -21,7 +21,7 @@ for t in "${targets[@]}"; do
   work="$build/fuzz/corpus/$t"
   findings="$build/fuzz/findings/$t"
   mkdir -p "$work" "$findings"
-  echo "fuzz: $t for ${FUZZ_RUNS:+$FUZZ_RUNS inputs from seed ${FUZZ_SEED:-1}}${FUZZ_RUNS:-$seconds s}"
+  if [ -n "${FUZZ_RUNS:-}" ]; then echo "fuzz: $t, $FUZZ_RUNS inputs from seed ${FUZZ_SEED:-1}"; else echo "fuzz: $t for $seconds s"; fi
   # -timeout: one input may take 10 s; -rss_limit_mb: an input may use 2 GiB (the limits of docs/config.md).
   limit=(-max_total_time="$seconds")
   [ -z "${FUZZ_RUNS:-}" ] || limit=(-runs="$FUZZ_RUNS" -seed="${FUZZ_SEED:-1}")
