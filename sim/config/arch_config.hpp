@@ -65,6 +65,8 @@ struct ArrayConfig {
   bool mapping_auto = true;
   VectorMapping mapping;
 };
+/// Multiply-accumulate units of the array: rows·cols PEs (systolic) or lanes (vector).
+std::int64_t pe_count(const ArrayConfig& a);
 
 /// One operand's on-chip scratchpad. Words are interleaved over the banks (word w in bank
 /// w mod banks); each bank has its own read port (the array) and write port (the DMA).
