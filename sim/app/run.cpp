@@ -138,7 +138,7 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
   res.input_dtype = arr.input_dtype;
   res.weight_dtype = arr.weight_dtype;
   res.accumulator_dtype = arr.accumulator_dtype;
-  res.pe_count = arr.type == config::ArrayType::systolic ? arr.rows * arr.cols : arr.lanes;
+  res.pe_count = config::pe_count(arr);
 
   // Operands (values fidelity: seeded by the layer's index in the workload) and the programs.
   std::vector<ir::LayerOperands> operands;

@@ -8,6 +8,8 @@
 namespace arraysim::config {
 
 std::string to_string(ArrayType t) { return t == ArrayType::systolic ? "systolic" : "vector"; }
+
+std::int64_t pe_count(const ArrayConfig& a) { return a.type == ArrayType::systolic ? a.rows * a.cols : a.lanes; }
 std::string to_string(GemmLoop l) { return l == GemmLoop::m ? "m" : l == GemmLoop::n ? "n" : "k"; }
 std::string to_string(const VectorMapping& m) {
   return "parallel " + to_string(m.parallel) + ", order " + to_string(m.order[0]) + " " + to_string(m.order[1]) + " " +
@@ -325,7 +327,6 @@ void emit_mapping(YAML::Emitter& out, const MappingConfig& m) {
   out << YAML::EndMap;
 }
 
-std::int64_t pe_count(const ArrayConfig& a) { return a.type == ArrayType::systolic ? a.rows * a.cols : a.lanes; }
 
 EnergyPerAction energy_per_action(const ArchConfig& a) {
   const EnergyConfig& e = a.energy;

@@ -96,6 +96,8 @@ struct ArrayConfig {
   bool mapping_auto = true;
   VectorMapping mapping;
 };
+/// Multiply-accumulate units of the array: rows·cols PEs (systolic) or lanes (vector).
+std::int64_t pe_count(const ArrayConfig& a);
 
 /// One operand's on-chip scratchpad. Words are interleaved over the banks (word w in bank
 /// w mod banks); each bank has its own read port (the array) and write port (the DMA).
@@ -174,8 +176,6 @@ struct EnergyPerAction {
   double static_pj_per_cycle = 0;  ///< leakage of the PEs and the scratchpads per core cycle
 };
 EnergyPerAction energy_per_action(const ArchConfig& a);
-/// PEs of the compute array: rows·cols, or lanes.
-std::int64_t pe_count(const ArrayConfig& a);
 
 /// Parses and validates an architecture mapping; problems go to the reader's context.
 ArchConfig parse_arch(MapReader& r);

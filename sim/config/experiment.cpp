@@ -99,8 +99,23 @@ bool split_override(const std::string& text, int index, std::string& path, YAML:
                      " of the override)");
     return false;
   }
+  // The event parser first: it bounds the value's size, and yaml-cpp's tree builder never ends on
+  // some malformed values (",a: b}") that the event parser reads as a second document.
+  const std::string value_text = text.substr(eq + 1);
+  switch (yaml_shape(value_text)) {
+    case YamlShape::several_documents:
+      ctx.diag.add(loc, path, "value holds more than one YAML document ('---'); give one value");
+      return false;
+    case YamlShape::too_many_nodes:
+      ctx.diag.add(
+          loc, path,
+          "value has more than " + std::to_string(kMaxYamlNodes) + " YAML values (scalars, lists and mappings)");
+      return false;
+    case YamlShape::one_document:
+    case YamlShape::invalid: break;  // the tree builder names the syntax error
+  }
   try {
-    const std::vector<YAML::Node> docs = YAML::LoadAll(text.substr(eq + 1));
+    const std::vector<YAML::Node> docs = YAML::LoadAll(value_text);
     if (docs.size() > 1) {
       ctx.diag.add(loc, path, "value holds more than one YAML document ('---'); give one value");
       return false;

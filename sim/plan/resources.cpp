@@ -78,9 +78,7 @@ MemoryEstimate estimate_memory(const config::Experiment& e, const ExperimentPlan
 }
 
 std::int64_t min_cycles(const config::ArchConfig& arch, const ir::Layer& l) {
-  const std::int64_t units =
-      arch.array.type == config::ArrayType::systolic ? arch.array.rows * arch.array.cols : arch.array.lanes;
-  return ceil_div(ir::macs(l), std::max<std::int64_t>(1, units));
+  return ceil_div(ir::macs(l), std::max<std::int64_t>(1, config::pe_count(arch.array)));
 }
 
 void check_min_cycles(const config::Experiment& e, const ir::Layer& l) {

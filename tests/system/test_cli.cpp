@@ -72,6 +72,16 @@ TEST_CASE("cli golden mismatch exits 1 and names tensor index expected and got",
   CHECK(r.out.find("FAIL") != std::string::npos);
 }
 
+namespace {
+/// Writes an experiment of one GEMM layer `g` (`mnk`: "M, n: N, k: K") on the 8x8 OS array with
+/// `sim` ("FIDELITY, KEY: VALUE") to `path` and returns the path; its sim line is line 6.
+std::string one_gemm(const std::string& path, const std::string& mnk, const std::string& sim) {
+  return arraysim::test::write_text(
+      path, "name: g1\narch: " + arraysim::test::src_path("configs/arch/os_8x8_int8.yaml") +
+                "\nworkload:\n  layers:\n    - {name: g, type: gemm, m: " + mnk + "}\nsim: {fidelity: " + sim + "}\n");
+}
+}  // namespace
+
 TEST_CASE("cli run refuses a layer that needs more than sim.max_cycles before simulating", "[system][cli]") {
   // conv3x3 of the built-in demo is the GEMM 196x16x72 = 225792 MACs; on 8x8 = 64 PEs no schedule
   // takes fewer than ceil(225792 / 64) = 3528 cycles.
@@ -82,10 +92,7 @@ TEST_CASE("cli run refuses a layer that needs more than sim.max_cycles before si
         "the limit of 100\n");
   // A 2^40-MAC GEMM in timing fidelity: 2^40 / 64 = 2^34 cycles at least, refused at once.
   TempDir d;
-  const std::string exp = arraysim::test::write_text(
-      d.path() + "/big.yaml", "name: big\narch: " + arraysim::test::src_path("configs/arch/os_8x8_int8.yaml") +
-                                  "\nworkload:\n  layers:\n    - {name: g, type: gemm, m: 8192, n: 8192, k: 16384}\n"
-                                  "sim: {fidelity: timing, max_cycles: 1000}\n");
+  const std::string exp = one_gemm(d.path() + "/big.yaml", "8192, n: 8192, k: 16384", "timing, max_cycles: 1000");
   const auto big = run_cli("run " + exp + " --no-plots");
   CHECK(big.exit_code == 2);
   CHECK(big.err == exp +
@@ -118,10 +125,7 @@ TEST_CASE("cli run refuses a run whose memory estimate exceeds sim.max_memory_mi
   // Values fidelity holds the operands: a 65536x32768 int8 input is 2^31 bytes = 2048 MiB, the
   // 32768x8 weights 0.25 MiB, so the operands alone are 2048.25 MiB (printed 2048.2).
   TempDir d;
-  const std::string exp = arraysim::test::write_text(
-      d.path() + "/big.yaml", "name: bigv\narch: " + arraysim::test::src_path("configs/arch/os_8x8_int8.yaml") +
-                                  "\nworkload:\n  layers:\n    - {name: g, type: gemm, m: 65536, n: 8, k: 32768}\n"
-                                  "sim: {fidelity: values, max_memory_mib: 1024}\n");
+  const std::string exp = one_gemm(d.path() + "/big.yaml", "65536, n: 8, k: 32768", "values, max_memory_mib: 1024");
   const auto r = run_cli("run " + exp + " --no-plots");
   CHECK(r.exit_code == 2);
   CHECK(r.err.rfind(exp + ":6:41 sim.max_memory_mib: the run needs about ", 0) == 0);
