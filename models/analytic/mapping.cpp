@@ -255,7 +255,15 @@ std::int64_t mapping_cycles_memory_bound(std::int64_t ideal_cycles, const ir::Ge
   const double last_store = lat + static_cast<double>(em * en * e.c) / bytes_per_cycle;
   const double chain = static_cast<double>(ideal_cycles) + std::ceil(first_load - 1e-9) + std::ceil(last_store - 1e-9);
   const double bus = lat + static_cast<double>(t.total()) / bytes_per_cycle;
-  return static_cast<std::int64_t>(std::ceil(std::max(chain, bus) - 1e-9));
+  // A single-buffered operand's next block can only load once its previous block's last use is
+  // past, and the next tile waits for it: those transfers fall in gaps of the fold sequence (for
+  // C: its stores and partial-sum reads). The gaps add up to at least their bytes over the
+  // bandwidth on top of the ideal schedule.
+  const std::int64_t single_bytes = (m.double_buffer[0] ? 0 : t.a_read_bytes) +
+                                    (m.double_buffer[1] ? 0 : t.b_read_bytes) +
+                                    (m.double_buffer[2] ? 0 : t.c_read_bytes + t.c_write_bytes);
+  const double serial = static_cast<double>(ideal_cycles) + static_cast<double>(single_bytes) / bytes_per_cycle;
+  return static_cast<std::int64_t>(std::ceil(std::max({chain, bus, serial}) - 1e-9));
 }
 
 ArrayWordCounts mapping_array_words(Dataflow df, std::int64_t R, std::int64_t C, const ir::GemmDims& g,

@@ -83,7 +83,9 @@ std::int64_t mapping_cycles_ideal(Dataflow df, std::int64_t rows, std::int64_t c
 /// With a DRAM of `bytes_per_cycle` and `latency_cycles` (per request), a lower bound: every time
 /// of the ideal schedule moves at least by the first tile's load (latency + its A and B bytes /
 /// bandwidth), and the last C block's store takes latency + its bytes / bandwidth after the last
-/// output; nor can the layer end before latency + all DRAM bytes / bandwidth.
+/// output; nor can the layer end before latency + all DRAM bytes / bandwidth, nor before the
+/// ideal schedule plus the bytes of its single-buffered operands over the bandwidth (their
+/// transfers cannot overlap the folds that wait for them).
 /// `first_load_bytes`: the DRAM bytes of the first tile's A and B blocks.
 std::int64_t mapping_cycles_memory_bound(std::int64_t ideal_cycles, const ir::GemmDims& g, const TileMapping& m,
                                          const ElementBytes& e, const MappingTraffic& t,

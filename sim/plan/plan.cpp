@@ -223,6 +223,7 @@ ExperimentPlan make_plan(const config::Experiment& e, const PlanOptions& opt) {
   const bool vector = arr.type == config::ArrayType::vector;
   // Before any mapping is searched or confirmed: a layer that cannot finish within sim.max_cycles.
   for (const std::size_t i : selected) check_min_cycles(e, e.workload.layers[i]);
+  check_data_memory(e, selected, plan.fidelity);
 
   // Systolic layers: one mapper run per distinct shape (ResNet-50's 54 layers have 21), then the
   // cycle model confirms the candidates the closed form cannot rank.

@@ -5,6 +5,7 @@
 /// for hours past its cycle limit.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "sim/config/experiment.hpp"
 #include "sim/plan/plan.hpp"
@@ -36,6 +37,12 @@ void check_min_cycles(const config::Experiment& e, const ir::Layer& l);
 /// Throws config::ConfigError at `sim.max_cycles` when a layer needs more cycles than it allows
 /// (min_cycles), and at `sim.max_memory_mib` when estimate_memory exceeds it.
 void check_resources(const config::Experiment& e, const ExperimentPlan& plan, bool trace_sram, bool trace_dram);
+
+/// Throws config::ConfigError at `sim.max_memory_mib` when the part of estimate_memory that no
+/// mapping changes (values fidelity: operands, each layer's DRAM image and result) of the workload
+/// layers `layers` exceeds it; make_plan calls it before it searches mappings, so that a run too
+/// large for the host is refused in milliseconds, not after the search.
+void check_data_memory(const config::Experiment& e, const std::vector<std::size_t>& layers, config::Fidelity fidelity);
 
 /// Throws config::ConfigError at `sim.max_memory_mib` when the tiles of layer `layer` (`dims` cut
 /// into `tile`) would not fit in it; called before the schedule is built.

@@ -102,7 +102,7 @@ const std::vector<BadCase> kUnknownKeys{
       "mean 'out_channels'?)"}},
     {"unknown_key_no_match.yaml",
      {"unknown_key_no_match.yaml:4:3 arch.frobnicate: unknown key; expected one of: array, clock_mhz, dram, energy, "
-      "lowering, name, scratchpad"}},
+      "lowering, mapping, name, scratchpad"}},
     {"unknown_key_in_referenced_arch.yaml",
      {"parts/bad_arch_unknown_key.yaml:5:3 arch.array.dataflw: unknown key (did you mean 'dataflow'?)"}},
     {"duplicate_key.yaml", {"duplicate_key.yaml:6:5 arch.array.rows: duplicate key (first given on line 4)"}},
