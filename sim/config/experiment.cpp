@@ -265,6 +265,28 @@ Experiment load_experiment(const std::string& path, const std::vector<std::strin
   return load_experiment_text(text, path, fs::path(path).parent_path().string(), overrides);
 }
 
+ArchConfig load_arch(const std::string& path, const std::vector<std::string>& overrides) {
+  ReadContext ctx;
+  ctx.sources.add_file("", path);
+  ctx.diag.set_main_file(path);
+  YAML::Node root(YAML::NodeType::Map);
+  root["arch"] = fs::path(path).filename().string();
+  ArchConfig a;
+  if (resolve_include(root, "arch", fs::path(path).parent_path().string(), ctx)) {
+    std::vector<std::pair<std::string, YAML::Node>> sets(overrides.size());
+    for (std::size_t i = 0; i < overrides.size(); ++i) {
+      const int index = static_cast<int>(i) + 1;
+      if (!split_override(overrides[i], index, sets[i].first, sets[i].second, ctx)) continue;
+      const std::string key = sets[i].first.rfind("arch.", 0) == 0 ? sets[i].first : "arch." + sets[i].first;
+      apply_override(root, key, sets[i].second, index, ctx);
+    }
+    MapReader ar(root["arch"], "arch", ctx);
+    a = parse_arch(ar);
+  }
+  ctx.diag.throw_if_any();
+  return a;
+}
+
 const char* builtin_experiment_yaml() {
   return R"(name: demo
 arch:
