@@ -1,6 +1,9 @@
 # arraysim_options: warnings and sanitizers for the project's own targets only.
 add_library(arraysim_options INTERFACE)
-target_compile_options(arraysim_options INTERFACE -Wall -Wextra -Wpedantic -Wshadow=local)
+target_compile_options(arraysim_options INTERFACE -Wall -Wextra -Wpedantic)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  target_compile_options(arraysim_options INTERFACE -Wshadow=local)  # GCC's spelling (clang: make fuzz)
+endif()
 if(ARRAYSIM_WERROR)
   target_compile_options(arraysim_options INTERFACE -Werror)
 endif()

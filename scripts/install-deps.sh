@@ -19,6 +19,7 @@ packages=(
   libssl-dev              # SHA-256 (OpenSSL libcrypto) of sweep point keys
   clang-format            # the C++ style of .clang-format (ctest format_check)
   parallel                # GNU parallel: runs the slices `arraysim sweep --emit jobs` lists (and their test)
+  clang libclang-rt-14-dev   # libFuzzer and its sanitizers: make fuzz (tests/fuzz)
 )
 
 missing=()

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,6 +21,11 @@ std::string read_text(const std::string& f) {
   }
 }
 
+std::string write_text(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
 CliResult run_cli(const std::string& args) { return run_shell(std::string(ARRAYSIM_BINARY) + " " + args); }
 
 CliResult run_shell(const std::string& command) {
@@ -32,6 +38,14 @@ CliResult run_shell(const std::string& command) {
   r.out = read_text(out);
   r.err = read_text(err);
   return r;
+}
+
+std::size_t svg_points(const std::string& svg) {
+  std::size_t n = 0;
+  const std::string use = "<use xlink:href='#gpPt";
+  for (std::size_t at = svg.find(use); at != std::string::npos; at = svg.find(use, at + 1))
+    if (svg.compare(svg.find(' ', at + 5), 12, " transform='") == 0) ++n;
+  return n;
 }
 
 TempDir::TempDir() {

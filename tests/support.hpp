@@ -1,5 +1,6 @@
 #pragma once
 /// Helpers shared by the tests: source paths, running the CLI, temporary directories.
+#include <cstddef>
 #include <string>
 
 namespace arraysim::test {
@@ -9,6 +10,9 @@ std::string src_path(const std::string& rel);
 
 /// The whole content of a file ("" when it cannot be read).
 std::string read_text(const std::string& path);
+
+/// Writes `text` to `path` as it is (created or truncated); returns `path`.
+std::string write_text(const std::string& path, const std::string& text);
 
 /// Result of running the arraysim binary.
 struct CliResult {
@@ -22,6 +26,10 @@ CliResult run_cli(const std::string& args);
 /// Runs a /bin/sh command line, its output redirected like run_cli's (so in `a && b` only b's
 /// stdout and stderr are captured).
 CliResult run_shell(const std::string& command);
+
+/// Point elements of gnuplot's svg terminal: one `<use xlink:href='#gpPtN' transform=...>` each
+/// (a plot's points; key entries of point styles add one each too).
+std::size_t svg_points(const std::string& svg);
 
 /// A fresh empty directory under the build tree, removed at destruction.
 class TempDir {

@@ -2,16 +2,21 @@
 /// Exit codes: 0 success, 1 a check failed (golden or analytic mismatch), 2 bad input.
 #include <CLI/CLI.hpp>
 
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <unistd.h>
 #include <systemc>
 
 #include "sim/app/dram_trace_cli.hpp"
+#include "sim/app/compare_cli.hpp"
 #include "sim/app/import_cli.hpp"
 #include "sim/config/layer_select.hpp"
 #include "sim/app/report_cli.hpp"
 #include "sim/app/run.hpp"
+#include "sim/app/run_outputs.hpp"
 #include "sim/app/sweep_cli.hpp"
 #include "sim/config/diagnostics.hpp"
 #include "sim/config/experiment.hpp"
@@ -31,7 +36,7 @@ constexpr int kExitOk = 0, kExitCheckFailed = 1, kExitBadInput = 2;
 /// run's table, then `cosim: PASS  cycles compared N  values compared M` or the first mismatch
 /// as `cosim: MISMATCH at cycle C row R col J: expected X got Y` plus a line naming the register
 /// (exit 1). A golden or analytic mismatch also exits 1.
-int run_cosim(const config::Experiment& exp, app::RunOptions ropt) {
+int run_cosim(const config::Experiment& exp, app::RunOptions ropt, app::RunOutputs& outputs) {
   ropt.cosim = true;
   stats::RunResult r;
   try {
@@ -46,13 +51,65 @@ int run_cosim(const config::Experiment& exp, app::RunOptions ropt) {
     return kExitCheckFailed;
   }
   std::cout << stats::to_text(r);
-  if (!ropt.out_dir.empty()) app::write_outputs(ropt.out_dir, exp, r);
+  if (!ropt.out_dir.empty()) {
+    outputs.remove_stale();
+    std::cout << app::wrote_line(ropt.out_dir, app::write_outputs(ropt.out_dir, exp, r));
+  }
   for (const auto& l : r.layers)
     for (const auto& m : l.mismatches)
       std::cerr << "golden mismatch: " << m.tensor << m.where << " (index " << m.index << "): expected " << m.expected
                 << ", got " << m.got << "\n";
   std::cout << "cosim: PASS  cycles compared " << r.cosim_cycles << "  values compared " << r.cosim_values << "\n";
   return r.golden_match() == false || r.analytic_match() == false ? kExitCheckFailed : kExitOk;
+}
+
+/// `arraysim run` (and `cosim`) once the experiment is loaded and the output paths are checked:
+/// simulates, prints the tables and writes the outputs. Returns the exit code.
+int run_and_write(const CLI::App& run, const config::Experiment& exp, app::RunOptions ropt,
+                  const std::string& trace_units, const std::string& trace_format, bool no_plots,
+                  const stats::PlotOptions& plot_options, bool cosim, app::RunOutputs& outputs) {
+  if (cosim) return run_cosim(exp, ropt, outputs);
+  if (run.count("--layers")) ropt.layers = config::select_layers(exp.workload, ropt.layers_spec);
+  if (!trace_units.empty() || run.count("--trace-format")) {
+    try {
+      ropt.trace = stats::parse_trace_request(trace_units, trace_format);
+    } catch (const std::invalid_argument& e) {
+      std::cerr << "arraysim: " << e.what() << "\n";
+      return kExitBadInput;
+    }
+    if (ropt.out_dir.empty()) {
+      std::cerr << "arraysim: --trace needs --out DIR (traces are written under DIR/traces/)\n";
+      return kExitBadInput;
+    }
+  }
+  const stats::RunResult r = app::run_experiment(exp, ropt);
+  std::cout << stats::to_text(r);
+  if (!ropt.out_dir.empty()) {
+    outputs.remove_stale();
+    std::cout << app::wrote_line(ropt.out_dir,
+                                 app::write_outputs(ropt.out_dir, exp, r, !no_plots, ropt.trace, plot_options));
+  }
+  if (!ropt.timeline_path.empty()) {
+    stats::write_file(ropt.timeline_path, stats::to_chrome_trace(r));
+    std::cout << "wrote " << ropt.timeline_path << " (open in https://ui.perfetto.dev or chrome://tracing)\n";
+  }
+  for (const auto& l : r.layers)
+    for (const auto& m : l.mismatches)
+      std::cerr << "golden mismatch: " << m.tensor << m.where << " (index " << m.index << "): expected " << m.expected
+                << ", got " << m.got << "\n";
+  if (r.golden_match() == false || r.analytic_match() == false) return kExitCheckFailed;
+  return kExitOk;
+}
+
+/// `rc`, or kExitBadInput when standard output could not be written (a full disk, a closed
+/// pipe): what was printed is lost, so the command did not do its job.
+int check_stdout(int rc) {
+  errno = 0;
+  const bool flushed = std::fflush(stdout) == 0;
+  if (flushed && !std::ferror(stdout)) return rc;
+  std::cerr << "arraysim: error: cannot write to standard output: " << (errno ? std::strerror(errno) : "write error")
+            << "\n";
+  return kExitBadInput;
 }
 
 config::Experiment load(const std::string& file, const std::vector<std::string>& sets) {
@@ -89,6 +146,10 @@ int cli_main(int argc, char** argv) {
                   "IFMAP/FILTER/OFMAP SRAM and DRAM trace files)");
   bool no_plots = false;
   run->add_flag("--no-plots", no_plots, "With --out: skip the roofline, cycle-breakdown and utilization plots");
+  stats::PlotOptions plot_options;
+  run->add_option("--roofline-labels", plot_options.roofline_labels,
+                  "With --out: label this many layers on the roofline, those with the most cycles (default 10)")
+      ->check(CLI::Range(0, 100000));
   app::ImportFlags import_flags;  // SCALE-Sim or ONNX inputs instead of an experiment file
   app::add_import_flags(*run, import_flags);
 
@@ -116,12 +177,32 @@ int cli_main(int argc, char** argv) {
   app::add_report_command(app, report_cmd);
   app::DramTraceCommand dram_trace_cmd;
   app::add_dram_trace_command(app, dram_trace_cmd);
+  app::CompareCommand compare_cmd;
+  app::add_compare_command(app, compare_cmd);
   // Hidden (no group): the field tables of docs/outputs.md, printed from the declaration of the fields.
   auto* fields_cmd = app.add_subcommand("stats-fields", "Print the stats.json and layers.csv field tables")->group("");
   fields_cmd->add_flag("--markdown", "As Markdown, as docs/outputs.md holds them (the only format)")->required();
 
+  // `--sbatch-option --partition=gpu`: the value is itself an option, which CLI11 would take for
+  // one of arraysim's; glue it to its flag (`--sbatch-option=--partition=gpu`) before parsing.
+  std::vector<std::string> args;  // reversed, as CLI11 takes them
+  bool glued = false;
+  for (int i = argc - 1; i > 0; --i) {
+    const std::string a = argv[i];
+    if (a == "--sbatch-option" && !args.empty()) {
+      args.back() = a + "=" + args.back();
+      glued = true;
+      continue;
+    }
+    args.push_back(a);
+  }
   try {
-    app.parse(argc, argv);
+    if (glued) {
+      app.name(argv[0]);
+      app.parse(std::move(args));
+    } else {
+      app.parse(argc, argv);
+    }
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     return rc == 0 ? kExitOk : kExitBadInput;
@@ -133,6 +214,7 @@ int cli_main(int argc, char** argv) {
     if (sweep_cmd.command->parsed()) return app::run_sweep_command(sweep_cmd, ARRAYSIM_VERSION, ropt.progress);
     if (report_cmd.command->parsed()) return app::run_report_command(report_cmd);
     if (dram_trace_cmd.command->parsed()) return app::run_dram_trace_command(dram_trace_cmd);
+    if (compare_cmd.command->parsed()) return app::run_compare_command(compare_cmd);
     if (fields_cmd->parsed()) {
       std::cout << stats::fields_markdown();
       return kExitOk;
@@ -143,36 +225,18 @@ int cli_main(int argc, char** argv) {
       std::cout << config::effective_yaml(exp);
       return kExitOk;
     }
-    if (cosim->parsed()) return run_cosim(exp, ropt);
-    if (run->count("--layers")) ropt.layers = config::select_layers(exp.workload, ropt.layers_spec);
-    if (!trace_units.empty() || run->count("--trace-format")) {
-      try {
-        ropt.trace = stats::parse_trace_request(trace_units, trace_format);
-      } catch (const std::invalid_argument& e) {
-        std::cerr << "arraysim: " << e.what() << "\n";
-        return kExitBadInput;
-      }
-      if (ropt.out_dir.empty()) {
-        std::cerr << "arraysim: --trace needs --out DIR (traces are written under DIR/traces/)\n";
-        return kExitBadInput;
-      }
+    // Every output path is checked before anything is simulated; whatever the run wrote is
+    // removed again when it fails.
+    const bool rtl_array = cosim->parsed() || exp.arch.array.impl == config::ArrayImpl::rtl;
+    app::RunOutputs outputs(ropt.out_dir, ropt.timeline_path, app::vcd_file(ropt.vcd_path, rtl_array));
+    outputs.check();
+    try {
+      return run_and_write(*run, exp, ropt, trace_units, trace_format, no_plots, plot_options, cosim->parsed(),
+                           outputs);
+    } catch (...) {
+      outputs.roll_back();
+      throw;
     }
-    const stats::RunResult r = app::run_experiment(exp, ropt);
-    std::cout << stats::to_text(r);
-    if (!ropt.out_dir.empty()) {
-      app::write_outputs(ropt.out_dir, exp, r, !no_plots, ropt.trace);
-      std::cout << "wrote " << ropt.out_dir << "/{stats.json,layers.csv,summary.txt,effective_config.yaml}\n";
-    }
-    if (!ropt.timeline_path.empty()) {
-      stats::write_file(ropt.timeline_path, stats::to_chrome_trace(r));
-      std::cout << "wrote " << ropt.timeline_path << " (open in https://ui.perfetto.dev or chrome://tracing)\n";
-    }
-    for (const auto& l : r.layers)
-      for (const auto& m : l.mismatches)
-        std::cerr << "golden mismatch: " << m.tensor << m.where << " (index " << m.index << "): expected " << m.expected
-                  << ", got " << m.got << "\n";
-    if (r.golden_match() == false || r.analytic_match() == false) return kExitCheckFailed;
-    return kExitOk;
   } catch (const config::ConfigError& e) {
     std::cerr << e.what() << "\n";
     return kExitBadInput;
@@ -194,7 +258,7 @@ int cli_main(int argc, char** argv) {
 
 }  // namespace
 
-int sc_main(int argc, char** argv) { return cli_main(argc, argv); }
+int sc_main(int argc, char** argv) { return check_stdout(cli_main(argc, argv)); }
 
 /// Replaces libsystemc's main so that its banner is off before the kernel prints it.
 int main(int argc, char** argv) {

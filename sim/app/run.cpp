@@ -15,6 +15,7 @@
 #include "sim/plan/plan.hpp"
 #include "sim/stats/energy.hpp"
 #include "sim/stats/plots.hpp"
+#include "sim/stats/scalesim_report.hpp"
 #include "sim/stats/timeline.hpp"
 
 namespace arraysim::app {
@@ -30,6 +31,18 @@ stats::LayerResult describe_layer(const ir::Layer& l) {
   r.gemm = ir::gemm_dims(l);
   r.macs = ir::macs(l);
   return r;
+}
+
+/// Rethrows a refusal "KEY: message" of the configuration (hw::check_array_impl) as a
+/// config::ConfigError at the place KEY was given (`arch.array.rows/cols` at rows); a message
+/// that names no key of the experiment is rethrown as it is.
+[[noreturn]] void rethrow_located(const config::Experiment& e, const std::invalid_argument& err) {
+  const std::string what = err.what();
+  const auto colon = what.find(": ");
+  const std::string key = colon == std::string::npos ? "" : what.substr(0, colon);
+  const std::string lookup = key.substr(0, key.find('/'));
+  if (key.empty() || key.find(' ') != std::string::npos || !e.key_locations.count(lookup)) throw err;
+  throw config::ConfigError({config::ConfigIssue{e.locate(lookup), key, what.substr(colon + 2)}});
 }
 }  // namespace
 
@@ -65,10 +78,20 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
   so.record_timeline = !opt.timeline_path.empty() || !opt.out_dir.empty();
   so.trace_sram = opt.trace.sram;
   so.trace_dram = opt.trace.dram;
-  // arch.array.impl: rtl and cosim: refuse what this build cannot run before doing any work.
-  hw::check_array_impl(e.arch, so);
+  // arch.array.impl: rtl and cosim: refuse what this build cannot run before doing any work, and
+  // again once the plan has resolved `fidelity: auto` for the selected layers.
+  const auto check_impl = [&] {
+    try {
+      hw::check_array_impl(e.arch, so);
+    } catch (const std::invalid_argument& err) {
+      rethrow_located(e, err);
+    }
+  };
+  so.fidelity = e.sim.fidelity;
+  check_impl();
   const plan::ExperimentPlan plan = plan::make_plan(e, po);
   so.fidelity = plan.fidelity;
+  check_impl();
   const bool values = plan.fidelity == config::Fidelity::values;
 
   stats::RunResult res;
@@ -141,6 +164,18 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
           static_cast<double>(r.macs) / (static_cast<double>(res.pe_count) * static_cast<double>(lc.total_cycles));
     r.array_read_words = lc.array_read_words;
     r.array_write_words = lc.array_write_words;
+    r.sram_access_cycles = lc.sram_access_cycles;
+    r.dram_access_cycles = lc.dram_access_cycles;
+    if (lc.compute_cycles > 0)
+      r.compute_utilization =
+          static_cast<double>(r.macs) / (static_cast<double>(res.pe_count) * static_cast<double>(lc.compute_cycles));
+    if (!p.vector && !p.schedule.folds.empty()) {
+      // SCALE-Sim's mapping efficiency: the unweighted mean over folds of the PEs each one uses.
+      double used = 0;
+      for (const plan::Fold& f : p.schedule.folds)
+        used += static_cast<double>(f.rows_used * f.cols_used) / static_cast<double>(res.pe_count);
+      r.mapping_efficiency = used / static_cast<double>(p.schedule.folds.size());
+    }
     if (p.vector) {
       r.vector_mapping = config::to_string(p.vector_mapping);
       r.vector_mapping_auto = arr.mapping_auto;
@@ -167,19 +202,33 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
   return res;
 }
 
-void write_outputs(const std::string& dir, const config::Experiment& e, const stats::RunResult& r, bool plots,
-                   const stats::TraceRequest& trace) {
+std::vector<std::string> write_outputs(const std::string& dir, const config::Experiment& e, const stats::RunResult& r,
+                                       bool plots, const stats::TraceRequest& trace,
+                                       const stats::PlotOptions& plot_options) {
   std::vector<std::pair<std::string, std::string>> files{{"effective_config.yaml", config::effective_yaml(e)},
                                                          {"stats.json", stats::to_json(r)},
                                                          {"layers.csv", stats::to_csv(r)},
                                                          {"summary.txt", stats::to_text(r)}};
+  for (auto& f : stats::scalesim_reports(r)) files.push_back(std::move(f));
   if (stats::timeline_recorded(r)) files.push_back({"timeline.json", stats::to_chrome_trace(r)});
-  if (trace.sram || trace.dram)
+  std::vector<std::string> written;
+  for (const auto& f : files) written.push_back(f.first);
+  if (trace.sram || trace.dram) {
     for (auto& f : stats::trace_files(r, trace)) files.push_back(std::move(f));
+    written.push_back("traces/");
+  }
   stats::write_files(dir, files);
-  if (!plots) return;
-  const stats::PlotOutcome drawn = stats::write_plots(dir, r);
+  if (!plots) return written;
+  const stats::PlotOutcome drawn = stats::write_plots(dir, r, plot_options);
   if (!drawn.warning.empty()) std::cerr << "arraysim: warning: " << drawn.warning << "\n";
+  written.insert(written.end(), drawn.written.begin(), drawn.written.end());
+  return written;
+}
+
+std::string wrote_line(const std::string& dir, const std::vector<std::string>& names) {
+  std::string list;
+  for (const std::string& n : names) list += (list.empty() ? "" : ",") + n;
+  return "wrote " + dir + "/{" + list + "}\n";
 }
 
 }  // namespace arraysim::app

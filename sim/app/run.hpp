@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "sim/config/experiment.hpp"
+#include "sim/stats/plots.hpp"
 #include "sim/stats/report.hpp"
 #include "sim/stats/traces.hpp"
 
@@ -34,11 +35,17 @@ struct RunOptions {
 /// Throws ConfigError for inputs the model cannot run and std::runtime_error for I/O failures.
 stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& opt);
 
-/// Writes effective_config.yaml, stats.json, layers.csv, summary.txt, timeline.json (when the
-/// simulator recorded a timeline) and the plots into `dir`. Plots that cannot be drawn (no
-/// gnuplot) cost one warning line on stderr, not the run. `plots` false (`--no-plots`): no plots.
-/// `trace`: the access traces to write under dir/traces/ (traces/README.md).
-void write_outputs(const std::string& dir, const config::Experiment& e, const stats::RunResult& r, bool plots = true,
-                   const stats::TraceRequest& trace = {});
+/// Writes effective_config.yaml, stats.json, layers.csv, summary.txt, SCALE-Sim's three reports,
+/// timeline.json (when the simulator recorded a timeline) and the plots into `dir`. Plots that
+/// cannot be drawn (no gnuplot) cost one warning line on stderr, not the run. `plots` false
+/// (`--no-plots`): no plots. `trace`: the access traces to write under dir/traces/
+/// (traces/README.md). Returns what it wrote, relative to `dir` in writing order, with the
+/// traces as the one entry `traces/`.
+std::vector<std::string> write_outputs(const std::string& dir, const config::Experiment& e, const stats::RunResult& r,
+                                       bool plots = true, const stats::TraceRequest& trace = {},
+                                       const stats::PlotOptions& plot_options = {});
+
+/// The line that tells what a command wrote: `wrote DIR/{a,b,...}` and a line break.
+std::string wrote_line(const std::string& dir, const std::vector<std::string>& names);
 
 }  // namespace arraysim::app

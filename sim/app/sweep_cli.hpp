@@ -20,11 +20,13 @@ struct SweepCommand {
   double timeout_s = 0;
   std::string shard, emit;
   std::size_t shards = 0;
-  bool retry_failed = false, no_plot = false, run_plots = false;
+  bool retry_failed = false, no_plot = false, run_plots = false, force = false;
   std::vector<std::string> merge_dirs;
   std::string merge_out;
   bool merge_no_plot = false;
-  std::string plot_dir, x, y, by;
+  std::string plot_dir, x, y, by, heatmap;
+  std::vector<std::string> where;           ///< sweep plot --where COLUMN=VALUE (repeatable)
+  std::vector<std::string> sbatch_options;  ///< --sbatch-option (repeatable): extra #SBATCH lines
 };
 
 /// Adds `sweep` (with `merge` and `plot`) to the arraysim command line.

@@ -6,7 +6,7 @@
 namespace arraysim::config {
 
 std::string to_string(ArrayType t) { return t == ArrayType::systolic ? "systolic" : "vector"; }
-std::string to_string(VectorLoop l) { return l == VectorLoop::m ? "m" : l == VectorLoop::n ? "n" : "k"; }
+std::string to_string(GemmLoop l) { return l == GemmLoop::m ? "m" : l == GemmLoop::n ? "n" : "k"; }
 std::string to_string(const VectorMapping& m) {
   return "parallel " + to_string(m.parallel) + ", order " + to_string(m.order[0]) + " " + to_string(m.order[1]) + " " +
          to_string(m.order[2]) + ", " + (m.hoist ? "hoist" : "no hoist");
@@ -112,7 +112,7 @@ void parse_vector_keys(MapReader& ar, ArrayConfig& c) {
   }
   MapReader mr = ar.child("mapping");
   c.mapping_auto = false;
-  auto loop = [](const std::string& s) { return s == "m" ? VectorLoop::m : s == "n" ? VectorLoop::n : VectorLoop::k; };
+  auto loop = [](const std::string& s) { return s == "m" ? GemmLoop::m : s == "n" ? GemmLoop::n : GemmLoop::k; };
   c.mapping.parallel = loop(mr.req_choice("parallel", {"m", "n", "k"}));
   c.mapping.hoist = mr.opt_bool("hoist", true);
   if (!mr.has("order")) {
@@ -120,7 +120,7 @@ void parse_vector_keys(MapReader& ar, ArrayConfig& c) {
   } else {
     const YAML::Node o = mr.raw("order");
     bool ok = o.IsSequence() && o.size() == 3;
-    std::array<VectorLoop, 3> order{};
+    std::array<GemmLoop, 3> order{};
     int seen = 0;
     for (std::size_t i = 0; ok && i < 3; ++i) {
       const std::string s = o[i].IsScalar() ? o[i].Scalar() : "";

@@ -22,14 +22,14 @@ enum class ArrayImpl { systemc, rtl };
 
 /// A loop of the GEMM view C[m][n] += A[m][k]·B[k][n]: output pixel (m), output channel (n),
 /// reduction (k). The vector unit runs one of them across its lanes (docs/vector.md).
-enum class VectorLoop { m, n, k };
+enum class GemmLoop { m, n, k };
 
 /// A vector-unit mapping as data (docs/vector.md): the loop split across the lanes (its outer
 /// part, ⌈extent/L⌉ iterations, stays in `order`), the order of the three outer loops (outermost
 /// first; a permutation of m, n, k), and whether loop-invariant operands are held in registers.
 struct VectorMapping {
-  VectorLoop parallel = VectorLoop::n;
-  std::array<VectorLoop, 3> order{VectorLoop::m, VectorLoop::n, VectorLoop::k};
+  GemmLoop parallel = GemmLoop::n;
+  std::array<GemmLoop, 3> order{GemmLoop::m, GemmLoop::n, GemmLoop::k};
   bool hoist = true;
   bool operator==(const VectorMapping& o) const {
     return parallel == o.parallel && order == o.order && hoist == o.hoist;
@@ -38,7 +38,7 @@ struct VectorMapping {
 
 std::string to_string(ArrayType t);
 /// "m", "n", "k".
-std::string to_string(VectorLoop l);
+std::string to_string(GemmLoop l);
 /// "parallel n, order m n k, hoist" (or "no hoist"): the spelling of summaries and stats.json.
 std::string to_string(const VectorMapping& m);
 std::string to_string(Dataflow d);

@@ -5,6 +5,8 @@
 #include <map>
 #include <tuple>
 
+#include "sim/util/utf8.hpp"
+
 namespace arraysim::config {
 
 std::string ConfigIssue::str() const {
@@ -22,17 +24,21 @@ std::string ConfigError::join(const std::vector<ConfigIssue>& issues) {
 
 namespace {
 
-/// Escapes bytes below 0x20 and DEL (and spaces when `space` is set) as \xNN.
+/// Escapes bytes below 0x20, DEL and bytes that are not part of valid UTF-8 (and spaces when
+/// `space` is set) as \xNN, so that every message is one line of valid UTF-8.
 std::string escape(const std::string& s, bool space) {
   std::string out;
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c == 0x7f || (space && c == ' ')) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const std::size_t len = util::utf8_sequence_length(s, i);
+    if (len == 0 || c < 0x20 || c == 0x7f || (space && c == ' ')) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\x%02x", c);
       out += buf;
+      ++i;
     } else {
-      out += ch;
+      out.append(s, i, len);
+      i += len;
     }
   }
   return out;

@@ -38,7 +38,8 @@ class ConfigError : public std::runtime_error {
 /// Collects issues; throw_if_any() turns them into one ConfigError.
 class Diagnostics {
  public:
-  /// Records a problem. Control characters (and, in the key path, spaces) are escaped as \xNN;
+  /// Records a problem. Control characters, bytes that are not UTF-8 (and, in the key path,
+  /// spaces) are escaped as \xNN;
   /// an empty key path becomes "(top-level)".
   void add(Location loc, std::string key_path, std::string message);
   /// Forgets every issue about exactly `key_path` (a missing-key report superseded by a better one).
@@ -60,7 +61,8 @@ class Diagnostics {
 std::size_t edit_distance(const std::string& a, const std::string& b);
 /// The closest candidate to `word` when it is plausibly a typo of it, else "".
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);
-/// `s` for a message: control characters escaped as \xNN, cut to `max_len` characters ("...").
+/// `s` for a message: control characters and bytes that are not UTF-8 escaped as \xNN, cut to
+/// `max_len` bytes ("...").
 std::string printable(const std::string& s, std::size_t max_len = 60);
 
 }  // namespace arraysim::config

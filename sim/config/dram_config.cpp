@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iomanip>
+#include <sstream>
 
 namespace arraysim::config {
 
@@ -305,6 +307,17 @@ void parse_banked(MapReader& dr, DramConfig& d, const DramPreset& p, double cloc
     dr.raw("address_mapping");
   // Peak: two beats of bus_bytes per DRAM clock on every channel, in bytes per core cycle.
   d.bytes_per_cycle = static_cast<double>(d.channels * 2 * d.bus_bytes) / d.core_cycles_per_tck(clock_mhz);
+  constexpr double kMinBytesPerCycle = 1.0 / 1024, kMaxBytesPerCycle = 1 << 20;
+  if (d.bytes_per_cycle < kMinBytesPerCycle || d.bytes_per_cycle > kMaxBytesPerCycle) {
+    // The same range as the simple model's bytes_per_cycle: beyond it a core cycle spans millions
+    // of DRAM clocks (or the reverse).
+    std::ostringstream m;
+    m << std::setprecision(10) << to_string(d.model) << " ("
+      << static_cast<double>(d.channels * 2 * d.bus_bytes) / d.tck_ns << " GB/s) at arch.clock_mhz " << clock_mhz
+      << " gives " << d.bytes_per_cycle << " bytes per cycle, outside " << kMinBytesPerCycle << ".."
+      << kMaxBytesPerCycle << "; change arch.clock_mhz, or tck_ns, channels or bus_bytes";
+    dr.ctx().diag.add(dr.location("model"), join_path(dr.path(), "bytes_per_cycle"), m.str());
+  }
   d.latency_cycles = dr.opt_int("latency_cycles", 0, 0, 1000000);
 }
 

@@ -1,6 +1,7 @@
 #include "sim/config/experiment.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <limits>
 #include <map>
@@ -9,6 +10,7 @@
 
 #include "sim/config/workload_config.hpp"
 #include "sim/util/read_file.hpp"
+#include "sim/util/utf8.hpp"
 
 namespace arraysim::config {
 namespace fs = std::filesystem;
@@ -19,11 +21,10 @@ Fidelity auto_fidelity(std::int64_t macs) { return macs <= kAutoFidelityMaxMacs 
 
 namespace {
 
-/// Reads a whole configuration file (at most 64 MiB) or says why not.
+/// Reads a whole configuration file (at most kMaxConfigBytes), an input of the run, or says why not.
 bool read_text(const std::string& file, std::string& text, std::string& why) {
-  constexpr std::size_t kMaxBytes = std::size_t{64} << 20;  // no configuration is this large
   try {
-    text = util::read_file(file, kMaxBytes);
+    text = util::read_input(file, kMaxConfigBytes);
     return true;
   } catch (const util::FileReadError& e) {
     why = e.reason();
@@ -32,20 +33,10 @@ bool read_text(const std::string& file, std::string& text, std::string& why) {
   }
 }
 
-/// Parses YAML text; a syntax error becomes a located issue.
+/// Parses YAML text of one document; every problem becomes a located issue.
 bool parse_yaml(const std::string& text, const std::string& file, const std::string& key_path, YAML::Node& out,
                 Diagnostics& diag) {
-  try {
-    out.reset(YAML::Load(text));
-    return true;
-  } catch (const YAML::Exception& e) {
-    const bool known = !e.mark.is_null();
-    // yaml-cpp's depth guard (2000 levels) reports "bad file"; text from memory is never a bad stream.
-    const std::string why = e.msg == YAML::ErrorMsg::BAD_FILE ? "nested too deeply" : e.msg;
-    diag.add({file, known ? e.mark.line + 1 : 1, known ? e.mark.column + 1 : 1}, key_path.empty() ? "(yaml)" : key_path,
-             "not valid YAML: " + why);
-    return false;
-  }
+  return load_yaml(text, file, key_path, out, diag);
 }
 
 /// Replaces `root[key]`, when it is a path string, by the parsed file it names.
@@ -100,8 +91,21 @@ bool split_override(const std::string& text, int index, std::string& path, YAML:
     ctx.diag.add(loc, path, "malformed key path (empty segment)");
     return false;
   }
+  if (const auto bad = util::invalid_utf8_at(text)) {
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(text[*bad]));
+    ctx.diag.add(loc, path,
+                 "not valid UTF-8 (byte " + std::string(byte) + " at character " + std::to_string(*bad + 1) +
+                     " of the override)");
+    return false;
+  }
   try {
-    value.reset(YAML::Load(text.substr(eq + 1)));
+    const std::vector<YAML::Node> docs = YAML::LoadAll(text.substr(eq + 1));
+    if (docs.size() > 1) {
+      ctx.diag.add(loc, path, "value holds more than one YAML document ('---'); give one value");
+      return false;
+    }
+    value.reset(docs.empty() ? YAML::Node() : docs.front());
   } catch (const YAML::Exception& e) {
     ctx.diag.add(loc, path, "value is not valid YAML: " + e.msg);
     return false;
@@ -159,6 +163,42 @@ void apply_override(YAML::Node& root, const std::string& path, const YAML::Node&
   ctx.sources.add_override(path, index);
 }
 
+/// Names that follow the effective configuration: `--set arch.*` overrides are appended to the
+/// architecture's name, `--set arch.energy.*` overrides to the energy table's (docs/config.md), e.g.
+/// `os_8x8_int8 (array.dataflow=ws, array.rows=16)`, so that reports and plot titles never name a
+/// configuration that did not run. An explicit `arch.name` (`arch.energy.source`) override is the
+/// name as given. A later override of the same key replaces the earlier one in the list.
+void label_overrides(Experiment& e, const std::vector<std::pair<std::string, YAML::Node>>& sets,
+                     const std::vector<bool>& valid, const std::vector<std::string>& overrides) {
+  std::vector<std::pair<std::string, std::string>> arch, energy;  // (key below the section, value text)
+  bool arch_named = false, energy_named = false;
+  auto note = [](std::vector<std::pair<std::string, std::string>>& list, const std::string& key,
+                 const std::string& value) {
+    const auto it = std::find_if(list.begin(), list.end(), [&](const auto& kv) { return kv.first == key; });
+    if (it != list.end()) list.erase(it);
+    list.emplace_back(key, value);
+  };
+  for (std::size_t i = 0; i < sets.size(); ++i) {
+    if (!valid[i]) continue;
+    const std::string& key = sets[i].first;
+    const std::string value = printable(overrides[i].substr(overrides[i].find('=') + 1), 40);
+    if (key == "arch.name") arch_named = true;
+    if (key == "arch.energy.source") energy_named = true;
+    if (key == "arch.energy" || key.rfind("arch.energy.", 0) == 0) {
+      if (key != "arch.energy.source") note(energy, key == "arch.energy" ? "energy" : key.substr(12), value);
+    } else if (key.rfind("arch.", 0) == 0 && key != "arch.name") {
+      note(arch, key.substr(5), value);
+    }
+  }
+  auto suffix = [](const std::vector<std::pair<std::string, std::string>>& list) {
+    std::string s;
+    for (const auto& [k, v] : list) s += (s.empty() ? " (" : ", ") + k + "=" + v;
+    return s + ")";
+  };
+  if (!arch_named && !arch.empty()) e.arch.name += suffix(arch);
+  if (!energy_named && !energy.empty()) e.arch.energy.source += suffix(energy);
+}
+
 /// Checks that a required section (`arch`, `workload`) is present and has a value.
 bool section_present(MapReader& top, bool root_is_map, const YAML::Node& n, const std::string& key,
                      const std::string& what) {
@@ -200,7 +240,7 @@ Experiment parse_experiment(YAML::Node root, const std::string& display, const s
   MapReader top(root, "", ctx);
   if (!root.IsDefined() || root.IsNull())
     top.error_here("file is empty; expected a mapping with arch, workload and sim");
-  e.name = top.opt_name("name", fs::path(display).stem().string());
+  e.name = top.opt_name("name", util::with_valid_utf8(fs::path(display).stem().string()));
   const YAML::Node arch_node = top.raw("arch");
   const YAML::Node wl_node = top.raw("workload");
   bool arch_clean = false;  // parsed without any problem: its values can be cross-checked
@@ -235,9 +275,16 @@ Experiment parse_experiment(YAML::Node root, const std::string& display, const s
                                      std::to_string(e.sim.fault_pe_col) + "] is outside the " + std::to_string(a.rows) +
                                      "x" + std::to_string(a.cols) + " array");
   }
+  if (arch_clean) {
+    MapReader array = MapReader(arch_node, "arch", ctx).child("array");
+    for (const char* k : {"type", "rows", "cols", "impl", "input_dtype"})
+      e.key_locations[std::string("arch.array.") + k] = array.location(k);
+  }
+  for (const char* k : {"fidelity", "fault_stuck_pe"}) e.key_locations[std::string("sim.") + k] = sr.location(k);
   sr.finish();
   top.finish();
   ctx.diag.throw_if_any();
+  label_overrides(e, sets, valid, overrides);
   // Every layer is valid now, so its MAC count is known (at most 2^40).
   if (e.sim.fidelity_auto) e.sim.fidelity = auto_fidelity(ir::macs(e.workload));
   return e;
@@ -285,6 +332,11 @@ ArchConfig load_arch(const std::string& path, const std::vector<std::string>& ov
   }
   ctx.diag.throw_if_any();
   return a;
+}
+
+Location Experiment::locate(const std::string& key_path) const {
+  const auto it = key_locations.find(key_path);
+  return it != key_locations.end() ? it->second : Location{source, 1, 1};
 }
 
 const char* builtin_experiment_yaml() {

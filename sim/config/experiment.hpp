@@ -2,11 +2,13 @@
 /// An experiment: architecture + workload + simulation options, loaded from YAML with
 /// `--set key.path=value` overrides, validated completely before anything runs.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "models/ir/layer.hpp"
 #include "sim/config/arch_config.hpp"
+#include "sim/config/diagnostics.hpp"
 
 namespace arraysim::config {
 
@@ -38,6 +40,12 @@ struct Experiment {
   ArchConfig arch;
   ir::Network workload;
   SimOptions sim;
+  /// Where some keys that checks after loading name were given (arch.array.type, .rows, .cols,
+  /// .impl, .input_dtype, sim.fidelity, sim.fault_stuck_pe): FILE:LINE:COL for their errors. An
+  /// absent key is located at its mapping.
+  std::map<std::string, Location> key_locations;
+  /// key_locations' entry for `key_path`, or the experiment file's first line.
+  Location locate(const std::string& key_path) const;
 };
 
 /// Loads an experiment file. `arch:` and `workload:` may be paths (relative to the experiment

@@ -195,6 +195,11 @@ ir::Network parse_workload(MapReader& r) {
   n.seed = static_cast<std::uint64_t>(r.opt_int("seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
   const auto layers = r.req_seq("layers");
   if (r.has("layers") && layers.empty() && r.raw("layers").IsSequence()) r.error("layers", "needs at least one layer");
+  if (layers.size() > kMaxLayers) {
+    r.error("layers", std::to_string(layers.size()) + " layers; a workload has at most " + std::to_string(kMaxLayers));
+    r.finish();
+    return n;
+  }
   std::map<std::string, std::size_t> seen;
   for (std::size_t i = 0; i < layers.size(); ++i) {
     const std::string p = join_path(join_path(r.path(), "layers"), std::to_string(i));

@@ -1,6 +1,7 @@
 #include "sim/config/yaml_reader.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 #include <iomanip>
 #include <iterator>
@@ -8,7 +9,90 @@
 #include <map>
 #include <sstream>
 
+#include <yaml-cpp/eventhandler.h>
+
+#include "sim/util/utf8.hpp"
+
 namespace arraysim::config {
+
+namespace {
+
+/// Thrown by NodeCounter to stop the event parser early.
+struct StopParsing {
+  std::string message;
+  YAML::Mark mark;
+};
+
+/// Counts the nodes of the first document and stops at a second one or at too many nodes.
+class NodeCounter : public YAML::EventHandler {
+ public:
+  explicit NodeCounter(std::size_t max_nodes) : max_nodes_(max_nodes) {}
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (++documents_ > 1)
+      throw StopParsing{
+          "a second YAML document starts here; arraysim reads one document per file (remove the "
+          "'---' line and what follows, or split the file)",
+          mark};
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override { node(mark); }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    node(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    node(mark);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void node(const YAML::Mark& mark) {
+    if (++nodes_ > max_nodes_)
+      throw StopParsing{"more than " + std::to_string(max_nodes_) +
+                            " YAML values (scalars, lists and mappings); arraysim reads configurations up to that size",
+                        mark};
+  }
+  std::size_t max_nodes_;
+  std::size_t nodes_ = 0;
+  int documents_ = 0;
+};
+
+}  // namespace
+
+bool load_yaml(const std::string& text, const std::string& file, const std::string& key_path, YAML::Node& out,
+               Diagnostics& diag, std::size_t max_nodes) {
+  const std::string where = key_path.empty() ? "(yaml)" : key_path;
+  if (const auto bad = util::invalid_utf8_at(text)) {
+    const util::TextPosition p = util::position_of(text, *bad);
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(text[*bad]));
+    diag.add({file, p.line, p.col}, where,
+             std::string("not valid UTF-8 (byte ") + byte + "); arraysim reads YAML files encoded as UTF-8");
+    return false;
+  }
+  const auto located = [&](const YAML::Mark& mark) {
+    const bool known = !mark.is_null();
+    return Location{file, known ? mark.line + 1 : 1, known ? mark.column + 1 : 1};
+  };
+  try {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    NodeCounter counter(max_nodes);
+    while (parser.HandleNextDocument(counter)) {
+    }
+    out.reset(YAML::Load(text));
+    return true;
+  } catch (const StopParsing& e) {
+    diag.add(located(e.mark), where, e.message);
+  } catch (const YAML::Exception& e) {
+    // yaml-cpp's depth guard (2000 levels) reports "bad file"; text from memory is never a bad stream.
+    const std::string why = e.msg == YAML::ErrorMsg::BAD_FILE ? "nested too deeply" : e.msg;
+    diag.add(located(e.mark), where, "not valid YAML: " + why);
+  }
+  return false;
+}
 
 static bool is_prefix(const std::string& prefix, const std::string& path) {
   if (prefix.empty()) return true;
@@ -146,9 +230,14 @@ static std::optional<double> parse_num(const std::string& s) {
   }
 }
 
+/// "in LO..HI" ("in 1..2^40 (1099511627776)" for a power of two from 2^20 on), or ">= LO" when
+/// there is no upper limit (HI = INT64_MAX).
 static std::string range_str(std::int64_t lo, std::int64_t hi) {
-  if (hi >= (std::int64_t{1} << 40)) return ">= " + std::to_string(lo);
-  return "in " + std::to_string(lo) + ".." + std::to_string(hi);
+  if (hi == std::numeric_limits<std::int64_t>::max()) return ">= " + std::to_string(lo);
+  std::string h = std::to_string(hi);
+  if (hi >= (std::int64_t{1} << 20) && (hi & (hi - 1)) == 0)
+    h = "2^" + std::to_string(__builtin_ctzll(hi)) + " (" + h + ")";
+  return "in " + std::to_string(lo) + ".." + h;
 }
 
 std::int64_t MapReader::req_int(const std::string& key, std::int64_t lo, std::int64_t hi) {
@@ -324,7 +413,8 @@ void MapReader::finish(const std::vector<std::string>& also_known, const std::st
     const std::string key = k.Scalar();
     const std::string p = join_path(path_, key.empty() ? "\"\"" : printable(key, 60));
     if (!seen.emplace(key, k.Mark()).second) {
-      ctx_.diag.add(ctx_.sources.locate(p, k.Mark()), p,
+      // The key is text of this mapping's file (not of a file the key's value may name).
+      ctx_.diag.add(ctx_.sources.locate(path_, k.Mark()), p,
                     "duplicate key (first given on line " + std::to_string(seen[key].line + 1) + ")");
       continue;
     }

@@ -3,6 +3,7 @@
 /// source location of every problem, and finish(), which rejects keys nobody read.
 #include <yaml-cpp/yaml.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -13,6 +14,23 @@
 #include "sim/config/diagnostics.hpp"
 
 namespace arraysim::config {
+
+/// Largest configuration file arraysim reads (experiments, referenced arch and workload files,
+/// sweep specs, SCALE-Sim inputs): far above any real one, and small enough to parse in seconds.
+constexpr std::size_t kMaxConfigBytes = std::size_t{8} << 20;
+/// Most YAML nodes (scalars, lists, mappings, aliases) one document may have: yaml-cpp's tree
+/// costs about 500 bytes per node, so this bounds a load to about 500 MB (docs/config.md, Limits).
+constexpr std::size_t kMaxYamlNodes = 1'000'000;
+
+/// Parses YAML `text` that must hold (at most) one document: checks that it is UTF-8, counts its
+/// nodes with yaml-cpp's event parser (memory bounded by the nesting depth) and refuses more than
+/// kMaxYamlNodes or a second document, then builds the tree into `out`. A problem is recorded in
+/// `diag` at FILE:LINE:COL with `key_path` ("(yaml)" when empty): not UTF-8, not valid YAML
+/// (yaml-cpp's message; "nested too deeply" beyond 2000 levels), too many nodes, a second
+/// document. Returns false then.
+/// `max_nodes` lowers the node limit (tests exercise the limit with it).
+bool load_yaml(const std::string& text, const std::string& file, const std::string& key_path, YAML::Node& out,
+               Diagnostics& diag, std::size_t max_nodes = kMaxYamlNodes);
 
 /// Which file (or --set override) each part of the merged configuration tree came from.
 class Sources {

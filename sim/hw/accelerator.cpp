@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <stdexcept>
+#include <sysc/tracing/sc_tracing_ids.h>
 #include <systemc>
 #include <type_traits>
 
@@ -105,12 +106,19 @@ std::vector<LayerCounters> run_typed(const config::ArchConfig& arch, const std::
     std::string base = opt.vcd_path;
     if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0) base.resize(base.size() - 4);
     tf = sc_core::sc_create_vcd_trace_file(base.c_str());
+    // Setting the unit is reported as an "Info: (I703)" line on stdout; the unit is ours to choose.
+    sc_core::sc_report_handler::set_actions(sc_core::SC_ID_TRACING_TIMESCALE_UNIT_, sc_core::SC_DO_NOTHING);
     tf->set_time_unit(1.0, sc_core::SC_PS);
     acc.controller->trace(tf);
     if (acc.pe_array && arch.array.rows <= 16 && arch.array.cols <= 16) acc.pe_array->trace(tf);
   }
   start_simulation();
-  if (tf) sc_core::sc_close_vcd_trace_file(tf);
+  if (tf) {
+    // The VCD writer records a time step's values when time moves on: one more (idle) cycle
+    // records the last cycle's.
+    start_simulation(sc_core::sc_time(1000.0 / arch.clock_mhz, sc_core::SC_NS));
+    sc_core::sc_close_vcd_trace_file(tf);
+  }
   if (!acc.controller->error().empty()) throw std::runtime_error(acc.controller->error());
   if (acc.controller->mismatch()) throw ArrayMismatchError(*acc.controller->mismatch());
   if (!acc.controller->finished())

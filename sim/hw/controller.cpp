@@ -102,6 +102,8 @@ Controller::Attempt Controller::try_start(std::int64_t need) {
     if (start > need) {
       if (g.binding)
         rec_.add_stall(need, start, *g.binding);
+      else if (g.half_store)  // the output half was still being written back to DRAM
+        rec_.add_stall(need, start, *g.half_store, true);
       else if (g.binding_half)
         rec_.add_stall(need, start, &stats::StallCycles::dependency);
     }
@@ -142,6 +144,7 @@ void Controller::advance_timing() {
     const std::int64_t due = base_ + sequencer_->next_start();
     if (now_int() < due) return next_trigger(period_ * (static_cast<double>(due) - now_cycle()));
     const Attempt a = try_start(due);
+    stalled_ = a.kind == Attempt::Kind::blocked;  // from the fold's natural start until it starts
     if (a.kind == Attempt::Kind::wait_delta || (a.kind == Attempt::Kind::blocked && a.until < 0))
       return next_trigger(memory_.published());
     if (a.kind == Attempt::Kind::blocked) {
@@ -230,8 +233,10 @@ void Controller::finish_layer() {
     end = ceil_cycle(store->done_cycle);
   else
     store = nullptr;
+  // The wait for the final store is stall (the same cycles as the recorder's span below).
+  stalled_ = now_int() >= outputs_end && now_int() < end;
   if (now_int() < end) return next_trigger(period_ * (static_cast<double>(end) - now_cycle()));
-  if (store) rec_.add_stall(outputs_end, end, *store);
+  if (store) rec_.add_stall(outputs_end, end, *store, true);
   end_layer(end - base_);
   next_trigger(sc_core::SC_ZERO_TIME);
 }

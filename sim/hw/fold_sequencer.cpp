@@ -21,7 +21,7 @@ plan::FoldStep FoldSequencer::start(std::int64_t f, std::int64_t start) {
     // The lanes run the fold's steps back to back from its start; the last output is written in
     // its last step's cycle, or the adder tree's latency later (parallel k).
     const std::int64_t cycles = plan_->vector_folds[i].cycles;
-    const std::int64_t tree = plan_->vector_mapping.parallel == config::VectorLoop::k ? tree_latency_ : 0;
+    const std::int64_t tree = plan_->vector_mapping.parallel == config::GemmLoop::k ? tree_latency_ : 0;
     step.timing.load_start = step.timing.stream_start = start;
     step.timing.last_output = start + cycles - 1 + tree;
     step.next_start = start + cycles;

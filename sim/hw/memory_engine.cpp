@@ -129,7 +129,7 @@ Gate MemoryEngine::gate(std::size_t t, std::int64_t need) const {
     const HalfState& h = halves_[2][tile.c_slot];
     if (!h.released) return pending(store_state_);
     const std::int64_t ready = ceil_cycle(h.free_cycle);
-    if (ready > g.cycle) g.cycle = ready, g.binding = nullptr, g.binding_half = true;
+    if (ready > g.cycle) g.cycle = ready, g.binding = nullptr, g.binding_half = true, g.half_store = h.store;
   }
   return g;
 }
@@ -316,7 +316,7 @@ void MemoryEngine::store_engine() {
                           static_cast<std::int64_t>(tile.c_slot) * arch_.output.tile_budget_bytes(),
                           tile.m_len * tile.n_len * ac);
       st_tr_[t] = tr;
-      halves_[2][tile.c_slot] = HalfState{true, static_cast<double>(ceil_cycle(tr.done_cycle))};
+      halves_[2][tile.c_slot] = HalfState{true, static_cast<double>(ceil_cycle(tr.done_cycle)), &*st_tr_[t]};
       published_.notify(sc_core::SC_ZERO_TIME);
     }
     stores_done_ = true;

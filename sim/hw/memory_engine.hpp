@@ -33,6 +33,8 @@ struct Gate {
   std::int64_t cycle = 0;
   const Transfer* binding = nullptr;  ///< ready after need: the transfer that arrived last
   bool binding_half = false;          ///< ready after need: the output half was freed last
+  /// binding_half: the store (write-back) whose completion freed the half; null when none did.
+  const Transfer* half_store = nullptr;
 };
 
 /// A buffer half the compute side is done with: operand A or B of the block `tile` loaded, or
@@ -103,6 +105,7 @@ class MemoryEngine : public sc_core::sc_module {
   struct HalfState {
     bool released = true;
     double free_cycle = 0;
+    const Transfer* store = nullptr;  ///< output halves: the store that freed it (into st_tr_)
   };
 
   void load_engine();

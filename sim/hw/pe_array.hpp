@@ -203,6 +203,9 @@ template <class TIn, class TAcc> class PeArray : public sc_core::sc_module {
 /// Moving registers are stored as rings: `a` rotates over columns and `b` over rows, so a shift of
 /// the whole array is one index update; a_reg(i, j) and b_reg(i, j) give the register contents.
 template <class TIn, class TAcc> class SystolicArray final : public PeArray<TIn, TAcc> {
+  /// The type an operand register is traced as (see trace_a_).
+  using TraceValue = std::conditional_t<std::is_integral_v<TIn>, int, TIn>;
+
  public:
   SystolicArray(sc_core::sc_module_name name, std::int64_t rows, std::int64_t cols, ArrayMode mode)
       : PeArray<TIn, TAcc>(name, rows, cols, mode), R_(rows), C_(cols) {
@@ -214,8 +217,8 @@ template <class TIn, class TAcc> class SystolicArray final : public PeArray<TIn,
     drain_pos_.assign(static_cast<std::size_t>(C_), -1);
     drain8_.assign(static_cast<std::size_t>(C_), 0xff);
     drain16_.assign(static_cast<std::size_t>(C_), 0xffff);
-    trace_a_.assign(static_cast<std::size_t>(R_ * C_), TIn{});
-    trace_b_.assign(static_cast<std::size_t>(R_ * C_), TIn{});
+    trace_a_.assign(static_cast<std::size_t>(R_ * C_), TraceValue{});
+    trace_v_.assign(static_cast<std::size_t>(R_ * C_), TraceValue{});
     av_.assign(a_.size(), 0);
     bv_.assign(b_.size(), 0);
     wv_.assign(w_.size(), 0);
@@ -238,6 +241,7 @@ template <class TIn, class TAcc> class SystolicArray final : public PeArray<TIn,
     std::fill(drain_pos_.begin(), drain_pos_.end(), -1);
     a_base_ = b_base_ = 0;
     load_pos_ = -1;
+    if (tracing_) refresh_trace();
   }
 
   void step(const ArrayIn<TIn>& in, ArrayOut<TAcc>& out) override {
@@ -275,18 +279,19 @@ template <class TIn, class TAcc> class SystolicArray final : public PeArray<TIn,
   }
   bool sum_valid(std::int64_t i, std::int64_t j) const { return pv_[idx(i, j)] != 0; }
 
+  /// Traces copies of the registers (refreshed after every step), so that the VCD shows what the
+  /// rings hold in logical positions and every operand type has a matching sc_trace overload.
   void trace(sc_core::sc_trace_file* tf) override {
     tracing_ = true;
+    refresh_trace();
     const std::string base = this->name();
+    const bool os = this->mode_ == ArrayMode::output_stationary;
     for (std::int64_t i = 0; i < R_; ++i)
       for (std::int64_t j = 0; j < C_; ++j) {
         const std::string pe = base + ".pe_" + std::to_string(i) + "_" + std::to_string(j);
-        sc_core::sc_trace(tf, trace_a_[idx(i, j)], pe + ".a");
-        if (this->mode_ == ArrayMode::output_stationary)
-          sc_core::sc_trace(tf, trace_b_[idx(i, j)], pe + ".b");
-        else
-          sc_core::sc_trace(tf, w_[idx(i, j)], pe + ".w");
-        sc_core::sc_trace(tf, acc_[idx(i, j)], pe + (this->mode_ == ArrayMode::stationary ? ".psum" : ".acc"));
+        trace_value(tf, trace_a_[idx(i, j)], pe + ".a");
+        trace_value(tf, trace_v_[idx(i, j)], pe + (os ? ".b" : ".w"));
+        sc_core::sc_trace(tf, acc_[idx(i, j)], pe + (os ? ".acc" : ".psum"));
       }
   }
 
@@ -419,11 +424,19 @@ template <class TIn, class TAcc> class SystolicArray final : public PeArray<TIn,
   }
 
   void refresh_trace() {
+    const bool os = this->mode_ == ArrayMode::output_stationary;
     for (std::int64_t i = 0; i < R_; ++i)
       for (std::int64_t j = 0; j < C_; ++j) {
-        trace_a_[idx(i, j)] = a_reg(i, j);
-        trace_b_[idx(i, j)] = b_reg(i, j);
+        trace_a_[idx(i, j)] = static_cast<TraceValue>(a_reg(i, j));
+        trace_v_[idx(i, j)] = static_cast<TraceValue>(os ? b_reg(i, j) : w_reg(i, j));
       }
+  }
+  /// One operand register in the VCD, as wide as the operand type.
+  static void trace_value(sc_core::sc_trace_file* tf, const TraceValue& v, const std::string& name) {
+    if constexpr (std::is_integral_v<TIn>)
+      sc_core::sc_trace(tf, v, name, static_cast<int>(8 * sizeof(TIn)));
+    else
+      sc_core::sc_trace(tf, v, name);
   }
 
   std::int64_t R_, C_;
@@ -445,7 +458,10 @@ template <class TIn, class TAcc> class SystolicArray final : public PeArray<TIn,
   std::int64_t a_base_ = 0, b_base_ = 0;
   std::int64_t load_pos_ = -1;  ///< cycles since the stationary load started, -1 if idle
   bool tracing_ = false;
-  std::vector<TIn> trace_a_, trace_b_;  ///< logical copies of the rings, for VCD only
+  /// The VCD copies: `a` and the vertical register (OS `b`, WS/IS `w`) of every PE in logical
+  /// positions. Integer operands are held as int: sc_trace has no signed-char overload, and an
+  /// int8 register would bind to a temporary int that the trace file then reads after it died.
+  std::vector<TraceValue> trace_a_, trace_v_;
 };
 
 /// Builds a PE array with int8 operands and int32 accumulators in place of the configured

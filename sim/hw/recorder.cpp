@@ -22,7 +22,7 @@ void Recorder::add_stall(std::int64_t from, std::int64_t to, StallCause cause) {
   if (opt_.timeline) stall_spans_.push_back({from, to, cause});
 }
 
-void Recorder::add_stall(std::int64_t from, std::int64_t to, const Transfer& tr) {
+void Recorder::add_stall(std::int64_t from, std::int64_t to, const Transfer& tr, bool write_back) {
   const std::int64_t issue = ceil_cycle(tr.issue_cycle);
   const std::int64_t ready = std::max(issue, ceil_cycle(std::min(tr.first_ready_cycle, tr.first_data_cycle)));
   const std::int64_t dram_done = std::max(ready, ceil_cycle(tr.dram_done_cycle));
@@ -33,7 +33,7 @@ void Recorder::add_stall(std::int64_t from, std::int64_t to, const Transfer& tr)
   };
   part(from, issue, &stats::StallCycles::dependency);
   part(issue, ready, &stats::StallCycles::dram_latency);
-  part(ready, dram_done, &stats::StallCycles::dram_bandwidth);
+  part(ready, dram_done, write_back ? &stats::StallCycles::dram_write_bandwidth : &stats::StallCycles::dram_bandwidth);
   part(dram_done, done, &stats::StallCycles::bank_conflict);
 }
 
@@ -43,6 +43,7 @@ void Recorder::add_dma_span(const std::string& unit, const std::string& name, do
 }
 
 void Recorder::add_burst(const BurstRecord& b, plan::Operand op) {
+  layer().dram_access_cycles.add(static_cast<int>(op), floor_cycle(b.cycle) - base_);
   // The window of the burst's first byte (no rounding tolerance: a window starts at a whole cycle).
   windows_[static_cast<std::int64_t>(std::floor((b.cycle - static_cast<double>(base_)) / kWindowCycles))] +=
       static_cast<double>(b.bytes);
@@ -91,21 +92,49 @@ void Recorder::end_layer(std::int64_t total, std::int64_t macs, const plan::Sche
   for (const auto& [w, b] : windows_) peak = std::max(peak, b);
   m.dram_bandwidth_peak_bytes_per_cycle = peak / kWindowCycles;
   if (opt_.timeline) record_timeline(lc, total, macs);
-  if (opt_.trace_sram && s) {
-    // The array's edge reads and output writes, from the fold timings (docs/memory.md layouts).
+  if (s) {
+    // The array's edge reads and output writes, from the fold timings (docs/memory.md layouts):
+    // their first and last cycle per operand, and with --trace sram every access.
     const plan::Dataflow& df = plan::dataflow(s->dataflow);
     const plan::AccessSink sink = [&](std::int64_t cycle, plan::Operand op, const char* kind, std::int64_t addr,
                                       std::int64_t bytes) {
-      lc.accesses.push_back(stats::AccessRecord{cycle, "pe_array", plan::operand_name(op), kind, addr, bytes, name_});
+      lc.sram_access_cycles.add(static_cast<int>(op), cycle - base_);
+      if (opt_.trace_sram)
+        lc.accesses.push_back(stats::AccessRecord{cycle, "pe_array", plan::operand_name(op), kind, addr, bytes, name_});
     };
-    for (std::size_t f = 0; f < s->folds.size(); ++f) {
+    auto trace_fold = [&](std::size_t f) {
       const plan::Tile& t = s->tiles[static_cast<std::size_t>(s->fold_tile[f])];
       plan::TraceLayout l = halves;
       l.a_base *= t.a_slot, l.b_base *= t.b_slot, l.c_base *= t.c_slot;  // the tile's halves
       df.trace(s->folds[f], t, folds[f], s->rows, l, sink);
+    };
+    if (opt_.trace_sram) {
+      for (std::size_t f = 0; f < s->folds.size(); ++f) trace_fold(f);
+    } else {
+      // The windows only: a fold's accesses lie within [load_start, last_output], so after the
+      // folds that start first (last) no other can move a window's first (last) cycle.
+      stats::AccessWindows& w = lc.sram_access_cycles;
+      auto all = [&w] { return w.ifmap && w.weight && w.output; };
+      std::vector<std::size_t> order(s->folds.size());
+      for (std::size_t f = 0; f < order.size(); ++f) order[f] = f;
+      std::sort(order.begin(), order.end(),
+                [&](std::size_t a, std::size_t b) { return folds[a].load_start < folds[b].load_start; });
+      for (const std::size_t f : order) {
+        const std::int64_t start = folds[f].load_start - base_;
+        if (all() && start > std::max({w.ifmap->first, w.weight->first, w.output->first})) break;
+        trace_fold(f);
+      }
+      std::sort(order.begin(), order.end(),
+                [&](std::size_t a, std::size_t b) { return folds[a].last_output > folds[b].last_output; });
+      for (const std::size_t f : order) {
+        const std::int64_t end = folds[f].last_output - base_;
+        if (all() && end < std::min({w.ifmap->last, w.weight->last, w.output->last})) break;
+        trace_fold(f);
+      }
     }
-    std::stable_sort(lc.accesses.begin(), lc.accesses.end(),
-                     [](const stats::AccessRecord& a, const stats::AccessRecord& b) { return a.cycle < b.cycle; });
+    if (opt_.trace_sram)
+      std::stable_sort(lc.accesses.begin(), lc.accesses.end(),
+                       [](const stats::AccessRecord& a, const stats::AccessRecord& b) { return a.cycle < b.cycle; });
   }
 }
 
@@ -113,13 +142,17 @@ void Recorder::record_timeline(LayerCounters& lc, std::int64_t total, std::int64
   lc.timeline.push_back({"layer", name_, name_, base_, total, 0, 0});
   std::sort(stall_spans_.begin(), stall_spans_.end(),
             [](const StallSpan& a, const StallSpan& b) { return a.from < b.from; });
-  std::int64_t busy_from = base_;
+  // The layer's MACs are spread over its compute cycles: a span ending after `done` compute
+  // cycles holds macs·done/compute − (the same for the spans before), so the spans add up to macs.
+  const std::int64_t compute = lc.compute_cycles;
+  std::int64_t busy_from = base_, done = 0, macs_given = 0;
   auto busy = [&](std::int64_t to) {
-    if (to > busy_from) {
-      const std::int64_t compute = lc.compute_cycles > 0 ? lc.compute_cycles : 1;
-      lc.timeline.push_back(
-          {"pe_array", "compute", name_, busy_from, to - busy_from, macs * (to - busy_from) / compute, 0});
-    }
+    if (to <= busy_from || compute <= 0) return;
+    done += to - busy_from;
+    __extension__ typedef __int128 Wide;  // macs·done exceeds 64 bits on large layers
+    const auto upto = static_cast<std::int64_t>(static_cast<Wide>(macs) * done / compute);
+    lc.timeline.push_back({"pe_array", "compute", name_, busy_from, to - busy_from, upto - macs_given, 0});
+    macs_given = upto;
   };
   for (const StallSpan& sp : stall_spans_) {
     busy(sp.from);

@@ -27,8 +27,10 @@ struct LayerCounters {
   std::int64_t stall_read_bandwidth_cycles = 0;             ///< vector unit: Σ (cycles per step − 1)
   std::int64_t relayout_words = 0;                          ///< vector unit: words loaded transposed
   stats::MemoryResult memory;                               ///< traffic, stall causes, DRAM statistics
-  std::vector<stats::TimelineEvent> timeline;               ///< Recorder::Options::timeline
-  std::vector<stats::AccessRecord> accesses;                ///< Recorder::Options::trace_*
+  stats::AccessWindows sram_access_cycles;     ///< systolic array: its scratchpad accesses, from the layer's start
+  stats::AccessWindows dram_access_cycles;     ///< DRAM bursts per operand, from the layer's start
+  std::vector<stats::TimelineEvent> timeline;  ///< Recorder::Options::timeline
+  std::vector<stats::AccessRecord> accesses;   ///< Recorder::Options::trace_*
   /// The layer's output tensor in the accumulator type, read back from DRAM (values fidelity).
   ir::Tensor output;
   /// Co-simulation: cycles compared, and values compared (every PE register, the bottom edge and
@@ -60,9 +62,10 @@ class Recorder {
   void add_stall(std::int64_t from, std::int64_t to, StallCause cause);
   /// Adds [from, to) split by the phases of the transfer that was waited for (docs/memory.md):
   /// before it was issued — the buffer half was not free (dependency); issue to first data ready —
-  /// dram_latency; until its last byte crossed the bus — dram_bandwidth; until the scratchpad
-  /// absorbed it — bank_conflict.
-  void add_stall(std::int64_t from, std::int64_t to, const Transfer& tr);
+  /// dram_latency; until its last byte crossed the bus — dram_bandwidth, or dram_write_bandwidth
+  /// when the transfer is a write-back (`write_back`: a store of output blocks); until the
+  /// scratchpad absorbed it — bank_conflict.
+  void add_stall(std::int64_t from, std::int64_t to, const Transfer& tr, bool write_back = false);
   /// A DMA span on track `unit` ("dma_load", "dma_store").
   void add_dma_span(const std::string& unit, const std::string& name, double from, double to, std::int64_t bytes);
   /// One DRAM burst of operand `op` (peak-bandwidth windows, --trace dram).
@@ -76,7 +79,8 @@ class Recorder {
   void count_vector_fold(const plan::VectorCounts& vc, std::int64_t a_elem, std::int64_t b_elem, std::int64_t c_elem);
 
   /// Ends the layer: `total` cycles; fills bandwidth, timeline (with the layer's MACs) and, for a
-  /// systolic array (`s` non-null), the array's access trace from the fold timings `folds`
+  /// systolic array (`s` non-null), its scratchpad access windows and access trace from the fold
+  /// timings `folds`
   /// (absolute cycles). `halves` holds the bytes of one buffer half in a_base/b_base/c_base (a
   /// tile's half starts at that times its slot) and the element sizes.
   void end_layer(std::int64_t total, std::int64_t macs, const plan::Schedule* s,

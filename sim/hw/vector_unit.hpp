@@ -20,7 +20,7 @@ namespace arraysim::hw {
 /// such a block into the scratchpad transposed, lane dimension contiguous (docs/vector.md,
 /// "Strided accesses"), and they are counted as relayout words. `op` 0: A block [m][k], 1: B
 /// block [k][n]. Decided from the address generator: lane-neighbour addresses one element apart.
-std::int64_t relayout_words(lower::AddressGen& addr, config::VectorLoop parallel, int op, const plan::Tile& t,
+std::int64_t relayout_words(lower::AddressGen& addr, config::GemmLoop parallel, int op, const plan::Tile& t,
                             std::int64_t elem_bytes);
 
 /// L lanes executing the steps of one fold after another with real values. The operand blocks
@@ -96,9 +96,9 @@ template <class TIn, class TAcc> class VectorLanes {
   };
 
   void execute(const plan::VectorStep& s, std::int64_t c) {
-    using config::VectorLoop;
-    const VectorLoop p = map_.parallel;
-    const std::int64_t jm = p == VectorLoop::m, jn = p == VectorLoop::n, jk = p == VectorLoop::k;
+    using config::GemmLoop;
+    const GemmLoop p = map_.parallel;
+    const std::int64_t jm = p == GemmLoop::m, jn = p == GemmLoop::n, jk = p == GemmLoop::k;
     TAcc sum{};
     for (std::int64_t j = 0; j < s.lanes; ++j) {
       const std::int64_t m = dm_ + s.m + jm * j, n = dn_ + s.n + jn * j, k = dk_ + s.k + jk * j;
@@ -109,7 +109,7 @@ template <class TIn, class TAcc> class VectorLanes {
       // Exact in TAcc; every sum below wraps like the accumulator registers (sim/hw/arith.hpp).
       const TAcc prod = static_cast<TAcc>(static_cast<TAcc>(a_reg_[lj]) * static_cast<TAcc>(b_reg_[lj]));
       ++macs_;
-      if (p == VectorLoop::k) {
+      if (p == GemmLoop::k) {
         sum = j == 0 ? prod : add_acc(sum, prod);
         continue;
       }
@@ -123,7 +123,7 @@ template <class TIn, class TAcc> class VectorLanes {
         ++outputs_written_;
       }
     }
-    if (p == VectorLoop::k) {
+    if (p == GemmLoop::k) {
       tree_.push_back({c + latency_, &c_[(dm_ + s.m) * n_len_ + dn_ + s.n], sum, s.c_first, s.c_last, s.c_held,
                        accumulate_, fold_});
       if (tree_folds_.empty() || tree_folds_.back().first != fold_) tree_folds_.emplace_back(fold_, 0);

@@ -53,7 +53,7 @@ config::Experiment load_generated(const GeneratedExperiment& g, const std::vecto
 
 std::string read_input_file(const std::string& path, const std::string& what, std::size_t max_bytes) {
   try {
-    return util::read_file(path, max_bytes);
+    return util::read_input(path, max_bytes);
   } catch (const util::FileReadError& e) {
     config::Diagnostics d;
     d.add({path, 1, 1}, "(file)", "cannot read " + what + ": " + e.reason());

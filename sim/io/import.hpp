@@ -11,6 +11,7 @@
 
 #include "sim/config/diagnostics.hpp"
 #include "sim/config/experiment.hpp"
+#include "sim/config/yaml_reader.hpp"
 
 namespace arraysim::io {
 
@@ -70,9 +71,10 @@ struct GeneratedExperiment {
 /// `FILE:LINE:COL key.path: message`).
 config::Experiment load_generated(const GeneratedExperiment& g, const std::vector<std::string>& overrides = {});
 
-/// Reads a whole file of at most `max_bytes` bytes. Throws config::ConfigError at `path:1:1` with
-/// key path `(file)` when it cannot be read ("cannot read <what>: <reason>").
+/// Reads a whole file of at most `max_bytes` bytes, an input of the run (util::read_input).
+/// Throws config::ConfigError at `path:1:1` with key path `(file)` when it cannot be read
+/// ("cannot read <what>: <reason>").
 std::string read_input_file(const std::string& path, const std::string& what,
-                            std::size_t max_bytes = std::size_t{64} << 20);
+                            std::size_t max_bytes = config::kMaxConfigBytes);
 
 }  // namespace arraysim::io

@@ -12,7 +12,9 @@
 
 #include "sim/config/workload_config.hpp"
 #include "sim/io/onnx_attributes.hpp"
+#include "sim/io/onnx_graph.hpp"
 #include "sim/io/onnx_tensor.hpp"
+#include "sim/util/utf8.hpp"
 
 namespace arraysim::io {
 namespace {
@@ -29,8 +31,10 @@ std::string dims_str(const Dims& d) {
 /// Names in messages: control characters escaped, long names shortened.
 std::string shown(const std::string& s) { return config::printable(s, 80); }
 
-/// Layer names: control characters (which arraysim names may not contain) become '_'.
-std::string sanitize(std::string s) {
+/// Layer names: control characters (which arraysim names may not contain) and bytes that are not
+/// UTF-8 (protobuf does not check the strings of ONNX's proto2 schema) become '_'.
+std::string sanitize(const std::string& name) {
+  std::string s = util::with_valid_utf8(name);
   for (char& c : s)
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '_';
   return s;
@@ -334,6 +338,18 @@ OnnxWorkload onnx_workload(onnx::ModelProto model, const std::string& file) {
                            "; taken as 1 (batch 1)");
   }
 
+  // libonnx's shape inference divides by attributes it does not check and follows the stored
+  // node order: check both first.
+  bool reordered = false;
+  std::vector<std::string> graph_errors = check_onnx_graph(*g, reordered);
+  if (!graph_errors.empty()) {
+    for (std::string& e : graph_errors) e = file + ": " + e;
+    throw ImportError(graph_errors);
+  }
+  if (reordered)
+    out.warnings.push_back("warning: " + file +
+                           ": the nodes are not in topological order (as ONNX requires); taken in an order where "
+                           "every value is computed before it is used");
   try {
     onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
                                        onnx::ShapeInferenceOptions(false, 0, true));
@@ -386,9 +402,12 @@ OnnxWorkload onnx_workload(onnx::ModelProto model, const std::string& file) {
       errors.push_back(file + ": " + shown(who) + ": " + e.what());
       continue;
     }
-    std::string base = n.name().empty() ? op + std::to_string(i) : sanitize(n.name());
+    std::string base = n.name().empty() ? sanitize(op) + std::to_string(i) : sanitize(n.name());
     if (n.name().empty())  // avoid a generated name that some other node is called
       while (names.count(base)) base += "_";
+    if (out.layers.size() + layers.size() > config::kMaxLayers)
+      throw ImportError(file + ": " + shown(who) + ": the model gives more than " + std::to_string(config::kMaxLayers) +
+                        " layers; a workload has at most " + std::to_string(config::kMaxLayers));
     for (std::size_t b = 0; b < layers.size(); ++b) {
       layers[b].name = unique(layers.size() == 1 ? base : base + "_b" + std::to_string(b));
       out.layers.push_back(layers[b]);

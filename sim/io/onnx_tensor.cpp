@@ -77,7 +77,15 @@ std::int64_t typed_count(const TensorProto& t) {
 
 /// The bytes of a protobuf file. Throws std::runtime_error "PATH: PROBLEM", an empty file too.
 std::string read_file(const std::string& path) {
-  std::string bytes = util::read_file(path);
+  std::string bytes;
+  try {
+    bytes = util::read_input(path, kMaxOnnxBytes);
+  } catch (const util::FileReadError& e) {
+    if (e.problem() != util::FileReadError::Problem::too_large) throw;
+    throw std::runtime_error(std::string(e.what()) +
+                             "; arraysim reads ONNX files up to that size (a model may keep its weights as "
+                             "ONNX external data: the importer reads only their shapes)");
+  }
   if (bytes.empty()) throw std::runtime_error(path + ": file is empty");
   return bytes;
 }

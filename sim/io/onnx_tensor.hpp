@@ -22,11 +22,16 @@
 /// rejected with std::runtime_error: ir cannot hold it exactly.
 #include <onnx/onnx_pb.h>
 
+#include <cstddef>
 #include <string>
 
 #include "models/ir/tensor.hpp"
 
 namespace arraysim::io {
+
+/// Largest ONNX file (a model or a tensor) arraysim reads: protobuf parses one message of at
+/// most 2 GiB, and the parsed model costs about as much memory again as the file.
+constexpr std::size_t kMaxOnnxBytes = std::size_t{1} << 30;
 
 /// The ONNX spelling of a TensorProto data type: "FLOAT", "UINT8", ...; "data_type N" when N is
 /// not a TensorProto::DataType value.

@@ -4,14 +4,17 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <filesystem>
 #include <limits>
 #include <map>
 #include <optional>
 #include <set>
 
+#include "sim/config/workload_config.hpp"
 #include "sim/io/csv.hpp"
 #include "sim/io/scalesim_cfg.hpp"
+#include "sim/util/utf8.hpp"
 
 namespace arraysim::io {
 namespace {
@@ -81,6 +84,12 @@ std::vector<LayerOut> read_topology(const std::string& text, const std::string& 
     return {};
   }
 
+  if (records.size() - 1 > config::kMaxLayers) {
+    diag.add({file, records[config::kMaxLayers + 1].line, 1}, "workload.layers",
+             "more than " + std::to_string(config::kMaxLayers) + " rows (" + std::to_string(records.size() - 1) +
+                 "); a workload has at most " + std::to_string(config::kMaxLayers) + " layers");
+    return {};
+  }
   const std::size_t min_cols = gemm ? 4 : 8, max_cols = gemm ? 4 : 9;
   std::string columns;
   for (std::size_t c = 0; c < min_cols; ++c)
@@ -199,7 +208,7 @@ std::int64_t pow2_at_least(std::int64_t v) {
   return p;
 }
 
-std::string stem(const std::string& path) { return fs::path(path).stem().string(); }
+std::string stem(const std::string& path) { return util::with_valid_utf8(fs::path(path).stem().string()); }
 
 /// `s` with control characters replaced (for a YAML comment).
 std::string one_line(std::string s) {
@@ -218,6 +227,17 @@ GeneratedExperiment import_scalesim_text(const std::string& cfg_text, const std:
   g.base_dir = ".";
   Diagnostics diag;
   diag.set_main_file(cfg_name);
+  // Names (run_name, layer names) go into YAML, JSON and CSV: the texts must be UTF-8.
+  for (const auto& [text, name] : {std::pair{&cfg_text, &cfg_name}, std::pair{&topology_text, &topology_name}}) {
+    if (const auto bad = util::invalid_utf8_at(*text)) {
+      const util::TextPosition p = util::position_of(*text, *bad);
+      char byte[8];
+      std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>((*text)[*bad]));
+      diag.add({*name, p.line, p.col}, "(file)",
+               std::string("not valid UTF-8 (byte ") + byte + "); arraysim reads SCALE-Sim files encoded as UTF-8");
+    }
+  }
+  diag.throw_if_any();
 
   g.origins.add("", config::Location{cfg_name, 1, 1});
   g.origins.add("arch", config::Location{cfg_name, 1, 1});

@@ -39,10 +39,10 @@ analytic::VectorUnit analytic_vector_unit(const config::ArchConfig& a) {
 }
 
 analytic::VectorMapping analytic_mapping(const config::VectorMapping& m) {
-  auto loop = [](config::VectorLoop l) {
-    return l == config::VectorLoop::m   ? analytic::VectorLoop::m
-           : l == config::VectorLoop::n ? analytic::VectorLoop::n
-                                        : analytic::VectorLoop::k;
+  auto loop = [](config::GemmLoop l) {
+    return l == config::GemmLoop::m   ? analytic::VectorLoop::m
+           : l == config::GemmLoop::n ? analytic::VectorLoop::n
+                                      : analytic::VectorLoop::k;
   };
   return {loop(m.parallel), {loop(m.order[0]), loop(m.order[1]), loop(m.order[2])}, m.hoist};
 }

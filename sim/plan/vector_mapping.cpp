@@ -34,28 +34,28 @@ VectorCounts count_vector_fold(const config::VectorMapping& map, const VectorUni
 }
 
 std::int64_t vector_register_words(const config::VectorMapping& map, std::int64_t lanes) {
-  using config::VectorLoop;
-  const VectorLoop p = map.parallel, in = map.order[2];
+  using config::GemmLoop;
+  const GemmLoop p = map.parallel, in = map.order[2];
   if (!map.hoist) return 0;
-  const bool a_var = p != VectorLoop::n, b_var = p != VectorLoop::m, c_var = p != VectorLoop::k;
+  const bool a_var = p != GemmLoop::n, b_var = p != GemmLoop::m, c_var = p != GemmLoop::k;
   std::int64_t words = 0;
   // A held across n (or a broadcast register when A does not vary across the lanes), B across m, C across k.
-  if (in == VectorLoop::n || !a_var) words += a_var ? lanes : 1;
-  if (in == VectorLoop::m || !b_var) words += b_var ? lanes : 1;
-  if (in == VectorLoop::k) words += c_var ? lanes : 1;
+  if (in == GemmLoop::n || !a_var) words += a_var ? lanes : 1;
+  if (in == GemmLoop::m || !b_var) words += b_var ? lanes : 1;
+  if (in == GemmLoop::k) words += c_var ? lanes : 1;
   return words;
 }
 
 std::vector<config::VectorMapping> all_vector_mappings() {
-  using config::VectorLoop;
+  using config::GemmLoop;
   std::vector<config::VectorMapping> out;
-  const std::array<std::array<VectorLoop, 3>, 6> orders{{{VectorLoop::m, VectorLoop::n, VectorLoop::k},
-                                                         {VectorLoop::m, VectorLoop::k, VectorLoop::n},
-                                                         {VectorLoop::n, VectorLoop::m, VectorLoop::k},
-                                                         {VectorLoop::n, VectorLoop::k, VectorLoop::m},
-                                                         {VectorLoop::k, VectorLoop::m, VectorLoop::n},
-                                                         {VectorLoop::k, VectorLoop::n, VectorLoop::m}}};
-  for (VectorLoop p : {VectorLoop::k, VectorLoop::n, VectorLoop::m})
+  const std::array<std::array<GemmLoop, 3>, 6> orders{{{GemmLoop::m, GemmLoop::n, GemmLoop::k},
+                                                       {GemmLoop::m, GemmLoop::k, GemmLoop::n},
+                                                       {GemmLoop::n, GemmLoop::m, GemmLoop::k},
+                                                       {GemmLoop::n, GemmLoop::k, GemmLoop::m},
+                                                       {GemmLoop::k, GemmLoop::m, GemmLoop::n},
+                                                       {GemmLoop::k, GemmLoop::n, GemmLoop::m}}};
+  for (GemmLoop p : {GemmLoop::k, GemmLoop::n, GemmLoop::m})
     for (const auto& o : orders)
       for (bool hoist : {true, false}) out.push_back({p, o, hoist});
   return out;
@@ -76,14 +76,14 @@ std::vector<VectorCounts> count_vector_schedule(const config::VectorMapping& map
   return out;
 }
 
-TileShape choose_vector_tile(config::VectorLoop parallel, std::int64_t lanes, const ir::GemmDims& dims,
+TileShape choose_vector_tile(config::GemmLoop parallel, std::int64_t lanes, const ir::GemmDims& dims,
                              const TileBudget& budget, TileFitError* error) {
   // choose_tile's granules per dataflow (OS: m by rows, n by cols, k by 1; WS: m by 1, n by cols,
   // k by rows) give L along the parallel loop and 1 elsewhere with a 1-wide other dimension.
   switch (parallel) {
-    case config::VectorLoop::m: return choose_tile(config::Dataflow::os, lanes, 1, dims, budget, error);
-    case config::VectorLoop::n: return choose_tile(config::Dataflow::os, 1, lanes, dims, budget, error);
-    case config::VectorLoop::k: return choose_tile(config::Dataflow::ws, lanes, 1, dims, budget, error);
+    case config::GemmLoop::m: return choose_tile(config::Dataflow::os, lanes, 1, dims, budget, error);
+    case config::GemmLoop::n: return choose_tile(config::Dataflow::os, 1, lanes, dims, budget, error);
+    case config::GemmLoop::k: return choose_tile(config::Dataflow::ws, lanes, 1, dims, budget, error);
   }
   return {};
 }

@@ -76,7 +76,7 @@ std::vector<VectorCounts> count_vector_schedule(const config::VectorMapping& map
 
 /// The largest tile that fits, by choose_tile's rule with granules of L along the parallel loop
 /// and 1 along the others; like choose_tile, an empty tile (m == 0) and `*error` when none fits.
-TileShape choose_vector_tile(config::VectorLoop parallel, std::int64_t lanes, const ir::GemmDims& dims,
+TileShape choose_vector_tile(config::GemmLoop parallel, std::int64_t lanes, const ir::GemmDims& dims,
                              const TileBudget& budget, TileFitError* error);
 /// The tiled schedule of a vector unit: make_schedule's tiles, one fold per tile (the lanes walk
 /// the whole tile).
@@ -86,16 +86,16 @@ Schedule make_vector_schedule(const ir::GemmDims& dims, TileShape tile, SlotCoun
 template <class F>
 void for_each_vector_step(const config::VectorMapping& map, const VectorUnitShape& unit, std::int64_t m, std::int64_t n,
                           std::int64_t k, bool accumulate, F&& f) {
-  using config::VectorLoop;
+  using config::GemmLoop;
   const std::int64_t L = unit.lanes;
   const int p = static_cast<int>(map.parallel);
-  const std::array<std::int64_t, 3> extent{m, n, k};  // indexed by VectorLoop
+  const std::array<std::int64_t, 3> extent{m, n, k};  // indexed by GemmLoop
   std::array<std::int64_t, 3> iters = extent;
   iters[p] = (extent[p] + L - 1) / L;
   const int o0 = static_cast<int>(map.order[0]), o1 = static_cast<int>(map.order[1]),
             in = static_cast<int>(map.order[2]);
-  const int im = static_cast<int>(VectorLoop::m), ink = static_cast<int>(VectorLoop::k),
-            inn = static_cast<int>(VectorLoop::n);
+  const int im = static_cast<int>(GemmLoop::m), ink = static_cast<int>(GemmLoop::k),
+            inn = static_cast<int>(GemmLoop::n);
   const bool a_var = p == im || p == ink, b_var = p == ink || p == inn, c_var = p == im || p == inn;
   const bool a_held = map.hoist && in == inn, b_held = map.hoist && in == im, c_held = map.hoist && in == ink;
   const VectorPorts& pt = unit.ports;

@@ -178,6 +178,29 @@ std::vector<Field> operand_members() {
           member("output", FieldType::integer), member("total", FieldType::integer, false)};
 }
 
+/// {ifmap, weight, output}, each [first, last] or null.
+std::vector<Field> window_members() {
+  return {member("ifmap", FieldType::integer_list, false), member("weight", FieldType::integer_list, false),
+          member("output", FieldType::integer_list, false)};
+}
+json window_json(const std::optional<AccessWindow>& w) { return w ? json{w->first, w->last} : json(nullptr); }
+json windows_json(const AccessWindows& w) {
+  return {{"ifmap", window_json(w.ifmap)}, {"weight", window_json(w.weight)}, {"output", window_json(w.output)}};
+}
+AccessWindows windows_from(const json& v) {
+  AccessWindows w;
+  auto one = [&v](const char* name, std::optional<AccessWindow>& out) {
+    const auto it = v.find(name);
+    if (it == v.end() || it->is_null()) return;
+    if (it->size() != 2) throw std::runtime_error(std::string(name) + ": expected [first, last]");
+    out = AccessWindow{(*it)[0].get<std::int64_t>(), (*it)[1].get<std::int64_t>()};
+  };
+  one("ifmap", w.ifmap);
+  one("weight", w.weight);
+  one("output", w.output);
+  return w;
+}
+
 /// A scratchpad's line of the energy table.
 Field sram_rates_member(const char* name, const char* description) {
   Field f = member(name, FieldType::object, true, "KiB, pJ/byte", description);
@@ -347,7 +370,8 @@ std::vector<Field> declare() {
     std::vector<Field> causes;
     std::vector<CsvColumn> columns;
     for (const StallCause& c : kStallCauses) {
-      causes.push_back(member(c.name, kInt));
+      // dram_write_bandwidth came later: a stats.json written before it has none (then 0).
+      causes.push_back(member(c.name, kInt, c.cycles != &StallCycles::dram_write_bandwidth));
       columns.push_back({std::string("stall_cycles_") + c.name, c.name});
     }
     add(Def("stall_cycles_by_cause", kObj, kBoth, "cycles",
@@ -361,7 +385,7 @@ std::vector<Field> declare() {
             })
             .read_layer([](LayerResult& l, const json& x) {
               for (const StallCause& c : kStallCauses)
-                l.memory.stall_cycles.*c.cycles = x.at(c.name).get<std::int64_t>();
+                l.memory.stall_cycles.*c.cycles = x.value(c.name, std::int64_t{0});
             }));
   }
   add(Def("sram_read_bytes", kObj, kBoth, "bytes",
@@ -626,6 +650,32 @@ std::vector<Field> declare() {
           .csv()
           .memory_member(&MemoryResult::dram_cycles));
 
+  // What SCALE-Sim's reports show (COMPUTE_REPORT.csv and the others, docs/import.md).
+  add(Def("mapping_efficiency", kNum, kLayer, "0..1",
+          "systolic array: mean over the folds of rows_used·cols_used / (rows·cols), the share of the PEs a fold "
+          "maps work onto (SCALE-Sim's Mapping Efficiency); null for a vector unit")
+          .nullable()
+          .csv()
+          .layer_member(&LayerResult::mapping_efficiency));
+  add(Def("compute_utilization", kNum, kLayer, "0..1",
+          "macs / (pe_count·compute_cycles): utilization over the cycles in which no fold waited (SCALE-Sim's "
+          "Compute Util); null without cycles")
+          .nullable()
+          .csv()
+          .layer_member(&LayerResult::compute_utilization));
+  add(Def("sram_access_cycles", kObj, kLayer, "cycles",
+          "systolic array: per operand, [first, last] cycle (from the layer's start, inclusive) in which the array "
+          "read the ifmap or weight scratchpad or wrote the output scratchpad; null where none (vector unit)")
+          .members(window_members())
+          .layer([](const LayerResult& l) { return windows_json(l.sram_access_cycles); })
+          .read_layer([](LayerResult& l, const json& x) { l.sram_access_cycles = windows_from(x); }));
+  add(Def("dram_access_cycles", kObj, kLayer, "cycles",
+          "per operand, [first, last] cycle (from the layer's start) in which one of its DRAM bursts started "
+          "crossing the bus; null where the operand moved no DRAM bytes")
+          .members(window_members())
+          .layer([](const LayerResult& l) { return windows_json(l.dram_access_cycles); })
+          .read_layer([](LayerResult& l, const json& x) { l.dram_access_cycles = windows_from(x); }));
+
   add(Def("layers", FieldType::layer_list, kRun, "–", "one object per layer that ran, with the fields of a layer")
           .required());
   return v;
@@ -651,14 +701,24 @@ std::string join(const std::string& path, const std::string& key) { return path.
 
 void check_object(const json& j, const std::vector<Field>& members, const std::string& path);
 
-/// Checks a present value `v` of field `f` at `path` against its declared type and members.
+/// Checks the range of a numeric value: every number of stats.json is a count, a size, a time, an
+/// energy or a ratio, so none is negative, and a field whose unit is "0..1" is at most 1.
+void check_range(const json& v, const Field& f, const std::string& path) {
+  const double x = v.get<double>();
+  if (x < 0) fail(path, "must not be negative, got " + v.dump());
+  if (f.unit == "0..1" && x > 1) fail(path, "must be in 0..1, got " + v.dump());
+}
+
+/// Checks a present value `v` of field `f` at `path` against its declared type, range and members.
 void check_value(const json& v, const Field& f, const std::string& path) {
   switch (f.type) {
     case FieldType::integer:
       if (!v.is_number_integer()) fail(path, "expected an integer");
+      check_range(v, f, path);
       return;
     case FieldType::number:
       if (!v.is_number()) fail(path, "expected a number");
+      check_range(v, f, path);
       return;
     case FieldType::boolean:
       if (!v.is_boolean()) fail(path, f.nullable ? "expected true, false or null" : "expected true or false");
@@ -669,6 +729,7 @@ void check_value(const json& v, const Field& f, const std::string& path) {
     case FieldType::integer_list:
       if (!v.is_array() || !std::all_of(v.begin(), v.end(), [](const json& d) { return d.is_number_integer(); }))
         fail(path, "expected a list of integers");
+      for (std::size_t i = 0; i < v.size(); ++i) check_range(v[i], f, join(path, std::to_string(i)));
       return;
     case FieldType::object: check_object(v, f.members, path); return;
     case FieldType::object_list:
@@ -702,9 +763,10 @@ void check_object(const json& j, const std::vector<Field>& members, const std::s
 LayerResult layer_from_json(const json& j, const std::string& path) {
   if (!j.is_object()) fail(path, "expected an object");
   LayerResult l;
+  // Every declared field is checked, also those derived from others and not read back.
   for (const Field& f : fields())
-    if (at_layer(f) && f.to_layer)
-      if (const json* v = find(j, f, path)) f.to_layer(l, *v);
+    if (at_layer(f))
+      if (const json* v = find(j, f, path); v && f.to_layer) f.to_layer(l, *v);
   return l;
 }
 
@@ -840,8 +902,8 @@ void fields_from_json(const json& j, RunResult& r) {
       if (const json* ls = find(j, f, ""))
         for (std::size_t i = 0; i < ls->size(); ++i)
           r.layers.push_back(layer_from_json((*ls)[i], f.name + "." + std::to_string(i)));
-    } else if (f.to_run) {
-      if (const json* v = find(j, f, "")) f.to_run(r, *v);
+    } else if (const json* v = find(j, f, ""); v && f.to_run) {
+      f.to_run(r, *v);  // derived fields (totals, ratios) are checked above and not read back
     }
   }
 }

@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 #include <stdexcept>
 
+#include "sim/stats/plot_ticks.hpp"
 #include "sim/stats/timeline.hpp"
 
 namespace arraysim::stats {
@@ -38,14 +40,15 @@ std::vector<RooflinePoint> roofline_points(const RunResult& r) {
     const auto y = l.attained_macs_per_cycle();
     if (!y || *y <= 0) continue;
     if (const auto oi = l.operational_intensity_macs_per_byte())
-      pts.push_back({l.name, *oi, *y, false});
+      pts.push_back({l.name, *oi, *y, false, *l.total_cycles});
     else if (l.compulsory_dram_bytes && *l.compulsory_dram_bytes > 0)
-      pts.push_back({l.name, static_cast<double>(l.macs) / static_cast<double>(*l.compulsory_dram_bytes), *y, true});
+      pts.push_back({l.name, static_cast<double>(l.macs) / static_cast<double>(*l.compulsory_dram_bytes), *y, true,
+                     *l.total_cycles});
   }
   return pts;
 }
 
-Plot roofline_plot(const RunResult& r) {
+Plot roofline_plot(const RunResult& r, const PlotOptions& opt) {
   Plot p;
   p.name = "roofline";
   const std::vector<RooflinePoint> pts = roofline_points(r);
@@ -63,17 +66,33 @@ Plot roofline_plot(const RunResult& r) {
     xmax = std::max(xmax, peak / *bw);
   }
   if (xmax <= 0) xmin = 0.1, xmax = 1000;
-  std::string measured, compulsory;
-  for (const RooflinePoint& q : pts)
-    (q.compulsory ? compulsory : measured) +=
+  // The layers with the most cycles get labels (ties: network order); the others are dots.
+  std::vector<std::int64_t> cycles;
+  for (const RooflinePoint& q : pts) cycles.push_back(q.cycles);
+  std::vector<std::size_t> rank(pts.size());
+  for (std::size_t i = 0; i < rank.size(); ++i) rank[i] = i;
+  std::stable_sort(rank.begin(), rank.end(), [&](std::size_t a, std::size_t b) { return cycles[a] > cycles[b]; });
+  std::vector<bool> labelled(pts.size(), false);
+  for (std::size_t i = 0; i < rank.size() && static_cast<int>(i) < opt.roofline_labels; ++i) labelled[rank[i]] = true;
+  std::string measured, compulsory, dots;
+  for (std::size_t i = 0; i < pts.size(); ++i) {
+    const RooflinePoint& q = pts[i];
+    const std::string line =
         fmt::format("{} {} {}\n", num(q.intensity_macs_per_byte), num(q.attained_macs_per_cycle), data_label(q.layer));
-  bool any_measured = !measured.empty(), any_compulsory = !compulsory.empty();
+    (!labelled[i] ? dots : q.compulsory ? compulsory : measured) += line;
+  }
+  const bool any_measured = !measured.empty(), any_compulsory = !compulsory.empty(), any_dots = !dots.empty();
+  bool compulsory_x = false;
+  for (const RooflinePoint& q : pts) compulsory_x = compulsory_x || q.compulsory;
   if (any_measured) p.data_files.push_back({"measured.dat", measured});
   if (any_compulsory) p.data_files.push_back({"compulsory.dat", compulsory});
-  // One label per distinct position: layers on the same spot (repeated blocks of a network) share
-  // the first one's name with "+N more".
+  if (any_dots) p.data_files.push_back({"dots.dat", dots});
+  // One label per distinct position: labelled layers on the same spot (repeated blocks of a
+  // network) share the first one's name with "+N more".
   std::vector<std::pair<std::string, std::pair<const RooflinePoint*, int>>> spots;
-  for (const RooflinePoint& q : pts) {
+  for (std::size_t i = 0; i < pts.size(); ++i) {
+    if (!labelled[i]) continue;
+    const RooflinePoint& q = pts[i];
     const std::string key = fmt::format("{:.3g} {:.3g}", q.intensity_macs_per_byte, q.attained_macs_per_cycle);
     auto it = std::find_if(spots.begin(), spots.end(), [&](const auto& s) { return s.first == key; });
     if (it == spots.end())
@@ -90,15 +109,20 @@ Plot roofline_plot(const RunResult& r) {
   if (!labels.empty()) p.data_files.push_back({"labels.dat", labels});
 
   std::string s;
+  // A second title line when some layers are dots (a gnuplot string expression: "a" . "\n" . "b").
+  const auto dots_n = static_cast<std::size_t>(std::count(labelled.begin(), labelled.end(), false));
   s += "set title " +
        gnuplot_quote(fmt::format("roofline: {} ({}, {} MACs/cycle peak{})", r.experiment, r.arch_name, r.pe_count,
-                                 bw ? fmt::format(", DRAM {} bytes/cycle", num(*bw)) : std::string(", ideal DRAM"))) +
-       " noenhanced\n";
+                                 bw ? fmt::format(", DRAM {} bytes/cycle", num(*bw)) : std::string(", ideal DRAM")));
+  if (any_dots)
+    s += " . \"\\n\" . " + gnuplot_quote(fmt::format("labelled: the {} layers with the most cycles; dots: the other {}",
+                                                     pts.size() - dots_n, dots_n));
+  s += " noenhanced\n";
   s += "set logscale xy\nset grid xtics ytics mxtics mytics lc rgb '#dddddd'\n";
   s += fmt::format("set xrange [{}:{}]\nset yrange [{}:{}]\n", num(xmin / 4), num(xmax * 4), num(ymin / 4),
                    num(peak * 2));
   std::string xl = "operational intensity (MACs per DRAM byte)";
-  if (any_compulsory)
+  if (compulsory_x)
     xl = any_measured
              ? "operational intensity (MACs per DRAM byte; open circles: compulsory traffic, no DRAM bytes counted)"
              : "operational intensity (MACs per byte of compulsory traffic: no DRAM bytes counted)";
@@ -119,6 +143,7 @@ Plot roofline_plot(const RunResult& r) {
   // Points carry no key entry, so the SVG holds exactly one point element per layer.
   if (any_measured) clauses.push_back("'measured.dat' using 1:2 with points pt 7 ps 1.2 lc rgb '#0077bb' notitle");
   if (any_compulsory) clauses.push_back("'compulsory.dat' using 1:2 with points pt 6 ps 1.2 lc rgb '#0077bb' notitle");
+  if (any_dots) clauses.push_back("'dots.dat' using 1:2 with points pt 7 ps 0.5 lc rgb '#7799bb' notitle");
   if (!labels.empty())
     clauses.push_back("'labels.dat' using 1:2:3 with labels offset char 0.6,0.5 left font ',8' noenhanced notitle");
   s += "plot ";
@@ -131,11 +156,13 @@ Plot roofline_plot(const RunResult& r) {
 std::optional<Plot> cycle_breakdown_plot(const RunResult& r) {
   std::string data;
   std::size_t n = 0;
+  std::int64_t max_cycles = 1;
   for (const LayerResult& l : r.layers) {
     if (!l.total_cycles) continue;
-    const StallCycles& st = l.memory.stall_cycles;
-    data += fmt::format("{} {} {} {} {} {}\n", data_label(l.name), l.compute_cycles.value_or(0), st.dram_bandwidth,
-                        st.dram_latency, st.bank_conflict, st.dependency);
+    max_cycles = std::max(max_cycles, *l.total_cycles);
+    data += fmt::format("{} {}", data_label(l.name), l.compute_cycles.value_or(0));
+    for (const StallCause& c : kStallCauses) data += fmt::format(" {}", l.memory.stall_cycles.*c.cycles);
+    data += "\n";
     ++n;
   }
   if (n == 0) return std::nullopt;
@@ -148,15 +175,18 @@ std::optional<Plot> cycle_breakdown_plot(const RunResult& r) {
        gnuplot_quote(fmt::format("cycles per layer: compute and stalls by cause ({}, {})", r.experiment, r.arch_name)) +
        " noenhanced\n";
   s += "set style data histograms\nset style histogram rowstacked\nset style fill solid 0.85 border rgb '#333333'\n";
-  s += "set boxwidth 0.75 relative\nset ylabel 'cycles'\nset yrange [0:*]\nset grid ytics lc rgb '#dddddd'\n";
+  s += "set boxwidth 0.75 relative\nset ylabel 'cycles'\nset grid ytics lc rgb '#dddddd'\n";
+  s += fmt::format("set yrange [0:{}]\n", num(1.05 * static_cast<double>(max_cycles)));
+  s += eng_tics("y", 0, 1.05 * static_cast<double>(max_cycles), false);
   s += "set key outside right top vertical Left reverse noenhanced\n";
   s += n > 12 ? "set xtics rotate by -90 scale 0 font ',8' noenhanced\n"
               : "set xtics rotate by -30 scale 0 noenhanced\n";
-  s += "plot 'breakdown.dat' using 2:xtic(1) title 'compute' lc rgb '#4477aa', \\\n"
-       "     '' using 3 title 'stall: DRAM bandwidth' lc rgb '#ee6677', \\\n"
-       "     '' using 4 title 'stall: DRAM latency' lc rgb '#ccbb44', \\\n"
-       "     '' using 5 title 'stall: bank conflict' lc rgb '#aa3377', \\\n"
-       "     '' using 6 title 'stall: dependency' lc rgb '#66ccee'\n";
+  static const char* const colours[] = {"#ee6677", "#ee8866", "#ccbb44", "#aa3377", "#66ccee"};
+  static_assert(std::size(colours) == std::size(kStallCauses), "one colour per stall cause");
+  s += "plot 'breakdown.dat' using 2:xtic(1) title 'compute' lc rgb '#4477aa'";
+  for (std::size_t i = 0; i < std::size(kStallCauses); ++i)
+    s += fmt::format(", \\\n     '' using {} title 'stall: {}' lc rgb '{}'", i + 3, kStallCauses[i].label, colours[i]);
+  s += "\n";
   p.script = s;
   return p;
 }
@@ -177,6 +207,7 @@ std::optional<Plot> utilization_plot(const RunResult& r) {
                                  r.arch_name, u.front().end_cycle - u.front().start_cycle)) +
        " noenhanced\n";
   s += fmt::format("set xrange [0:{}]\nset yrange [0:1.05]\n", u.back().end_cycle);
+  s += eng_tics("x", 0, static_cast<double>(u.back().end_cycle), false);
   s += "set xlabel 'cycle'\nset ylabel 'PE utilization (MACs / (PEs x cycles))'\nset grid ytics lc rgb '#dddddd'\n";
   s += "set key top right box opaque noenhanced\n";
   // Layer boundaries as dotted lines (up to 60 layers; beyond that they would fill the plot).
@@ -185,7 +216,7 @@ std::optional<Plot> utilization_plot(const RunResult& r) {
     if (e.unit == "layer" && e.start_cycle > 0) starts.push_back(e.start_cycle);
   if (starts.size() <= 60)
     for (const std::int64_t x : starts)
-      s += fmt::format("set arrow from {}, graph 0 to {}, graph 1 nohead dt 3 lc rgb '#999999'\n", x, x);
+      s += fmt::format("set arrow from {}, graph 0 to {}, graph 1 nohead back lw 1 dt 2 lc rgb '#888888'\n", x, x);
   std::string avg;
   if (const auto pu = r.pe_utilization())
     avg = fmt::format(", \\\n     {} with lines dt 2 lc rgb '#cc3311' title {}", num(*pu),
@@ -195,9 +226,15 @@ std::optional<Plot> utilization_plot(const RunResult& r) {
   return p;
 }
 
-PlotOutcome write_plots(const std::string& dir, const RunResult& r) {
+const std::vector<std::string>& plot_file_names() {
+  static const std::vector<std::string> names{"roofline.svg",        "roofline.png",    "cycle_breakdown.svg",
+                                              "cycle_breakdown.png", "utilization.svg", "utilization.png"};
+  return names;
+}
+
+PlotOutcome write_plots(const std::string& dir, const RunResult& r, const PlotOptions& opt) {
   PlotOutcome out;
-  std::vector<Plot> plots{roofline_plot(r)};
+  std::vector<Plot> plots{roofline_plot(r, opt)};
   if (auto b = cycle_breakdown_plot(r)) plots.push_back(std::move(*b));
   if (auto u = utilization_plot(r)) plots.push_back(std::move(*u));
   if (gnuplot_path().empty()) {

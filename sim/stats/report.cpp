@@ -31,6 +31,14 @@ std::optional<bool> all_match(const std::vector<LayerResult>& ls, std::optional<
 }
 }  // namespace
 
+void AccessWindows::add(int operand, std::int64_t cycle) {
+  std::optional<AccessWindow>& w = operand == 0 ? ifmap : operand == 1 ? weight : output;
+  if (!w)
+    w = AccessWindow{cycle, cycle};
+  else
+    w->first = std::min(w->first, cycle), w->last = std::max(w->last, cycle);
+}
+
 std::int64_t RunResult::macs() const {
   std::int64_t s = 0;
   for (const auto& l : layers) s += l.macs;
@@ -125,17 +133,20 @@ std::string share(double part, double whole) { return whole > 0 ? fmt::format("{
 /// Stall cycles by cause as a share of the cycles, and DRAM traffic, per layer and in total.
 std::string memory_table(const RunResult& r) {
   std::string s = "\nstalls (share of the layer's cycles) and DRAM traffic\n";
-  const char* fmt_row = "{:<14} {:>12} {:>7} {:>8} {:>8} {:>10} {:>10} {:>16} {:>16} {:>13}\n";
-  s += fmt::format(fmt_row, "layer", "cycles", "stall", "dram_bw", "dram_lat", "bank_conf", "dependency",
-                   "dram_read_bytes", "dram_write_bytes", "macs_per_byte");
+  std::string head = fmt::format("{:<14} {:>12} {:>7}", "layer", "cycles", "stall");
+  for (const StallCause& c : kStallCauses) head += fmt::format(" {:>10}", c.column);
+  s += head + fmt::format(" {:>16} {:>16} {:>13}\n", "dram_read_bytes", "dram_write_bytes", "macs_per_byte");
   auto row = [&](const std::string& name, const std::optional<std::int64_t>& cycles, const MemoryResult& m,
                  std::int64_t macs) {
     const double c = cycles ? static_cast<double>(*cycles) : 0;
     const StallCycles& st = m.stall_cycles;
     const std::int64_t dram = m.dram_bytes();
-    s += fmt::format(fmt_row, name, cycles ? std::to_string(*cycles) : "-", share(st.total(), c),
-                     share(st.dram_bandwidth, c), share(st.dram_latency, c), share(st.bank_conflict, c),
-                     share(st.dependency, c), m.dram_read_bytes.total(), m.dram_write_bytes.total(),
+    std::string line = fmt::format("{:<14} {:>12} {:>7}", name, cycles ? std::to_string(*cycles) : "-",
+                                   share(static_cast<double>(st.total()), c));
+    for (const StallCause& k : kStallCauses)
+      line += fmt::format(" {:>10}", share(static_cast<double>(st.*k.cycles), c));
+    s += line +
+         fmt::format(" {:>16} {:>16} {:>13}\n", m.dram_read_bytes.total(), m.dram_write_bytes.total(),
                      dram > 0 ? fmt::format("{:.2f}", static_cast<double>(macs) / static_cast<double>(dram)) : "-");
   };
   for (const auto& l : r.layers) row(l.name, l.total_cycles, l.memory, l.macs);
@@ -188,14 +199,15 @@ namespace {
 /// also the mapping that ran (and whether `auto` chose it) and the port-bound step cycles.
 std::string roofline_table(const RunResult& r) {
   std::string s = "\nroofline (MACs per cycle; intensity in MACs per scratchpad word and per DRAM byte)\n";
-  s += fmt::format("{:<14} {:>12} {:>12} {:>10} {:>10} {:>9} {:>9} {:>9} {:>8}\n", "layer", "array_words",
-                   "macs_per_wd", "macs_per_B", "attained", "comp_roof", "bw_roof", "read_bw", "bound");
+  const char* fmt_row = "{:<14} {:>12} {:>13} {:>13} {:>10} {:>12} {:>10} {:>11} {:>8}\n";
+  s += fmt::format(fmt_row, "layer", "array_words", "macs_per_word", "macs_per_byte", "attained", "compute_roof",
+                   "bw_roof", "port_cycles", "bound");
   auto num = [](const std::optional<double>& v) { return v ? fmt::format("{:.3f}", *v) : std::string("-"); };
   for (const auto& l : r.layers) {
-    s += fmt::format("{:<14} {:>12} {:>12} {:>10} {:>10} {:>9} {:>9} {:>9} {:>8}\n", l.name,
-                     l.array_read_words.total() + l.array_write_words.total(), num(l.compute_intensity_macs_per_word()),
-                     num(l.operational_intensity_macs_per_byte()), num(l.attained_macs_per_cycle()),
-                     num(l.compute_roof_macs_per_cycle), num(l.bandwidth_roof_macs_per_cycle),
+    s += fmt::format(fmt_row, l.name, l.array_read_words.total() + l.array_write_words.total(),
+                     num(l.compute_intensity_macs_per_word()), num(l.operational_intensity_macs_per_byte()),
+                     num(l.attained_macs_per_cycle()), num(l.compute_roof_macs_per_cycle),
+                     num(l.bandwidth_roof_macs_per_cycle),
                      l.stall_cycles_read_bandwidth ? std::to_string(*l.stall_cycles_read_bandwidth) : "-",
                      l.bound.empty() ? "-" : l.bound);
   }
@@ -227,9 +239,9 @@ std::string to_text(const RunResult& r) {
     row(l.name, l.type, ir::shape_str(l.output_shape), fmt::format("{}x{}x{}", l.gemm.m, l.gemm.n, l.gemm.k),
         std::to_string(l.gemm.groups), l.macs, l.total_cycles, l.pe_utilization, l.golden_match, l.analytic_match);
   row("total", "", "", "", "", r.macs(), r.total_cycles(), r.pe_utilization(), r.golden_match(), r.analytic_match());
-  s += roofline_table(r);
   s += memory_table(r);
   s += energy_table(r);
+  s += roofline_table(r);
   return s;
 }
 

@@ -36,14 +36,17 @@ struct OperandWords {
 
 /// Stall cycles by cause (docs/memory.md defines each); their sum is LayerResult::stall_cycles.
 struct StallCycles {
-  std::int64_t dram_bandwidth = 0;  ///< waiting while the tile's bytes stream in behind the DRAM data bus
-  std::int64_t dram_latency = 0;    ///< waiting for the first bytes of an issued transfer (incl. row misses)
-  std::int64_t bank_conflict = 0;   ///< waiting while DMA writes queue for scratchpad bank ports
-  std::int64_t dependency = 0;      ///< waiting for a buffer half to be released or an output tile stored
-  std::int64_t total() const { return dram_bandwidth + dram_latency + bank_conflict + dependency; }
+  std::int64_t dram_bandwidth = 0;        ///< waiting while a load's bytes stream in behind the DRAM data bus
+  std::int64_t dram_write_bandwidth = 0;  ///< waiting while an output block's bytes are written back to DRAM
+  std::int64_t dram_latency = 0;          ///< waiting for the first bytes of an issued transfer (incl. row misses)
+  std::int64_t bank_conflict = 0;         ///< waiting while DMA writes queue for scratchpad bank ports
+  std::int64_t dependency = 0;            ///< waiting for a buffer half to be released, or for a store to be issued
+  std::int64_t total() const {
+    return dram_bandwidth + dram_write_bandwidth + dram_latency + bank_conflict + dependency;
+  }
   StallCycles& operator+=(const StallCycles& o) {
-    dram_bandwidth += o.dram_bandwidth, dram_latency += o.dram_latency, bank_conflict += o.bank_conflict,
-        dependency += o.dependency;
+    dram_bandwidth += o.dram_bandwidth, dram_write_bandwidth += o.dram_write_bandwidth, dram_latency += o.dram_latency,
+        bank_conflict += o.bank_conflict, dependency += o.dependency;
     return *this;
   }
 };
@@ -52,11 +55,15 @@ struct StallCycles {
 struct StallCause {
   const char* name;
   std::int64_t StallCycles::*cycles;
+  const char* column;  ///< the summary table's column
+  const char* label;   ///< the cycle-breakdown plot's legend
 };
-inline constexpr StallCause kStallCauses[] = {{"dram_bandwidth", &StallCycles::dram_bandwidth},
-                                              {"dram_latency", &StallCycles::dram_latency},
-                                              {"bank_conflict", &StallCycles::bank_conflict},
-                                              {"dependency", &StallCycles::dependency}};
+inline constexpr StallCause kStallCauses[] = {
+    {"dram_bandwidth", &StallCycles::dram_bandwidth, "dram_bw", "DRAM read bandwidth"},
+    {"dram_write_bandwidth", &StallCycles::dram_write_bandwidth, "dram_wr_bw", "DRAM write-back bandwidth"},
+    {"dram_latency", &StallCycles::dram_latency, "dram_lat", "DRAM latency"},
+    {"bank_conflict", &StallCycles::bank_conflict, "bank_conf", "bank conflict"},
+    {"dependency", &StallCycles::dependency, "dependency", "dependency"}};
 
 /// What the memory hierarchy did during one layer (or a whole run, summed).
 struct MemoryResult {
@@ -79,6 +86,18 @@ struct MemoryResult {
   std::optional<std::int64_t> dram_refreshes, dram_cycles;
   std::optional<double> dram_row_hit_rate() const;
   std::int64_t dram_bytes() const { return dram_read_bytes.total() + dram_write_bytes.total(); }
+};
+
+/// The first and the last cycle of a unit's accesses to one operand, counted from the layer's
+/// first cycle (both inclusive).
+struct AccessWindow {
+  std::int64_t first = 0, last = 0;
+};
+/// An AccessWindow per operand buffer; empty where the operand was not accessed or not recorded.
+struct AccessWindows {
+  std::optional<AccessWindow> ifmap, weight, output;
+  /// Widens `ifmap`, `weight` or `output` (operand 0, 1, 2) to hold `cycle`.
+  void add(int operand, std::int64_t cycle);
 };
 
 /// One span on the run's timeline, for the Perfetto/Chrome trace-event export. Cycles count from
@@ -196,6 +215,16 @@ struct LayerResult {
   /// macs / (array words read + written); empty when no words were counted.
   std::optional<double> compute_intensity_macs_per_word() const;
 
+  // What SCALE-Sim's reports show (docs/import.md).
+  /// Systolic array: mean over the folds of rows_used·cols_used / (rows·cols), 0..1.
+  std::optional<double> mapping_efficiency;
+  /// macs / (PEs · compute_cycles): the utilization of the cycles in which no fold waited, 0..1.
+  std::optional<double> compute_utilization;
+  /// The array's scratchpad accesses (systolic array: ifmap and weight reads, output writes).
+  AccessWindows sram_access_cycles;
+  /// DRAM bursts per operand (the cycle each burst's first byte crossed the bus).
+  AccessWindows dram_access_cycles;
+
   // Vector unit only (empty for a systolic array).
   std::optional<std::string> vector_mapping;  ///< the mapping that ran (config::to_string)
   std::optional<bool> vector_mapping_auto;    ///< chosen by `mapping: auto`
@@ -248,8 +277,8 @@ struct RunResult {
 std::string to_json(const RunResult& r);
 /// layers.csv: one row per layer (docs/outputs.md).
 std::string to_csv(const RunResult& r);
-/// Aligned human-readable tables: per layer shapes, cycles and checks; stalls by cause and DRAM
-/// traffic; energy by component; totals.
+/// Aligned human-readable tables (docs/outputs.md, "The summary"): per layer shapes, cycles and
+/// checks; stalls by cause and DRAM traffic; energy by component; the roofline per layer; totals.
 std::string to_text(const RunResult& r);
 
 /// Writes `files` (name, content) into `dir` atomically per file (temporary name, then rename),

@@ -15,7 +15,7 @@ using nlohmann::json;
 /// The content of a file of the run directory; RunDirError "PATH: cannot read (REASON)" if none.
 std::string read_file(const std::filesystem::path& p) {
   try {
-    return util::read_file(p.string());
+    return util::read_input(p.string(), kMaxRunFileBytes);
   } catch (const util::FileReadError& e) {
     throw RunDirError(p.string() + ": cannot read (" + e.reason() + ")");
   }

@@ -1,12 +1,17 @@
 #pragma once
 /// A finished run read back from its directory, for `arraysim report` (docs/outputs.md): the
 /// inverse of to_json, plus timeline.json when the run wrote one.
+#include <cstddef>
 #include <stdexcept>
 #include <string>
 
 #include "sim/stats/report.hpp"
 
 namespace arraysim::stats {
+
+/// Largest stats.json or timeline.json `arraysim report` reads back: far above what a run of the
+/// largest workload writes, and small enough to parse in memory.
+constexpr std::size_t kMaxRunFileBytes = std::size_t{256} << 20;
 
 /// A run directory that cannot be read back; the message is one line naming the file.
 class RunDirError : public std::runtime_error {

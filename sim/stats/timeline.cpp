@@ -38,20 +38,53 @@ std::vector<TimelineEvent> timeline_events(const RunResult& r) {
   return ev;
 }
 
+std::vector<int> timeline_lanes(const std::vector<TimelineEvent>& events) {
+  // Greedy interval partitioning per unit in order of start: a span takes the first lane whose
+  // last span ended by its start. That uses as few lanes as the most spans alive at once.
+  std::vector<std::size_t> order(events.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return events[a].start_cycle < events[b].start_cycle; });
+  std::map<std::string, std::vector<std::int64_t>> lane_end;  // per unit, per lane: end of its last span
+  std::vector<int> lane(events.size(), 0);
+  for (const std::size_t i : order) {
+    const TimelineEvent& e = events[i];
+    std::vector<std::int64_t>& ends = lane_end[e.unit];
+    const std::int64_t end = e.start_cycle + e.duration_cycles;
+    std::size_t k = 0;
+    while (k < ends.size() && ends[k] > e.start_cycle) ++k;
+    if (k == ends.size()) ends.push_back(end);
+    ends[k] = end;
+    lane[i] = static_cast<int>(k);
+  }
+  return lane;
+}
+
 std::string to_chrome_trace(const RunResult& r) {
   const std::vector<TimelineEvent> events = timeline_events(r);
-  // tid per unit: the known units first, in display order, then others as they appear.
-  std::map<std::string, int> tid;
-  std::vector<std::string> order;
-  for (const std::string& u : timeline_units()) {
-    tid[u] = static_cast<int>(order.size()) + 1;
-    order.push_back(u);
-  }
+  const std::vector<int> lanes = timeline_lanes(events);
+  // One track (tid) per unit and lane: the known units' first lanes are tids 1, 2, ... in display
+  // order, then other units as they appear, then the further lanes (sorted after their unit).
+  std::vector<std::string> units = timeline_units();
   for (const TimelineEvent& e : events)
-    if (!tid.count(e.unit)) {
-      tid[e.unit] = static_cast<int>(order.size()) + 1;
-      order.push_back(e.unit);
-    }
+    if (std::find(units.begin(), units.end(), e.unit) == units.end()) units.push_back(e.unit);
+  std::map<std::pair<std::string, int>, int> tid;
+  struct Track {
+    std::string name;
+    int sort_index;
+  };
+  std::vector<Track> tracks;  // tracks[tid - 1]
+  for (std::size_t u = 0; u < units.size(); ++u) {
+    tid[{units[u], 0}] = static_cast<int>(tracks.size()) + 1;
+    tracks.push_back({units[u], static_cast<int>(u + 1) * 100});
+  }
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const std::pair<std::string, int> key{events[i].unit, lanes[i]};
+    if (tid.count(key)) continue;
+    const auto u = static_cast<int>(std::find(units.begin(), units.end(), key.first) - units.begin());
+    tid[key] = static_cast<int>(tracks.size()) + 1;
+    tracks.push_back({key.first + " " + std::to_string(key.second + 1), (u + 1) * 100 + key.second});
+  }
   const double mhz = r.clock_mhz > 0 ? r.clock_mhz : 1.0;
   nlohmann::json trace = nlohmann::json::array();
   trace.push_back({{"name", "process_name"},
@@ -59,13 +92,18 @@ std::string to_chrome_trace(const RunResult& r) {
                    {"pid", 1},
                    {"tid", 0},
                    {"args", {{"name", "arraysim " + r.experiment + " (" + r.arch_name + ")"}}}});
-  for (std::size_t i = 0; i < order.size(); ++i) {
+  for (std::size_t i = 0; i < tracks.size(); ++i) {
     const int t = static_cast<int>(i) + 1;
-    trace.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", 1}, {"tid", t}, {"args", {{"name", order[i]}}}});
     trace.push_back(
-        {{"name", "thread_sort_index"}, {"ph", "M"}, {"pid", 1}, {"tid", t}, {"args", {{"sort_index", t}}}});
+        {{"name", "thread_name"}, {"ph", "M"}, {"pid", 1}, {"tid", t}, {"args", {{"name", tracks[i].name}}}});
+    trace.push_back({{"name", "thread_sort_index"},
+                     {"ph", "M"},
+                     {"pid", 1},
+                     {"tid", t},
+                     {"args", {{"sort_index", tracks[i].sort_index}}}});
   }
-  for (const TimelineEvent& e : events) {
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const TimelineEvent& e = events[i];
     nlohmann::json args = {{"layer", e.layer}, {"start_cycle", e.start_cycle}, {"duration_cycles", e.duration_cycles}};
     if (e.unit == "pe_array" || e.macs != 0) args["macs"] = e.macs;
     if (e.unit.rfind("dma", 0) == 0 || e.bytes != 0) args["bytes"] = e.bytes;
@@ -73,7 +111,7 @@ std::string to_chrome_trace(const RunResult& r) {
                      {"cat", e.unit},
                      {"ph", "X"},
                      {"pid", 1},
-                     {"tid", tid[e.unit]},
+                     {"tid", tid[{e.unit, lanes[i]}]},
                      {"ts", static_cast<double>(e.start_cycle) / mhz},
                      {"dur", static_cast<double>(e.duration_cycles) / mhz},
                      {"args", args}});

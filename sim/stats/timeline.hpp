@@ -23,8 +23,13 @@ std::vector<TimelineEvent> timeline_events(const RunResult& r);
 /// true when the events are r.timeline itself rather than derived from layer totals.
 bool timeline_recorded(const RunResult& r);
 
-/// Chrome trace-event JSON of timeline_events(r): one "X" (complete) event per span on pid 1 with
-/// tid = the unit (thread_name metadata names it), ts and dur in microseconds (cycles /
+/// The lane of each event within its unit: spans of one lane never overlap. Units whose spans never
+/// overlap (layer, pe_array, stall) have lane 0 only; DMA transfers in flight together take more.
+std::vector<int> timeline_lanes(const std::vector<TimelineEvent>& events);
+
+/// Chrome trace-event JSON of timeline_events(r): one "X" (complete) event per span on pid 1, cat =
+/// its unit, on one track (tid) per unit and lane (timeline_lanes): lane 0 is named after the unit,
+/// lane i after it as "UNIT i+1" (thread_name metadata); ts and dur in microseconds (cycles /
 /// clock_mhz), and args {layer, start_cycle, duration_cycles, macs | bytes} with exact cycles.
 std::string to_chrome_trace(const RunResult& r);
 

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <string.h>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -148,6 +149,19 @@ std::string error_text(const fs::path& stderr_path) {
   }
   if (out.size() > kMaxErrorChars) out = out.substr(0, kMaxErrorChars) + "...";
   return out;
+}
+
+/// Writes a file of the sweep's own state (sweep.json, a record, results.csv). A failure (a full
+/// disk) stops the sweep with a message that says it can be resumed: every finished point whose
+/// record was written is kept.
+void write_state(const std::string& path, const std::string& text, util::Durability durability) {
+  try {
+    util::write_atomically(path, text, durability);
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(std::string(e.what()) +
+                             "; the sweep stopped: make room and run the same command again to resume it "
+                             "(finished points are kept)");
+  }
 }
 
 /// Fills `r.metrics` from DIR/stats.json; returns the problem ("" when every metric was read).
@@ -289,12 +303,13 @@ int run_sweep(const SweepOptions& opt) {
   if (!sharded) check_metric_paths(plan);
 
   const fs::path dir(opt.out_dir);
+  check_same_spec(dir, fs::absolute(s.file).lexically_normal().string(), opt.force);
   make_dirs(dir / "points");
   make_dirs(dir / "runs");
   DirLock lock(dir);
   util::remove_stale_temporaries(dir.string());
   util::remove_stale_temporaries((dir / "points").string());
-  util::write_atomically((dir / "sweep.json").string(), manifest_of(plan).dump(1) + "\n", util::Durability::fsync);
+  write_state((dir / "sweep.json").string(), manifest_of(plan).dump(1) + "\n", util::Durability::fsync);
 
   const ResultsLayout layout = layout_of(s);
   std::map<std::size_t, PointRecord> rows;  // point index -> record
@@ -304,18 +319,24 @@ int run_sweep(const SweepOptions& opt) {
     for (std::size_t a = 0; a < s.axes.size(); ++a) v.push_back(s.axes[a].values[p.point.value_index[a]].text);
     return v;
   };
-  // Resume: a point with a record is finished (failed ones too, unless --retry-failed).
+  // Resume: a point with a record is finished (failed ones too, unless --retry-failed). A damaged
+  // record (not JSON, missing fields, another key) is reported and its point runs again.
   for (const PlannedPoint& p : plan.points) {
     const fs::path rec_path = dir / "points" / (p.key + ".json");
     const std::optional<std::string> text = read_if_readable(rec_path);
     std::optional<PointRecord> rec;
     if (text) {
+      std::string why = "missing or mistyped fields";
       try {
         rec = record_from_json(json::parse(*text));
-      } catch (const json::exception&) {
+      } catch (const json::exception& e) {
+        why = std::string("not JSON: ") + e.what();
       }
+      if (rec && rec->key != p.key) rec.reset(), why = "it holds the record of another point";
+      if (!rec)
+        std::cerr << "arraysim: sweep: warning: " << rec_path.string() << " is damaged (" << why << "); point "
+                  << p.point.index << " runs again\n";
     }
-    if (rec && rec->key != p.key) rec.reset();
     if (rec && rec->status != PointStatus::ok && opt.retry_failed) rec.reset();
     if (rec && rec->status == PointStatus::ok) {
       // Metrics added to the spec since: read them from the run's stats.json.
@@ -323,7 +344,7 @@ int run_sweep(const SweepOptions& opt) {
                                        [&](const std::string& m) { return !rec->metrics.contains(m); });
       if (missing) {
         if (read_metrics(dir / rec->run_dir / "stats.json", s.metrics, *rec).empty())
-          util::write_atomically(rec_path.string(), to_json(*rec).dump(1) + "\n", util::Durability::fsync);
+          write_state(rec_path.string(), to_json(*rec).dump(1) + "\n", util::Durability::fsync);
         else
           rec.reset();
       }
@@ -338,7 +359,14 @@ int run_sweep(const SweepOptions& opt) {
   }
   const std::size_t before = rows.size();
   const fs::path results = dir / "results.csv";
-  util::write_atomically(results.string(), results_csv(layout, sorted_rows(rows)), util::Durability::rename_only);
+  // results.csv is derived from the records: a damaged one is reported and written anew.
+  if (const std::optional<std::string> old = read_if_readable(results)) {
+    const std::string why = results_csv_problem(*old);
+    if (!why.empty())
+      std::cerr << "arraysim: sweep: warning: " << results.string() << " was damaged (" << why
+                << "); written anew from the point records\n";
+  }
+  write_state(results.string(), results_csv(layout, sorted_rows(rows)), util::Durability::rename_only);
 
   SweepProgress progress(std::cerr, plan.points.size(), before, opt.progress);
   const auto failed_count = [&] {
@@ -396,12 +424,12 @@ int run_sweep(const SweepOptions& opt) {
         } else {
           r.status = PointStatus::failed;
           const std::string err = error_text(run_dir / "stderr.txt");
-          r.error = (o.exited ? fmt::format("exit {}", o.exit_code) : fmt::format("killed by signal {}", o.signal)) +
+          r.error = (o.exited ? fmt::format("exit {}", o.exit_code)
+                              : fmt::format("killed by signal {} ({})", o.signal, ::strsignal(o.signal))) +
                     (err.empty() ? "" : ": " + err);
         }
         // The record is the point's commit: written (and synced) before results.csv shows it.
-        util::write_atomically((dir / "points" / (r.key + ".json")).string(), to_json(r).dump(1) + "\n",
-                               util::Durability::fsync);
+        write_state((dir / "points" / (r.key + ".json")).string(), to_json(r).dump(1) + "\n", util::Durability::fsync);
         rows[r.point] = std::move(r);
         stale = true;
       }
@@ -410,7 +438,7 @@ int run_sweep(const SweepOptions& opt) {
       const bool last = next == todo.size() && pool.running() == 0;
       if (stale && (last || Clock::now() - last_write >= 10 * write_cost)) {
         const Clock::time_point w0 = Clock::now();
-        util::write_atomically(results.string(), results_csv(layout, sorted_rows(rows)), util::Durability::rename_only);
+        write_state(results.string(), results_csv(layout, sorted_rows(rows)), util::Durability::rename_only);
         last_write = Clock::now();
         write_cost = last_write - w0;
         stale = false;

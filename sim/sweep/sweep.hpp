@@ -71,11 +71,13 @@ struct SweepOptions {
   double timeout_s = 0;        ///< per point; <= 0: none
   std::optional<Shard> shard;  ///< nullopt: the whole sweep (or the Slurm array task's slice)
   bool retry_failed = false;   ///< run failed and timed-out points again
-  bool plot = true;            ///< plot the Pareto front at the end (not for a shard)
-  bool run_plots = false;      ///< let each `arraysim run` draw its own plots (else --no-plots)
-  bool progress = false;       ///< progress bar on stderr
-  std::string exe;             ///< the arraysim executable the points run with
-  std::string version;         ///< ARRAYSIM_VERSION
+  /// Run into a directory whose sweep.json names another spec file or is damaged (else refused).
+  bool force = false;
+  bool plot = true;        ///< plot the Pareto front at the end (not for a shard)
+  bool run_plots = false;  ///< let each `arraysim run` draw its own plots (else --no-plots)
+  bool progress = false;   ///< progress bar on stderr
+  std::string exe;         ///< the arraysim executable the points run with
+  std::string version;     ///< ARRAYSIM_VERSION
 };
 
 /// Runs a sweep; prints a one-line summary on stdout. Returns 0 when every point of the slice is
@@ -94,6 +96,9 @@ struct EmitOptions {
   std::string kind;        ///< "slurm" or "jobs"
   std::size_t shards = 0;  ///< 0: min(points, 1000)
   SweepOptions sweep;      ///< spec, out dir, -j, --timeout-s, --retry-failed, exe, version
+  /// slurm: sbatch options written as `#SBATCH OPTION` lines after arraysim's own, e.g.
+  /// `--partition=gpu`. Each starts with `-` and holds no line break.
+  std::vector<std::string> sbatch_options;
 };
 
 /// Writes OUT/sweep.sbatch (a Slurm job array: task I runs shard I into OUT/shards/I) or

@@ -22,7 +22,7 @@ using nlohmann::json;
 /// have not run).
 std::optional<std::string> read_if_readable(const fs::path& p) {
   try {
-    return util::read_file(p.string());
+    return util::read_file(p.string(), kMaxSweepFileBytes);
   } catch (const util::FileReadError&) {
     return std::nullopt;
   }
@@ -53,6 +53,23 @@ json read_manifest(const fs::path& dir) {
   } catch (const json::exception& e) {
     throw SweepInputError("'" + (dir / "sweep.json").string() + "' is damaged: " + e.what());
   }
+}
+
+void check_same_spec(const fs::path& dir, const std::string& spec_abs, bool force) {
+  const fs::path file = dir / "sweep.json";
+  const std::optional<std::string> text = read_if_readable(file);
+  if (!text || force) return;
+  std::string other;
+  try {
+    other = json::parse(*text).at("spec").get<std::string>();
+  } catch (const json::exception& e) {
+    throw SweepInputError("'" + file.string() + "' is damaged (" + e.what() +
+                          "); add --force to rebuild it from this spec (the point records are kept)");
+  }
+  if (other != spec_abs)
+    throw SweepInputError("'" + dir.string() + "' holds the sweep of another spec (" + other + ", not " + spec_abs +
+                          "); choose another --out, or add --force to run this spec there (its results.csv is "
+                          "replaced; point records are kept and reused where configurations agree)");
 }
 
 /// An exclusive lock on a sweep directory, held while a sweep or merge writes into it; released

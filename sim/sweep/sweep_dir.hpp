@@ -18,6 +18,10 @@ namespace arraysim::sweep::dir {
 /// Identifies sweep.json files written by this code.
 inline constexpr const char* kManifestFormat = "arraysim-sweep 1";
 
+/// Largest file of a sweep directory read back (sweep.json, results.csv, a record, a point's
+/// stats.json): results.csv of the largest sweep (1,000,000 points) stays far below it.
+inline constexpr std::size_t kMaxSweepFileBytes = std::size_t{1} << 30;
+
 /// The content of a file; nullopt when it cannot be read (absent, for the records of points that
 /// have not run).
 std::optional<std::string> read_if_readable(const std::filesystem::path& p);
@@ -25,6 +29,11 @@ std::optional<std::string> read_if_readable(const std::filesystem::path& p);
 ResultsLayout layout_of(const nlohmann::json& manifest);
 /// Reads DIR/sweep.json; throws SweepInputError when DIR is not a sweep output.
 nlohmann::json read_manifest(const std::filesystem::path& dir);
+
+/// Refuses to run the spec `spec_abs` (absolute path) into `dir` when DIR/sweep.json names another
+/// spec file or is damaged: SweepInputError saying so and that --force overrides. An absent
+/// sweep.json (a new directory, or a sweep killed before it wrote one) is fine.
+void check_same_spec(const std::filesystem::path& dir, const std::string& spec_abs, bool force);
 
 /// An exclusive lock on a sweep directory, held while a sweep or merge writes into it; released
 /// by the kernel when the process ends, however it ends.

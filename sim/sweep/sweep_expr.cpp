@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
@@ -58,6 +59,7 @@ struct Expr::Node {
   ExprValue value;     ///< literal
   std::string text;    ///< name, or operator spelling
   std::size_t offset;  ///< where the token starts in the expression text
+  int height = 1;      ///< levels of the subtree below and including this node (<= kMaxExprDepth)
   std::shared_ptr<const Node> lhs, rhs;
 };
 
@@ -172,9 +174,28 @@ class Parser {
     n->kind = Expr::Node::Kind::binary;
     n->text = op.text;
     n->offset = op.offset;
+    n->height = 1 + std::max(lhs->height, rhs->height);
     n->lhs = std::move(lhs);
     n->rhs = std::move(rhs);
+    check_height(*n);
     return n;
+  }
+
+  /// Evaluating and freeing the tree recurse once per level: a chain of 20,000 `+` would
+  /// overflow the stack, so trees stay within kMaxExprDepth levels.
+  static void check_height(const Expr::Node& n) {
+    if (n.height > kMaxExprDepth)
+      throw ExprError(
+          fmt::format("expression nested too deeply: more than {} levels of operators and parentheses", kMaxExprDepth),
+          n.offset);
+  }
+
+  /// Parsing recurses once per '(' and unary operator: at most kMaxExprDepth of them open at once.
+  void enter(const Token& tok) {
+    if (++open_ > kMaxExprDepth)
+      throw ExprError(
+          fmt::format("expression nested too deeply: more than {} levels of operators and parentheses", kMaxExprDepth),
+          tok.offset);
   }
 
   /// One left-associative level: operands from `next`, joined by any of `ops`.
@@ -203,11 +224,15 @@ class Parser {
   NodePtr parse_unary() {
     if (at_op("!") || at_op("-")) {
       const Token tok = t_[pos_++];
+      enter(tok);
       auto n = std::make_shared<Expr::Node>();
       n->kind = Expr::Node::Kind::unary;
       n->text = tok.text;
       n->offset = tok.offset;
       n->lhs = parse_unary();
+      n->height = 1 + n->lhs->height;
+      check_height(*n);
+      --open_;
       return n;
     }
     return parse_primary();
@@ -239,9 +264,11 @@ class Parser {
       case Token::Kind::op:
         if (tok.text == "(") {
           ++pos_;
+          enter(tok);
           NodePtr inner = parse_or();
           if (!at_op(")")) throw ExprError("expected ')' to close '(', got " + token_text(peek()), peek().offset);
           ++pos_;
+          --open_;
           return inner;
         }
         break;
@@ -252,6 +279,7 @@ class Parser {
 
   std::vector<Token> t_;
   std::size_t pos_ = 0;
+  int open_ = 0;  ///< parentheses and unary operators being parsed
   std::vector<Expr::Name>& names_;
 };
 

@@ -11,6 +11,10 @@
 
 namespace arraysim::sweep {
 
+/// Most levels an expression's syntax tree may have (operators and parentheses nested, or
+/// chained like `a + a + ... + a`): parsing, evaluating and freeing recurse once per level.
+constexpr int kMaxExprDepth = 256;
+
 /// A value of an expression: a number (IEEE double: integers up to 2^53 are exact), a string or
 /// a boolean.
 struct ExprValue {

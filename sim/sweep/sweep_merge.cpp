@@ -99,6 +99,12 @@ void emit_sweep(const EmitOptions& opt) {
   const SweepOptions& so = opt.sweep;
   if (opt.kind != "slurm" && opt.kind != "jobs")
     throw SweepInputError("--emit expects slurm or jobs, got '" + config::printable(opt.kind, 40) + "'");
+  if (opt.kind != "slurm" && !opt.sbatch_options.empty())
+    throw SweepInputError("--sbatch-option only applies to --emit slurm");
+  for (const std::string& o : opt.sbatch_options)
+    if (o.size() < 2 || o[0] != '-' || o.find_first_of("\n\r") != std::string::npos)
+      throw SweepInputError("--sbatch-option expects one sbatch option such as --partition=gpu, got '" +
+                            config::printable(o, 60) + "'");
   const SweepPlan plan = plan_sweep(so.spec_file, Shard{}, so.version);  // checks every point
   check_metric_paths(plan);
   const std::size_t shards = std::min(plan.total_points, opt.shards ? opt.shards : std::size_t{1000});
@@ -136,6 +142,7 @@ void emit_sweep(const EmitOptions& opt) {
   text += "#SBATCH --ntasks=1\n";
   text += fmt::format("#SBATCH --cpus-per-task={}\n", std::max<std::size_t>(1, so.jobs));
   text += "#SBATCH --output=" + (out / "slurm-logs").string() + "/%A_%a.out\n";
+  for (const std::string& o : opt.sbatch_options) text += "#SBATCH " + o + "\n";
   text += "set -euo pipefail\n";
   text += "exec " + exe + " sweep " + spec + " --out " + shell_quote((out / "shards").string()) +
           "/\"${SLURM_ARRAY_TASK_ID}\"" + common + "\n";

@@ -49,6 +49,11 @@ std::optional<PointRecord> record_from_json(const nlohmann::json& j) {
   }
 }
 
+const std::vector<std::string>& reserved_columns() {
+  static const std::vector<std::string> columns{"point", "key", "status", "pareto", "wall_s", "run_dir", "error"};
+  return columns;
+}
+
 std::vector<std::string> results_header(const ResultsLayout& layout) {
   std::vector<std::string> h{"point", "key"};
   h.insert(h.end(), layout.axes.begin(), layout.axes.end());
@@ -121,6 +126,21 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
     rows.push_back(std::move(row));
   }
   return rows;
+}
+
+std::string results_csv_problem(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  try {
+    rows = parse_csv(text);
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  if (rows.empty() || rows[0].size() < 2 || rows[0][0] != "point" || rows[0][1] != "key")
+    return "no header starting with point,key";
+  for (std::size_t i = 1; i < rows.size(); ++i)
+    if (rows[i].size() != rows[0].size())
+      return fmt::format("row {}: {} fields, the header has {}", i + 1, rows[i].size(), rows[0].size());
+  return "";
 }
 
 std::string metric_text(const nlohmann::json& v) {

@@ -46,6 +46,10 @@ struct ResultsLayout {
   std::vector<ObjectiveColumn> objectives;
 };
 
+/// The fixed columns of results.csv (point, key, status, pareto, wall_s, run_dir, error): no axis
+/// may be named like one of them.
+const std::vector<std::string>& reserved_columns();
+
 /// The fixed columns, in order around the axis and metric columns:
 ///   point,key,AXES...,status,METRICS...,pareto,wall_s,run_dir,error
 std::vector<std::string> results_header(const ResultsLayout& layout);
@@ -59,6 +63,11 @@ std::vector<std::optional<bool>> pareto_front(const std::vector<std::vector<std:
 /// results.csv for `records` (sorted by point by the caller): the header and one row per record,
 /// with the Pareto front over the `ok` rows.
 std::string results_csv(const ResultsLayout& layout, const std::vector<PointRecord>& records);
+
+/// Why a results.csv text is damaged ("row 3: 5 fields, the header has 9"; "ends inside a quoted
+/// field"; "no header"), or "" when it is a table whose header starts with point,key and whose
+/// rows all have the header's number of fields.
+std::string results_csv_problem(const std::string& text);
 
 /// Parses CSV text (RFC 4180) into rows of fields. Throws std::runtime_error for an unterminated quote.
 std::vector<std::vector<std::string>> parse_csv(const std::string& text);

@@ -11,12 +11,13 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 
 #include "sim/config/yaml_reader.hpp"
+#include "sim/sweep/sweep_results.hpp"
 #include "sim/util/read_file.hpp"
+#include "sim/util/utf8.hpp"
 
 namespace arraysim::sweep {
 namespace {
@@ -187,6 +188,7 @@ std::optional<SweepAxis> parse_axis(const YAML::Node& node, const std::string& p
       ok = false;
     }
   }
+  axis.name_place = {a.location("name"), config::join_path(path, a.has("name") ? "name" : "key")};
   axis.name = a.opt_name("name", axis.key);
   const bool has_values = a.has("values"), has_range = a.has("range");
   if (has_values && has_range) {
@@ -355,6 +357,22 @@ void parse_metrics(MapReader& top, SweepSpec& s, ReadContext& ctx) {
   }
 }
 
+/// An axis name is a results.csv column: it cannot be a fixed column or a metric's.
+void check_axis_columns(const SweepSpec& s, ReadContext& ctx) {
+  const std::vector<std::string>& reserved = reserved_columns();
+  std::string fixed;
+  for (const std::string& c : reserved) fixed += (fixed.empty() ? "" : ", ") + c;
+  for (const SweepAxis& a : s.axes) {
+    if (std::find(reserved.begin(), reserved.end(), a.name) != reserved.end())
+      add_issue(ctx, a.name_place,
+                "'" + a.name + "' is a column results.csv has anyway (" + fixed + "); give the axis another name");
+    else if (std::find(s.metrics.begin(), s.metrics.end(), a.name) != s.metrics.end())
+      add_issue(ctx, a.name_place,
+                "'" + a.name + "' is also a metric, and results.csv would have two '" + a.name +
+                    "' columns; give the axis another name");
+  }
+}
+
 void parse_pareto(MapReader& top, SweepSpec& s, ReadContext& ctx) {
   if (!top.has("pareto")) {
     top.raw("pareto");
@@ -479,30 +497,30 @@ void parse_axes(MapReader& top, SweepSpec& s, ReadContext& ctx) {
 }  // namespace
 
 SweepSpec load_sweep_spec(const std::string& path) {
+  std::string text;
+  try {
+    text = util::read_input(path, config::kMaxConfigBytes);
+  } catch (const util::FileReadError& e) {
+    config::Diagnostics d;
+    d.add({path, 1, 1}, "(file)", "cannot read sweep spec: " + e.reason());
+    d.throw_if_any();
+  }
+  return load_sweep_spec_text(text, path);
+}
+
+SweepSpec load_sweep_spec_text(const std::string& text, const std::string& path) {
   SweepSpec s;
   s.file = path;
+  s.text = text;
   ReadContext ctx;
   ctx.sources.add_file("", path);
   ctx.diag.set_main_file(path);
-  try {
-    s.text = util::read_file(path);
-  } catch (const util::FileReadError& e) {
-    ctx.diag.add({path, 1, 1}, "(file)", "cannot read sweep spec: " + e.reason());
-    ctx.diag.throw_if_any();
-  }
   YAML::Node root;
-  try {
-    root = YAML::Load(s.text);
-  } catch (const YAML::Exception& e) {
-    const bool known = !e.mark.is_null();
-    ctx.diag.add({path, known ? e.mark.line + 1 : 1, known ? e.mark.column + 1 : 1}, "(yaml)",
-                 "not valid YAML: " + e.msg);
-    ctx.diag.throw_if_any();
-  }
+  if (!config::load_yaml(s.text, path, "", root, ctx.diag)) ctx.diag.throw_if_any();
   MapReader top(root, "", ctx);
   if (!root.IsDefined() || root.IsNull())
     top.error_here("file is empty; expected a mapping with base, axes and metrics");
-  s.name = top.opt_name("name", fs::path(path).stem().string());
+  s.name = top.opt_name("name", util::with_valid_utf8(fs::path(path).stem().string()));
 
   // base: the experiment every point starts from.
   if (!top.has("base")) {
@@ -517,11 +535,11 @@ SweepSpec load_sweep_spec(const std::string& path) {
       const fs::path dir = fs::path(path).parent_path();
       s.base = (rel.is_absolute() ? rel : dir / rel).lexically_normal().string();
       const std::string shown = fs::absolute(s.base).lexically_normal().string();
-      std::ifstream probe(s.base);
-      if (!probe || fs::is_directory(s.base))
-        add_issue(ctx, s.base_place,
-                  "cannot read experiment '" + b.Scalar() + "' (" + shown +
-                      "): " + (fs::is_directory(s.base) ? std::string("is a directory") : std::strerror(errno)));
+      try {
+        util::read_file(s.base, config::kMaxConfigBytes);  // loaded (as an input) for every point later
+      } catch (const util::FileReadError& e) {
+        add_issue(ctx, s.base_place, "cannot read experiment '" + b.Scalar() + "' (" + shown + "): " + e.reason());
+      }
     }
   }
 
@@ -556,6 +574,7 @@ SweepSpec load_sweep_spec(const std::string& path) {
   parse_constraints(top, s, ctx);
   parse_metrics(top, s, ctx);
   parse_pareto(top, s, ctx);
+  check_axis_columns(s, ctx);
   top.finish();
   ctx.diag.throw_if_any();
 

@@ -32,7 +32,8 @@ struct SweepAxis {
   std::string key;   ///< configuration key path, e.g. arch.array.rows
   std::string name;  ///< results.csv column: `name:` if given, else the key path
   std::vector<AxisValue> values;
-  SpecPlace place;  ///< the axis entry (`axes.1`)
+  SpecPlace place;       ///< the axis entry (`axes.1`)
+  SpecPlace name_place;  ///< its `name` (`axes.1.name`; the entry when the name is the key)
 };
 
 /// A constraint: points for which it is false are not part of the sweep.
@@ -85,6 +86,9 @@ constexpr std::size_t kMaxSweepCombinations = 1'000'000;
 
 /// Loads and checks a spec file. Throws config::ConfigError listing every problem.
 SweepSpec load_sweep_spec(const std::string& path);
+/// The same for the spec text `text` of the file `path` (which names it in messages and resolves
+/// its relative `base`).
+SweepSpec load_sweep_spec_text(const std::string& text, const std::string& path);
 
 /// One point of the sweep: its 0-based index among the points that satisfy the constraints and,
 /// per axis, the index of its value.

@@ -51,12 +51,11 @@ sim: {fidelity: values}
   // output word updated per step (parallel n, n innermost, no hoist), and the adder tree across
   // the lanes into a held accumulator (parallel k, hoist) or into the output word (no hoist).
   // Tiles of 4096 k: 35 tiles, each after the first accumulating onto the partial sums stored.
-  using config::VectorLoop;
-  const std::vector<config::VectorMapping> mappings{
-      {VectorLoop::n, {VectorLoop::m, VectorLoop::n, VectorLoop::k}, true},
-      {VectorLoop::n, {VectorLoop::m, VectorLoop::k, VectorLoop::n}, false},
-      {VectorLoop::k, {VectorLoop::m, VectorLoop::n, VectorLoop::k}, true},
-      {VectorLoop::k, {VectorLoop::m, VectorLoop::n, VectorLoop::k}, false}};
+  using config::GemmLoop;
+  const std::vector<config::VectorMapping> mappings{{GemmLoop::n, {GemmLoop::m, GemmLoop::n, GemmLoop::k}, true},
+                                                    {GemmLoop::n, {GemmLoop::m, GemmLoop::k, GemmLoop::n}, false},
+                                                    {GemmLoop::k, {GemmLoop::m, GemmLoop::n, GemmLoop::k}, true},
+                                                    {GemmLoop::k, {GemmLoop::m, GemmLoop::n, GemmLoop::k}, false}};
   const plan::SlotCounts slots{e.arch.ifmap.double_buffered ? 2 : 1, e.arch.weight.double_buffered ? 2 : 1,
                                e.arch.output.double_buffered ? 2 : 1};
   std::vector<plan::LayerPlan> plans;

@@ -229,16 +229,18 @@ TEST_CASE("rtl impl configuration errors name the setting and the built sizes", 
   const std::string base = "run builtin --set arch.array.impl=rtl";  // the demo: 8x8 OS int8
   const auto size = test::run_cli(base + " --set arch.array.rows=12 --set arch.array.cols=12");
   CHECK(size.exit_code == 2);
+  // A configuration error like any other (issue 14): FILE:LINE:COL of the key, here the second --set.
   CHECK(size.err ==
-        "arraysim: error: arch.array.rows/cols: the RTL array (arch.array.impl: rtl) is not built for 12x12; "
+        "<--set>:2:1 arch.array.rows/cols: the RTL array (arch.array.impl: rtl) is not built for 12x12; "
         "built sizes: 4x4, 8x8, 16x16 (add sizes to the CMake list ARRAYSIM_RTL_SIZES)\n");
   const auto dtype = test::run_cli(base + " --set arch.array.input_dtype=int16");
   CHECK(dtype.exit_code == 2);
-  CHECK(dtype.err.find("arch.array.input_dtype: the RTL array (arch.array.impl: rtl) multiplies int8 x int8 into "
-                       "int32 accumulators, not int16 x int16 into int64") != std::string::npos);
+  CHECK(dtype.err.find(
+            "<--set>:2:1 arch.array.input_dtype: the RTL array (arch.array.impl: rtl) multiplies int8 x int8 into "
+            "int32 accumulators, not int16 x int16 into int64") != std::string::npos);
   const auto timing = test::run_cli(base + " --set sim.fidelity=timing");
   CHECK(timing.exit_code == 2);
-  CHECK(timing.err.find("sim.fidelity: the RTL array (arch.array.impl: rtl) needs values fidelity") !=
+  CHECK(timing.err.find("<--set>:2:1 sim.fidelity: the RTL array (arch.array.impl: rtl) needs values fidelity") !=
         std::string::npos);
   const auto cosim = test::run_cli("cosim builtin --set arch.array.rows=5");
   CHECK(cosim.exit_code == 2);

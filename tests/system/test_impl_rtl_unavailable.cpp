@@ -12,7 +12,7 @@ TEST_CASE("cli impl rtl and cosim without Verilator say how to enable them", "[s
   const auto run = arraysim::test::run_cli("run builtin --set arch.array.impl=rtl");
   CHECK(run.exit_code == 2);
   CHECK(run.err ==
-        "arraysim: error: arch.array.impl: rtl needs the Verilated RTL array, which this build does not include: "
+        "<--set>:1:1 arch.array.impl: rtl needs the Verilated RTL array, which this build does not include: "
         "rebuild with cmake -DWITH_VERILATOR=ON (make test does)\n");
   const auto cosim = arraysim::test::run_cli("cosim builtin");
   CHECK(cosim.exit_code == 2);

@@ -13,13 +13,9 @@ using arraysim::test::OnnxBuilder;
 using arraysim::test::run_cli;
 using arraysim::test::src_path;
 using arraysim::test::TempDir;
+using arraysim::test::write_text;
 
 namespace {
-
-std::string write(const std::string& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-  return path;
-}
 
 const std::string kCfg = src_path("tests/data/scalesim/c32_sram16_bw2.cfg");
 
@@ -57,7 +53,7 @@ TEST_CASE("cli import: --help of import, import scalesim, import onnx and the ru
 
 TEST_CASE("cli import scalesim writes an experiment that check and run accept", "[system][import]") {
   TempDir d;
-  const std::string topo = write(d.path() + "/small.csv", "Layer,M,N,K,\ng0,16,8,24,\ng1,5,40,3,\n");
+  const std::string topo = write_text(d.path() + "/small.csv", "Layer,M,N,K,\ng0,16,8,24,\ng1,5,40,3,\n");
   const std::string out = d.path() + "/exp.yaml";
   const auto r = run_cli("import scalesim --cfg " + kCfg + " --topology " + topo + " --gemm -o " + out);
   INFO(r.err);
@@ -87,9 +83,10 @@ TEST_CASE("cli import scalesim writes an experiment that check and run accept", 
 
 TEST_CASE("cli run --cfg --topology applies --set and runs a convolution topology", "[system][import]") {
   TempDir d;
-  const std::string topo = write(d.path() + "/conv.csv",
-                                 "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num "
-                                 "Filter, Strides,\nc1,10,10,3,3,4,8,1,\nc2_DP,8,8,3,3,8,1,2,\n");
+  const std::string topo =
+      write_text(d.path() + "/conv.csv",
+                 "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num "
+                 "Filter, Strides,\nc1,10,10,3,3,4,8,1,\nc2_DP,8,8,3,3,8,1,2,\n");
   const auto r = run_cli("run --cfg " + kCfg + " --topology " + topo +
                          " --set arch.array.rows=8 --set arch.array.cols=8 --out " + d.path() + "/out");
   INFO(r.err);
@@ -102,7 +99,7 @@ TEST_CASE("cli run --cfg --topology applies --set and runs a convolution topolog
 
 TEST_CASE("cli import errors: malformed CSV and cfg give FILE:LINE:COL, exit 2, nothing written", "[system][import]") {
   TempDir d;
-  const std::string topo = write(d.path() + "/bad.csv", "Layer,M,N,K,\ng0,16,8,24,\ng1,5,forty,3,\n");
+  const std::string topo = write_text(d.path() + "/bad.csv", "Layer,M,N,K,\ng0,16,8,24,\ng1,5,forty,3,\n");
   const std::string out = d.path() + "/exp.yaml";
   const auto r = run_cli("import scalesim --cfg " + kCfg + " --topology " + topo + " --gemm -o " + out);
   CHECK(r.exit_code == 2);
@@ -110,9 +107,9 @@ TEST_CASE("cli import errors: malformed CSV and cfg give FILE:LINE:COL, exit 2, 
   CHECK_FALSE(fs::exists(out));
 
   // An existing output file is left as it was.
-  write(out, "old\n");
-  const std::string cfg = write(d.path() + "/bad.cfg", arraysim::test::read_text(kCfg) + "[run_preset]\nx = 1\n");
-  const std::string good_topo = write(d.path() + "/ok.csv", "Layer,M,N,K,\ng0,16,8,24,\n");
+  write_text(out, "old\n");
+  const std::string cfg = write_text(d.path() + "/bad.cfg", arraysim::test::read_text(kCfg) + "[run_preset]\nx = 1\n");
+  const std::string good_topo = write_text(d.path() + "/ok.csv", "Layer,M,N,K,\ng0,16,8,24,\n");
   const auto c = run_cli("import scalesim --cfg " + cfg + " --topology " + good_topo + " --gemm -o " + out);
   CHECK(c.exit_code == 2);
   CHECK(c.err == cfg + ":19:1 run_preset: unknown section [run_preset] (did you mean [run_presets]?)\n");
@@ -184,8 +181,8 @@ TEST_CASE("cli import onnx errors: truncated and text files, non-constant weight
   const std::string arch = src_path("configs/arch/os_8x8_int8.yaml");
   std::string bytes;
   small_cnn().model().SerializeToString(&bytes);
-  const std::string truncated = write(d.path() + "/truncated.onnx", bytes.substr(0, bytes.size() / 2));
-  const std::string text = write(d.path() + "/text.onnx", "not a model\n");
+  const std::string truncated = write_text(d.path() + "/truncated.onnx", bytes.substr(0, bytes.size() / 2));
+  const std::string text = write_text(d.path() + "/text.onnx", "not a model\n");
   const std::string out = d.path() + "/exp.yaml";
   for (const std::string& f : {truncated, text}) {
     const auto r = run_cli("import onnx --model " + f + " --arch " + arch + " -o " + out);
@@ -211,7 +208,7 @@ TEST_CASE("cli import onnx errors: truncated and text files, non-constant weight
   CHECK(no_arch.exit_code == 2);
   CHECK(no_arch.err == d.path() + "/none.yaml:1:1 (file): cannot read architecture file: No such file or directory\n");
   // Errors in the architecture file are reported in that file.
-  const std::string bad = write(d.path() + "/bad_arch.yaml", "name: a\narray: {rows: 4, cols: 4, dataflow: xs}\n");
+  const std::string bad = write_text(d.path() + "/bad_arch.yaml", "name: a\narray: {rows: 4, cols: 4, dataflow: xs}\n");
   const auto bad_arch = run_cli("run --model " + small_cnn().save(d.path() + "/ok.onnx") + " --arch " + bad);
   CHECK(bad_arch.exit_code == 2);
   CHECK(bad_arch.err == "arraysim: skipped 1 ONNX node: Relu x1\n" + bad +

@@ -155,9 +155,13 @@ sim: {fidelity: timing}
   const double total = static_cast<double>(i64(l, "total_cycles"));
   CHECK(total >= bound);
   CHECK(total <= bound * 1.02);
-  // The stalls are DRAM bandwidth, all but the two latencies at the ends.
+  // The stalls are DRAM bandwidth, all but the two latencies at the ends: the loads' (read) and
+  // the final store's, C's 16384 bytes written back at 0.25 bytes per cycle after its latency:
+  // 16384 / 0.25 = 65536 cycles of dram_write_bandwidth.
   const json& st = l.at("stall_cycles_by_cause");
-  CHECK(st.at("dram_bandwidth").get<std::int64_t>() > 0.98 * i64(l, "stall_cycles"));
+  CHECK(st.at("dram_write_bandwidth").get<std::int64_t>() == 65536);
+  CHECK(st.at("dram_bandwidth").get<std::int64_t>() + st.at("dram_write_bandwidth").get<std::int64_t>() ==
+        i64(l, "stall_cycles") - 2 * 100);
   CHECK(st.at("dram_latency").get<std::int64_t>() == 2 * 100);
   CHECK(st.at("dependency").get<std::int64_t>() == 0);
   CHECK(st.at("bank_conflict").get<std::int64_t>() == 0);
@@ -428,4 +432,40 @@ sim: {fidelity: values}
   const test::CliResult bad = test::run_cli("run " + file + " --out " + d.path() + "/o3 --trace sram,cache");
   CHECK(bad.exit_code == 2);
   CHECK(bad.err == "arraysim: --trace: 'cache' is not one of sram, dram\n");
+}
+
+TEST_CASE("memory: a fold waiting for its output half to be written back stalls on dram_write_bandwidth",
+          "[system][memory]") {
+  test::TempDir d;
+  // OS 4x4, GEMM 128x4x4 int8; a single-buffered 1 KiB output scratchpad holds one 64x4 int32 C
+  // block, so the GEMM runs as two tiles of 16 folds that share the output half. DRAM: no latency,
+  // 8 bytes per cycle, one bus in issue order:
+  //   loads at cycle 0, in whole 64-byte bursts: tile 0's A (64x4 = 256 bytes, 4 bursts) [0, 32),
+  //   B (16 bytes, fetched as one 64-byte burst) [32, 40), tile 1's A (the other half) [40, 72).
+  //   Tile 0's first fold waits for B: [0, 40) dram_bandwidth.
+  //   Tile 0's folds start 8 cycles apart (K + R_f, docs/timing.md): 40, 48, ..., 160; its last
+  //   output at s_16 + C + R − 3 = 168 + 5 = 173, so its C block (1024 bytes) is stored from 174,
+  //   on the bus [174, 302).
+  //   Tile 1's first fold would start at s_16 = 168 but its output half is free only at 302: the
+  //   store was issued at 174, so [168, 174) is dependency and [174, 302) dram_write_bandwidth.
+  //   Tile 1 runs from 302: last output 302 + 8·16 + 5 = 435, its store [436, 564): the final
+  //   wait, dram_write_bandwidth. total_cycles = 564; stalls 40 + 6 + 128 + 128 = 302.
+  const json s = run_yaml(d, R"(
+arch:
+  array: {rows: 4, cols: 4, dataflow: os}
+  scratchpad: {output: {size_kib: 1, double_buffered: false}}
+  dram: {model: simple, latency_cycles: 0, bytes_per_cycle: 8}
+workload:
+  layers:
+    - {type: gemm, name: g, m: 128, n: 4, k: 4}
+)");
+  const json& l = s.at("layers")[0];
+  CHECK(i64(l, "total_cycles") == 564);
+  CHECK(i64(l, "stall_cycles") == 302);
+  const json& st = l.at("stall_cycles_by_cause");
+  CHECK(st.at("dram_bandwidth") == 40);
+  CHECK(st.at("dependency") == 6);
+  CHECK(st.at("dram_write_bandwidth") == 128 + 128);
+  CHECK(st.at("dram_latency") == 0);
+  CHECK(st.at("bank_conflict") == 0);
 }

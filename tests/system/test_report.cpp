@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -24,6 +25,7 @@
 using arraysim::test::read_text;
 using arraysim::test::run_cli;
 using arraysim::test::src_path;
+using arraysim::test::svg_points;
 using arraysim::test::TempDir;
 using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
@@ -98,15 +100,6 @@ double sram_rate(const YAML::Node& points, double kib, const char* key) {
   return p.back().second;
 }
 
-/// Point elements of gnuplot's svg terminal: `<use xlink:href='#gpPtN' transform=...>`.
-std::size_t svg_points(const std::string& svg) {
-  std::size_t n = 0;
-  const std::string use = "<use xlink:href='#gpPt";
-  for (std::size_t at = svg.find(use); at != std::string::npos; at = svg.find(use, at + 1))
-    if (svg.compare(svg.find(' ', at + 5), 12, " transform='") == 0) ++n;
-  return n;
-}
-
 /// pJ as the summary's energy_nj column prints it.
 std::string fmt_nj(double pj) {
   char buf[64];
@@ -170,8 +163,9 @@ TEST_CASE("report stats json and layers csv carry every documented field", "[sys
     CHECK(std::stoll(csv[i].at("compulsory_dram_bytes")) == l["compulsory_dram_bytes"].get<std::int64_t>());
     // Stall causes add up to stall_cycles; compute + stall = total.
     const auto& s = l["stall_cycles_by_cause"];
-    CHECK(s["dram_bandwidth"].get<std::int64_t>() + s["dram_latency"].get<std::int64_t>() +
-              s["bank_conflict"].get<std::int64_t>() + s["dependency"].get<std::int64_t>() ==
+    CHECK(s["dram_bandwidth"].get<std::int64_t>() + s["dram_write_bandwidth"].get<std::int64_t>() +
+              s["dram_latency"].get<std::int64_t>() + s["bank_conflict"].get<std::int64_t>() +
+              s["dependency"].get<std::int64_t>() ==
           l["stall_cycles"].get<std::int64_t>());
     CHECK(l["compute_cycles"].get<std::int64_t>() + l["stall_cycles"].get<std::int64_t>() ==
           l["total_cycles"].get<std::int64_t>());
@@ -317,7 +311,9 @@ TEST_CASE("report timeline json parses and its durations add up per unit", "[sys
     if (e["ph"] != "X") continue;
     const std::string unit = e.at("cat");
     REQUIRE(threads.count(e.at("tid").get<int>()) == 1);
-    CHECK(threads[e["tid"].get<int>()] == unit);  // one tid per unit, named by thread_name metadata
+    // One track per unit, and more for DMA transfers in flight together: named UNIT, UNIT 2, ...
+    const std::string track = threads[e["tid"].get<int>()];
+    CHECK((track == unit || track.rfind(unit + " ", 0) == 0));
     const std::int64_t c = e["args"]["duration_cycles"];
     // ts and dur are microseconds: cycles / clock_mhz.
     CHECK(e["dur"].get<double>() * mhz == Approx(static_cast<double>(c)));
@@ -381,4 +377,33 @@ TEST_CASE("report of a missing or broken run directory exits 2 with one line", "
   CHECK(one_line(broken.err));
   CHECK_THAT(broken.err, Contains("stats.json: arch: expected a string"));
   CHECK(run_cli("report").exit_code == 2);  // RUN_DIR is required
+}
+
+TEST_CASE("report validates stats.json against the declaration of its fields, derived ones included",
+          "[system][report][hostile]") {
+  // Issue 14: report accepted negative and string cycle counts (the run's totals are derived from
+  // the layers and were not checked at all).
+  TempDir d;
+  REQUIRE(run_cli("run --no-plots --out " + d.path()).exit_code == 0);
+  const nlohmann::json good = nlohmann::json::parse(read_text(d.path() + "/stats.json"));
+  const auto report_with = [&](const std::function<void(nlohmann::json&)>& edit) {
+    nlohmann::json j = good;
+    edit(j);
+    std::ofstream(d.path() + "/stats.json") << j.dump(1);
+    return run_cli("report " + d.path());
+  };
+  const std::string stats = d.path() + "/stats.json";
+  auto r = report_with([](nlohmann::json& j) { j["layers"][0]["total_cycles"] = -5; });
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "arraysim: error: " + stats + ": layers.0.total_cycles: must not be negative, got -5\n");
+  r = report_with([](nlohmann::json& j) { j["total_cycles"] = "4006"; });
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "arraysim: error: " + stats + ": total_cycles: expected an integer\n");
+  r = report_with([](nlohmann::json& j) { j["layers"][1]["pe_utilization"] = 1.5; });
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "arraysim: error: " + stats + ": layers.1.pe_utilization: must be in 0..1, got 1.5\n");
+  r = report_with([](nlohmann::json& j) { j["layers"][0]["output_shape"][1] = -16; });
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "arraysim: error: " + stats + ": layers.0.output_shape.1: must not be negative, got -16\n");
+  CHECK(report_with([](nlohmann::json&) {}).exit_code == 0);
 }

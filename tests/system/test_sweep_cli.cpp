@@ -247,8 +247,89 @@ TEST_CASE("sweep plot draws any metric against any axis and rejects unknown colu
                        "pe_utilization, pe_count\n");
   const auto half = run_cli("sweep plot " + out + " --x arch.array.rows");
   CHECK(half.exit_code == 2);
-  CHECK(half.err ==
-        "arraysim: sweep plot: give --x and --y together (and --by only with them), or none for every plot\n");
+  CHECK(half.err == "arraysim: sweep plot: give --x and --y together, or none for every plot\n");
+}
+
+TEST_CASE("sweep plot takes axis keys or names, filters with --where, draws heatmaps and labels the front",
+          "[system][sweep]") {
+  TempDir d;
+  // The tiny sweep with its rows and dataflow axes named.
+  std::string spec = kSweepSpecYaml;
+  auto replace = [&spec](const std::string& from, const std::string& to) {
+    REQUIRE(spec.find(from) != std::string::npos);
+    spec.replace(spec.find(from), from.size(), to);
+  };
+  replace("  - key: arch.array.rows\n", "  - key: arch.array.rows\n    name: rows\n");
+  replace("  - key: arch.array.dataflow\n", "  - key: arch.array.dataflow\n    name: df\n");
+  replace("dataflow == \"os\"", "df == \"os\"");
+  const std::string out = d.path() + "/out";
+  const auto run = run_cli("sweep " + write_tiny_sweep(d.path(), spec) + " -j 2 --no-plot --out " + out);
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+
+  // --x by the key of an axis named rows; one series per df, each in its own colour.
+  const auto by_key = run_cli("sweep plot " + out + " --x arch.array.rows --y total_cycles --by df");
+  INFO(by_key.err);
+  REQUIRE(by_key.exit_code == 0);
+  const std::string svg = read_text(out + "/plots/total_cycles_vs_rows_by_df.svg");
+  CHECK(svg.find("df=os") != std::string::npos);
+  CHECK(svg.find("df=ws") != std::string::npos);
+  CHECK(svg.find("rgb( 68, 119, 170)") != std::string::npos);  // #4477aa
+  CHECK(svg.find("rgb(238, 102, 119)") != std::string::npos);  // #ee6677
+
+  // --where df=ws --where rows=4 keeps points 1 (cols 4: 123 cycles) and 3 (cols 8: 79 cycles).
+  const auto where =
+      run_cli("sweep plot " + out + " --x arch.array.cols --y total_cycles --where df=ws --where rows=4");
+  INFO(where.err);
+  REQUIRE(where.exit_code == 0);
+  const std::string ws = read_text(out + "/plots/total_cycles_vs_arch_array_cols_where_df_ws__rows_4.svg");
+  CHECK(svg_points(ws) == 3);                              // the two points and the key's sample of the series
+  CHECK(ws.find("(df=ws, rows=4)") != std::string::npos);  // the filter is in the title
+
+  // Heatmap of OS cycles over rows × cols: 86, 50, 58, 38 (kSweepExpectedCsv).
+  const auto heat = run_cli("sweep plot " + out + " --heatmap total_cycles --x rows --y arch.array.cols --where df=os");
+  INFO(heat.err);
+  REQUIRE(heat.exit_code == 0);
+  const std::string hm = read_text(out + "/plots/heatmap_total_cycles_over_rows_and_arch_array_cols_where_df_os.svg");
+  for (const char* cell : {">86<", ">50<", ">58<", ">38<"}) CHECK(hm.find(cell) != std::string::npos);
+  const auto clash = run_cli("sweep plot " + out + " --heatmap total_cycles --x rows --y arch.array.cols");
+  CHECK(clash.exit_code == 2);
+  CHECK(clash.err ==
+        "arraysim: sweep plot: several points fall into the heatmap cell rows=4, arch.array.cols=4; pin the other "
+        "axes (df) with --where AXIS=VALUE\n");
+  const auto bad_where = run_cli("sweep plot " + out + " --x rows --y total_cycles --where rows");
+  CHECK(bad_where.exit_code == 2);
+  CHECK(bad_where.err == "arraysim: sweep plot: --where expects COLUMN=VALUE, got 'rows'\n");
+
+  // The Pareto plot coloured by df; the front's points labelled with their axis values.
+  const auto pareto = run_cli("sweep plot " + out + " --by df");
+  REQUIRE(pareto.exit_code == 0);
+  const std::string front = read_text(out + "/plots/pareto.svg");
+  for (const char* label : {"rows=4 cols=4 df=os", "rows=4 cols=8 df=os", "rows=8 cols=8 df=os"})
+    CHECK(front.find(label) != std::string::npos);
+  CHECK(front.find("rows=8 cols=4 df=os") == std::string::npos);  // (58, 32) is not on the front
+  CHECK(front.find("df=ws") != std::string::npos);                // the ws points' key entry
+}
+
+TEST_CASE("sweep --emit slurm writes each --sbatch-option into the job file", "[system][sweep]") {
+  TempDir d;
+  const std::string out = d.path() + "/out";
+  const auto r = run_cli("sweep " + write_tiny_sweep(d.path()) + " --out " + out +
+                         " --emit slurm --shards 2 --sbatch-option --partition=gpu --sbatch-option '--time=02:00:00'"
+                         " --sbatch-option=--account=proj --sbatch-option --mem=4G");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string job = read_text(out + "/sweep.sbatch");
+  CHECK(job.find("/%A_%a.out\n#SBATCH --partition=gpu\n#SBATCH --time=02:00:00\n#SBATCH --account=proj\n"
+                 "#SBATCH --mem=4G\nset -euo pipefail\n") != std::string::npos);
+  const auto bad =
+      run_cli("sweep " + write_tiny_sweep(d.path()) + " --out " + out + " --emit slurm --sbatch-option gpu");
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err == "arraysim: --sbatch-option expects one sbatch option such as --partition=gpu, got 'gpu'\n");
+  const auto jobs =
+      run_cli("sweep " + write_tiny_sweep(d.path()) + " --out " + out + " --emit jobs --sbatch-option --mem=1G");
+  CHECK(jobs.exit_code == 2);
+  CHECK(jobs.err == "arraysim: --sbatch-option only applies to --emit slurm\n");
 }
 
 TEST_CASE("sweep appears in the command line help", "[system][sweep]") {

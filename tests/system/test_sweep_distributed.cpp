@@ -130,16 +130,24 @@ TEST_CASE("sweep through a Slurm job array merges to the local results", "[syste
   const std::string spec = write_tiny_sweep(d.path());
   const std::string expected = local_results(spec, d.path() + "/local");
   const std::string out = d.path() + "/slurm";
-  const auto e = run_cli("sweep " + spec + " --emit slurm --shards 3 --out " + out);
+  // --sbatch-option lines reach sbatch: the cluster's default partition, a time limit, and an
+  // --output of our own, which replaces arraysim's (sbatch takes the last of a repeated option).
+  REQUIRE(shell("sinfo -h -o %P", d.path() + "/partition.log") == 0);
+  std::string partition = read_text(d.path() + "/partition.log");
+  partition = partition.substr(0, partition.find_first_of("*\n"));
+  const auto e =
+      run_cli("sweep " + spec + " --emit slurm --shards 3 --out " + out + " --sbatch-option --partition=" + partition +
+              " --sbatch-option --time=10 --sbatch-option --output=" + d.path() + "/custom-%a.log");
   INFO(e.err);
   REQUIRE(e.exit_code == 0);
   CHECK(e.out.rfind("wrote " + out + "/sweep.sbatch (Slurm job array of 3 tasks over 7 points)\n", 0) == 0);
   // --wait: sbatch returns when every array task has ended, with the array's exit code.
   const int rc = shell("sbatch --wait " + out + "/sweep.sbatch", d.path() + "/sbatch.log");
   std::string logs = read_text(d.path() + "/sbatch.log");
-  for (const auto& f : fs::directory_iterator(out + "/slurm-logs")) logs += read_text(f.path().string());
+  for (int i = 0; i < 3; ++i) logs += read_text(d.path() + "/custom-" + std::to_string(i) + ".log");
   INFO(logs);
   REQUIRE(rc == 0);
+  for (int i = 0; i < 3; ++i) CHECK(fs::exists(d.path() + "/custom-" + std::to_string(i) + ".log"));
   const auto m = run_cli("sweep merge " + out + "/shards/0 " + out + "/shards/1 " + out + "/shards/2 --out " + out);
   CHECK(m.exit_code == 0);
   CHECK(comparable(read_text(out + "/results.csv")) == expected);

@@ -85,11 +85,6 @@ class ScopedEnv {
   std::vector<std::pair<std::string, std::string>> vars_;
 };
 
-inline void write_text(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-}
-
 /// `csv` without the named columns, re-joined (fields are re-quoted as needed).
 inline std::string drop_columns(const std::string& csv, const std::vector<std::string>& drop) {
   const auto rows = sweep::parse_csv(csv);

@@ -140,7 +140,7 @@ const std::vector<BadCase> kOutOfRange{
     {"range_rows_zero.yaml", {"range_rows_zero.yaml:3:17 arch.array.rows: must be in 1..4096, got 0"}},
     {"range_rows_5000.yaml", {"range_rows_5000.yaml:3:17 arch.array.rows: must be in 1..4096, got 5000"}},
     {"range_negative_padding.yaml",
-     {"range_negative_padding.yaml:6:17 workload.layers.0.padding: must be >= 0, got -1"}},
+     {"range_negative_padding.yaml:6:17 workload.layers.0.padding: must be in 0..2^40 (1099511627776), got -1"}},
     {"range_latency_negative.yaml",
      {"range_latency_negative.yaml:5:21 arch.dram.latency_cycles: must be in 0..1000000, got -1"}},
     {"range_size_kib_zero.yaml",
@@ -209,7 +209,8 @@ const std::vector<BadCase> kCrossField{
      {"cross_groups_in_channels.yaml:12:15 workload.layers.0.groups: groups (4) must divide in_channels (6)"}},
     {"cross_groups_out_channels.yaml",
      {"cross_groups_out_channels.yaml:12:15 workload.layers.0.groups: groups (8) must divide out_channels (12)"}},
-    {"cross_zero_stride.yaml", {"cross_zero_stride.yaml:6:20 workload.layers.0.stride.1: must be >= 1, got 0"}},
+    {"cross_zero_stride.yaml",
+     {"cross_zero_stride.yaml:6:20 workload.layers.0.stride.1: must be in 1..2^40 (1099511627776), got 0"}},
     {"cross_stride_twice.yaml",
      {"cross_stride_twice.yaml:12:15 workload.layers.0.stride: give either 'stride' or 'stride_h'/'stride_w', not "
       "both"}},
@@ -246,7 +247,9 @@ const std::vector<BadCase> kFilesAndSyntax{
      {"parts/bad_workload_not_yaml.yaml:4:1 workload: not valid YAML: end of map flow not found"}},
     {"not_yaml_brackets.yaml", {"not_yaml_brackets.yaml:2:1 (yaml): not valid YAML: end of map flow not found"}},
     {"not_yaml_tabs.yaml", {"not_yaml_tabs.yaml:2:7 (yaml): not valid YAML: illegal map value"}},
-    {"not_yaml_binary.yaml", {"not_yaml_binary.yaml:1:10 (yaml): not valid YAML: unknown escape character: \\x00"}},
+    // Its first byte that is not UTF-8 is 0xb0, the 25th byte of the first line.
+    {"not_yaml_binary.yaml",
+     {"not_yaml_binary.yaml:1:25 (yaml): not valid UTF-8 (byte 0xb0); arraysim reads YAML files encoded as UTF-8"}},
     {"empty_file.yaml",
      {"empty_file.yaml:1:1 (top-level): file is empty; expected a mapping with arch, workload and sim"}},
     {"comment_only.yaml",
@@ -278,14 +281,46 @@ const std::vector<BadCase> kSeveral{
       "several_errors_unordered.yaml:6:11 arch.array.rows: expected an integer, got 'many'",
       "several_errors_unordered.yaml:7:11 arch.array.cols: must be in 1..4096, got 0"}},
     {"several_files.yaml",
-     {"several_files.yaml:4:23 workload.layers.0.m: must be >= 1, got 0",
+     {"several_files.yaml:4:23 workload.layers.0.m: must be in 1..2^40 (1099511627776), got 0",
       "parts/bad_arch_unknown_key.yaml:5:3 arch.array.dataflw: unknown key (did you mean 'dataflow'?)"}},
 };
 
 /// Runs the CLI; stdout and stderr.
 test::CliResult cli(const std::string& args) { return test::run_cli(args); }
 
+/// Issue 14: inputs that were accepted silently or reported wrongly.
+const std::vector<BadCase> kHostile{
+    {"second_document.yaml",
+     {"second_document.yaml:4:1 (yaml): a second YAML document starts here; arraysim reads one document per file "
+      "(remove the '---' line and what follows, or split the file)"}},
+    {"invalid_utf8_name.yaml",
+     {"invalid_utf8_name.yaml:2:11 (yaml): not valid UTF-8 (byte 0xff); arraysim reads YAML files encoded as UTF-8"}},
+    // The second `arch:` key is text of the experiment, not of the file the first one names.
+    {"duplicate_include_key.yaml", {"duplicate_include_key.yaml:4:1 arch: duplicate key (first given on line 2)"}},
+    // 25.6 GB/s = 25.6e9 bytes/s at 0.001 MHz = 1000 cycles/s: 25.6e6 bytes per cycle > 2^20.
+    {"derived_bandwidth_slow_clock.yaml",
+     {"derived_bandwidth_slow_clock.yaml:6:17 arch.dram.bytes_per_cycle: ddr4_3200 (25.6 GB/s) at arch.clock_mhz "
+      "0.001 gives 25600000 bytes per cycle, outside 0.0009765625..1048576; change arch.clock_mhz, or tck_ns, "
+      "channels or bus_bytes"}},
+    {"range_above_2_40.yaml",
+     {"range_above_2_40.yaml:5:23 workload.layers.0.m: must be in 1..2^40 (1099511627776), got 2199023255552"}},
+};
+
 }  // namespace
+
+TEST_CASE("config errors: issue 14 (second documents, UTF-8, duplicate keys, derived values, 2^40)",
+          "[unit][config][hostile]") {
+  check_cases(kHostile);
+}
+
+TEST_CASE("config errors: --set values are UTF-8 and one YAML document", "[unit][config][hostile]") {
+  const std::string ok = bad_dir() + "parts/ok_experiment.yaml";
+  CHECK(load_errors(ok, {"name=bad\xff"}) ==
+        std::vector<std::string>{"<--set>:1:1 name: not valid UTF-8 (byte 0xff at character 9 of the override)"});
+  CHECK(load_errors(ok, {"arch.array.rows=4", "sim.max_cycles=5\n---\n6"}) ==
+        std::vector<std::string>{"<--set>:2:1 sim.max_cycles: value holds more than one YAML document ('---'); give "
+                                 "one value"});
+}
 
 TEST_CASE("config errors: unknown keys (did-you-mean, no near match, duplicates)", "[unit][config]") {
   check_cases(kUnknownKeys);
@@ -309,7 +344,7 @@ TEST_CASE("config errors: every error of a file is reported, in file order", "[u
 
 TEST_CASE("config errors: every bad config file has its expected errors asserted", "[unit][config]") {
   for (const auto* group : {&kUnknownKeys, &kMissingKeys, &kWrongTypes, &kOutOfRange, &kBadChoices, &kCrossField,
-                            &kFilesAndSyntax, &kSeveral})
+                            &kFilesAndSyntax, &kSeveral, &kHostile})
     for (const auto& c : *group) covered().insert(c.file);
   std::vector<std::string> files;
   for (const auto& e : fs::directory_iterator(bad_dir()))

@@ -167,7 +167,8 @@ TEST_CASE("arch.energy overrides apply and round trip through the effective conf
   const config::Experiment e =
       load(experiment_yaml(extra), {"arch.energy.dram_read_pj_per_byte=100", "arch.energy.static_uw_per_pe.int8=7"});
   const config::EnergyConfig& c = e.arch.energy;
-  CHECK(c.source == "my_28nm");
+  // The table's name says which entries the command line changed (docs/config.md, `--set`).
+  CHECK(c.source == "my_28nm (dram_read_pj_per_byte=100, static_uw_per_pe.int8=7)");
   CHECK(c.mac_pj.int8 == 0.5);
   CHECK(c.mac_pj.fp32 == Approx(4.6));  // not given: the default
   REQUIRE(c.sram.size() == 2);

@@ -365,3 +365,74 @@ TEST_CASE("import onnx errors for files that are not ONNX models", "[unit][impor
           d.path() + "/no_arch.yaml:1:1 (file): cannot read architecture file: No such file or directory");
   }
 }
+
+TEST_CASE("import onnx checks attributes before shape inference divides by them", "[unit][import]") {
+  // Issue 14: a zero stride crashed with SIGFPE inside libonnx's shape inference.
+  SECTION("zero stride, negative pads, zero group, in any node") {
+    OnnxBuilder b;
+    b.input("X", {1, 3, 8, 8}).initializer("W", {4, 3, 3, 3}).output("Y").output("Z");
+    OnnxBuilder::ints(b.node("Conv", {"X", "W"}, {"Y"}, "c"), "strides", {1, 0});
+    auto& pool = b.node("MaxPool", {"X"}, {"P"}, "pool");
+    OnnxBuilder::ints(pool, "kernel_shape", {2, 2});
+    OnnxBuilder::ints(pool, "pads", {0, -1, 0, 0});
+    OnnxBuilder::integer(b.node("DepthToSpace", {"X"}, {"Z"}, "d2s"), "blocksize", 0);
+    CHECK(import_error_short(b) ==
+          "net.onnx: node 'c' (Conv): attribute 'strides' [1, 0]: every value must be >= 1\n"
+          "net.onnx: node 'pool' (MaxPool): attribute 'pads' [0, -1, 0, 0]: every value must be >= 0\n"
+          "net.onnx: node 'd2s' (DepthToSpace): attribute 'blocksize' [0]: every value must be >= 1");
+  }
+  SECTION("a node without outputs") {
+    OnnxBuilder b;
+    b.input("X", {1, 3, 8, 8}).initializer("W", {4, 3, 3, 3});
+    b.node("Split", {"X"}, {}, "split");
+    CHECK(import_error_short(b) == "net.onnx: node 'split' (Split): has no outputs");
+  }
+}
+
+TEST_CASE("import onnx refuses cycles and values computed twice, and sorts unsorted graphs", "[unit][import]") {
+  SECTION("a cycle") {  // issue 14: cyclic graphs imported (this one gave two gemm layers)
+    OnnxBuilder b;
+    b.input("X", {4, 4}).initializer("W", {4, 4}).output("Y");
+    b.node("MatMul", {"X", "W"}, {"A"}, "m1");
+    b.node("Relu", {"B"}, {"C"}, "r");
+    b.node("Add", {"A", "C"}, {"B"}, "add");
+    b.node("MatMul", {"A", "W"}, {"Y"}, "m2");
+    CHECK(import_error_short(b) ==
+          "net.onnx: the graph has a cycle: node 'r' (Relu) uses the output of node 'add' (Add), which uses the "
+          "output of node 'r' (Relu)");
+  }
+  SECTION("a value computed twice") {
+    OnnxBuilder b;
+    b.input("X", {4, 4}).initializer("W", {4, 4}).output("Y");
+    b.node("Relu", {"X"}, {"A"}, "r1");
+    b.node("Relu", {"X"}, {"A"}, "r2");
+    b.node("MatMul", {"A", "W"}, {"Y"}, "m");
+    CHECK(import_error_short(b) ==
+          "net.onnx: node 'r2' (Relu): computes 'A', which node 'r1' (Relu) computes too (ONNX values are assigned "
+          "once)");
+  }
+  SECTION("nodes out of order are taken in dependency order, with a warning") {
+    OnnxBuilder b;
+    b.input("X", {2, 6}).initializer("W", {6, 5}).output("Y");
+    b.node("MatMul", {"A", "W"}, {"Y"}, "m");
+    b.node("Relu", {"X"}, {"A"}, "r");
+    std::vector<std::string> notes;
+    const config::Experiment e = import_model(b, &notes);
+    REQUIRE(e.workload.layers.size() == 1);
+    CHECK(e.workload.layers[0].gemm.m == 2);  // shape inference saw Relu first: A is [2, 6]
+    CHECK(e.workload.layers[0].gemm.n == 5);
+    CHECK(e.workload.layers[0].gemm.k == 6);
+    REQUIRE(notes.size() == 2);
+    CHECK(notes[0].find("the nodes are not in topological order") != std::string::npos);
+  }
+}
+
+TEST_CASE("import onnx names that are not UTF-8 are made valid; the file size is capped", "[unit][import]") {
+  OnnxBuilder b("g\xff");
+  b.input("X", {2, 6}).initializer("W", {6, 5}).output("Y");
+  b.node("MatMul", {"X", "W"}, {"Y"}, "mm\xfe");
+  const config::Experiment e = import_model(b);
+  REQUIRE(e.workload.layers.size() == 1);
+  CHECK(e.workload.layers[0].name == "mm_");
+  CHECK(e.workload.name == "g_");
+}

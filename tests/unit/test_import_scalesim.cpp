@@ -394,9 +394,10 @@ TEST_CASE("import scalesim topology errors name the file, row and column", "[uni
   // Values arraysim rejects are reported where they are in the CSV, with the arraysim key.
   CHECK(errors_of(kCfg, h + "c1,4,8,5,3,2,4,1,\nc2,8,8,3,3,2,4,0,\n") ==
         "t.csv:2:8 workload.layers.0.kernel_h: dilated kernel height 5 exceeds padded input height 4\n"
-        "t.csv:3:16 workload.layers.1.stride_h: must be >= 1, got 0\n"
-        "t.csv:3:16 workload.layers.1.stride_w: must be >= 1, got 0");
-  CHECK(errors_of(kCfg, "Layer,M,N,K,\ng,0,2,3,\n", true) == "t.csv:2:3 workload.layers.0.m: must be >= 1, got 0");
+        "t.csv:3:16 workload.layers.1.stride_h: must be in 1..2^40 (1099511627776), got 0\n"
+        "t.csv:3:16 workload.layers.1.stride_w: must be in 1..2^40 (1099511627776), got 0");
+  CHECK(errors_of(kCfg, "Layer,M,N,K,\ng,0,2,3,\n", true) ==
+        "t.csv:2:3 workload.layers.0.m: must be in 1..2^40 (1099511627776), got 0");
 }
 
 TEST_CASE("import scalesim cfg errors name the file, line and key", "[unit][import]") {

@@ -15,6 +15,7 @@
 #include "tests/support.hpp"
 
 using namespace arraysim;
+using arraysim::test::svg_points;
 using Catch::Matchers::Contains;
 
 namespace {
@@ -83,15 +84,6 @@ stats::RunResult synthetic_run() {
   return r;
 }
 
-/// Point elements gnuplot's svg terminal draws: one `<use xlink:href='#gpPtN' transform=...>` each.
-std::size_t svg_points(const std::string& svg) {
-  std::size_t n = 0;
-  for (std::size_t at = svg.find("<use xlink:href='#gpPt"); at != std::string::npos;
-       at = svg.find("<use xlink:href='#gpPt", at + 1))
-    if (svg.compare(svg.find(' ', at + 5), 12, " transform='") == 0) ++n;
-  return n;
-}
-
 bool have_gnuplot() {
   if (!stats::gnuplot_path().empty()) return true;
   WARN("ARRAYSIM_PLOT_TEST_SKIPPED: gnuplot not on PATH (Debian package gnuplot-nox)");
@@ -141,14 +133,14 @@ TEST_CASE("cycle breakdown stacks compute and the stall causes per layer", "[uni
   const auto p = stats::cycle_breakdown_plot(r);
   REQUIRE(p);
   REQUIRE(p->data_files.size() == 1);
-  // name compute dram_bandwidth dram_latency bank_conflict dependency
-  CHECK(p->data_files[0].second == "\"conv_a\" 100 30 0 0 20\n\"fc 'b'\" 250 0 0 0 0\n");
+  // name compute dram_bandwidth dram_write_bandwidth dram_latency bank_conflict dependency
+  CHECK(p->data_files[0].second == "\"conv_a\" 100 30 0 0 0 20\n\"fc 'b'\" 250 0 0 0 0 0\n");
   if (have_gnuplot()) {
     test::TempDir d;
     stats::render_plot(d.path(), *p);
     const std::string svg = test::read_text(d.path() + "/cycle_breakdown.svg");
-    for (const char* s : {"compute", "stall: DRAM bandwidth", "stall: DRAM latency", "stall: bank conflict",
-                          "stall: dependency", "conv_a"})
+    for (const char* s : {"compute", "stall: DRAM read bandwidth", "stall: DRAM write-back bandwidth",
+                          "stall: DRAM latency", "stall: bank conflict", "stall: dependency", "conv_a"})
       CHECK_THAT(svg, Contains(s));
   }
   for (auto& l : r.layers) l.total_cycles.reset();
@@ -292,10 +284,10 @@ TEST_CASE("summary shows stall shares dram traffic and energy by component", "[u
   // The first table keeps its header; the memory and energy tables follow.
   CHECK_THAT(t, Contains("layer          type          output_shape       gemm MxNxK  groups           macs       "
                          "cycles    util golden analytic\n"));
-  // conv_a: 30 / 150 = 20.0% bandwidth stall, 20 / 150 = 13.3% dependency, 50 / 150 = 33.3% in all;
+  // conv_a: 30 / 150 = 20.0% bandwidth stall, no write-back, 20 / 150 = 13.3% dependency, 50 / 150 = 33.3% in all;
   // 800 DRAM bytes read, intensity 1600 / 800 = 2.00.
-  CHECK_THAT(t, Contains("conv_a                  150   33.3%    20.0%     0.0%       0.0%      13.3%              800 "
-                         "               0          2.00\n"));
+  CHECK_THAT(t, Contains("conv_a                  150   33.3%      20.0%       0.0%   "
+                         "    0.0%       0.0%      13.3%              800                0          2.00\n"));
   // conv_a energy 480 + 10 + 20 + 30 + 130000 + 1500 = 132040 pJ = 132.040 nJ, 132040 / 1600 = 82.525 pJ/MAC;
   // DRAM 130000 / 132040 = 98.5%.
   CHECK_THAT(

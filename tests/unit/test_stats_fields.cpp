@@ -28,7 +28,7 @@ stats::RunResult full_run() {
   r.fidelity_setting = "auto";
   r.layer_selection = "0,fc";
   r.workload_layers = 5;
-  r.pe_count = 16;
+  r.pe_count = 64;  // 2 x 3888 MACs in 201 cycles: run utilization 7776 / (64 x 201) = 0.60, within 0..1
   r.clock_mhz = 800;
   r.simulate_seconds = 0.5;
   r.golden_seconds = 0.25;
@@ -49,7 +49,7 @@ stats::RunResult full_run() {
     l.pe_utilization = 0.75, l.analytic_cycles = 95, l.analytic_match = true, l.golden_match = i == 0;
     if (i == 1) l.mismatches = {{"fc.output", 7, "[0, 7]", "12", "13"}};
     l.start_cycle = 100 * i;
-    l.memory.stall_cycles = {1, 2, 3, 4 + i};
+    l.memory.stall_cycles = {1, 1, 2, 3, 3 + i};  // by cause, in kStallCauses order; Σ = 10 + i
     l.memory.sram_read_bytes = {10, 20, 30}, l.memory.sram_write_bytes = {11, 21, 31};
     l.memory.dram_read_bytes = {12, 22, 0}, l.memory.dram_write_bytes = {0, 0, 33};
     l.memory.dram_footprint_bytes = 67, l.memory.dram_bandwidth_avg_bytes_per_cycle = 0.67;
@@ -62,6 +62,9 @@ stats::RunResult full_run() {
     l.compute_roof_macs_per_cycle = 16, l.bandwidth_roof_macs_per_cycle = 8.5, l.bound = "memory";
     l.vector_mapping = "parallel n, order m n k, hoist", l.vector_mapping_auto = false, l.vector_steps = 9;
     l.stall_cycles_read_bandwidth = 4, l.relayout_words = 1;
+    l.mapping_efficiency = 0.625, l.compute_utilization = 0.8;
+    l.sram_access_cycles.add(0, 2), l.sram_access_cycles.add(0, 90), l.sram_access_cycles.add(2, 95);
+    l.dram_access_cycles.add(1, 0);
     r.layers.push_back(l);
   }
   return r;
@@ -106,12 +109,14 @@ TEST_CASE("stats fields: names are unique and every layers.csv column is declare
     if (f.level == stats::FieldLevel::run) CHECK(f.csv.empty());  // layers.csv has layers only
     for (const stats::CsvColumn& c : f.csv) CHECK(columns.insert(c.name).second);
   }
-  // The columns of layers.csv, in order: what every earlier version wrote.
+  // The columns of layers.csv, in order: what every earlier version wrote, with the columns of
+  // fields added since at their field's place (stall_cycles_dram_write_bandwidth among the causes).
   const std::string csv = stats::to_csv(full_run());
   CHECK(csv.substr(0, csv.find('\n')) ==
         "name,type,gemm_m,gemm_n,gemm_k,groups,macs,total_cycles,compute_cycles,stall_cycles,folds,"
         "pe_utilization,analytic_cycles,analytic_match,golden_match,start_cycle,"
-        "stall_cycles_dram_bandwidth,stall_cycles_dram_latency,stall_cycles_bank_conflict,"
+        "stall_cycles_dram_bandwidth,stall_cycles_dram_write_bandwidth,stall_cycles_dram_latency,"
+        "stall_cycles_bank_conflict,"
         "stall_cycles_dependency,sram_read_bytes_ifmap,sram_read_bytes_weight,sram_read_bytes_output,"
         "sram_write_bytes_ifmap,sram_write_bytes_weight,sram_write_bytes_output,dram_read_bytes_ifmap,"
         "dram_read_bytes_weight,dram_read_bytes_output,dram_write_bytes_ifmap,dram_write_bytes_weight,"
@@ -125,8 +130,8 @@ TEST_CASE("stats fields: names are unique and every layers.csv column is declare
         "bandwidth_roof_macs_per_cycle,bound,vector_mapping,vector_steps,stall_cycles_read_bandwidth,"
         "relayout_words,dram_useful_read_bytes_ifmap,dram_useful_read_bytes_weight,"
         "dram_useful_read_bytes_output,dram_useful_write_bytes_ifmap,dram_useful_write_bytes_weight,"
-        "dram_useful_write_bytes_output,dram_refreshes,dram_cycles");
-  CHECK(columns.size() == 72);
+        "dram_useful_write_bytes_output,dram_refreshes,dram_cycles,mapping_efficiency,compute_utilization");
+  CHECK(columns.size() == 75);
 }
 
 TEST_CASE("stats fields: stats.json reads back into the results it was written from", "[unit][stats]") {
@@ -146,7 +151,7 @@ TEST_CASE("stats fields: stats.json reads back into the results it was written f
   const json j = json::parse(text);
   CHECK(j["macs"] == 7776);
   CHECK(j["total_cycles"] == 201);
-  CHECK(j["stall_cycles_by_cause"]["dependency"] == 4 + 5);
+  CHECK(j["stall_cycles_by_cause"]["dependency"] == 3 + 4);
   CHECK(j["golden_match"] == false);
   CHECK(j["energy_pj"].is_null());                         // one layer has no energy
   CHECK(j["dram_bandwidth_peak_bytes_per_cycle"] == 2.5);  // the highest layer's
@@ -157,7 +162,7 @@ TEST_CASE("stats fields: layers.csv formats each value by its type", "[unit][sta
   const std::size_t row1 = csv.find('\n') + 1;
   const std::string first = csv.substr(row1, csv.find('\n', row1) - row1);
   // Strings with a comma quoted; integers as they are; numbers with 6 decimals; booleans.
-  CHECK(first.rfind("\"conv, first\",conv2d,36,4,27,1,3888,100,90,10,3,0.750000,95,true,true,0,1,2,3,4,", 0) == 0);
+  CHECK(first.rfind("\"conv, first\",conv2d,36,4,27,1,3888,100,90,10,3,0.750000,95,true,true,0,1,1,2,3,3,", 0) == 0);
   CHECK(first.find(",\"parallel n, order m n k, hoist\",9,4,1") != std::string::npos);
   // The second layer has no energy: seven empty cells.
   const std::string second = csv.substr(csv.find('\n', row1) + 1);

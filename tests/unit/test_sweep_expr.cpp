@@ -124,3 +124,22 @@ TEST_CASE("sweep expr values from configuration text", "[unit][sweep]") {
   CHECK(ExprValue::from_text("16384").describe() == "a number (16384)");
   CHECK(ExprValue::from_text("0.25").describe() == "a number (0.25)");
 }
+
+TEST_CASE("sweep expr refuses nesting deeper than kMaxExprDepth instead of overflowing the stack", "[unit][sweep]") {
+  // Issue 14: 10,000 nested parentheses, nested `!`, or 20,000 `+` terms crashed with SIGSEGV.
+  const int n = 10000;
+  const std::string parens = std::string(n, '(') + "rows > 1" + std::string(n, ')');
+  const std::string message = "expression nested too deeply: more than 256 levels of operators and parentheses";
+  // The 257th '(' is the first one too many: offset 256.
+  CHECK(error_of(parens) == std::make_pair(message, std::size_t{256}));
+  CHECK(error_of(std::string(n, '!') + "true") == std::make_pair(message, std::size_t{256}));
+  std::string sum = "rows";
+  for (int i = 0; i < 2 * n; ++i) sum += " + rows";
+  // The 256th '+' makes the tree 257 levels deep; it is at offset 4 + 255 * 7 + 1.
+  CHECK(error_of(sum + " > 1") == std::make_pair(message, std::size_t{4 + 255 * 7 + 1}));
+  // At the limit everything still works: 255 parentheses around a comparison, 255 additions.
+  CHECK(truth(std::string(255, '(') + "rows > 1" + std::string(255, ')')));
+  std::string at_limit = "1";
+  for (int i = 0; i < 254; ++i) at_limit += " + 1";
+  CHECK(num(at_limit) == 255);
+}

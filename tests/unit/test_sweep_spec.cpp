@@ -322,3 +322,19 @@ TEST_CASE("sweep shard parses I/N and the Slurm array variables", "[unit][sweep]
                     "the sweep (ID - MIN must be in 0..COUNT-1; use --array=0-(N-1))");
   ::unsetenv("SLURM_ARRAY_TASK_MIN");
 }
+
+TEST_CASE("sweep spec axis names cannot be a fixed results.csv column or a metric", "[unit][sweep]") {
+  // Issue 14: such names gave results.csv two columns of the same name.
+  TempDir d;
+  const auto load = [&](const std::string& text) {
+    const std::string f = spec_file(d, text);
+    return error_of(d, [&] { load_sweep_spec(f); });
+  };
+  CHECK(load("base: base.yaml\naxes:\n  - {key: arch.array.rows, values: [4, 8], name: status}\n") ==
+        "D/spec.yaml:3:50 axes.0.name: 'status' is a column results.csv has anyway (point, key, status, pareto, "
+        "wall_s, run_dir, error); give the axis another name");
+  CHECK(load("base: base.yaml\naxes:\n  - {key: arch.array.rows, values: [4, 8], name: total_cycles}\n"
+             "metrics: [total_cycles]\n") ==
+        "D/spec.yaml:3:50 axes.0.name: 'total_cycles' is also a metric, and results.csv would have two "
+        "'total_cycles' columns; give the axis another name");
+}

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -11,6 +12,7 @@
 #include "sim/util/process.hpp"
 #include "sim/util/progress_line.hpp"
 #include "sim/util/read_file.hpp"
+#include "sim/util/utf8.hpp"
 #include "sim/util/write_atomically.hpp"
 #include "tests/support.hpp"
 
@@ -99,7 +101,8 @@ TEST_CASE("util atomic writes replace whole files with an ordinary mode and leav
   fs::create_directory(d.path() + "/dir");
   put(d.path() + "/dir/keep", "k");
   CHECK_THROWS_WITH(util::write_atomically(d.path() + "/dir", "x", util::Durability::rename_only),
-                    "cannot write '" + d.path() + "/dir': Is a directory");
+                    "cannot write '" + d.path() +
+                        "/dir': it is a directory, not a regular file; outputs go to regular files or new paths");
   CHECK(read_text(d.path() + "/dir/keep") == "k");
   for (const auto& e : fs::directory_iterator(d.path()))
     CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
@@ -168,4 +171,120 @@ TEST_CASE("util progress line redraws in place, erases at the end and estimates 
   CHECK(util::ProgressLine::timing_text(1.5, 0, 7) == "elapsed 1.5 s  remaining ?");
   CHECK(util::ProgressLine::timing_text(0, 3, 7) == "elapsed 0.0 s  remaining ?");
   CHECK(util::ProgressLine::timing_text(2, 10, 0) == "elapsed 2.0 s  remaining ~0.0 s");
+}
+
+TEST_CASE("util read_file refuses pipes and devices without waiting and caps the size before reading", "[unit][util]") {
+  TempDir d;
+  // A FIFO with no writer: opening it for reading would wait forever (issue 14: every input path
+  // that was a named pipe hung). It is refused from its type, without opening it.
+  const std::string fifo = d.path() + "/pipe.yaml";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const auto p = read_error(fifo);
+  REQUIRE(p);
+  CHECK(std::string(p->what()) == fifo + ": is a named pipe (FIFO), not a regular file");
+  CHECK(p->problem() == util::FileReadError::Problem::not_regular);
+  // /dev/zero never ends; it is a character device.
+  const auto z = read_error("/dev/zero");
+  REQUIRE(z);
+  CHECK(std::string(z->what()) == "/dev/zero: is a character device, not a regular file");
+  // A symbolic link to a regular file is read through.
+  put(d.path() + "/real.yaml", "name: x\n");
+  fs::create_symlink(d.path() + "/real.yaml", d.path() + "/link.yaml");
+  CHECK(util::read_file(d.path() + "/link.yaml") == "name: x\n");
+  // A sparse file of 2^40 bytes is refused from its size at once (nothing is read).
+  const std::string huge = d.path() + "/huge";
+  put(huge, "");
+  fs::resize_file(huge, std::uintmax_t{1} << 40);
+  const auto h = read_error(huge, std::size_t{8} << 20);
+  REQUIRE(h);
+  CHECK(std::string(h->what()) == huge + ": larger than 8 MiB");
+  // Limits below 1 MiB are said in bytes.
+  put(d.path() + "/small", "12345");
+  CHECK(std::string(read_error(d.path() + "/small", 4)->what()) == d.path() + "/small: larger than 4 bytes");
+}
+
+TEST_CASE("util writes outputs only onto regular files or new paths, through links, never onto an input",
+          "[unit][util]") {
+  TempDir d;
+  const auto refusal = [](const std::string& path) {
+    try {
+      util::write_atomically(path, "out\n", util::Durability::rename_only);
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("(written)");
+  };
+  // A device is refused and stays what it is (as root, rename(2) would have replaced /dev/null).
+  CHECK(refusal("/dev/null") ==
+        "cannot write '/dev/null': it is a character device, not a regular file; outputs go to regular files or "
+        "new paths");
+  struct stat st {};
+  REQUIRE(::stat("/dev/null", &st) == 0);
+  CHECK(S_ISCHR(st.st_mode));
+  const std::string fifo = d.path() + "/fifo";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  CHECK(refusal(fifo) == "cannot write '" + fifo +
+                             "': it is a named pipe (FIFO), not a regular file; outputs go to regular files or new "
+                             "paths");
+  fs::create_directory(d.path() + "/dir");
+  CHECK(refusal(d.path() + "/dir") == "cannot write '" + d.path() +
+                                          "/dir': it is a directory, not a regular file; outputs go to regular files "
+                                          "or new paths");
+  // A symbolic link is written through: the file it points to is replaced and keeps its mode, the
+  // link stays a link. A dangling link creates the file it names.
+  put(d.path() + "/target.csv", "old\n");
+  ::chmod((d.path() + "/target.csv").c_str(), 0640);
+  fs::create_symlink("target.csv", d.path() + "/link.csv");
+  util::write_atomically(d.path() + "/link.csv", "new\n", util::Durability::rename_only);
+  CHECK(fs::is_symlink(d.path() + "/link.csv"));
+  CHECK(read_text(d.path() + "/target.csv") == "new\n");
+  REQUIRE(::stat((d.path() + "/target.csv").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0640);
+  fs::create_symlink(d.path() + "/made.csv", d.path() + "/dangling.csv");
+  util::write_atomically(d.path() + "/dangling.csv", "made\n", util::Durability::rename_only);
+  CHECK(fs::is_symlink(d.path() + "/dangling.csv"));
+  CHECK(read_text(d.path() + "/made.csv") == "made\n");
+  fs::create_symlink("loop_b", d.path() + "/loop_a");
+  fs::create_symlink("loop_a", d.path() + "/loop_b");
+  CHECK(refusal(d.path() + "/loop_a") == "cannot write '" + d.path() + "/loop_a': too many levels of symbolic links");
+  // An input of this run is never replaced, under any name (here through a link to it).
+  put(d.path() + "/exp.yaml", "name: e\n");
+  util::read_input(d.path() + "/exp.yaml", 1024);
+  fs::create_symlink("exp.yaml", d.path() + "/alias.yaml");
+  CHECK(refusal(d.path() + "/alias.yaml") == "cannot write '" + d.path() +
+                                                 "/alias.yaml': it is an input of this run ('" + d.path() +
+                                                 "/exp.yaml'); choose another output path");
+  CHECK(read_text(d.path() + "/exp.yaml") == "name: e\n");
+  for (const auto& e : fs::directory_iterator(d.path()))
+    CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
+}
+
+TEST_CASE("util write fault hook fails a write like a full disk and leaves the old file", "[unit][util]") {
+  TempDir d;
+  const std::string f = d.path() + "/results.csv";
+  util::write_atomically(f, "old\n", util::Durability::fsync);
+  util::set_write_fault(
+      [](const std::string& target) { return target.find("results") != std::string::npos ? ENOSPC : 0; });
+  CHECK_THROWS_WITH(util::write_atomically(f, "new\n", util::Durability::fsync),
+                    "cannot write '" + f + "': No space left on device");
+  util::write_atomically(d.path() + "/other.csv", "x\n", util::Durability::fsync);  // the hook spares it
+  util::set_write_fault({});
+  CHECK(read_text(f) == "old\n");
+  CHECK(read_text(d.path() + "/other.csv") == "x\n");
+  // No temporary file is left behind: the directory holds the two files.
+  CHECK(std::distance(fs::directory_iterator(d.path()), fs::directory_iterator{}) == 2);
+}
+
+TEST_CASE("util utf8 finds the first invalid byte and replaces invalid bytes", "[unit][util]") {
+  CHECK_FALSE(util::invalid_utf8_at("plain ascii"));
+  CHECK_FALSE(util::invalid_utf8_at("\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));  // été € and an emoji
+  CHECK(util::invalid_utf8_at("ab\xff") == std::optional<std::size_t>(2));
+  CHECK(util::invalid_utf8_at("\xc0\xaf") == std::optional<std::size_t>(0));          // overlong '/'
+  CHECK(util::invalid_utf8_at("x\xed\xa0\x80") == std::optional<std::size_t>(1));     // a surrogate
+  CHECK(util::invalid_utf8_at("\xf4\x90\x80\x80") == std::optional<std::size_t>(0));  // above U+10FFFF
+  CHECK(util::invalid_utf8_at("ok\xe2\x82") == std::optional<std::size_t>(2));        // truncated
+  CHECK(util::with_valid_utf8("a\xff\xc3\xa9\xfe") == "a_\xc3\xa9_");
+  const util::TextPosition p = util::position_of("ab\ncd\nef", 7);
+  CHECK(p.line == 3);
+  CHECK(p.col == 2);
 }

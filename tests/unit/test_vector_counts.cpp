@@ -8,7 +8,7 @@
 
 namespace {
 using namespace arraysim;
-using config::VectorLoop;
+using config::GemmLoop;
 
 /// Ports wide enough that no step waits: the lanes are the bound.
 plan::VectorUnitShape wide_unit(std::int64_t lanes) {
@@ -30,10 +30,10 @@ analytic::VectorUnit analytic_unit(const plan::VectorUnitShape& u) {
 }
 
 analytic::VectorMapping to_analytic(const config::VectorMapping& m) {
-  auto l = [](VectorLoop x) {
-    return x == VectorLoop::m   ? analytic::VectorLoop::m
-           : x == VectorLoop::n ? analytic::VectorLoop::n
-                                : analytic::VectorLoop::k;
+  auto l = [](GemmLoop x) {
+    return x == GemmLoop::m   ? analytic::VectorLoop::m
+           : x == GemmLoop::n ? analytic::VectorLoop::n
+                              : analytic::VectorLoop::k;
   };
   return {l(m.parallel), {l(m.order[0]), l(m.order[1]), l(m.order[2])}, m.hoist};
 }
@@ -50,7 +50,7 @@ const FcCase kFcCases[] = {{16, 64, 4}, {16, 64, 8}, {10, 7, 4}, {5, 33, 8}, {1,
 TEST_CASE("vector: FC with lanes across the reduction reads every input and weight once per MAC", "[unit][vector]") {
   // Order m, chw1, chw0 (chw0 across the lanes): GEMM order [m, n, k], parallel k, the output's
   // accumulator held in a register across chw1 and written once per output after the adder tree.
-  const config::VectorMapping map{VectorLoop::k, {VectorLoop::m, VectorLoop::n, VectorLoop::k}, true};
+  const config::VectorMapping map{GemmLoop::k, {GemmLoop::m, GemmLoop::n, GemmLoop::k}, true};
   for (const FcCase& c : kFcCases) {
     INFO("M " << c.outputs << " CHW " << c.chw << " L " << c.lanes);
     const plan::VectorUnitShape u = wide_unit(c.lanes);
@@ -80,7 +80,7 @@ TEST_CASE("vector: FC with lanes across outputs and the input hoisted reads each
           "[unit][vector]") {
   // Order m2, chw, m1 (m1 across the lanes): GEMM order [m, n, k], parallel n, input I[chw]
   // hoisted into a broadcast register, the L accumulators held across chw.
-  const config::VectorMapping map{VectorLoop::n, {VectorLoop::m, VectorLoop::n, VectorLoop::k}, true};
+  const config::VectorMapping map{GemmLoop::n, {GemmLoop::m, GemmLoop::n, GemmLoop::k}, true};
   for (const FcCase& c : kFcCases) {
     INFO("M " << c.outputs << " CHW " << c.chw << " L " << c.lanes);
     const plan::VectorUnitShape u = wide_unit(c.lanes);
@@ -106,7 +106,7 @@ TEST_CASE("vector: FC with lanes across outputs and the input hoisted reads each
     }
   }
   // Without hoisting every lane reads the input itself: M·CHW input reads (16 outputs, 64 inputs).
-  const config::VectorMapping plain{VectorLoop::n, {VectorLoop::m, VectorLoop::n, VectorLoop::k}, false};
+  const config::VectorMapping plain{GemmLoop::n, {GemmLoop::m, GemmLoop::n, GemmLoop::k}, false};
   const plan::VectorCounts p = plan::count_vector_fold(plain, wide_unit(4), 1, 16, 64, false);
   CHECK(p.a_read_words == 16 * 64);
   // ... and each step reads and writes its 4 outputs: writes 16·64, reads 16·(64 − 1).
@@ -120,7 +120,7 @@ TEST_CASE("vector: read ports narrower than the lanes stretch each step", "[unit
   // lanes (16 bytes, 1 cycle). Parallel n, order [m, n, k], hoist; FC 20 outputs × 12 inputs.
   plan::VectorUnitShape u = wide_unit(8);
   u.ports.weight_bytes_per_cycle = 16;
-  const config::VectorMapping map{VectorLoop::n, {VectorLoop::m, VectorLoop::n, VectorLoop::k}, true};
+  const config::VectorMapping map{GemmLoop::n, {GemmLoop::m, GemmLoop::n, GemmLoop::k}, true};
   const plan::VectorCounts s = plan::count_vector_fold(map, u, 1, 20, 12, false);
   CHECK(s.steps == 3 * 12);                // ⌈20/8⌉ lane groups × 12
   CHECK(s.cycles == 2 * 12 * 2 + 1 * 12);  // two full groups at 2 cycles, the last at 1 = 60
@@ -158,13 +158,13 @@ TEST_CASE("vector: analytic closed forms equal the step walk for every mapping",
 TEST_CASE("vector: register words of a mapping", "[unit][vector]") {
   const std::int64_t L = 8;
   // parallel n, innermost k, hoist: broadcast input (1) + L held accumulators = 9.
-  CHECK(plan::vector_register_words({VectorLoop::n, {VectorLoop::m, VectorLoop::n, VectorLoop::k}, true}, L) == 1 + L);
+  CHECK(plan::vector_register_words({GemmLoop::n, {GemmLoop::m, GemmLoop::n, GemmLoop::k}, true}, L) == 1 + L);
   // parallel k, innermost k: nothing held but the tree's accumulator (1).
-  CHECK(plan::vector_register_words({VectorLoop::k, {VectorLoop::m, VectorLoop::n, VectorLoop::k}, true}, L) == 1);
+  CHECK(plan::vector_register_words({GemmLoop::k, {GemmLoop::m, GemmLoop::n, GemmLoop::k}, true}, L) == 1);
   // parallel m, innermost m: B broadcast and held (1) = 1.
-  CHECK(plan::vector_register_words({VectorLoop::m, {VectorLoop::k, VectorLoop::n, VectorLoop::m}, true}, L) == 1);
+  CHECK(plan::vector_register_words({GemmLoop::m, {GemmLoop::k, GemmLoop::n, GemmLoop::m}, true}, L) == 1);
   // parallel k, innermost n: A held (L lanes of k) = L.
-  CHECK(plan::vector_register_words({VectorLoop::k, {VectorLoop::m, VectorLoop::k, VectorLoop::n}, true}, L) == L);
-  CHECK(plan::vector_register_words({VectorLoop::n, {VectorLoop::m, VectorLoop::n, VectorLoop::k}, false}, L) == 0);
+  CHECK(plan::vector_register_words({GemmLoop::k, {GemmLoop::m, GemmLoop::k, GemmLoop::n}, true}, L) == L);
+  CHECK(plan::vector_register_words({GemmLoop::n, {GemmLoop::m, GemmLoop::n, GemmLoop::k}, false}, L) == 0);
   CHECK(plan::all_vector_mappings().size() == 36);
 }
