@@ -45,20 +45,19 @@ DramController::DramController(const config::DramConfig& cfg, FrontEnd front_end
 }
 
 void DramController::use_bus(Channel& ch, std::int64_t t, bool row_command) {
+  ch.scanned = 0, ch.scan_earliest = kNever;  // every command changes some request's earliest clock
   if (!cfg_.dual_command_bus)
     ch.row_bus_free = ch.col_bus_free = t + 1;
   else
     (row_command ? ch.row_bus_free : ch.col_bus_free) = t + 1;
 }
 
-std::pair<DramController::Cmd, std::int64_t> DramController::next_command(const Channel& ch, std::int32_t i,
-                                                                          const DramRequest& r) const {
-  const DramCoord& c = coord_[static_cast<std::size_t>(i)];
-  const Bank& b = ch.banks[static_cast<std::size_t>(c.bank)];
-  const Group& g = ch.groups[static_cast<std::size_t>(c.bank_group)];
-  if (b.open_row == c.row) {
+std::pair<DramController::Cmd, std::int64_t> DramController::next_command(const Channel& ch, const Queued& q) const {
+  const Bank& b = ch.banks[static_cast<std::size_t>(q.bank)];
+  const Group& g = ch.groups[static_cast<std::size_t>(q.group)];
+  if (b.open_row == q.row) {
     // Column command: bank (tRCD), bank group (tCCD_L, tWTR_L), rank (tCCD_S, tWTR_S, tRTW).
-    if (r.write) return {Cmd::wr, std::max({b.next_wr, g.next_wr, ch.next_wr})};
+    if (q.write) return {Cmd::wr, std::max({b.next_wr, g.next_wr, ch.next_wr})};
     return {Cmd::rd, std::max({b.next_rd, g.next_rd, ch.next_rd})};
   }
   if (b.open_row >= 0) {
@@ -84,11 +83,10 @@ void DramController::do_act(Channel& ch, std::int64_t t, std::int32_t i, DramReq
   ch.next_act = std::max(ch.next_act, t + t_.rrd_s);
   ch.faw[static_cast<std::size_t>(ch.faw_pos)] = t;
   ch.faw_pos = (ch.faw_pos + 1) % 4;
-  b.hits_pending = 0;
-  for (const std::int32_t q : ch.queue) {
-    const DramCoord& qc = coord_[static_cast<std::size_t>(q)];
-    if (qc.bank == c.bank && qc.row == c.row) ++b.hits_pending;
-  }
+  b.hits_pending = 0;  // a closed bank has none
+  for (const Queued& q : ch.queue)
+    if (q.bank == c.bank && q.row == c.row) ++b.hits_pending;
+  ch.hits += b.hits_pending;
   if (r.row == RowOutcome::none) r.row = RowOutcome::miss;
   ++stats_.activates;
   use_bus(ch, t, true);
@@ -137,13 +135,14 @@ void DramController::do_column(Channel& ch, std::int64_t t, std::int32_t i, Dram
     case RowOutcome::none: break;
   }
   --b.hits_pending;
+  --ch.hits;
   if (cfg_.page_policy == config::PagePolicy::closed && b.hits_pending == 0) {
     // Auto-precharge (RDA/WRA): the bank closes as soon as tRAS and tRTP (tWR) allow.
     b.open_row = -1;
     b.next_act = std::max(b.next_act, b.next_pre + t_.rp);
     ++stats_.precharges;
   }
-  ch.queue.erase(std::find(ch.queue.begin(), ch.queue.end(), i));
+  ch.queue.erase(std::find_if(ch.queue.begin(), ch.queue.end(), [i](const Queued& q) { return q.index == i; }));
   use_bus(ch, t, false);
 }
 
@@ -159,7 +158,10 @@ bool DramController::refresh(Channel& ch, std::int64_t now) {
   if (open) {
     if (pre > now) return ch.next_event = pre, false;
     for (Bank& b : ch.banks)
-      if (b.open_row >= 0) b.open_row = -1, b.hits_pending = 0, b.next_act = std::max(b.next_act, now + t_.rp_all);
+      if (b.open_row >= 0) {
+        ch.hits -= b.hits_pending;
+        b.open_row = -1, b.hits_pending = 0, b.next_act = std::max(b.next_act, now + t_.rp_all);
+      }
     ++stats_.precharges;
     use_bus(ch, now, true);
     ch.next_event = now + 1;
@@ -186,15 +188,27 @@ void DramController::issue(Channel& ch, std::int64_t now, std::vector<DramReques
   for (int pass = 0; pass < (cfg_.dual_command_bus ? 2 : 1); ++pass) {
     std::int32_t col = -1, row = -1;
     Cmd row_cmd = Cmd::none;
-    std::int64_t earliest = kNever;
     const bool col_bus = ch.col_bus_free <= now, row_bus = ch.row_bus_free <= now;
-    for (const std::int32_t i : ch.queue) {
-      const DramRequest& r = reqs[static_cast<std::size_t>(i)];
-      if (r.enqueue >= now) {  // entered this clock: decoded by the next
-        earliest = std::min(earliest, r.enqueue + 1);
-        continue;
+    // No column command can be legal before the rank allows one (tCCD_S, tWTR_S, tRTW) and the
+    // column bus is free. When every queued request is a row hit, nothing can issue before then.
+    const std::int64_t col_from = std::max(ch.col_bus_free, std::min(ch.next_rd, ch.next_wr));
+    const bool col_possible = col_from <= now;
+    if (!col_possible && ch.hits == static_cast<std::int64_t>(ch.queue.size())) {
+      if (!issued) ch.next_event = std::min(ch.next_event, std::max(col_from, now + 1));
+      break;
+    }
+    // Entries an earlier scan found with nothing legal before scan_earliest (> now) are skipped.
+    const bool cached = ch.scan_earliest > now;
+    std::size_t k = cached ? ch.scanned : 0;
+    std::int64_t earliest = cached ? ch.scan_earliest : kNever, arriving = kNever;
+    for (; k < ch.queue.size(); ++k) {
+      const Queued& q = ch.queue[k];
+      const std::int32_t i = q.index;
+      if (q.enqueue >= now) {  // entered this clock (and so did every later one): decoded by the next
+        arriving = q.enqueue + 1;
+        break;
       }
-      const auto [cmd, t] = next_command(ch, i, r);
+      const auto [cmd, t] = next_command(ch, q);
       if (cmd == Cmd::none) continue;
       const bool column = cmd == Cmd::rd || cmd == Cmd::wr;
       const std::int64_t legal = std::max(t, column ? ch.col_bus_free : ch.row_bus_free);
@@ -202,7 +216,10 @@ void DramController::issue(Channel& ch, std::int64_t now, std::vector<DramReques
         col = i;  // the oldest ready row hit wins
         break;
       }
-      if (legal <= now && !column && row_bus && row < 0) row = i, row_cmd = cmd;
+      if (legal <= now && !column && row_bus && row < 0) {
+        row = i, row_cmd = cmd;
+        if (!col_possible) break;  // no younger row hit can go first
+      }
       earliest = std::min(earliest, std::max(legal, now + 1));
     }
     if (col >= 0) {
@@ -218,7 +235,10 @@ void DramController::issue(Channel& ch, std::int64_t now, std::vector<DramReques
         do_pre(ch, now, row, r);
       issued = true;
     }
-    if (!issued) ch.next_event = std::min(ch.next_event, earliest);
+    if (!issued) {
+      ch.scanned = k, ch.scan_earliest = earliest;
+      ch.next_event = std::min({ch.next_event, earliest, arriving});
+    }
     break;
   }
   if (issued) ch.next_event = std::min(ch.next_event, now + 1);
@@ -247,10 +267,10 @@ void DramController::schedule(std::vector<DramRequest>& reqs) {
       }
       r.enqueue = now;
       r.row = RowOutcome::none;
-      ch.queue.push_back(static_cast<std::int32_t>(next_in));
+      ch.queue.push_back(Queued{static_cast<std::int32_t>(next_in), c.bank, c.bank_group, r.write, c.row, now});
       ch.last_enqueue = now;
       Bank& b = ch.banks[static_cast<std::size_t>(c.bank)];
-      if (b.open_row == c.row) ++b.hits_pending;
+      if (b.open_row == c.row) ++b.hits_pending, ++ch.hits;
       ch.next_event = std::min(ch.next_event, now + 1);
       ++next_in;
     }

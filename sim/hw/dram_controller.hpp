@@ -90,6 +90,12 @@ class DramController {
   struct Group {
     std::int64_t next_act = 0, next_rd = 0, next_wr = 0;
   };
+  /// A queued request as the scheduler scans it (compact: the queue is scanned every command).
+  struct Queued {
+    std::int32_t index = 0, bank = 0, group = 0;
+    bool write = false;
+    std::int64_t row = 0, enqueue = 0;
+  };
   struct Channel {
     std::vector<Bank> banks;
     std::vector<Group> groups;
@@ -98,7 +104,13 @@ class DramController {
     int faw_pos = 0;
     std::int64_t row_bus_free = 0, col_bus_free = 0;  ///< next clock a command bus is free
     std::int64_t refresh_due = kNever;
-    std::vector<std::int32_t> queue;  ///< request indices in arrival order
+    std::vector<Queued> queue;  ///< in arrival order
+    std::int64_t hits = 0;      ///< queued requests whose row is open: Σ banks' hits_pending
+    /// The last scan that issued nothing: its first `scanned` entries had no legal command before
+    /// `scan_earliest`. Valid until the channel's next command (an arrival only adds to the queue
+    /// or holds a precharge back), so a scan woken by an arrival starts after them.
+    std::size_t scanned = 0;
+    std::int64_t scan_earliest = kNever;
     std::int64_t last_enqueue = -1;
     std::int64_t next_event = kNever;  ///< earliest clock this channel may act
   };
@@ -107,7 +119,7 @@ class DramController {
   void issue(Channel& ch, std::int64_t now, std::vector<DramRequest>& reqs, std::int64_t& done, bool& freed);
   bool refresh(Channel& ch, std::int64_t now);
   /// The next command of request `i` and the earliest clock it is legal (ignoring the command bus).
-  std::pair<Cmd, std::int64_t> next_command(const Channel& ch, std::int32_t i, const DramRequest& r) const;
+  std::pair<Cmd, std::int64_t> next_command(const Channel& ch, const Queued& q) const;
   void do_act(Channel& ch, std::int64_t t, std::int32_t i, DramRequest& r);
   void do_pre(Channel& ch, std::int64_t t, std::int32_t i, DramRequest& r);
   void do_column(Channel& ch, std::int64_t t, std::int32_t i, DramRequest& r);
