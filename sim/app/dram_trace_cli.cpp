@@ -22,7 +22,7 @@ void add_dram_trace_command(CLI::App& app, DramTraceCommand& c) {
 
 int run_dram_trace_command(const DramTraceCommand& c) {
   try {
-    const config::ArchConfig arch = config::load_arch(c.arch_file, c.sets);
+    const config::ArchConfig arch = config::load_arch(c.arch_file, c.sets, /*banked_dram=*/true);
     const io::DramTrace trace = io::read_dram_trace(c.trace_file);
     const hw::DramTraceResult r = hw::replay_dram_trace(arch, trace);
     std::cout << hw::to_text(r);

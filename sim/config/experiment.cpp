@@ -312,7 +312,7 @@ Experiment load_experiment(const std::string& path, const std::vector<std::strin
   return load_experiment_text(text, path, fs::path(path).parent_path().string(), overrides);
 }
 
-ArchConfig load_arch(const std::string& path, const std::vector<std::string>& overrides) {
+ArchConfig load_arch(const std::string& path, const std::vector<std::string>& overrides, bool banked_dram) {
   ReadContext ctx;
   ctx.sources.add_file("", path);
   ctx.diag.set_main_file(path);
@@ -329,6 +329,14 @@ ArchConfig load_arch(const std::string& path, const std::vector<std::string>& ov
     }
     MapReader ar(root["arch"], "arch", ctx);
     a = parse_arch(ar);
+    const YAML::Node& arch_node = root["arch"];
+    const YAML::Node& dram_node = static_cast<const YAML::Node&>(arch_node)["dram"];
+    if (banked_dram && !a.dram.banked() && ctx.diag.empty())
+      ctx.diag.add(dram_node.IsDefined() && dram_node.IsMap() ? MapReader(dram_node, "arch.dram", ctx).location("model")
+                                                              : ar.location("dram"),
+                   "arch.dram.model",
+                   "must be a banked DRAM model (ddr4_3200, lpddr4_3200, hbm2) to replay a trace; got " +
+                       to_string(a.dram.model));
   }
   ctx.diag.throw_if_any();
   return a;

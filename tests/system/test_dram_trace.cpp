@@ -219,7 +219,8 @@ TEST_CASE("dram-trace: a malformed trace line is one error naming the file and l
   std::ofstream(d.path() + "/ok.trace") << "LD 0x0\n";
   const test::CliResult r = test::run_cli("dram-trace --arch " + simple + " " + d.path() + "/ok.trace");
   CHECK(r.exit_code == 2);
-  CHECK(r.err == "arraysim: " + simple +
-                     ": dram-trace needs a banked DRAM model (ddr4_3200, lpddr4_3200, hbm2); the architecture's "
-                     "arch.dram.model is simple\n");
+  // "dram: {model: simple}" on line 3: the value starts in column 15.
+  CHECK(r.err == simple +
+                     ":3:15 arch.dram.model: must be a banked DRAM model (ddr4_3200, lpddr4_3200, hbm2) to replay a "
+                     "trace; got simple\n");
 }
