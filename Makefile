@@ -9,6 +9,8 @@ BUILD     ?= build/release
 BUILD_SAN ?= build/sanitize
 BUILD_FUZZ ?= build/fuzz
 FUZZ_SECONDS ?= 60
+# The targets to fuzz (empty: all of tests/fuzz).
+FUZZ_TARGETS ?=
 JOBS      ?= $(shell nproc)
 # The Verilated RTL array (arch.array.impl: rtl, arraysim cosim, the rtl tests); OFF builds without it.
 WITH_VERILATOR ?= ON
@@ -44,7 +46,7 @@ fuzz: deps
 	@CXX=clang++ cmake -S . -B $(BUILD_FUZZ) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DARRAYSIM_BUILD_TESTS=OFF \
 	  -DARRAYSIM_FUZZ=ON -DWITH_VERILATOR=OFF >/dev/null
 	@cmake --build $(BUILD_FUZZ) --target fuzz_targets -j $(JOBS)
-	bash tests/fuzz/run.sh $(BUILD_FUZZ) $(FUZZ_SECONDS)
+	bash tests/fuzz/run.sh $(BUILD_FUZZ) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 bench: configure
 	@cmake --build $(BUILD) -j $(JOBS)

@@ -13,6 +13,7 @@
 #include "sim/app/progress.hpp"
 #include "sim/hw/accelerator.hpp"
 #include "sim/plan/plan.hpp"
+#include "sim/plan/resources.hpp"
 #include "sim/stats/energy.hpp"
 #include "sim/stats/plots.hpp"
 #include "sim/stats/scalesim_report.hpp"
@@ -92,6 +93,7 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
   const plan::ExperimentPlan plan = plan::make_plan(e, po);
   so.fidelity = plan.fidelity;
   check_impl();
+  plan::check_resources(e, plan, so.trace_sram, so.trace_dram);
   const bool values = plan.fidelity == config::Fidelity::values;
 
   stats::RunResult res;
@@ -105,7 +107,7 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
   res.input_dtype = arr.input_dtype;
   res.weight_dtype = arr.weight_dtype;
   res.accumulator_dtype = arr.accumulator_dtype;
-  res.pe_count = arr.type == config::ArrayType::systolic ? arr.rows * arr.cols : arr.lanes;
+  res.pe_count = config::pe_count(arr);
 
   // Operands (values fidelity: seeded by the layer's index in the workload) and the programs.
   std::vector<ir::LayerOperands> operands;
@@ -169,12 +171,14 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
     if (lc.compute_cycles > 0)
       r.compute_utilization =
           static_cast<double>(r.macs) / (static_cast<double>(res.pe_count) * static_cast<double>(lc.compute_cycles));
-    if (!p.vector && !p.schedule.folds.empty()) {
+    if (!p.vector && p.schedule.fold_count > 0) {
       // SCALE-Sim's mapping efficiency: the unweighted mean over folds of the PEs each one uses.
       double used = 0;
-      for (const plan::Fold& f : p.schedule.folds)
-        used += static_cast<double>(f.rows_used * f.cols_used) / static_cast<double>(res.pe_count);
-      r.mapping_efficiency = used / static_cast<double>(p.schedule.folds.size());
+      for (std::int64_t f = 0; f < p.schedule.fold_count; ++f) {
+        const plan::Fold fo = p.schedule.fold(f);
+        used += static_cast<double>(fo.rows_used * fo.cols_used) / static_cast<double>(res.pe_count);
+      }
+      r.mapping_efficiency = used / static_cast<double>(p.schedule.fold_count);
     }
     if (p.vector) {
       r.vector_mapping = config::to_string(p.vector_mapping);

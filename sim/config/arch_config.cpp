@@ -6,6 +6,8 @@
 namespace arraysim::config {
 
 std::string to_string(ArrayType t) { return t == ArrayType::systolic ? "systolic" : "vector"; }
+
+std::int64_t pe_count(const ArrayConfig& a) { return a.type == ArrayType::systolic ? a.rows * a.cols : a.lanes; }
 std::string to_string(GemmLoop l) { return l == GemmLoop::m ? "m" : l == GemmLoop::n ? "n" : "k"; }
 std::string to_string(const VectorMapping& m) {
   return "parallel " + to_string(m.parallel) + ", order " + to_string(m.order[0]) + " " + to_string(m.order[1]) + " " +

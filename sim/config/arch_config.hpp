@@ -66,6 +66,8 @@ struct ArrayConfig {
   bool mapping_auto = true;
   VectorMapping mapping;
 };
+/// Multiply-accumulate units of the array: rows·cols PEs (systolic) or lanes (vector).
+std::int64_t pe_count(const ArrayConfig& a);
 
 /// How a scratchpad word address selects its bank: interleave: bank = (w / interleave_words)
 /// mod banks (low-order interleave; interleave_words 1 by default); block: each bank holds one

@@ -99,8 +99,23 @@ bool split_override(const std::string& text, int index, std::string& path, YAML:
                      " of the override)");
     return false;
   }
+  // The event parser first: it bounds the value's size, and yaml-cpp's tree builder never ends on
+  // some malformed values (",a: b}") that the event parser reads as a second document.
+  const std::string value_text = text.substr(eq + 1);
+  switch (yaml_shape(value_text)) {
+    case YamlShape::several_documents:
+      ctx.diag.add(loc, path, "value holds more than one YAML document ('---'); give one value");
+      return false;
+    case YamlShape::too_many_nodes:
+      ctx.diag.add(
+          loc, path,
+          "value has more than " + std::to_string(kMaxYamlNodes) + " YAML values (scalars, lists and mappings)");
+      return false;
+    case YamlShape::one_document:
+    case YamlShape::invalid: break;  // the tree builder names the syntax error
+  }
   try {
-    const std::vector<YAML::Node> docs = YAML::LoadAll(text.substr(eq + 1));
+    const std::vector<YAML::Node> docs = YAML::LoadAll(value_text);
     if (docs.size() > 1) {
       ctx.diag.add(loc, path, "value holds more than one YAML document ('---'); give one value");
       return false;
@@ -263,6 +278,7 @@ Experiment parse_experiment(YAML::Node root, const std::string& display, const s
   e.sim.check_golden = sr.opt_bool("check_golden", true);
   e.sim.check_analytic = sr.opt_bool("check_analytic", true);
   e.sim.max_cycles = sr.opt_int("max_cycles", e.sim.max_cycles, 1, std::numeric_limits<std::int64_t>::max());
+  e.sim.max_memory_mib = sr.opt_int("max_memory_mib", e.sim.max_memory_mib, 1, std::int64_t{1} << 30);
   if (auto f = sr.opt_int_list("fault_stuck_pe", 2, 0, std::int64_t{1} << 20)) {
     if (f->size() != 2)
       sr.error("fault_stuck_pe", "expected [row, col]");
@@ -280,7 +296,8 @@ Experiment parse_experiment(YAML::Node root, const std::string& display, const s
     for (const char* k : {"type", "rows", "cols", "impl", "input_dtype"})
       e.key_locations[std::string("arch.array.") + k] = array.location(k);
   }
-  for (const char* k : {"fidelity", "fault_stuck_pe"}) e.key_locations[std::string("sim.") + k] = sr.location(k);
+  for (const char* k : {"fidelity", "fault_stuck_pe", "max_cycles", "max_memory_mib"})
+    e.key_locations[std::string("sim.") + k] = sr.location(k);
   sr.finish();
   top.finish();
   ctx.diag.throw_if_any();
@@ -385,6 +402,7 @@ std::string effective_yaml(const Experiment& e) {
   out << YAML::Key << "check_golden" << YAML::Value << e.sim.check_golden;
   out << YAML::Key << "check_analytic" << YAML::Value << e.sim.check_analytic;
   out << YAML::Key << "max_cycles" << YAML::Value << e.sim.max_cycles;
+  out << YAML::Key << "max_memory_mib" << YAML::Value << e.sim.max_memory_mib;
   if (e.sim.fault_pe_row >= 0)
     out << YAML::Key << "fault_stuck_pe" << YAML::Value << YAML::Flow << YAML::BeginSeq << e.sim.fault_pe_row
         << e.sim.fault_pe_col << YAML::EndSeq;

@@ -29,7 +29,10 @@ struct SimOptions {
   bool fidelity_auto = false;                       ///< `sim.fidelity: auto` was given (or defaulted)
   bool check_golden = true;                         ///< compare outputs with models/golden (values fidelity only)
   bool check_analytic = true;                       ///< compare cycles with models/analytic
-  std::int64_t max_cycles = std::int64_t{1} << 40;  ///< safety stop for a hung simulation
+  std::int64_t max_cycles = std::int64_t{1} << 40;  ///< cycles a layer may take (checked before and during the run)
+  /// Host memory a run may need, in MiB: the estimate of sim/plan/resources is checked against it
+  /// before anything large is allocated.
+  std::int64_t max_memory_mib = 16384;
   /// Test aid: {row, col} of a PE whose multiplier is stuck at 0; {-1, -1} = none.
   std::int64_t fault_pe_row = -1, fault_pe_col = -1;
 };

@@ -61,6 +61,21 @@ class NodeCounter : public YAML::EventHandler {
 
 }  // namespace
 
+YamlShape yaml_shape(const std::string& text, std::size_t max_nodes) {
+  try {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    NodeCounter counter(max_nodes);
+    while (parser.HandleNextDocument(counter)) {
+    }
+    return YamlShape::one_document;
+  } catch (const StopParsing& e) {
+    return e.message.rfind("a second", 0) == 0 ? YamlShape::several_documents : YamlShape::too_many_nodes;
+  } catch (const YAML::Exception&) {
+    return YamlShape::invalid;
+  }
+}
+
 bool load_yaml(const std::string& text, const std::string& file, const std::string& key_path, YAML::Node& out,
                Diagnostics& diag, std::size_t max_nodes) {
   const std::string where = key_path.empty() ? "(yaml)" : key_path;

@@ -22,6 +22,13 @@ constexpr std::size_t kMaxConfigBytes = std::size_t{8} << 20;
 /// costs about 500 bytes per node, so this bounds a load to about 500 MB (docs/config.md, Limits).
 constexpr std::size_t kMaxYamlNodes = 1'000'000;
 
+/// What yaml-cpp's event parser finds in `text` before any tree is built (the tree builder of
+/// yaml-cpp 0.7 never ends on some malformed flow text, e.g. ",a: b}", which the event parser
+/// reads as a second document): one document of at most `max_nodes` nodes, a second document,
+/// too many nodes, or invalid YAML (left to the tree builder's message).
+enum class YamlShape { one_document, several_documents, too_many_nodes, invalid };
+YamlShape yaml_shape(const std::string& text, std::size_t max_nodes = kMaxYamlNodes);
+
 /// Parses YAML `text` that must hold (at most) one document: checks that it is UTF-8, counts its
 /// nodes with yaml-cpp's event parser (memory bounded by the nesting depth) and refuses more than
 /// kMaxYamlNodes or a second document, then builds the tree into `out`. A problem is recorded in

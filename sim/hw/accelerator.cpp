@@ -69,13 +69,14 @@ template <class TIn, class TAcc> class Accelerator : public sc_core::sc_module {
       const ArrayMode mode =
           plan::dataflow(arch.array.dataflow).stationary() ? ArrayMode::stationary : ArrayMode::output_stationary;
       pe_array = make_pe_array<TIn, TAcc>("pe_array", arch, mode, opt, period);
-      if (values) compute = std::make_unique<ArrayDriver<TIn, TAcc>>(*pe_array, *tile_buffers);
+      if (values) compute = std::make_unique<ArrayDriver<TIn, TAcc>>(*pe_array, *tile_buffers, opt.trace_sram);
     } else if (values) {
       lanes =
           std::make_unique<VectorLanes<TIn, TAcc>>(plan::vector_unit_shape(arch), arch.array.reduction_latency_cycles);
-      compute = std::make_unique<LaneDriver<TIn, TAcc>>(*lanes, *tile_buffers);
+      compute = std::make_unique<LaneDriver<TIn, TAcc>>(*lanes, *tile_buffers, opt.trace_sram);
     }
-    if (!values) sequencer = std::make_unique<FoldSequencer>(arch.array.rows, arch.array.reduction_latency_cycles);
+    if (!values)
+      sequencer = std::make_unique<FoldSequencer>(arch.array.rows, arch.array.reduction_latency_cycles, opt.trace_sram);
     controller = std::make_unique<Controller>("controller", arch, layers, period, *memory_engine, recorder,
                                               compute.get(), sequencer.get(), opt.on_layer_start, opt.max_cycles);
   }

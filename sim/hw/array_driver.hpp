@@ -19,8 +19,15 @@ namespace arraysim::hw {
 
 template <class TIn, class TAcc> class ArrayDriver final : public ComputeUnit {
  public:
-  ArrayDriver(PeArray<TIn, TAcc>& array, Scratchpads<TIn, TAcc>& buffers)
-      : array_(array), buffers_(buffers), R_(array.rows()), C_(array.cols()), latency_(array.output_latency()) {
+  /// `record_timing`: keep every fold's observed timing in `timing` (access traces; it grows with
+  /// the folds). Without it only the folds in flight are held.
+  ArrayDriver(PeArray<TIn, TAcc>& array, Scratchpads<TIn, TAcc>& buffers, bool record_timing)
+      : array_(array),
+        buffers_(buffers),
+        R_(array.rows()),
+        C_(array.cols()),
+        latency_(array.output_latency()),
+        record_(record_timing) {
     left_.assign(static_cast<std::size_t>(R_), TIn{});
     top_.assign(static_cast<std::size_t>(C_), TIn{});
     left_valid_.assign(static_cast<std::size_t>(R_), 0);
@@ -35,9 +42,7 @@ template <class TIn, class TAcc> class ArrayDriver final : public ComputeUnit {
     array_.reset();
     active_.clear();
     for (auto& q : fifo_) q.clear();
-    const std::size_t folds = s_->folds.size();
-    timing.assign(folds, plan::FoldTiming{});
-    columns_left_.assign(folds, 0);
+    timing.assign(record_ ? static_cast<std::size_t>(s_->fold_count) : 0, plan::FoldTiming{});
     events.clear();
     outputs_written_ = 0;
     stepped_ = false;
@@ -52,8 +57,8 @@ template <class TIn, class TAcc> class ArrayDriver final : public ComputeUnit {
   }
 
   void start_fold(std::int64_t f, std::int64_t c) override {
-    const plan::Fold& fo = s_->folds[static_cast<std::size_t>(f)];
-    const plan::Tile& t = s_->tiles[static_cast<std::size_t>(s_->fold_tile[static_cast<std::size_t>(f)])];
+    const plan::Fold fo = s_->fold(f);
+    const plan::Tile& t = s_->tiles[static_cast<std::size_t>(s_->tile_of(f))];
     Active a;
     a.f = f;
     a.feed = df_->feed(fo, t, R_);
@@ -64,13 +69,11 @@ template <class TIn, class TAcc> class ArrayDriver final : public ComputeUnit {
     a.left_total = a.feed.left.lanes * a.feed.left.length;
     a.top_total = a.feed.top.lanes * a.feed.top.length;
     a.cols_used = fo.cols_used;
-    active_.push_back(a);
     const plan::FoldCapture cap = df_->capture(fo, t);
+    a.columns_left = cap.columns;
+    active_.push_back(a);
     for (std::int64_t j = 0; j < cap.columns; ++j)
       fifo_[static_cast<std::size_t>(j)].push_back(Pending{f, cap, 0, buffers_.c(t.c_slot), fo.accumulate});
-    columns_left_[static_cast<std::size_t>(f)] = cap.columns;
-    timing[static_cast<std::size_t>(f)].load_start = c;
-    timing[static_cast<std::size_t>(f)].stream_start = a.stream_start;
   }
 
   bool collect() override {
@@ -88,8 +91,7 @@ template <class TIn, class TAcc> class ArrayDriver final : public ComputeUnit {
   bool cycle(std::int64_t c) override {
     // A stationary fold's stream starts in the first cycle after its load is over.
     for (Active& a : active_)
-      if (a.stream_start < 0 && c > a.load_start && !array_.loading())
-        a.stream_start = c, timing[static_cast<std::size_t>(a.f)].stream_start = c;
+      if (a.stream_start < 0 && c > a.load_start && !array_.loading()) a.stream_start = c;
     std::fill(left_.begin(), left_.end(), TIn{});
     std::fill(top_.begin(), top_.end(), TIn{});
     std::fill(left_valid_.begin(), left_valid_.end(), 0);
@@ -144,6 +146,7 @@ template <class TIn, class TAcc> class ArrayDriver final : public ComputeUnit {
     const TIn* top_src = nullptr;
     std::int64_t left_fed = 0, top_fed = 0, left_total = 0, top_total = 0;
     std::int64_t cols_used = 0;
+    std::int64_t columns_left = 0;  ///< columns that still owe results
     bool fed() const { return left_fed == left_total && top_fed == top_total; }
   };
   /// Results a fold still owes one column, in the order they leave it.
@@ -154,6 +157,11 @@ template <class TIn, class TAcc> class ArrayDriver final : public ComputeUnit {
     TAcc* c;             ///< the fold's output half
     bool accumulate;
   };
+
+  /// The fold in flight with index f (it is, while a column owes its results).
+  Active& active(std::int64_t f) {
+    return *std::find_if(active_.begin(), active_.end(), [f](const Active& a) { return a.f == f; });
+  }
 
   const TIn* source(plan::Operand op, const plan::Tile& t) {
     return op == plan::Operand::a ? buffers_.a(t.a_slot) : buffers_.b(t.b_slot);
@@ -213,9 +221,11 @@ template <class TIn, class TAcc> class ArrayDriver final : public ComputeUnit {
       if (++p.taken == p.cap.per_column) {
         const std::int64_t f = p.f;
         q.pop_front();
-        if (--columns_left_[static_cast<std::size_t>(f)] == 0) {
-          timing[static_cast<std::size_t>(f)].last_output = c;
-          events.push_back({plan::Operand::c, f, c});
+        Active& a = active(f);
+        if (--a.columns_left == 0) {
+          const plan::FoldTiming ft{a.load_start, a.stream_start, c};
+          if (record_) timing[static_cast<std::size_t>(f)] = ft;
+          events.push_back({plan::Operand::c, f, c, ft});
         }
       }
     }
@@ -226,10 +236,9 @@ template <class TIn, class TAcc> class ArrayDriver final : public ComputeUnit {
 
   /// Drops folds that have fed everything and emitted every result.
   bool retire() {
-    active_.erase(std::remove_if(
-                      active_.begin(), active_.end(),
-                      [this](const Active& a) { return a.fed() && columns_left_[static_cast<std::size_t>(a.f)] == 0; }),
-                  active_.end());
+    active_.erase(
+        std::remove_if(active_.begin(), active_.end(), [](const Active& a) { return a.fed() && a.columns_left == 0; }),
+        active_.end());
     return true;
   }
 
@@ -259,8 +268,8 @@ template <class TIn, class TAcc> class ArrayDriver final : public ComputeUnit {
   const plan::Schedule* s_ = nullptr;
   const plan::Dataflow* df_ = nullptr;
   std::vector<Active> active_;
-  std::vector<std::deque<Pending>> fifo_;   ///< per column: the folds whose results it still owes
-  std::vector<std::int64_t> columns_left_;  ///< per fold: columns that still owe results
+  std::vector<std::deque<Pending>> fifo_;  ///< per column: the folds whose results it still owes
+  const bool record_;                      ///< fill `timing` for every fold (access traces)
   std::vector<TIn> left_, top_;
   std::vector<std::uint8_t> left_valid_, top_valid_, drain_;
   std::int64_t outputs_written_ = 0;

@@ -22,6 +22,7 @@ struct FoldEvent {
   plan::Operand op = plan::Operand::a;  ///< a, b: its last read of that operand; c: its last output
   std::int64_t fold = 0;
   std::int64_t cycle = 0;
+  plan::FoldTiming timing;  ///< c: the fold's observed load start, stream start and last output
 };
 
 /// A compute unit in values fidelity. Cycles are layer cycles (0 = the layer's first cycle).
@@ -50,7 +51,8 @@ class ComputeUnit {
 
   /// What happened since the controller last cleared it.
   std::vector<FoldEvent> events;
-  /// Per fold of the layer: its observed load start, stream start and last output (layer cycles).
+  /// Per fold of the layer: its observed load start, stream start and last output (layer cycles);
+  /// filled only when the unit was built to record them (access traces), else empty.
   std::vector<plan::FoldTiming> timing;
   /// The first disagreement (co-simulation, or a result no fold expected); stops the run.
   std::optional<ArrayMismatch> mismatch;

@@ -63,11 +63,11 @@ void Controller::begin_layer() {
   base_ = now_int();
   started_ = true;
   set_state(State::running);
-  nf_ = 0, need_ = -1, cycle_ = 0, collected_ = -1, last_output_ = -1;
+  nf_ = 0, tile_ = 0, need_ = -1, cycle_ = 0, collected_ = -1, last_output_ = -1;
   layer_index_ = static_cast<int>(layer_);
   layer_cycle_ = 0;
   rec_.begin_layer(layer_, p.layer.name, base_);
-  rec_.layer().folds = static_cast<std::int64_t>(p.schedule.folds.size());
+  rec_.layer().folds = p.schedule.fold_count;
   tracker_.begin_layer(p.schedule);
   if (compute_)
     compute_->begin_layer(p);
@@ -79,7 +79,8 @@ void Controller::begin_layer() {
 
 Controller::Attempt Controller::try_start(std::int64_t need) {
   const plan::Schedule& s = plan().schedule;
-  const std::size_t t = static_cast<std::size_t>(s.fold_tile[static_cast<std::size_t>(nf_)]);
+  while (nf_ >= s.tiles[tile_].fold_end) ++tile_;
+  const std::size_t t = tile_;
   std::int64_t start = need;
   if (nf_ == s.tiles[t].fold_begin) {
     // A tile's first fold waits for its operand blocks and, for a new C block, its output half.
@@ -112,14 +113,18 @@ Controller::Attempt Controller::try_start(std::int64_t need) {
   need_ = -1;
   fold_index_ = static_cast<int>(f);
   const plan::LayerPlan& p = plan();
-  if (p.vector)
+  std::optional<plan::Fold> fold;
+  if (p.vector) {
     rec_.count_vector_fold(p.vector_folds[static_cast<std::size_t>(f)], a_elem_, b_elem_, c_elem_);
-  else
-    rec_.count_fold(plan::dataflow(s.dataflow).words(s.folds[static_cast<std::size_t>(f)]), a_elem_, b_elem_, c_elem_);
+  } else {
+    fold = s.fold(f);
+    rec_.count_fold(plan::dataflow(s.dataflow).words(*fold), a_elem_, b_elem_, c_elem_);
+  }
   if (compute_) {
     compute_->start_fold(f, start - base_);
   } else {
     const plan::FoldStep step = sequencer_->start(f, start - base_);
+    if (fold) rec_.fold_spans(plan::dataflow(s.dataflow).access_spans(*fold, step.timing, s.rows));
     block_done(plan::Operand::a, f, step.last_read_a);
     block_done(plan::Operand::b, f, step.last_read_b);
     block_done(plan::Operand::c, f, step.timing.last_output);
@@ -138,16 +143,19 @@ void Controller::advance_timing() {
     if (nf_ == folds()) {
       set_state(State::draining);
       const std::int64_t end = base_ + sequencer_->last_output() + 1;
+      if (exceeds_max_cycles(end - base_)) return;
       if (now_int() < end) return next_trigger(period_ * (static_cast<double>(end) - now_cycle()));
       return finish_layer();
     }
     const std::int64_t due = base_ + sequencer_->next_start();
+    if (exceeds_max_cycles(due - base_)) return;
     if (now_int() < due) return next_trigger(period_ * (static_cast<double>(due) - now_cycle()));
     const Attempt a = try_start(due);
     stalled_ = a.kind == Attempt::Kind::blocked;  // from the fold's natural start until it starts
     if (a.kind == Attempt::Kind::wait_delta || (a.kind == Attempt::Kind::blocked && a.until < 0))
       return next_trigger(memory_.published());
     if (a.kind == Attempt::Kind::blocked) {
+      if (exceeds_max_cycles(a.until - base_)) return;
       if (a.until > now_int()) return next_trigger(period_ * (static_cast<double>(a.until) - now_cycle()));
       continue;
     }
@@ -195,17 +203,24 @@ void Controller::advance_values() {
   out_valid_ = compute_->out_valid;
   if (compute_->fold_index >= 0) fold_index_ = compute_->fold_index;
   cycle_ = c + 1;
-  if (cycle_ > max_cycles_) {
-    // Exceptions must not cross the SystemC kernel: stop and let simulate() report it.
-    error_ = "layer '" + plan().layer.name + "' exceeded sim.max_cycles (" + std::to_string(max_cycles_) + ")";
-    return;
-  }
+  if (exceeds_max_cycles(cycle_)) return;
   next_trigger(period_);
 }
 
+bool Controller::exceeds_max_cycles(std::int64_t layer_cycles) {
+  if (layer_cycles <= max_cycles_) return false;
+  // Exceptions must not cross the SystemC kernel: stop and let simulate() report it.
+  error_ = "layer '" + plan().layer.name + "' exceeded sim.max_cycles (" + std::to_string(max_cycles_) + ")";
+  return true;
+}
+
 void Controller::take_events() {
+  const plan::Schedule& s = plan().schedule;
   for (const FoldEvent& e : compute_->events) {
-    if (e.op == plan::Operand::c) last_output_ = std::max(last_output_, e.cycle);
+    if (e.op == plan::Operand::c) {
+      last_output_ = std::max(last_output_, e.cycle);
+      if (!plan().vector) rec_.fold_spans(plan::dataflow(s.dataflow).access_spans(s.fold(e.fold), e.timing, s.rows));
+    }
     block_done(e.op, e.fold, e.cycle);
   }
   compute_->events.clear();

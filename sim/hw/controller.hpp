@@ -72,7 +72,10 @@ class Controller : public sc_core::sc_module {
   std::int64_t now_int() const;
   std::int64_t now_rel() const { return now_int() - base_; }
   const plan::LayerPlan& plan() const { return *layers_[layer_].plan; }
-  std::int64_t folds() const { return static_cast<std::int64_t>(plan().schedule.folds.size()); }
+  /// True (and the run stopped with its error) when the layer has run past sim.max_cycles:
+  /// `layer_cycles` is the layer cycle the controller is about to reach.
+  bool exceeds_max_cycles(std::int64_t layer_cycles);
+  std::int64_t folds() const { return plan().schedule.fold_count; }
   bool values() const { return compute_ != nullptr; }
 
   const config::ArchConfig& arch_;
@@ -96,6 +99,7 @@ class Controller : public sc_core::sc_module {
   State state_ = State::idle;
   std::int64_t base_ = 0;          ///< absolute first cycle of the layer
   std::int64_t nf_ = 0;            ///< folds started
+  std::size_t tile_ = 0;           ///< the tile of fold nf_
   std::int64_t need_ = -1;         ///< values: first layer cycle the array took fold nf_ (−1: not yet)
   std::int64_t cycle_ = 0;         ///< values: the layer cycle being simulated
   std::int64_t collected_ = -1;    ///< values: the layer cycle whose previous cycle was collected

@@ -15,8 +15,9 @@ namespace arraysim::hw {
 class FoldSequencer {
  public:
   /// `rows`: the array's rows (systolic); `reduction_latency_cycles`: the vector unit's adder tree.
-  FoldSequencer(std::int64_t rows, std::int64_t reduction_latency_cycles)
-      : rows_(rows), tree_latency_(reduction_latency_cycles) {}
+  /// `record_timing`: keep every fold's timing (access traces; it grows with the folds).
+  FoldSequencer(std::int64_t rows, std::int64_t reduction_latency_cycles, bool record_timing)
+      : rows_(rows), tree_latency_(reduction_latency_cycles), record_(record_timing) {}
 
   /// Layer `p` starts: no fold started, the first may start in layer cycle 0.
   void begin_layer(const plan::LayerPlan& p);
@@ -26,11 +27,12 @@ class FoldSequencer {
   plan::FoldStep start(std::int64_t f, std::int64_t start);
   /// The latest last output of the folds started so far (−1 before the first).
   std::int64_t last_output() const { return last_output_; }
-  /// Per fold: its timing (valid for started folds).
+  /// Per fold: its timing (valid for started folds; empty unless recording).
   const std::vector<plan::FoldTiming>& timing() const { return timing_; }
 
  private:
   std::int64_t rows_, tree_latency_;
+  bool record_;
   const plan::LayerPlan* plan_ = nullptr;
   const plan::Dataflow* df_ = nullptr;
   std::int64_t next_start_ = 0, last_output_ = -1;

@@ -14,11 +14,13 @@ namespace arraysim::hw {
 
 template <class TIn, class TAcc> class LaneDriver final : public ComputeUnit {
  public:
-  LaneDriver(VectorLanes<TIn, TAcc>& lanes, Scratchpads<TIn, TAcc>& buffers) : lanes_(lanes), buffers_(buffers) {}
+  /// `record_timing`: keep every fold's timing in `timing` (access traces).
+  LaneDriver(VectorLanes<TIn, TAcc>& lanes, Scratchpads<TIn, TAcc>& buffers, bool record_timing)
+      : lanes_(lanes), buffers_(buffers), record_(record_timing) {}
 
   void begin_layer(const plan::LayerPlan& p) override {
     plan_ = &p;
-    timing.assign(p.schedule.folds.size(), plan::FoldTiming{});
+    timing.assign(record_ ? static_cast<std::size_t>(p.schedule.fold_count) : 0, plan::FoldTiming{});
     events.clear();
     written_before_ = lanes_.outputs_written();
     in_flight_ = 0;
@@ -27,11 +29,11 @@ template <class TIn, class TAcc> class LaneDriver final : public ComputeUnit {
 
   void start_fold(std::int64_t f, std::int64_t c) override {
     const plan::Schedule& s = plan_->schedule;
-    const plan::Fold& fo = s.folds[static_cast<std::size_t>(f)];
-    const plan::Tile& t = s.tiles[static_cast<std::size_t>(s.fold_tile[static_cast<std::size_t>(f)])];
+    const plan::Fold fo = s.fold(f);
+    const plan::Tile& t = s.tiles[static_cast<std::size_t>(s.tile_of(f))];
     lanes_.begin_fold(plan_->vector_mapping, fo, t, buffers_.a(t.a_slot), buffers_.b(t.b_slot), buffers_.c(t.c_slot), c,
                       f);
-    timing[static_cast<std::size_t>(f)].load_start = timing[static_cast<std::size_t>(f)].stream_start = c;
+    if (record_) timing[static_cast<std::size_t>(f)].load_start = timing[static_cast<std::size_t>(f)].stream_start = c;
     fold_index = static_cast<int>(f);
     ++in_flight_;
   }
@@ -43,7 +45,7 @@ template <class TIn, class TAcc> class LaneDriver final : public ComputeUnit {
     lanes_.cycle(c, events);
     for (std::size_t i = first; i < events.size(); ++i)
       if (events[i].op == plan::Operand::c) {
-        timing[static_cast<std::size_t>(events[i].fold)].last_output = c;
+        if (record_) timing[static_cast<std::size_t>(events[i].fold)].last_output = c;
         --in_flight_;
       }
     in_valid = out_valid = lanes_.busy();
@@ -59,6 +61,7 @@ template <class TIn, class TAcc> class LaneDriver final : public ComputeUnit {
   const plan::LayerPlan* plan_ = nullptr;
   std::int64_t written_before_ = 0;  ///< the lanes' outputs of earlier layers
   std::int64_t in_flight_ = 0;       ///< folds started whose last output has not come out
+  const bool record_;                ///< fill `timing` (access traces)
 };
 
 }  // namespace arraysim::hw

@@ -26,15 +26,14 @@ void BlockTracker::begin_layer(const plan::Schedule& s) {
     block_of_[1][t] = tile.load_b || t == 0 ? t : block_of_[1][t - 1];
   }
   for (std::size_t t = nt; t-- > 0;) block_of_[2][t] = s.tiles[t].store_c || t + 1 == nt ? t : block_of_[2][t + 1];
-  for (std::size_t f = 0; f < s.folds.size(); ++f) {
-    const std::size_t t = static_cast<std::size_t>(s.fold_tile[f]);
-    for (int op = 0; op < 3; ++op) ++blocks_[op][block_of_[op][t]].folds_left;
-  }
+  for (std::size_t t = 0; t < nt; ++t)
+    for (int op = 0; op < 3; ++op)
+      blocks_[op][block_of_[op][t]].folds_left += s.tiles[t].fold_end - s.tiles[t].fold_begin;
 }
 
 std::optional<BlockDone> BlockTracker::done(Operand op, std::int64_t f, std::int64_t cycle) {
   const int o = static_cast<int>(op);
-  const std::size_t block = block_of_[o][static_cast<std::size_t>(s_->fold_tile[static_cast<std::size_t>(f)])];
+  const std::size_t block = block_of_[o][static_cast<std::size_t>(s_->tile_of(f))];
   Block& b = blocks_[o][block];
   b.last_cycle = std::max(b.last_cycle, cycle);
   if (--b.folds_left > 0) return std::nullopt;

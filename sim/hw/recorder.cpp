@@ -92,49 +92,29 @@ void Recorder::end_layer(std::int64_t total, std::int64_t macs, const plan::Sche
   for (const auto& [w, b] : windows_) peak = std::max(peak, b);
   m.dram_bandwidth_peak_bytes_per_cycle = peak / kWindowCycles;
   if (opt_.timeline) record_timeline(lc, total, macs);
-  if (s) {
-    // The array's edge reads and output writes, from the fold timings (docs/memory.md layouts):
-    // their first and last cycle per operand, and with --trace sram every access.
+  if (s && opt_.trace_sram) {
+    // The array's edge reads and output writes, from the fold timings (docs/memory.md layouts).
     const plan::Dataflow& df = plan::dataflow(s->dataflow);
     const plan::AccessSink sink = [&](std::int64_t cycle, plan::Operand op, const char* kind, std::int64_t addr,
                                       std::int64_t bytes) {
-      lc.sram_access_cycles.add(static_cast<int>(op), cycle - base_);
-      if (opt_.trace_sram)
-        lc.accesses.push_back(stats::AccessRecord{cycle, "pe_array", plan::operand_name(op), kind, addr, bytes, name_});
+      lc.accesses.push_back(stats::AccessRecord{cycle, "pe_array", plan::operand_name(op), kind, addr, bytes, name_});
     };
-    auto trace_fold = [&](std::size_t f) {
-      const plan::Tile& t = s->tiles[static_cast<std::size_t>(s->fold_tile[f])];
+    for (const plan::Tile& t : s->tiles) {
       plan::TraceLayout l = halves;
       l.a_base *= t.a_slot, l.b_base *= t.b_slot, l.c_base *= t.c_slot;  // the tile's halves
-      df.trace(s->folds[f], t, folds[f], s->rows, l, sink);
-    };
-    if (opt_.trace_sram) {
-      for (std::size_t f = 0; f < s->folds.size(); ++f) trace_fold(f);
-    } else {
-      // The windows only: a fold's accesses lie within [load_start, last_output], so after the
-      // folds that start first (last) no other can move a window's first (last) cycle.
-      stats::AccessWindows& w = lc.sram_access_cycles;
-      auto all = [&w] { return w.ifmap && w.weight && w.output; };
-      std::vector<std::size_t> order(s->folds.size());
-      for (std::size_t f = 0; f < order.size(); ++f) order[f] = f;
-      std::sort(order.begin(), order.end(),
-                [&](std::size_t a, std::size_t b) { return folds[a].load_start < folds[b].load_start; });
-      for (const std::size_t f : order) {
-        const std::int64_t start = folds[f].load_start - base_;
-        if (all() && start > std::max({w.ifmap->first, w.weight->first, w.output->first})) break;
-        trace_fold(f);
-      }
-      std::sort(order.begin(), order.end(),
-                [&](std::size_t a, std::size_t b) { return folds[a].last_output > folds[b].last_output; });
-      for (const std::size_t f : order) {
-        const std::int64_t end = folds[f].last_output - base_;
-        if (all() && end < std::min({w.ifmap->last, w.weight->last, w.output->last})) break;
-        trace_fold(f);
-      }
+      for (std::int64_t f = t.fold_begin; f < t.fold_end; ++f)
+        df.trace(df.fold_at(t, s->fold_rows, s->fold_cols, f - t.fold_begin), t, folds[static_cast<std::size_t>(f)],
+                 s->rows, l, sink);
     }
-    if (opt_.trace_sram)
-      std::stable_sort(lc.accesses.begin(), lc.accesses.end(),
-                       [](const stats::AccessRecord& a, const stats::AccessRecord& b) { return a.cycle < b.cycle; });
+    std::stable_sort(lc.accesses.begin(), lc.accesses.end(),
+                     [](const stats::AccessRecord& a, const stats::AccessRecord& b) { return a.cycle < b.cycle; });
+  }
+}
+
+void Recorder::fold_spans(const std::array<plan::AccessSpan, 3>& spans) {
+  for (int op = 0; op < 3; ++op) {
+    layer().sram_access_cycles.add(op, spans[static_cast<std::size_t>(op)].first);
+    layer().sram_access_cycles.add(op, spans[static_cast<std::size_t>(op)].last);
   }
 }
 

@@ -78,11 +78,14 @@ class Recorder {
   /// cycles its steps took beyond one each because of the ports.
   void count_vector_fold(const plan::VectorCounts& vc, std::int64_t a_elem, std::int64_t b_elem, std::int64_t c_elem);
 
+  /// Widens the layer's scratchpad access windows to a fold's access spans (layer cycles; a
+  /// systolic array's fold, once its timing is known).
+  void fold_spans(const std::array<plan::AccessSpan, 3>& spans);
+
   /// Ends the layer: `total` cycles; fills bandwidth, timeline (with the layer's MACs) and, for a
-  /// systolic array (`s` non-null), its scratchpad access windows and access trace from the fold
-  /// timings `folds`
-  /// (absolute cycles). `halves` holds the bytes of one buffer half in a_base/b_base/c_base (a
-  /// tile's half starts at that times its slot) and the element sizes.
+  /// systolic array (`s` non-null) with --trace sram, its access trace from the fold timings
+  /// `folds` (absolute cycles; empty without --trace sram). `halves` holds the bytes of one buffer half in
+  /// a_base/b_base/c_base (a tile's half starts at that times its slot) and the element sizes.
   void end_layer(std::int64_t total, std::int64_t macs, const plan::Schedule* s,
                  const std::vector<plan::FoldTiming>& folds, const plan::TraceLayout& halves);
 

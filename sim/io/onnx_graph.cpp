@@ -1,8 +1,11 @@
 #include "sim/io/onnx_graph.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <functional>
 #include <map>
 #include <queue>
+#include <optional>
 #include <set>
 
 #include "sim/config/diagnostics.hpp"
@@ -29,12 +32,48 @@ std::string values_text(const std::vector<std::int64_t>& v) {
   return s + (v.size() > 8 ? ", ...]" : "]");
 }
 
+/// A convolution's or pooling's window attributes must agree in length (libonnx's shape inference
+/// indexes them by the kernel's rank without checking): kernel_shape, strides and dilations one
+/// value per spatial dimension, pads two; none of them empty.
+void check_window_lengths(const onnx::NodeProto& n, const std::string& who, std::vector<std::string>& errors) {
+  // Without kernel_shape, libonnx takes the kernel from the weight input: a pooling has none, and
+  // a convolution needs its second input.
+  const bool has_kernel = std::any_of(n.attribute().begin(), n.attribute().end(),
+                                      [](const onnx::AttributeProto& a) { return a.name() == "kernel_shape"; });
+  const bool pool = n.op_type().find("Pool") != std::string::npos && n.op_type().rfind("Global", 0) != 0;
+  if (!has_kernel && (pool || n.input_size() < 2)) {
+    errors.push_back(who + ": needs attribute 'kernel_shape'" + (pool ? "" : " or a weight input"));
+    return;
+  }
+  std::optional<std::size_t> rank;
+  for (const char* name : {"kernel_shape", "strides", "dilations", "pads"}) {
+    for (const onnx::AttributeProto& a : n.attribute()) {
+      if (a.name() != name) continue;
+      const std::vector<std::int64_t> v = int_values(a);
+      const bool pads = std::string(name) == "pads";
+      const std::size_t per_dim = v.size() / (pads ? 2 : 1);
+      if (v.empty() || (pads && v.size() % 2 != 0) || (rank && per_dim != *rank)) {
+        errors.push_back(who + ": attribute '" + name + "' " + values_text(v) + ": must hold " +
+                         (pads ? "two values" : "one value") + " per spatial dimension" +
+                         (rank ? " (" + std::to_string(*rank) + " dimensions)" : std::string()));
+        return;
+      }
+      if (!rank) rank = per_dim;
+    }
+  }
+}
+
 /// Attribute problems of the nodes of `g` and of their subgraphs.
 void check_attributes(const onnx::GraphProto& g, const std::string& where, std::vector<std::string>& errors) {
   for (int i = 0; i < g.node_size(); ++i) {
     const onnx::NodeProto& n = g.node(i);
     const std::string who = where + config::printable(describe_node(n, i), 120);
     if (n.output_size() == 0) errors.push_back(who + ": has no outputs");
+    // An operator type is an identifier; libonnx looks some up by their C string.
+    if (n.op_type().empty() || std::any_of(n.op_type().begin(), n.op_type().end(), [](char c) {
+          return !(std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+        }))
+      errors.push_back(who + ": operator type is not an identifier (letters, digits and '_')");
     const bool window = n.op_type().find("Conv") != std::string::npos || n.op_type().find("Pool") != std::string::npos;
     for (const onnx::AttributeProto& a : n.attribute()) {
       const std::vector<std::int64_t> v = int_values(a);
@@ -55,6 +94,7 @@ void check_attributes(const onnx::GraphProto& g, const std::string& where, std::
       if (a.has_g()) check_attributes(a.g(), inner, errors);
       for (const onnx::GraphProto& sub : a.graphs()) check_attributes(sub, inner, errors);
     }
+    if (window) check_window_lengths(n, who, errors);
   }
 }
 

@@ -1,5 +1,6 @@
 #include "sim/plan/dataflow.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace arraysim::plan {
@@ -23,10 +24,14 @@ FoldWords Dataflow::words(const Fold& f) const {
 
 namespace {
 
-/// A fold of tile `t` (group and k-accumulation from the tile).
-Fold make_fold(const Tile& t, std::int64_t m0, std::int64_t ml, std::int64_t n0, std::int64_t nl, std::int64_t k0,
-               std::int64_t kl, std::int64_t rows_used, std::int64_t cols_used, std::int64_t stream_len) {
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+
+/// Fold `j` of tile `t` (group, index and k-accumulation from the tile).
+Fold make_fold(const Tile& t, std::int64_t j, std::int64_t m0, std::int64_t ml, std::int64_t n0, std::int64_t nl,
+               std::int64_t k0, std::int64_t kl, std::int64_t rows_used, std::int64_t cols_used,
+               std::int64_t stream_len) {
   Fold f;
+  f.index = t.fold_begin + j;
   f.group = t.group;
   f.m0 = m0, f.m_len = ml, f.n0 = n0, f.n_len = nl, f.k0 = k0, f.k_len = kl;
   f.rows_used = rows_used, f.cols_used = cols_used, f.stream_len = stream_len;
@@ -41,10 +46,13 @@ class OutputStationary final : public Dataflow {
   bool stationary() const override { return false; }
   Granules granules(std::int64_t rows, std::int64_t cols) const override { return {rows, cols, 1}; }
 
-  void fold_tile(const Tile& t, std::int64_t rows, std::int64_t cols, std::vector<Fold>& out) const override {
-    for (auto [m0, ml] : pieces(t.m_len, rows))
-      for (auto [n0, nl] : pieces(t.n_len, cols))
-        out.push_back(make_fold(t, t.m0 + m0, ml, t.n0 + n0, nl, t.k0, t.k_len, ml, nl, t.k_len));
+  std::int64_t folds_in(const Tile& t, std::int64_t rows, std::int64_t cols) const override {
+    return ceil_div(t.m_len, rows) * ceil_div(t.n_len, cols);
+  }
+  Fold fold_at(const Tile& t, std::int64_t rows, std::int64_t cols, std::int64_t j) const override {
+    const std::int64_t fn = ceil_div(t.n_len, cols), m0 = j / fn * rows, n0 = j % fn * cols;
+    const std::int64_t ml = std::min(rows, t.m_len - m0), nl = std::min(cols, t.n_len - n0);
+    return make_fold(t, j, t.m0 + m0, ml, t.n0 + n0, nl, t.k0, t.k_len, ml, nl, t.k_len);
   }
 
   /// A[m0+i][k] enters row i at s + k + i and B[k][n0+j] column j at s + k + j; column j drains
@@ -92,6 +100,12 @@ class OutputStationary final : public Dataflow {
     for (std::int64_t i = 0; i < Rf; ++i)
       sink(st + T + Rf - 1 + (R - 1 - i), Operand::c, kind, l.c_base + ((dm + i) * t.n_len + dn) * l.c_elem,
            Cf * l.c_elem);
+  }
+
+  /// A and B: k = 0..T−1 at st + k. C: row i at st + T + R_f − 1 + (R − 1 − i), i = R_f − 1 .. 0.
+  std::array<AccessSpan, 3> access_spans(const Fold& f, const FoldTiming& ft, std::int64_t R) const override {
+    const std::int64_t T = f.stream_len, Rf = f.rows_used, st = ft.stream_start;
+    return {AccessSpan{st, st + T - 1}, AccessSpan{st, st + T - 1}, AccessSpan{st + T + R - 1, st + T + Rf + R - 2}};
   }
 
  protected:
@@ -144,6 +158,13 @@ class Stationary : public Dataflow {
     }
   }
 
+  /// Held: row r at L + R − 1 − r, r = R_f − 1 .. 0. Streamed: x = 0..T−1 at st + x. C: st + x + R − 1.
+  std::array<AccessSpan, 3> access_spans(const Fold& f, const FoldTiming& ft, std::int64_t R) const override {
+    const std::int64_t T = f.stream_len, Rf = f.rows_used, st = ft.stream_start, L = ft.load_start;
+    const AccessSpan held{L + R - Rf, L + R - 1}, streamed{st, st + T - 1};
+    return {streams_a() ? streamed : held, streams_a() ? held : streamed, AccessSpan{st + R - 1, st + T + R - 2}};
+  }
+
  protected:
   /// WS streams A (B stationary); IS streams B (A stationary).
   virtual bool streams_a() const = 0;
@@ -160,10 +181,13 @@ class WeightStationary final : public Stationary {
   config::Dataflow kind() const override { return config::Dataflow::ws; }
   Granules granules(std::int64_t rows, std::int64_t cols) const override { return {1, cols, rows}; }
 
-  void fold_tile(const Tile& t, std::int64_t rows, std::int64_t cols, std::vector<Fold>& out) const override {
-    for (auto [n0, nl] : pieces(t.n_len, cols))
-      for (auto [k0, kl] : pieces(t.k_len, rows))
-        out.push_back(make_fold(t, t.m0, t.m_len, t.n0 + n0, nl, t.k0 + k0, kl, kl, nl, t.m_len));
+  std::int64_t folds_in(const Tile& t, std::int64_t rows, std::int64_t cols) const override {
+    return ceil_div(t.n_len, cols) * ceil_div(t.k_len, rows);
+  }
+  Fold fold_at(const Tile& t, std::int64_t rows, std::int64_t cols, std::int64_t j) const override {
+    const std::int64_t fk = ceil_div(t.k_len, rows), n0 = j / fk * cols, k0 = j % fk * rows;
+    const std::int64_t nl = std::min(cols, t.n_len - n0), kl = std::min(rows, t.k_len - k0);
+    return make_fold(t, j, t.m0, t.m_len, t.n0 + n0, nl, t.k0 + k0, kl, kl, nl, t.m_len);
   }
 
   FoldFeed feed(const Fold& f, const Tile& t, std::int64_t R) const override {
@@ -192,10 +216,13 @@ class InputStationary final : public Stationary {
   config::Dataflow kind() const override { return config::Dataflow::is; }
   Granules granules(std::int64_t rows, std::int64_t cols) const override { return {cols, 1, rows}; }
 
-  void fold_tile(const Tile& t, std::int64_t rows, std::int64_t cols, std::vector<Fold>& out) const override {
-    for (auto [m0, ml] : pieces(t.m_len, cols))
-      for (auto [k0, kl] : pieces(t.k_len, rows))
-        out.push_back(make_fold(t, t.m0 + m0, ml, t.n0, t.n_len, t.k0 + k0, kl, kl, ml, t.n_len));
+  std::int64_t folds_in(const Tile& t, std::int64_t rows, std::int64_t cols) const override {
+    return ceil_div(t.m_len, cols) * ceil_div(t.k_len, rows);
+  }
+  Fold fold_at(const Tile& t, std::int64_t rows, std::int64_t cols, std::int64_t j) const override {
+    const std::int64_t fk = ceil_div(t.k_len, rows), m0 = j / fk * cols, k0 = j % fk * rows;
+    const std::int64_t ml = std::min(cols, t.m_len - m0), kl = std::min(rows, t.k_len - k0);
+    return make_fold(t, j, t.m0 + m0, ml, t.n0, t.n_len, t.k0 + k0, kl, kl, ml, t.n_len);
   }
 
   FoldFeed feed(const Fold& f, const Tile& t, std::int64_t R) const override {

@@ -5,6 +5,7 @@
 /// data, no SystemC. The planner (tiling), the timing-fidelity fold sequencer, the values-fidelity
 /// array driver and the statistics all ask this object, so a new dataflow is one class here plus
 /// its configuration spelling and its closed form (docs/architecture.md, "Adding a dataflow").
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -86,6 +87,11 @@ struct Granules {
   std::int64_t m = 1, n = 1, k = 1;
 };
 
+/// The first and last cycle (inclusive) of one operand's accesses in a fold.
+struct AccessSpan {
+  std::int64_t first = 0, last = 0;
+};
+
 /// A dataflow of a rows×cols systolic array (docs/timing.md). Stateless; one instance each.
 class Dataflow {
  public:
@@ -94,12 +100,14 @@ class Dataflow {
   /// True when a fold first loads one operand into the PEs (WS, IS: the array's stationary
   /// mode); false for OS (both operands stream, the outputs stay).
   virtual bool stationary() const = 0;
+
   /// The fold extents of each GEMM dimension on a rows×cols array.
   virtual Granules granules(std::int64_t rows, std::int64_t cols) const = 0;
-  /// Appends the folds of tile `t` in the order the array runs them (tile-relative order:
-  /// OS m-fold then n-fold, WS n-fold then k-fold, IS m-fold then k-fold); `index` fields are
-  /// left for the caller.
-  virtual void fold_tile(const Tile& t, std::int64_t rows, std::int64_t cols, std::vector<Fold>& out) const = 0;
+  /// The folds of tile `t` on a rows×cols array.
+  virtual std::int64_t folds_in(const Tile& t, std::int64_t rows, std::int64_t cols) const = 0;
+  /// Fold `j` (0-based inside the tile) of tile `t`, in the order the array runs them: OS m-fold
+  /// then n-fold, WS n-fold then k-fold, IS m-fold then k-fold. Its `index` is t.fold_begin + j.
+  virtual Fold fold_at(const Tile& t, std::int64_t rows, std::int64_t cols, std::int64_t j) const = 0;
   /// The fold recurrence: fold `f` started in cycle `start` on an array of `rows` rows.
   virtual FoldStep step(const Fold& f, std::int64_t start, std::int64_t rows) const = 0;
   /// The edge streams of fold `f` of tile `t` on an array of `rows` rows.
@@ -112,6 +120,9 @@ class Dataflow {
   /// one row vector per operand per cycle, at its address inside the buffer half.
   virtual void trace(const Fold& f, const Tile& t, const FoldTiming& ft, std::int64_t rows, const TraceLayout& l,
                      const AccessSink& sink) const = 0;
+  /// The first and last cycle of fold `f`'s scratchpad accesses per operand (A, B, C) with timing
+  /// `ft` on an array of `rows` rows: the earliest and latest cycle trace() reports, in closed form.
+  virtual std::array<AccessSpan, 3> access_spans(const Fold& f, const FoldTiming& ft, std::int64_t rows) const = 0;
 
  protected:
   /// Operand words read per fold before outputs: (A, B).

@@ -9,6 +9,7 @@
 #include "models/analytic/memory.hpp"
 #include "models/analytic/systolic.hpp"
 #include "models/analytic/vector.hpp"
+#include "sim/plan/resources.hpp"
 
 namespace arraysim::plan {
 
@@ -160,25 +161,30 @@ ExperimentPlan make_plan(const config::Experiment& e, const PlanOptions& opt) {
     if (vector) {
       // One fold per tile, every fold's step counts (docs/vector.md).
       p.vector_mapping = pick_vector_mapping(e.arch, name, p.dims, budget);
-      p.schedule = make_vector_schedule(p.dims, fit_tile(e.arch, name, p.dims, budget, &p.vector_mapping), slots);
+      const TileShape tile = fit_tile(e.arch, name, p.dims, budget, &p.vector_mapping);
+      check_tile_count(e, name, p.dims, tile);
+      p.schedule = make_vector_schedule(p.dims, tile, slots);
       p.vector_folds = count_vector_schedule(p.vector_mapping, vunit, p.schedule);
       const TileShape& ts = p.schedule.tile;
       p.analytic_cycles = analytic::vector_layer(analytic_mapping(p.vector_mapping), analytic_vector_unit(e.arch),
                                                  p.dims, {ts.m, ts.n, ts.k})
                               .total_cycles;
     } else {
-      p.schedule = make_schedule(arr.dataflow, arr.rows, arr.cols, p.dims,
-                                 fit_tile(e.arch, name, p.dims, budget, nullptr), slots);
+      const TileShape tile = fit_tile(e.arch, name, p.dims, budget, nullptr);
+      check_tile_count(e, name, p.dims, tile);
+      p.schedule = make_schedule(arr.dataflow, arr.rows, arr.cols, p.dims, tile, slots);
       const TileShape& ts = p.schedule.tile;
       p.analytic_cycles =
           analytic::tiled_cycles(analytic_dataflow(arr.dataflow), arr.rows, arr.cols, p.dims, {ts.m, ts.n, ts.k});
     }
     // Host time: one SystemC activation per fold in timing fidelity; in values fidelity one per
     // cycle, about the stream of each fold plus the array's fill.
-    for (std::size_t f = 0; f < p.schedule.folds.size(); ++f)
-      p.host_work += !values  ? 1.0
-                     : vector ? static_cast<double>(p.vector_folds[f].cycles)
-                              : static_cast<double>(p.schedule.folds[f].stream_len + arr.rows);
+    if (!values)
+      p.host_work = static_cast<double>(p.schedule.fold_count);
+    else
+      for (std::int64_t f = 0; f < p.schedule.fold_count; ++f)
+        p.host_work += vector ? static_cast<double>(p.vector_folds[static_cast<std::size_t>(f)].cycles)
+                              : static_cast<double>(p.schedule.fold(f).stream_len + arr.rows);
     plan.layers.push_back(std::move(p));
   }
   return plan;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "sim/plan/dataflow.hpp"
 
 namespace arraysim::plan {
@@ -16,6 +18,17 @@ namespace {
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 }  // namespace
 
+std::int64_t Schedule::tile_of(std::int64_t f) const {
+  const auto it =
+      std::upper_bound(tiles.begin(), tiles.end(), f, [](std::int64_t v, const Tile& t) { return v < t.fold_begin; });
+  return static_cast<std::int64_t>(it - tiles.begin()) - 1;
+}
+
+Fold Schedule::fold(std::int64_t f) const {
+  const Tile& t = tiles[static_cast<std::size_t>(tile_of(f))];
+  return plan::dataflow(dataflow).fold_at(t, fold_rows, fold_cols, f - t.fold_begin);
+}
+
 Schedule make_schedule(config::Dataflow df, std::int64_t rows, std::int64_t cols, const ir::GemmDims& d, TileShape tile,
                        SlotCounts slots) {
   Schedule s;
@@ -23,6 +36,8 @@ Schedule make_schedule(config::Dataflow df, std::int64_t rows, std::int64_t cols
   s.rows = rows;
   s.cols = cols;
   s.dims = d;
+  s.fold_rows = rows;
+  s.fold_cols = cols;
   auto clip = [](std::int64_t v, std::int64_t total) { return v <= 0 || v > total ? total : v; };
   s.tile = {clip(tile.m, d.m), clip(tile.n, d.n), clip(tile.k, d.k)};
   const Dataflow& df_obj = dataflow(df);
@@ -35,7 +50,7 @@ Schedule make_schedule(config::Dataflow df, std::int64_t rows, std::int64_t cols
           t.index = static_cast<std::int64_t>(s.tiles.size());
           t.group = g;
           t.m0 = tm0, t.m_len = tml, t.n0 = tn0, t.n_len = tnl, t.k0 = tk0, t.k_len = tkl;
-          t.fold_begin = static_cast<std::int64_t>(s.folds.size());
+          t.fold_begin = s.fold_count;
           if (!s.tiles.empty()) {
             const Tile& p = s.tiles.back();
             t.load_a = !(p.group == g && p.m0 == tm0 && p.k0 == tk0);
@@ -46,14 +61,8 @@ Schedule make_schedule(config::Dataflow df, std::int64_t rows, std::int64_t cols
           t.a_slot = t.load_a ? a_loads++ % slots.a : s.tiles.back().a_slot;
           t.b_slot = t.load_b ? b_loads++ % slots.b : s.tiles.back().b_slot;
           t.c_slot = t.new_c ? c_blocks++ % slots.c : s.tiles.back().c_slot;
-          // The folds of the tile, in the dataflow's order.
-          const std::size_t first = s.folds.size();
-          df_obj.fold_tile(t, rows, cols, s.folds);
-          for (std::size_t f = first; f < s.folds.size(); ++f) {
-            s.folds[f].index = static_cast<std::int64_t>(f);
-            s.fold_tile.push_back(t.index);
-          }
-          t.fold_end = static_cast<std::int64_t>(s.folds.size());
+          s.fold_count += df_obj.folds_in(t, rows, cols);
+          t.fold_end = s.fold_count;
           s.tiles.push_back(t);
         }
   }
@@ -109,16 +118,18 @@ std::string to_string(const Schedule& s) {
   std::string out =
       fmt::format("schedule {} on {}x{}: gemm M={} N={} K={} groups={}, tile {}x{}x{}, {} tiles, {} folds\n",
                   config::to_string(s.dataflow), s.rows, s.cols, s.dims.m, s.dims.n, s.dims.k, s.dims.groups, s.tile.m,
-                  s.tile.n, s.tile.k, s.tiles.size(), s.folds.size());
+                  s.tile.n, s.tile.k, s.tiles.size(), s.fold_count);
   for (const Tile& t : s.tiles)
     out += fmt::format("  tile {:>5} g{} m[{}+{}] n[{}+{}] k[{}+{}] folds {}..{}{}{}{}{} slots a{} b{} c{}\n", t.index,
                        t.group, t.m0, t.m_len, t.n0, t.n_len, t.k0, t.k_len, t.fold_begin, t.fold_end - 1,
                        t.load_a ? " load_a" : "", t.load_b ? " load_b" : "", t.new_c ? " new_c" : "",
                        t.store_c ? " store_c" : "", t.a_slot, t.b_slot, t.c_slot);
-  for (const Fold& f : s.folds)
+  for (std::int64_t i = 0; i < s.fold_count; ++i) {
+    const Fold f = s.fold(i);
     out += fmt::format("  fold {:>5} g{} m[{}+{}] n[{}+{}] k[{}+{}] rows_used {} cols_used {} stream {}{}\n", f.index,
                        f.group, f.m0, f.m_len, f.n0, f.n_len, f.k0, f.k_len, f.rows_used, f.cols_used, f.stream_len,
                        f.accumulate ? " accumulate" : "");
+  }
   return out;
 }
 

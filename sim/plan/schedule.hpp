@@ -53,15 +53,22 @@ struct Tile {
   int a_slot = 0, b_slot = 0, c_slot = 0;
 };
 
-/// The fold sequence of one layer on one array, grouped into scratchpad tiles.
+/// The tiles of one layer on one array and, generated on demand, their folds: a schedule holds
+/// O(tiles) memory, never O(folds), so a layer of 2^40 MACs on a small array costs its tiles only.
 struct Schedule {
   config::Dataflow dataflow = config::Dataflow::os;
   std::int64_t rows = 0, cols = 0;
   ir::GemmDims dims;
   TileShape tile;  ///< the tile extents chosen (edge tiles may be smaller)
   std::vector<Tile> tiles;
-  std::vector<Fold> folds;
-  std::vector<std::int64_t> fold_tile;  ///< per fold: index of its tile
+  std::int64_t fold_count = 0;  ///< folds of all tiles
+  /// The extents folds are cut by: the array's rows and columns, or the whole GEMM's m and n for
+  /// the vector unit (one fold per tile).
+  std::int64_t fold_rows = 0, fold_cols = 0;
+  /// The tile holding fold f (0 ≤ f < fold_count); O(log tiles).
+  std::int64_t tile_of(std::int64_t f) const;
+  /// Fold f, generated from its tile by the dataflow object.
+  Fold fold(std::int64_t f) const;
 };
 
 /// The (start, length) pieces of [0, total) of at most `step` elements each, in order.

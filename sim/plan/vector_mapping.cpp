@@ -65,8 +65,9 @@ std::vector<VectorCounts> count_vector_schedule(const config::VectorMapping& map
                                                 const Schedule& s) {
   std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t, bool>, VectorCounts> cache;
   std::vector<VectorCounts> out;
-  out.reserve(s.folds.size());
-  for (const Fold& f : s.folds) {
+  out.reserve(static_cast<std::size_t>(s.fold_count));
+  for (std::int64_t i = 0; i < s.fold_count; ++i) {
+    const Fold f = s.fold(i);
     const auto key = std::make_tuple(f.m_len, f.n_len, f.k_len, f.accumulate);
     auto it = cache.find(key);
     if (it == cache.end())

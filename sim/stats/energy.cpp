@@ -8,10 +8,6 @@ ir::DType mac_dtype(const config::ArrayConfig& a) {
   return ir::dtype_bytes(a.weight_dtype) > ir::dtype_bytes(a.input_dtype) ? a.weight_dtype : a.input_dtype;
 }
 
-std::int64_t pe_count(const config::ArrayConfig& a) {
-  return a.type == config::ArrayType::systolic ? a.rows * a.cols : a.lanes;
-}
-
 namespace {
 SramRates sram_rates(const config::EnergyConfig& e, const config::ScratchpadConfig& s) {
   return {s.size_kib, config::sram_pj_per_byte(e.sram, s.size_kib, false),
@@ -44,7 +40,7 @@ EnergyRates energy_rates(const config::ArchConfig& arch) {
   // uW / MHz = 1e-6 J/s / 1e6 cycles/s = 1e-12 J per cycle = pJ per cycle.
   const double kib = arch.ifmap.size_kib + arch.weight.size_kib + arch.output.size_kib;
   const double static_uw =
-      static_cast<double>(pe_count(arch.array)) * e.static_uw_per_pe.at(t) + kib * e.static_uw_per_kib;
+      static_cast<double>(config::pe_count(arch.array)) * e.static_uw_per_pe.at(t) + kib * e.static_uw_per_kib;
   r.static_pj_per_cycle = static_uw / arch.clock_mhz;
   return r;
 }
@@ -64,7 +60,7 @@ EnergyPj layer_energy(const LayerResult& l, const EnergyRates& r) {
 
 AreaUm2 area_estimate(const config::ArchConfig& arch) {
   AreaUm2 a;
-  a.pe_array = static_cast<double>(pe_count(arch.array)) * arch.energy.pe_area_um2.at(mac_dtype(arch.array));
+  a.pe_array = static_cast<double>(config::pe_count(arch.array)) * arch.energy.pe_area_um2.at(mac_dtype(arch.array));
   if (arch.energy.sram_area_um2_per_kib)
     a.scratchpad =
         (arch.ifmap.size_kib + arch.weight.size_kib + arch.output.size_kib) * *arch.energy.sram_area_um2_per_kib;
@@ -96,7 +92,7 @@ void annotate_run(RunResult& r, const config::ArchConfig& arch) {
     l.dram_read_words = {m.dram_read_bytes.ifmap / ea, m.dram_read_bytes.weight / eb, m.dram_read_bytes.output / ec};
     l.dram_write_words = {m.dram_write_bytes.ifmap / ea, m.dram_write_bytes.weight / eb,
                           m.dram_write_bytes.output / ec};
-    l.compute_roof_macs_per_cycle = static_cast<double>(pe_count(a));
+    l.compute_roof_macs_per_cycle = static_cast<double>(config::pe_count(a));
     const std::optional<double> oi = l.operational_intensity_macs_per_byte();
     if (r.dram_bytes_per_cycle && oi)
       l.bandwidth_roof_macs_per_cycle = *r.dram_bytes_per_cycle * *oi;

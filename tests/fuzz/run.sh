@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target of a fuzz build for a fixed time each (tests/fuzz/README.md).
 # Usage: tests/fuzz/run.sh BUILD_DIR SECONDS [TARGET...]
+#   FUZZ_RUNS=N (environment): N inputs per target from seed FUZZ_SEED (default 1) instead of a
+#   time limit: the same inputs on every machine, so a CI step passes or fails the same way
 #   BUILD_DIR  a build configured with -DARRAYSIM_FUZZ=ON (make fuzz uses build/fuzz)
 #   SECONDS    fuzzing time per target
 # New interesting inputs go to BUILD_DIR/fuzz/corpus/NAME (the committed seeds stay as they are);
@@ -19,9 +21,11 @@ for t in "${targets[@]}"; do
   work="$build/fuzz/corpus/$t"
   findings="$build/fuzz/findings/$t"
   mkdir -p "$work" "$findings"
-  echo "fuzz: $t for $seconds s"
+  if [ -n "${FUZZ_RUNS:-}" ]; then echo "fuzz: $t, $FUZZ_RUNS inputs from seed ${FUZZ_SEED:-1}"; else echo "fuzz: $t for $seconds s"; fi
   # -timeout: one input may take 10 s; -rss_limit_mb: an input may use 2 GiB (the limits of docs/config.md).
-  if ! "$exe" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+  limit=(-max_total_time="$seconds")
+  [ -z "${FUZZ_RUNS:-}" ] || limit=(-runs="$FUZZ_RUNS" -seed="${FUZZ_SEED:-1}")
+  if ! "$exe" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
       -artifact_prefix="$findings/" -print_final_stats=1 "$work" "$root/tests/fuzz/corpus/$t" \
       > "$build/fuzz/$t.log" 2>&1; then
     echo "fuzz: $t FOUND A PROBLEM: input in $findings/, log $build/fuzz/$t.log"

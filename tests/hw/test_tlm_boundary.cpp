@@ -24,23 +24,28 @@ using namespace arraysim;
 
 namespace {
 
+/// What a FixedLatencyMemory served; owned by the test, so it outlives the simulation's modules.
+struct Served {
+  std::int64_t transactions = 0, debug_calls = 0;
+};
+
 /// A memory of `size` bytes that answers every transaction `latency` cycles after it was
-/// requested, however long it is (no bus, no banks), and counts what it served.
+/// requested, however long it is (no bus, no banks), and counts what it served in `served`.
 struct FixedLatencyMemory : sc_core::sc_module {
   tlm_utils::simple_target_socket<FixedLatencyMemory> socket;
-  FixedLatencyMemory(sc_core::sc_module_name n, std::size_t size, sc_core::sc_time latency)
-      : sc_core::sc_module(n), socket("socket"), bytes(size, 0), latency_(latency) {
+  FixedLatencyMemory(sc_core::sc_module_name n, std::size_t size, sc_core::sc_time latency, Served& served)
+      : sc_core::sc_module(n), socket("socket"), bytes(size, 0), served_(served), latency_(latency) {
     socket.register_b_transport(this, &FixedLatencyMemory::b_transport);
     socket.register_transport_dbg(this, &FixedLatencyMemory::transport_dbg);
   }
   void b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
     if (!copy(p)) return p.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-    ++transactions;
+    ++served_.transactions;
     delay += latency_;
     p.set_response_status(tlm::TLM_OK_RESPONSE);
   }
   unsigned int transport_dbg(tlm::tlm_generic_payload& p) {
-    ++debug_calls;
+    ++served_.debug_calls;
     return copy(p) ? p.get_data_length() : 0;
   }
   bool copy(tlm::tlm_generic_payload& p) {
@@ -53,19 +58,21 @@ struct FixedLatencyMemory : sc_core::sc_module {
     return true;
   }
   std::vector<unsigned char> bytes;
-  std::int64_t transactions = 0, debug_calls = 0;
+  Served& served_;
   sc_core::sc_time latency_;
 };
 
-/// Hands the accelerator a FixedLatencyMemory and keeps a pointer to it for the checks.
+/// Hands the accelerator a FixedLatencyMemory and keeps what it served for the checks (the
+/// memory itself ends with the simulation).
 struct FixedLatencyFactory : hw::DramFactory {
   std::int64_t latency_cycles;
-  FixedLatencyMemory* made = nullptr;
+  bool made = false;
+  Served served;
   explicit FixedLatencyFactory(std::int64_t l) : latency_cycles(l) {}
   hw::DramTarget make(const char* name, sc_core::sc_time period) override {
-    auto m =
-        std::make_unique<FixedLatencyMemory>(name, std::size_t{1} << 20, period * static_cast<double>(latency_cycles));
-    made = m.get();
+    auto m = std::make_unique<FixedLatencyMemory>(name, std::size_t{1} << 20,
+                                                  period * static_cast<double>(latency_cycles), served);
+    made = true;
     tlm::tlm_target_socket<>* s = &m->socket;
     return {std::move(m), s};
   }
@@ -124,9 +131,9 @@ TEST_CASE("tlm boundary: a foreign memory target gives bit-exact outputs and the
   // The memory saw the inputs through the debug transport (one write of the layer's image, one
   // read of the output) and every burst of the loads and the store: A and B are two 64-byte
   // bursts each, C (8x8 int32 = 256 bytes) four.
-  REQUIRE(memory->made != nullptr);
-  CHECK(memory->made->debug_calls == 2);
-  CHECK(memory->made->transactions == 2 + 2 + 4);
+  REQUIRE(memory->made);
+  CHECK(memory->served.debug_calls == 2);
+  CHECK(memory->served.transactions == 2 + 2 + 4);
   CHECK(r.counters[0].memory.dram_read_bytes.total() == 256);
   CHECK(r.counters[0].memory.dram_write_bytes.output == 256);
   // No row-buffer outcomes come from a target that reports none.

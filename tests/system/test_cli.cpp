@@ -72,10 +72,66 @@ TEST_CASE("cli golden mismatch exits 1 and names tensor index expected and got",
   CHECK(r.out.find("FAIL") != std::string::npos);
 }
 
-TEST_CASE("cli run stops at sim.max_cycles with exit 2", "[system][cli]") {
-  const auto r = run_cli("run --set sim.max_cycles=100");
+namespace {
+/// Writes an experiment of one GEMM layer `g` (`mnk`: "M, n: N, k: K") on the 8x8 OS array with
+/// `sim` ("FIDELITY, KEY: VALUE") to `path` and returns the path; its sim line is line 6.
+std::string one_gemm(const std::string& path, const std::string& mnk, const std::string& sim) {
+  return arraysim::test::write_text(
+      path, "name: g1\narch: " + arraysim::test::src_path("configs/arch/os_8x8_int8.yaml") +
+                "\nworkload:\n  layers:\n    - {name: g, type: gemm, m: " + mnk + "}\nsim: {fidelity: " + sim + "}\n");
+}
+}  // namespace
+
+TEST_CASE("cli run refuses a layer that needs more than sim.max_cycles before simulating", "[system][cli]") {
+  // conv3x3 of the built-in demo is the GEMM 196x16x72 = 225792 MACs; on 8x8 = 64 PEs no schedule
+  // takes fewer than ceil(225792 / 64) = 3528 cycles.
+  const auto r = run_cli("run --no-plots --set sim.max_cycles=100");
   CHECK(r.exit_code == 2);
-  CHECK(r.err.find("exceeded sim.max_cycles (100)") != std::string::npos);
+  CHECK(r.err ==
+        "<--set>:1:1 sim.max_cycles: layer 'conv3x3' needs at least 3528 cycles (225792 MACs on 64 PEs), more than "
+        "the limit of 100\n");
+  // A 2^40-MAC GEMM in timing fidelity: 2^40 / 64 = 2^34 cycles at least, refused at once.
+  TempDir d;
+  const std::string exp = one_gemm(d.path() + "/big.yaml", "8192, n: 8192, k: 16384", "timing, max_cycles: 1000");
+  const auto big = run_cli("run " + exp + " --no-plots");
+  CHECK(big.exit_code == 2);
+  CHECK(big.err == exp +
+                       ":6:37 sim.max_cycles: layer 'g' needs at least 17179869184 cycles (1099511627776 MACs on 64 "
+                       "PEs), more than the limit of 1000\n");
+}
+
+TEST_CASE("cli run stops at sim.max_cycles in both fidelities, at the layer's last cycle exactly", "[system][cli]") {
+  for (const char* fidelity : {"timing", "values"}) {
+    INFO(fidelity);
+    TempDir d;
+    const std::string set = std::string(" --no-plots --set sim.fidelity=") + fidelity;
+    const auto full = run_cli("run --out " + d.path() + "/full" + set);
+    REQUIRE(full.exit_code == 0);
+    const auto j = nlohmann::json::parse(read_text(d.path() + "/full/stats.json"));
+    const std::int64_t cycles = j["layers"][0]["total_cycles"].get<std::int64_t>();  // conv3x3
+    REQUIRE(cycles > 3528);  // above the bound checked before the run, so the simulation must stop it
+    const auto at = run_cli("run" + set + " --set sim.max_cycles=" + std::to_string(cycles));
+    CHECK(at.exit_code == 0);
+    const auto below =
+        run_cli("run --out " + d.path() + "/below" + set + " --set sim.max_cycles=" + std::to_string(cycles - 1));
+    CHECK(below.exit_code == 2);
+    CHECK(below.err ==
+          "arraysim: error: layer 'conv3x3' exceeded sim.max_cycles (" + std::to_string(cycles - 1) + ")\n");
+    CHECK_FALSE(std::filesystem::exists(d.path() + "/below"));
+  }
+}
+
+TEST_CASE("cli run refuses a run whose memory estimate exceeds sim.max_memory_mib", "[system][cli]") {
+  // Values fidelity holds the operands: a 65536x32768 int8 input is 2^31 bytes = 2048 MiB, the
+  // 32768x8 weights 0.25 MiB, so the operands alone are 2048.25 MiB (printed 2048.2).
+  TempDir d;
+  const std::string exp = one_gemm(d.path() + "/big.yaml", "65536, n: 8, k: 32768", "values, max_memory_mib: 1024");
+  const auto r = run_cli("run " + exp + " --no-plots");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.rfind(exp + ":6:41 sim.max_memory_mib: the run needs about ", 0) == 0);
+  CHECK(r.err.find("(operands 2048.2 MiB, layer 'g' ") != std::string::npos);
+  CHECK(r.err.find("; the limit is 1024 MiB (raise sim.max_memory_mib if the machine has the memory)\n") !=
+        std::string::npos);
 }
 
 TEST_CASE("cli --dump-schedule prints every fold", "[system][cli]") {

@@ -102,19 +102,20 @@ TEST_CASE("sweep rerun skips finished points and runs only what is missing", "[s
 
 TEST_CASE("sweep records failed and timed out points and goes on", "[system][sweep]") {
   TempDir d;
-  // Values fidelity: sim.max_cycles 50 stops the 4x4 run (86 cycles) with exit 2. The 1024x1024x16384
-  // GEMM (17.2 G MACs on 16 PEs: about 1.07 G cycles) cannot finish in 4 s. The small points take
+  // Values fidelity: sim.max_cycles 70 passes the check before the run (1024 MACs on 16 PEs need
+  // at least 64 cycles) and stops the 4x4 run (86 cycles) with exit 2. The 1024x1024x16384 GEMM
+  // (17.2 G MACs on 16 PEs: at least 1.07 G cycles, under the limit of 2 G) cannot finish in 4 s. The small points take
   // 0.2 s alone under AddressSanitizer; 0.5 s was too short for them on a loaded 2-core machine.
   const std::string spec = write_tiny_sweep(d.path(), R"(base: base.yaml
 set: {sim.fidelity: values}
 axes:
   - key: sim.max_cycles
-    values: [50, 1000000000]
+    values: [70, 2000000000]
   - zip:
       - {key: workload.layers.0.m, values: [8, 1024]}
       - {key: workload.layers.0.n, values: [8, 1024]}
       - {key: workload.layers.0.k, values: [16, 16384]}
-constraints: ["max_cycles > 50 || m == 8"]
+constraints: ["max_cycles > 70 || m == 8"]
 metrics: [total_cycles]
 )");
   const std::string out = d.path() + "/out";
@@ -125,9 +126,9 @@ metrics: [total_cycles]
   CHECK(comparable(read_text(out + "/results.csv"), true) ==
         "point,key,sim.max_cycles,workload.layers.0.m,workload.layers.0.n,workload.layers.0.k,status,total_cycles,"
         "pareto,error\n"
-        "0,KEY,50,8,8,16,failed,,,exit 2: arraysim: error: layer 'g' exceeded sim.max_cycles (50)\n"
-        "1,KEY,1000000000,8,8,16,ok,86,,\n"
-        "2,KEY,1000000000,1024,1024,16384,timeout,,,timed out after 4 s (--timeout-s)\n");
+        "0,KEY,70,8,8,16,failed,,,exit 2: arraysim: error: layer 'g' exceeded sim.max_cycles (70)\n"
+        "1,KEY,2000000000,8,8,16,ok,86,,\n"
+        "2,KEY,2000000000,1024,1024,16384,timeout,,,timed out after 4 s (--timeout-s)\n");
   // A rerun keeps the recorded failures; --retry-failed runs them again.
   const auto again = run_cli("sweep " + spec + " -j 2 --timeout-s 4 --out " + out);
   CHECK(again.exit_code == 1);

@@ -275,7 +275,7 @@ const std::vector<BadCase> kSeveral{
       "several_errors.yaml:15:14 workload.layers.2.name: duplicate layer name 'a' (also layer 0)",
       "several_errors.yaml:17:13 sim.fidelity: 'exact' is not one of values|timing|auto",
       "several_errors.yaml:18:3 sim.colour: unknown key; expected one of: check_analytic, check_golden, "
-      "fault_stuck_pe, fidelity, max_cycles"}},
+      "fault_stuck_pe, fidelity, max_cycles, max_memory_mib"}},
     {"several_errors_unordered.yaml",
      {"several_errors_unordered.yaml:3:15 sim.max_cycles: must be >= 1, got 0",
       "several_errors_unordered.yaml:6:11 arch.array.rows: expected an integer, got 'many'",

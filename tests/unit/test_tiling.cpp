@@ -2,6 +2,8 @@
 /// cover of tiled schedules, reuse flags and buffer halves, and the DMA address generator's runs.
 #include <catch2/catch.hpp>
 
+#include <array>
+#include <limits>
 #include <map>
 #include <random>
 #include <set>
@@ -9,6 +11,7 @@
 
 #include "models/ir/layer.hpp"
 #include "sim/lower/dram_layout.hpp"
+#include "sim/plan/dataflow.hpp"
 #include "sim/plan/schedule.hpp"
 
 using namespace arraysim;
@@ -57,22 +60,32 @@ TEST_CASE("tiling: tiled schedules cover every MAC once with k innermost and cor
     INFO("case " << c);
     // Every (g, m, n, k) is covered by exactly one fold.
     std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t>, int> cover;
-    for (const plan::Fold& f : s.folds)
+    for (std::int64_t i = 0; i < s.fold_count; ++i) {
+      const plan::Fold f = s.fold(i);
       for (std::int64_t m = f.m0; m < f.m0 + f.m_len; ++m)
         for (std::int64_t n = f.n0; n < f.n0 + f.n_len; ++n)
           for (std::int64_t k = f.k0; k < f.k0 + f.k_len; ++k) ++cover[{f.group, m, n, k}];
+    }
     CHECK(cover.size() == static_cast<std::size_t>(d.groups * d.m * d.n * d.k));
     bool once = true;
     for (const auto& [key, count] : cover) once = once && count == 1;
     CHECK(once);
-    // Folds stay inside their tile; tiles are contiguous fold ranges in order.
+    // Folds stay inside their tile; tiles are contiguous fold ranges in order; inside a tile the
+    // folds run in the dataflow's order (OS m-fold then n-fold, WS n then k, IS m then k).
     std::int64_t next = 0;
+    auto order_key = [df](const plan::Fold& f) {
+      return df == Dataflow::os   ? std::make_pair(f.m0, f.n0)
+             : df == Dataflow::ws ? std::make_pair(f.n0, f.k0)
+                                  : std::make_pair(f.m0, f.k0);
+    };
     for (const plan::Tile& t : s.tiles) {
       CHECK(t.fold_begin == next);
       next = t.fold_end;
       for (std::int64_t f = t.fold_begin; f < t.fold_end; ++f) {
-        const plan::Fold& fo = s.folds[static_cast<std::size_t>(f)];
-        CHECK(s.fold_tile[static_cast<std::size_t>(f)] == t.index);
+        const plan::Fold fo = s.fold(f);
+        CHECK(fo.index == f);
+        CHECK(s.tile_of(f) == t.index);
+        if (f > t.fold_begin) CHECK(order_key(s.fold(f - 1)) < order_key(fo));
         CHECK((fo.m0 >= t.m0 && fo.m0 + fo.m_len <= t.m0 + t.m_len));
         CHECK((fo.n0 >= t.n0 && fo.n0 + fo.n_len <= t.n0 + t.n_len));
         CHECK((fo.k0 >= t.k0 && fo.k0 + fo.k_len <= t.k0 + t.k_len));
@@ -81,7 +94,7 @@ TEST_CASE("tiling: tiled schedules cover every MAC once with k innermost and cor
       CHECK(t.new_c == (t.k0 == 0));
       CHECK(t.store_c == (t.k0 + t.k_len == d.k));
     }
-    CHECK(next == static_cast<std::int64_t>(s.folds.size()));
+    CHECK(next == s.fold_count);
     // A block reloads exactly when its coordinates change; halves alternate over loads.
     int a_loads = 0;
     for (std::size_t i = 0; i < s.tiles.size(); ++i) {
@@ -134,4 +147,52 @@ TEST_CASE("dram layout: regions are 4 KiB aligned and runs are the distinct byte
   lower::AddressGen e(l, 1, 1, 4, config::Lowering::explicit_);
   CHECK(e.layout().toeplitz_bytes == 18 * 27);
   CHECK(e.a_addr(0, 1, 2) == e.layout().toeplitz_base + 27 + 2);
+}
+
+TEST_CASE("tiling: folds are generated on demand, so a 2^40-fold layer costs one tile", "[unit][tiling]") {
+  // M = N = 2^20, K = 1 on a 1x1 OS array: one fold per output element, 2^40 folds in one tile.
+  const std::int64_t big = std::int64_t{1} << 20;
+  const plan::Schedule s = plan::make_schedule(Dataflow::os, 1, 1, ir::GemmDims{big, big, 1, 1});
+  CHECK(s.tiles.size() == 1);
+  CHECK(s.fold_count == big * big);
+  // Fold f covers m0 = f / N, n0 = f % N (m-fold outer, n-fold inner).
+  const plan::Fold last = s.fold(s.fold_count - 1);
+  CHECK(last.m0 == big - 1);
+  CHECK(last.n0 == big - 1);
+  const plan::Fold mid = s.fold(3 * big + 5);
+  CHECK(mid.m0 == 3);
+  CHECK(mid.n0 == 5);
+  CHECK(mid.index == 3 * big + 5);
+}
+
+TEST_CASE("tiling: a fold's access spans are the first and last cycles its trace reports", "[unit][tiling]") {
+  // The oracle is the trace: every access it reports, the minimum and maximum cycle per operand.
+  std::mt19937_64 rng(5);
+  auto pick = [&](std::int64_t lo, std::int64_t hi) {
+    return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng);
+  };
+  for (int c = 0; c < 200; ++c) {
+    const Dataflow df = static_cast<Dataflow>(c % 3);
+    const std::int64_t R = pick(1, 9), C = pick(1, 9);
+    const ir::GemmDims d{pick(1, 30), pick(1, 30), pick(1, 30), 1};
+    const plan::Schedule s = plan::make_schedule(df, R, C, d);
+    const plan::Dataflow& obj = plan::dataflow(df);
+    const std::int64_t f = pick(0, s.fold_count - 1);
+    const plan::Fold fo = s.fold(f);
+    const std::int64_t load = pick(0, 100);
+    const plan::FoldTiming ft{load, load + (obj.stationary() ? R : 0), 0};
+    std::array<std::pair<std::int64_t, std::int64_t>, 3> seen;
+    seen.fill({std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::min()});
+    obj.trace(fo, s.tiles[static_cast<std::size_t>(s.tile_of(f))], ft, R, plan::TraceLayout{},
+              [&](std::int64_t cycle, plan::Operand op, const char*, std::int64_t, std::int64_t) {
+                auto& [lo, hi] = seen[static_cast<std::size_t>(op)];
+                lo = std::min(lo, cycle), hi = std::max(hi, cycle);
+              });
+    const std::array<plan::AccessSpan, 3> spans = obj.access_spans(fo, ft, R);
+    INFO("case " << c << " dataflow " << config::to_string(df));
+    for (std::size_t op = 0; op < 3; ++op) {
+      CHECK(spans[op].first == seen[op].first);
+      CHECK(spans[op].last == seen[op].second);
+    }
+  }
 }
