@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <systemc>
 
+#include "sim/app/dram_trace_cli.hpp"
 #include "sim/app/compare_cli.hpp"
 #include "sim/app/import_cli.hpp"
 #include "sim/config/layer_select.hpp"
@@ -174,6 +175,8 @@ int cli_main(int argc, char** argv) {
   app::add_sweep_command(app, sweep_cmd);
   app::ReportCommand report_cmd;
   app::add_report_command(app, report_cmd);
+  app::DramTraceCommand dram_trace_cmd;
+  app::add_dram_trace_command(app, dram_trace_cmd);
   app::CompareCommand compare_cmd;
   app::add_compare_command(app, compare_cmd);
   // Hidden (no group): the field tables of docs/outputs.md, printed from the declaration of the fields.
@@ -210,6 +213,7 @@ int cli_main(int argc, char** argv) {
     if (import_cmd.command->parsed()) return app::run_import_command(import_cmd);
     if (sweep_cmd.command->parsed()) return app::run_sweep_command(sweep_cmd, ARRAYSIM_VERSION, ropt.progress);
     if (report_cmd.command->parsed()) return app::run_report_command(report_cmd);
+    if (dram_trace_cmd.command->parsed()) return app::run_dram_trace_command(dram_trace_cmd);
     if (compare_cmd.command->parsed()) return app::run_compare_command(compare_cmd);
     if (fields_cmd->parsed()) {
       std::cout << stats::fields_markdown();
