@@ -117,8 +117,7 @@ std::int64_t conv_a_pass_bytes(const ir::Conv2dParams& c, const TileMapping& m, 
     // Output rows the block's pixels span (pixels run over n, oh, ow) and the input rows they read.
     const std::int64_t first_row = m0 / ow, last_row = (m0 + ml - 1) / ow;
     const std::int64_t out_rows = last_row - first_row + 1;
-    const std::int64_t in_rows =
-        std::min(c.n * c.h, (out_rows - 1) * c.stride_h + (c.kernel_h - 1) * c.dilation_h + 1);
+    const std::int64_t in_rows = std::min(c.n * c.h, (out_rows - 1) * c.stride_h + (c.kernel_h - 1) * c.dilation_h + 1);
     for (std::int64_t k0 = 0; k0 < K; k0 += tk) {
       const std::int64_t kl = std::min(tk, K - k0);
       const std::int64_t channels = (k0 + kl - 1) / taps - k0 / taps + 1;
@@ -244,9 +243,8 @@ std::int64_t mapping_cycles_ideal(Dataflow df, std::int64_t R, std::int64_t C, c
 }
 
 std::int64_t mapping_cycles_memory_bound(std::int64_t ideal_cycles, const ir::GemmDims& g, const TileMapping& m,
-                                         const ElementBytes& e, const MappingTraffic& t,
-                                         std::int64_t first_load_bytes, double bytes_per_cycle,
-                                         std::int64_t latency_cycles) {
+                                         const ElementBytes& e, const MappingTraffic& t, std::int64_t first_load_bytes,
+                                         double bytes_per_cycle, std::int64_t latency_cycles) {
   if (bytes_per_cycle <= 0) return ideal_cycles;
   const std::int64_t tm = clip(m.tile.m, g.m), tn = clip(m.tile.n, g.n);
   const double lat = static_cast<double>(latency_cycles);
@@ -309,9 +307,8 @@ ArrayWordCounts mapping_array_words(Dataflow df, std::int64_t R, std::int64_t C,
   return w;
 }
 
-double mapping_energy_pj(const ir::GemmDims& g, const TileMapping& m, const ElementBytes& e,
-                         const ArrayWordCounts& w, const MappingTraffic& t, std::int64_t cycles,
-                         const EnergyRatesPj& r) {
+double mapping_energy_pj(const ir::GemmDims& g, const TileMapping& m, const ElementBytes& e, const ArrayWordCounts& w,
+                         const MappingTraffic& t, std::int64_t cycles, const EnergyRatesPj& r) {
   const double macs = static_cast<double>(g.groups * g.m * g.n * g.k);
   const TileTrips trips = tile_trips(g, m);
   // Scratchpad bytes: the array's words, the DMA's writes of loaded blocks (A and B as the GEMM
@@ -322,7 +319,8 @@ double mapping_energy_pj(const ir::GemmDims& g, const TileMapping& m, const Elem
                                static_cast<double>(w.c_read * e.c + t.c_write_bytes)};
   const double sram_write[3] = {a_dma, b_dma, static_cast<double>(w.c_write * e.c + t.c_read_bytes)};
   double pj = macs * r.mac;
-  for (int op = 0; op < 3; ++op) pj += sram_read[op] * r.sram_read_per_byte[op] + sram_write[op] * r.sram_write_per_byte[op];
+  for (int op = 0; op < 3; ++op)
+    pj += sram_read[op] * r.sram_read_per_byte[op] + sram_write[op] * r.sram_write_per_byte[op];
   pj += static_cast<double>(t.a_read_bytes + t.b_read_bytes + t.c_read_bytes) * r.dram_read_per_byte;
   pj += static_cast<double>(t.c_write_bytes) * r.dram_write_per_byte;
   pj += static_cast<double>(cycles) * r.static_per_cycle;

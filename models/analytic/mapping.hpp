@@ -46,7 +46,7 @@ struct MappingTraffic {
 /// of the loops outside X's innermost indexing loop that do not index X (A: m, k; B: k, n;
 /// C: m, n). A block is loaded again whenever the previous tile had another block of it.
 struct TileTrips {
-  std::int64_t m = 1, n = 1, k = 1;     ///< ⌈extent / tile⌉
+  std::int64_t m = 1, n = 1, k = 1;                    ///< ⌈extent / tile⌉
   std::int64_t reuse_a = 1, reuse_b = 1, reuse_c = 1;  ///< R_A, R_B, R_C
 };
 TileTrips tile_trips(const ir::GemmDims& g, const TileMapping& m);
@@ -88,9 +88,8 @@ std::int64_t mapping_cycles_ideal(Dataflow df, std::int64_t rows, std::int64_t c
 /// transfers cannot overlap the folds that wait for them).
 /// `first_load_bytes`: the DRAM bytes of the first tile's A and B blocks.
 std::int64_t mapping_cycles_memory_bound(std::int64_t ideal_cycles, const ir::GemmDims& g, const TileMapping& m,
-                                         const ElementBytes& e, const MappingTraffic& t,
-                                         std::int64_t first_load_bytes, double bytes_per_cycle,
-                                         std::int64_t latency_cycles);
+                                         const ElementBytes& e, const MappingTraffic& t, std::int64_t first_load_bytes,
+                                         double bytes_per_cycle, std::int64_t latency_cycles);
 
 /// Scratchpad words the array moves over the whole layer (every fold's reads and writes,
 /// docs/memory.md): operands A and B read, outputs written, and read back first by every fold
@@ -111,8 +110,7 @@ struct EnergyRatesPj {
 };
 /// Energy in pJ of a mapping that takes `cycles`: MACs, the array's scratchpad words, the DMA's
 /// scratchpad writes of every loaded block and reads of every stored one, DRAM bytes, leakage.
-double mapping_energy_pj(const ir::GemmDims& g, const TileMapping& m, const ElementBytes& e,
-                         const ArrayWordCounts& w, const MappingTraffic& t, std::int64_t cycles,
-                         const EnergyRatesPj& r);
+double mapping_energy_pj(const ir::GemmDims& g, const TileMapping& m, const ElementBytes& e, const ArrayWordCounts& w,
+                         const MappingTraffic& t, std::int64_t cycles, const EnergyRatesPj& r);
 
 }  // namespace arraysim::analytic

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <systemc>
 
+#include "sim/app/dram_trace_cli.hpp"
 #include "sim/app/compare_cli.hpp"
 #include "sim/app/map_cli.hpp"
 #include "sim/app/import_cli.hpp"
@@ -175,6 +176,8 @@ int cli_main(int argc, char** argv) {
   app::add_sweep_command(app, sweep_cmd);
   app::ReportCommand report_cmd;
   app::add_report_command(app, report_cmd);
+  app::DramTraceCommand dram_trace_cmd;
+  app::add_dram_trace_command(app, dram_trace_cmd);
   app::CompareCommand compare_cmd;
   app::add_compare_command(app, compare_cmd);
   app::MapCommand map_cmd;
@@ -213,6 +216,7 @@ int cli_main(int argc, char** argv) {
     if (import_cmd.command->parsed()) return app::run_import_command(import_cmd);
     if (sweep_cmd.command->parsed()) return app::run_sweep_command(sweep_cmd, ARRAYSIM_VERSION, ropt.progress);
     if (report_cmd.command->parsed()) return app::run_report_command(report_cmd);
+    if (dram_trace_cmd.command->parsed()) return app::run_dram_trace_command(dram_trace_cmd);
     if (compare_cmd.command->parsed()) return app::run_compare_command(compare_cmd);
     if (map_cmd.command->parsed()) return app::run_map_command(map_cmd, load(map_cmd.file, map_cmd.sets));
     if (fields_cmd->parsed()) {

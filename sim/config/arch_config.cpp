@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <iomanip>
-#include <sstream>
 
 namespace arraysim::config {
 
@@ -15,15 +13,7 @@ std::string to_string(const VectorMapping& m) {
   return "parallel " + to_string(m.parallel) + ", order " + to_string(m.order[0]) + " " + to_string(m.order[1]) + " " +
          to_string(m.order[2]) + ", " + (m.hoist ? "hoist" : "no hoist");
 }
-std::string to_string(DramModel m) {
-  switch (m) {
-    case DramModel::ideal: return "ideal";
-    case DramModel::simple: return "simple";
-    case DramModel::ddr4_3200: return "ddr4_3200";
-    case DramModel::hbm2: return "hbm2";
-  }
-  return "";
-}
+std::string to_string(BankMapping m) { return m == BankMapping::interleave ? "interleave" : "block"; }
 
 std::string to_string(Dataflow d) {
   switch (d) {
@@ -88,6 +78,14 @@ ScratchpadConfig parse_spad(MapReader r, const ArrayConfig& array, const char* n
                          " bytes per cycle; raise banks, read_ports or word_bytes");
   }
   s.double_buffered = r.opt_bool("double_buffered", s.double_buffered);
+  s.bank_mapping = r.opt_choice("bank_mapping", "interleave", {"interleave", "block"}) == "block"
+                       ? BankMapping::block
+                       : BankMapping::interleave;
+  s.interleave_words = r.opt_int("interleave_words", 1, 1, 1 << 20);
+  if (!is_pow2(s.interleave_words))
+    r.error("interleave_words", "must be a power of two, got " + std::to_string(s.interleave_words));
+  else if (s.bank_mapping == BankMapping::block && r.has("interleave_words"))
+    r.error("interleave_words", "only with bank_mapping: interleave (block gives each bank one contiguous part)");
   r.finish();
   return s;
 }
@@ -142,76 +140,6 @@ void parse_vector_keys(MapReader& ar, ArrayConfig& c) {
   mr.finish();
 }
 
-/// A DRAM preset: data bus in GB/s, timings in ns (converted to core cycles with clock_mhz).
-struct DramPreset {
-  const char* name;
-  double gbytes_per_s;
-  double latency_ns, row_miss_ns, row_conflict_ns;
-  std::int64_t burst_bytes, banks, row_bytes;
-};
-// DDR4-3200AA (JESD79-4B speed bin 22-22-22, tCK 0.625 ns): one 64-bit channel at 3200 MT/s =
-//   25.6 GB/s; tCL = tRCD = tRP = 13.75 ns; BL8 = 64 bytes; 16 banks (4 groups x 4); 8 KiB rows
-//   (x8 devices: 1 KiB page each, 8 per rank).
-// HBM2 (JESD235A; timings typical of HBM2 datasheets): one stack, 8 channels x 128 bit x 2 Gb/s =
-//   256 GB/s; tCL = tRCD = tRP = 14 ns; 32-byte bursts (pseudo-channel BL4 x 64 bit);
-//   128 banks (16 per channel); 1 KiB rows.
-constexpr DramPreset kPresets[] = {
-    {"ddr4_3200", 25.6, 13.75, 13.75, 27.5, 64, 16, 8192},
-    {"hbm2", 256.0, 14.0, 14.0, 28.0, 32, 128, 1024},
-};
-
-std::int64_t ns_to_cycles(double ns, double clock_mhz) {
-  return static_cast<std::int64_t>(std::ceil(ns * clock_mhz / 1000.0 - 1e-9));
-}
-
-DramConfig parse_dram(MapReader dr, double clock_mhz) {
-  DramConfig d;
-  const std::string model = dr.opt_choice("model", to_string(d.model), {"ideal", "simple", "ddr4_3200", "hbm2"});
-  for (const DramModel m : {DramModel::ideal, DramModel::simple, DramModel::ddr4_3200, DramModel::hbm2})
-    if (model == to_string(m)) d.model = m;
-  const DramPreset* preset = nullptr;
-  for (const DramPreset& p : kPresets)
-    if (model == p.name) preset = &p;
-  if (preset) {
-    d.bytes_per_cycle = preset->gbytes_per_s * 1000.0 / clock_mhz;
-    d.latency_cycles = ns_to_cycles(preset->latency_ns, clock_mhz);
-    d.burst_bytes = preset->burst_bytes;
-    d.banks = preset->banks;
-    d.row_bytes = preset->row_bytes;
-    d.row_miss_cycles = ns_to_cycles(preset->row_miss_ns, clock_mhz);
-    d.row_conflict_cycles = ns_to_cycles(preset->row_conflict_ns, clock_mhz);
-  }
-  constexpr double kMinBytesPerCycle = 1.0 / 1024, kMaxBytesPerCycle = 1 << 20;
-  if (preset && !dr.has("bytes_per_cycle") &&
-      (d.bytes_per_cycle < kMinBytesPerCycle || d.bytes_per_cycle > kMaxBytesPerCycle)) {
-    // The preset's bandwidth in bytes per core cycle follows from the clock: it must be a value
-    // bytes_per_cycle itself accepts, or the effective configuration would not load again.
-    std::ostringstream m;
-    m << std::setprecision(10) << model << " (" << preset->gbytes_per_s << " GB/s) at arch.clock_mhz " << clock_mhz
-      << " gives " << d.bytes_per_cycle << " bytes per cycle, outside " << kMinBytesPerCycle << ".."
-      << kMaxBytesPerCycle << "; change arch.clock_mhz or give arch.dram.bytes_per_cycle";
-    dr.ctx().diag.add(dr.location("model"), join_path(dr.path(), "bytes_per_cycle"), m.str());
-    d.bytes_per_cycle = std::clamp(d.bytes_per_cycle, kMinBytesPerCycle, kMaxBytesPerCycle);
-  }
-  d.bytes_per_cycle = dr.opt_num("bytes_per_cycle", d.bytes_per_cycle, kMinBytesPerCycle, kMaxBytesPerCycle);
-  d.latency_cycles = dr.opt_int("latency_cycles", d.latency_cycles, 0, 1000000);
-  d.burst_bytes = dr.opt_int("burst_bytes", d.burst_bytes, 1, 1 << 20);
-  if (!is_pow2(d.burst_bytes)) dr.error("burst_bytes", "must be a power of two, got " + std::to_string(d.burst_bytes));
-  for (const char* k : {"banks", "row_bytes", "row_miss_cycles", "row_conflict_cycles"})
-    if (!preset && dr.has(k))
-      dr.error(k, std::string("only with a banked model (ddr4_3200, hbm2); model ") + model + " has no row buffers");
-  if (preset) {
-    d.banks = dr.opt_int("banks", d.banks, 1, 4096);
-    d.row_bytes = dr.opt_int("row_bytes", d.row_bytes, 1, 1 << 20);
-    if (!is_pow2(d.row_bytes)) dr.error("row_bytes", "must be a power of two, got " + std::to_string(d.row_bytes));
-    d.row_miss_cycles = dr.opt_int("row_miss_cycles", d.row_miss_cycles, 0, 100000);
-    d.row_conflict_cycles = dr.opt_int("row_conflict_cycles", d.row_conflict_cycles, 0, 100000);
-  } else {
-    for (const char* k : {"banks", "row_bytes", "row_miss_cycles", "row_conflict_cycles"}) dr.raw(k);
-  }
-  dr.finish();
-  return d;
-}
 }  // namespace
 
 std::optional<LoopOrder> parse_loop_order(const std::string& text) {
@@ -327,7 +255,6 @@ void emit_mapping(YAML::Emitter& out, const MappingConfig& m) {
   out << YAML::EndMap;
 }
 
-
 EnergyPerAction energy_per_action(const ArchConfig& a) {
   const EnergyConfig& e = a.energy;
   EnergyPerAction r;
@@ -428,6 +355,9 @@ static void emit_spad(YAML::Emitter& out, const char* name, const ScratchpadConf
   out << YAML::Key << "read_ports" << YAML::Value << s.read_ports;
   out << YAML::Key << "write_ports" << YAML::Value << s.write_ports;
   out << YAML::Key << "double_buffered" << YAML::Value << s.double_buffered;
+  out << YAML::Key << "bank_mapping" << YAML::Value << to_string(s.bank_mapping);
+  if (s.bank_mapping == BankMapping::interleave)
+    out << YAML::Key << "interleave_words" << YAML::Value << s.interleave_words;
   out << YAML::EndMap;
 }
 
@@ -467,18 +397,8 @@ void emit_arch(YAML::Emitter& out, const ArchConfig& a) {
   emit_spad(out, "weight", a.weight);
   emit_spad(out, "output", a.output);
   out << YAML::EndMap;
-  out << YAML::Key << "dram" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "model" << YAML::Value << to_string(a.dram.model);
-  out << YAML::Key << "bytes_per_cycle" << YAML::Value << a.dram.bytes_per_cycle;
-  out << YAML::Key << "latency_cycles" << YAML::Value << a.dram.latency_cycles;
-  out << YAML::Key << "burst_bytes" << YAML::Value << a.dram.burst_bytes;
-  if (a.dram.banked()) {
-    out << YAML::Key << "banks" << YAML::Value << a.dram.banks;
-    out << YAML::Key << "row_bytes" << YAML::Value << a.dram.row_bytes;
-    out << YAML::Key << "row_miss_cycles" << YAML::Value << a.dram.row_miss_cycles;
-    out << YAML::Key << "row_conflict_cycles" << YAML::Value << a.dram.row_conflict_cycles;
-  }
-  out << YAML::EndMap;
+  out << YAML::Key << "dram" << YAML::Value;
+  emit_dram(out, a.dram);
   out << YAML::Key << "lowering" << YAML::Value << to_string(a.lowering);
   out << YAML::Key << "energy" << YAML::Value;
   emit_energy(out, a.energy);

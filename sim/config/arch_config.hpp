@@ -9,6 +9,7 @@
 
 #include "models/ir/dtype.hpp"
 #include "sim/config/diagnostics.hpp"
+#include "sim/config/dram_config.hpp"
 #include "sim/config/energy_config.hpp"
 #include "sim/config/yaml_reader.hpp"
 
@@ -45,8 +46,8 @@ struct MappingConfig {
   std::optional<std::int64_t> tile_m, tile_n, tile_k;  ///< tile extents in elements of the GEMM view
   std::optional<LoopOrder> loop_order;
   std::array<std::optional<bool>, 3> double_buffer;  ///< ifmap, weight, output: use two halves
-  std::optional<std::int64_t> confirm;  ///< candidates confirmed with the cycle model (non-ideal DRAM)
-  std::string path;        ///< "arch.mapping" or "workload.layers.3.mapping", for messages
+  std::optional<std::int64_t> confirm;               ///< candidates confirmed with the cycle model (non-ideal DRAM)
+  std::string path;                                  ///< "arch.mapping" or "workload.layers.3.mapping", for messages
   Location location;       ///< where the mapping was given (or its parent), for errors found later
   Location tile_location;  ///< where the tile was given
   /// `over` with every field this mapping gives replacing it (a layer's mapping over the arch's).
@@ -99,8 +100,14 @@ struct ArrayConfig {
 /// Multiply-accumulate units of the array: rows·cols PEs (systolic) or lanes (vector).
 std::int64_t pe_count(const ArrayConfig& a);
 
-/// One operand's on-chip scratchpad. Words are interleaved over the banks (word w in bank
-/// w mod banks); each bank has its own read port (the array) and write port (the DMA).
+/// How a scratchpad word address selects its bank: interleave: bank = (w / interleave_words)
+/// mod banks (low-order interleave; interleave_words 1 by default); block: each bank holds one
+/// contiguous 1/banks of the capacity (high-order bits).
+enum class BankMapping { interleave, block };
+std::string to_string(BankMapping m);
+
+/// One operand's on-chip scratchpad: banks of word_bytes words, each with read ports (the array)
+/// and write ports (the DMA), and an address-to-bank mapping (sim/hw/banked_scratchpad.hpp).
 struct ScratchpadConfig {
   double size_kib = 64;          ///< capacity in KiB (1024 bytes), both halves when double-buffered
   std::int64_t banks = 0;        ///< independently addressed banks, a power of two (0 in a parsed
@@ -109,8 +116,10 @@ struct ScratchpadConfig {
   std::int64_t read_ports = 1;   ///< array reads per bank per cycle
   std::int64_t write_ports = 1;  ///< DMA writes per bank per cycle
   bool double_buffered = true;   ///< ping-pong halves: load the next tile while computing on this one
-  std::string path;              ///< "arch.scratchpad.ifmap" etc., for messages
-  Location size_location;        ///< where size_kib was given (or the scratchpad's mapping), for messages
+  BankMapping bank_mapping = BankMapping::interleave;
+  std::int64_t interleave_words = 1;  ///< interleave: consecutive words per bank before the next, a power of two
+  std::string path;                   ///< "arch.scratchpad.ifmap" etc., for messages
+  Location size_location;             ///< where size_kib was given (or the scratchpad's mapping), for messages
 
   std::int64_t capacity_bytes() const { return static_cast<std::int64_t>(size_kib * 1024); }
   /// Bytes one tile may occupy: the whole capacity, or half of it when double-buffered.
@@ -119,30 +128,6 @@ struct ScratchpadConfig {
   std::int64_t read_bytes_per_cycle() const { return banks * read_ports * word_bytes; }
   /// Bytes the DMA can write per cycle: banks × write_ports × word_bytes.
   std::int64_t write_bytes_per_cycle() const { return banks * write_ports * word_bytes; }
-};
-
-/// dram.model: ideal (transfers take no time), simple (bandwidth + latency), or a banked
-/// preset with row buffers (ddr4_3200, hbm2). The one place that turns it into a DRAM target is
-/// hw::make_dram.
-enum class DramModel { ideal, simple, ddr4_3200, hbm2 };
-/// "ideal", "simple", "ddr4_3200", "hbm2".
-std::string to_string(DramModel m);
-
-/// Off-chip memory: the DRAM target behind the DMA's TLM-2.0 socket (docs/memory.md).
-/// Presets (ddr4_3200, hbm2) fill every field the configuration does not give.
-struct DramConfig {
-  /// ideal: transfers take no time; simple: bandwidth + latency; ddr4_3200, hbm2: simple plus a
-  /// bank/row-buffer model with the preset's timings.
-  DramModel model = DramModel::simple;
-  double bytes_per_cycle = 16;        ///< peak data-bus bandwidth in bytes per core cycle
-  std::int64_t latency_cycles = 100;  ///< request to first data (row hit) in core cycles
-  std::int64_t burst_bytes = 64;      ///< bytes per DRAM request; transfers are split at burst boundaries
-  // Bank/row-buffer model (banked presets only; 0 = not modelled).
-  std::int64_t banks = 0;                ///< DRAM banks (row-interleaved: row r of the address map in bank r mod banks)
-  std::int64_t row_bytes = 0;            ///< row-buffer (page) size in bytes
-  std::int64_t row_miss_cycles = 0;      ///< extra cycles to open a row in a precharged bank (tRCD)
-  std::int64_t row_conflict_cycles = 0;  ///< extra cycles to close another row and open this one (tRP + tRCD)
-  bool banked() const { return banks > 0; }
 };
 
 /// How convolutions reach the array as GEMMs (docs/memory.md).
@@ -169,8 +154,8 @@ void emit_mapping(YAML::Emitter& out, const MappingConfig& m);
 
 /// The energy table resolved for an architecture (docs/energy.md): the cost of each counted action.
 struct EnergyPerAction {
-  ir::DType mac_dtype = ir::DType::int8;  ///< the wider of the operand types
-  double mac_pj = 0;                      ///< pJ per multiply-accumulate
+  ir::DType mac_dtype = ir::DType::int8;                                    ///< the wider of the operand types
+  double mac_pj = 0;                                                        ///< pJ per multiply-accumulate
   std::array<double, 3> sram_read_pj_per_byte{}, sram_write_pj_per_byte{};  ///< ifmap, weight, output at their sizes
   double dram_read_pj_per_byte = 0, dram_write_pj_per_byte = 0;
   double static_pj_per_cycle = 0;  ///< leakage of the PEs and the scratchpads per core cycle

@@ -329,6 +329,36 @@ Experiment load_experiment(const std::string& path, const std::vector<std::strin
   return load_experiment_text(text, path, fs::path(path).parent_path().string(), overrides);
 }
 
+ArchConfig load_arch(const std::string& path, const std::vector<std::string>& overrides, bool banked_dram) {
+  ReadContext ctx;
+  ctx.sources.add_file("", path);
+  ctx.diag.set_main_file(path);
+  YAML::Node root(YAML::NodeType::Map);
+  root["arch"] = fs::path(path).filename().string();
+  ArchConfig a;
+  if (resolve_include(root, "arch", fs::path(path).parent_path().string(), ctx)) {
+    std::vector<std::pair<std::string, YAML::Node>> sets(overrides.size());
+    for (std::size_t i = 0; i < overrides.size(); ++i) {
+      const int index = static_cast<int>(i) + 1;
+      if (!split_override(overrides[i], index, sets[i].first, sets[i].second, ctx)) continue;
+      const std::string key = sets[i].first.rfind("arch.", 0) == 0 ? sets[i].first : "arch." + sets[i].first;
+      apply_override(root, key, sets[i].second, index, ctx);
+    }
+    MapReader ar(root["arch"], "arch", ctx);
+    a = parse_arch(ar);
+    const YAML::Node& arch_node = root["arch"];
+    const YAML::Node& dram_node = static_cast<const YAML::Node&>(arch_node)["dram"];
+    if (banked_dram && !a.dram.banked() && ctx.diag.empty())
+      ctx.diag.add(dram_node.IsDefined() && dram_node.IsMap() ? MapReader(dram_node, "arch.dram", ctx).location("model")
+                                                              : ar.location("dram"),
+                   "arch.dram.model",
+                   "must be a banked DRAM model (ddr4_3200, lpddr4_3200, hbm2) to replay a trace; got " +
+                       to_string(a.dram.model));
+  }
+  ctx.diag.throw_if_any();
+  return a;
+}
+
 Location Experiment::locate(const std::string& key_path) const {
   const auto it = key_locations.find(key_path);
   return it != key_locations.end() ? it->second : Location{source, 1, 1};

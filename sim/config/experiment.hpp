@@ -62,6 +62,13 @@ Experiment load_experiment(const std::string& path, const std::vector<std::strin
 Experiment load_experiment_text(const std::string& text, const std::string& display_name, const std::string& base_dir,
                                 const std::vector<std::string>& overrides = {});
 
+/// Loads an architecture file alone (what an experiment's `arch:` names), with overrides
+/// "key.path=value" relative to it (`dram.refresh=false`; an `arch.` prefix is accepted too).
+/// Messages name its keys as an experiment's (`arch.dram.refresh`). Throws ConfigError.
+/// `banked_dram`: the architecture must have a banked DRAM model (an error at arch.dram.model
+/// otherwise).
+ArchConfig load_arch(const std::string& path, const std::vector<std::string>& overrides = {}, bool banked_dram = false);
+
 /// The built-in default experiment (what `make demo` runs): a small convolution and a GEMM on
 /// an 8x8 output-stationary int8 array.
 const char* builtin_experiment_yaml();

@@ -59,7 +59,7 @@ template <class TIn, class TAcc> class Accelerator : public sc_core::sc_module {
         recorder(layers.size(), Recorder::Options{opt.record_timeline, opt.trace_dram, opt.trace_sram}) {
     const sc_core::sc_time period(1000.0 / arch.clock_mhz, sc_core::SC_NS);
     const bool values = opt.fidelity == config::Fidelity::values;
-    dram = opt.dram ? opt.dram->make("dram", period) : make_dram("dram", arch.dram, period);
+    dram = opt.dram ? opt.dram->make("dram", period) : make_dram("dram", arch.dram, arch.clock_mhz, period);
     dma = std::make_unique<Dma>("dma", arch.dram.burst_bytes, period);
     dma->socket.bind(*dram.socket);
     if (values)

@@ -1,6 +1,7 @@
 #include "sim/hw/memory_engine.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "sim/hw/cycles.hpp"
@@ -49,7 +50,8 @@ MemoryEngine::MemoryEngine(sc_core::sc_module_name name, const config::ArchConfi
       rec_(rec),
       buffers_(buffers),
       period_(period),
-      ideal_(arch.dram.model == config::DramModel::ideal) {
+      ideal_(arch.dram.model == config::DramModel::ideal),
+      spads_{BankedScratchpad(arch.ifmap), BankedScratchpad(arch.weight), BankedScratchpad(arch.output)} {
   SC_THREAD(load_engine);
   SC_THREAD(store_engine);
 }
@@ -81,14 +83,19 @@ void MemoryEngine::begin_layer(const plan::LayerPlan& p, const ir::LayerOperands
   const lower::DramLayout& dl = addr_->layout();
   stats::MemoryResult& m = rec_.layer().memory;
   m.dram_footprint_bytes = dl.footprint_bytes();
-  if (arch_.dram.banked()) m.dram_row_hits = m.dram_row_misses = m.dram_row_conflicts = 0;
+  if (arch_.dram.banked())
+    m.dram_row_hits = m.dram_row_misses = m.dram_row_conflicts = m.dram_refreshes = m.dram_cycles = 0;
+  first_arrival_tck_ = last_data_end_tck_ = -1;
   if (values()) {
-    // The layer's DRAM image (zeros, then input and weights) goes in through the debug transport.
-    shadow_.assign(static_cast<std::size_t>(dl.end), 0);
+    // The layer's DRAM image (zeros, then input and weights) goes in through the debug transport,
+    // up to the end of the last burst the layer can touch.
+    const std::int64_t burst = arch_.dram.burst_bytes;
+    const std::int64_t image = (dl.end + burst - 1) / burst * burst;
+    shadow_.assign(static_cast<std::size_t>(image), 0);
     std::memcpy(shadow_.data() + dl.input_base, operands->input.raw_bytes(), static_cast<std::size_t>(dl.input_bytes));
     std::memcpy(shadow_.data() + dl.weight_base, operands->weight.raw_bytes(),
                 static_cast<std::size_t>(dl.weight_bytes));
-    dma_.debug_write(0, shadow_.data(), dl.end);
+    dma_.debug_write(0, shadow_.data(), image);
     std::fill(shadow_.begin(), shadow_.end(), 0);
     buffers_->begin_layer(s.tile);
   }
@@ -205,10 +212,33 @@ std::function<void(const BurstRecord&)> MemoryEngine::burst_hook(Operand op) {
   return [this, op](const BurstRecord& b) { rec_.add_burst(b, op); };
 }
 
-void MemoryEngine::count_rows(const Transfer& tr) {
+void MemoryEngine::write_into_half(Transfer& tr, int buffer, int slot, std::int64_t bytes) const {
+  if (ideal_ || tr.bursts == 0) return;
+  // The DMA writes the block into its half in address order as fast as the banks' write ports
+  // take it, one group of words a cycle from the cycle of the first byte on; the block is usable
+  // when both are done.
+  const config::ScratchpadConfig& sp = buffer == 0 ? arch_.ifmap : buffer == 1 ? arch_.weight : arch_.output;
+  const PortCost w =
+      spads_[buffer].stream(static_cast<std::int64_t>(slot) * sp.tile_budget_bytes(), bytes, sp.write_ports);
+  tr.done_cycle = std::max(tr.dram_done_cycle, std::floor(tr.first_data_cycle) + static_cast<double>(w.cycles));
+  tr.bank_conflicts = w.conflicts;
+}
+
+void MemoryEngine::count_dram(const Transfer& tr, plan::Operand op, bool write) {
   stats::MemoryResult& m = rec_.layer().memory;
+  const auto pick = [op](stats::OperandBytes& b) -> std::int64_t& {
+    return op == Operand::a ? b.ifmap : op == Operand::b ? b.weight : b.output;
+  };
+  pick(write ? m.dram_write_bytes : m.dram_read_bytes) += tr.bytes;
+  pick(write ? m.dram_useful_write_bytes : m.dram_useful_read_bytes) += tr.useful_bytes;
   if (!m.dram_row_hits) return;  // no row-buffer model
   *m.dram_row_hits += tr.row_hits, *m.dram_row_misses += tr.row_misses, *m.dram_row_conflicts += tr.row_conflicts;
+  *m.dram_refreshes += tr.refreshes;
+  if (tr.first_arrival_tck >= 0) {
+    if (first_arrival_tck_ < 0 || tr.first_arrival_tck < first_arrival_tck_) first_arrival_tck_ = tr.first_arrival_tck;
+    last_data_end_tck_ = std::max(last_data_end_tck_, tr.last_data_end_tck);
+    m.dram_cycles = last_data_end_tck_ - first_arrival_tck_;
+  }
 }
 
 /// Loads every tile's A and B blocks in order, each into its half once it is free; explicit
@@ -222,7 +252,7 @@ void MemoryEngine::load_engine() {
     const plan::Schedule& s = p.schedule;
     LayerCounters& lc = rec_.layer();
     stats::MemoryResult& m = lc.memory;
-    if (addr_->toeplitz()) materialize_toeplitz(m);
+    if (addr_->toeplitz()) materialize_toeplitz();
     for (std::size_t t = 0; t < s.tiles.size(); ++t) {
       const plan::Tile& tile = s.tiles[t];
       if (tile.load_c) reload_partial_sums(t, lc);
@@ -238,15 +268,13 @@ void MemoryEngine::load_engine() {
         const std::vector<lower::DramRun>& runs =
             is_a ? addr_->a_runs(tile.group, tile.m0, tile.m_len, tile.k0, tile.k_len)
                  : addr_->b_runs(tile.group, tile.k0, tile.k_len, tile.n0, tile.n_len);
-        const Transfer tr = dma_.transfer(false, runs, values() ? shadow_.data() : nullptr, now_cycle(),
-                                          ideal_ ? 0.0 : static_cast<double>(sp.write_bytes_per_cycle()), sp.word_bytes,
-                                          burst_hook(op));
+        Transfer tr = dma_.transfer(false, runs, values() ? shadow_.data() : nullptr, now_cycle(), burst_hook(op));
         const std::int64_t elems = tile.k_len * (is_a ? tile.m_len : tile.n_len);
         const std::int64_t eb = ir::dtype_bytes(is_a ? arch_.array.input_dtype : arch_.array.weight_dtype);
-        (is_a ? m.dram_read_bytes.ifmap : m.dram_read_bytes.weight) += tr.bytes;
+        write_into_half(tr, is_a ? 0 : 1, slot, elems * eb);
         (is_a ? m.sram_write_bytes.ifmap : m.sram_write_bytes.weight) += elems * eb;
         m.bank_conflicts += tr.bank_conflicts;
-        count_rows(tr);
+        count_dram(tr, op, false);
         if (p.vector) lc.relayout_words += relayout_words(*addr_, p.vector_mapping.parallel, is_a ? 0 : 1, tile, eb);
         if (values()) buffers_->fill(op, slot, tile, *addr_, shadow_.data());
         rec_.add_dma_span("dma_load", std::string("load ") + plan::operand_name(op) + " tile " + std::to_string(t),
@@ -278,16 +306,14 @@ void MemoryEngine::reload_partial_sums(std::size_t t, LayerCounters& lc) {
   wait_until(stored_.at(key), load_state_);
   const std::vector<lower::DramRun>& runs = addr_->c_runs(tile.group, tile.m0, tile.m_len, tile.n0, tile.n_len);
   const config::ScratchpadConfig& sp = arch_.output;
-  const Transfer tr = dma_.transfer(false, runs, values() ? shadow_.data() : nullptr, now_cycle(),
-                                    ideal_ ? 0.0 : static_cast<double>(sp.write_bytes_per_cycle()), sp.word_bytes,
-                                    burst_hook(Operand::c));
+  Transfer tr = dma_.transfer(false, runs, values() ? shadow_.data() : nullptr, now_cycle(), burst_hook(Operand::c));
   const std::int64_t bytes =
       tile.m_len * tile.n_len * static_cast<std::int64_t>(ir::dtype_bytes(arch_.array.accumulator_dtype));
+  write_into_half(tr, 2, tile.c_slot, bytes);
   stats::MemoryResult& m = lc.memory;
-  m.dram_read_bytes.output += tr.bytes;
   m.sram_write_bytes.output += bytes;
   m.bank_conflicts += tr.bank_conflicts;
-  count_rows(tr);
+  count_dram(tr, Operand::c, false);
   if (values()) buffers_->fill(Operand::c, tile.c_slot, tile, *addr_, shadow_.data());
   rec_.add_dma_span("dma_load", "load partial sums tile " + std::to_string(t), tr.issue_cycle, tr.done_cycle, tr.bytes);
   rec_.add_dma_access(tr.first_data_cycle, Operand::c, "write",
@@ -298,11 +324,11 @@ void MemoryEngine::reload_partial_sums(std::size_t t, LayerCounters& lc) {
 
 /// Explicit lowering: the DMA reads the input once and writes the Toeplitz matrices A_g [M][K]
 /// to DRAM before the first tile load; both passes count as ifmap traffic.
-void MemoryEngine::materialize_toeplitz(stats::MemoryResult& m) {
+void MemoryEngine::materialize_toeplitz() {
   const lower::DramLayout& dl = addr_->layout();
   const std::vector<lower::DramRun> in{{dl.input_base, dl.input_bytes}};
   const Transfer rd =
-      dma_.transfer(false, in, values() ? shadow_.data() : nullptr, now_cycle(), 0, 1, burst_hook(Operand::a));
+      dma_.transfer(false, in, values() ? shadow_.data() : nullptr, now_cycle(), burst_hook(Operand::a));
   wait_until(rd.done_cycle, load_state_);
   const ir::GemmDims& d = plan_->dims;
   const std::int64_t eb = ir::dtype_bytes(arch_.array.input_dtype);
@@ -320,11 +346,9 @@ void MemoryEngine::materialize_toeplitz(stats::MemoryResult& m) {
   }
   const std::vector<lower::DramRun> out{{dl.toeplitz_base, dl.toeplitz_bytes}};
   const Transfer wr =
-      dma_.transfer(true, out, values() ? shadow_.data() : nullptr, now_cycle(), 0, 1, burst_hook(Operand::a));
-  m.dram_read_bytes.ifmap += rd.bytes;
-  m.dram_write_bytes.ifmap += wr.bytes;
-  count_rows(rd);
-  count_rows(wr);
+      dma_.transfer(true, out, values() ? shadow_.data() : nullptr, now_cycle(), burst_hook(Operand::a));
+  count_dram(rd, Operand::a, false);
+  count_dram(wr, Operand::a, true);
   rec_.add_dma_span("dma_load", "im2col read input", rd.issue_cycle, rd.done_cycle, rd.bytes);
   rec_.add_dma_span("dma_store", "im2col write Toeplitz", wr.issue_cycle, wr.done_cycle, wr.bytes);
   wait_until(wr.done_cycle, load_state_);
@@ -347,10 +371,9 @@ void MemoryEngine::store_engine() {
       if (values()) buffers_->drain(tile.c_slot, tile, *addr_, shadow_.data());
       const std::vector<lower::DramRun>& runs = addr_->c_runs(tile.group, tile.m0, tile.m_len, tile.n0, tile.n_len);
       const Transfer tr =
-          dma_.transfer(true, runs, values() ? shadow_.data() : nullptr, now_cycle(), 0, 1, burst_hook(Operand::c));
-      m.dram_write_bytes.output += tr.bytes;
+          dma_.transfer(true, runs, values() ? shadow_.data() : nullptr, now_cycle(), burst_hook(Operand::c));
       m.sram_read_bytes.output += tile.m_len * tile.n_len * ac;
-      count_rows(tr);
+      count_dram(tr, Operand::c, true);
       rec_.add_dma_span("dma_store", "store output tile " + std::to_string(t), tr.issue_cycle, tr.done_cycle, tr.bytes);
       rec_.add_dma_access(tr.issue_cycle, Operand::c, "read",
                           static_cast<std::int64_t>(tile.c_slot) * arch_.output.tile_budget_bytes(),

@@ -14,6 +14,7 @@
 
 #include "models/ir/tensor.hpp"
 #include "sim/config/arch_config.hpp"
+#include "sim/hw/banked_scratchpad.hpp"
 #include "sim/hw/dma.hpp"
 #include "sim/hw/recorder.hpp"
 #include "sim/hw/scratchpad.hpp"
@@ -113,7 +114,7 @@ class MemoryEngine : public sc_core::sc_module {
 
   void load_engine();
   void store_engine();
-  void materialize_toeplitz(stats::MemoryResult& m);
+  void materialize_toeplitz();
   void reload_partial_sums(std::size_t t, LayerCounters& lc);
   Gate pending(const EngineState& e) const;
   void wait_until(double c, EngineState& state);
@@ -121,7 +122,12 @@ class MemoryEngine : public sc_core::sc_module {
   /// Wakes the engines waiting for the controller (delta notification).
   void notify_engines();
   std::function<void(const BurstRecord&)> burst_hook(plan::Operand op);
-  void count_rows(const Transfer& tr);
+  /// Adds a transfer of operand `op` to the layer's DRAM counters: bytes moved and asked for,
+  /// row outcomes, refreshes and the DRAM clock span.
+  void count_dram(const Transfer& tr, plan::Operand op, bool write);
+  /// The DMA's writes of a loaded block of `bytes` into half `slot` of scratchpad `buffer` (0
+  /// ifmap, 1 weight, 2 output) through the banks' write ports: sets `tr`'s done cycle and conflicts.
+  void write_into_half(Transfer& tr, int buffer, int slot, std::int64_t bytes) const;
   double now_cycle() const { return sc_core::sc_time_stamp() / period_; }
   bool values() const { return buffers_ != nullptr; }
 
@@ -130,7 +136,8 @@ class MemoryEngine : public sc_core::sc_module {
   Recorder& rec_;
   TileBuffers* buffers_;
   sc_core::sc_time period_;
-  bool ideal_;  ///< dram.model: ideal: transfers and scratchpad fills take no time
+  bool ideal_;                 ///< dram.model: ideal: transfers and scratchpad fills take no time
+  BankedScratchpad spads_[3];  ///< the ifmap, weight and output scratchpads' banks, which the loads write
 
   const plan::LayerPlan* plan_ = nullptr;
   std::uint64_t layer_seq_ = 0;  ///< incremented at each layer start (the engines follow it)
@@ -147,6 +154,7 @@ class MemoryEngine : public sc_core::sc_module {
   HalfState halves_[3][2];
   EngineState load_state_, store_state_;
   bool stores_done_ = false;
+  std::int64_t first_arrival_tck_ = -1, last_data_end_tck_ = -1;  ///< the layer's DRAM clock span
   sc_core::sc_event layer_start_, released_, published_, stored_event_;
 };
 

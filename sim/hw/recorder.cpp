@@ -49,7 +49,8 @@ void Recorder::add_burst(const BurstRecord& b, plan::Operand op) {
       static_cast<double>(b.bytes);
   if (opt_.trace_dram)
     layer().accesses.push_back(stats::AccessRecord{floor_cycle(b.cycle), "dram", plan::operand_name(op),
-                                                   b.write ? "write" : "read", b.addr, b.bytes, name_});
+                                                   b.write ? "write" : "read", b.addr, b.bytes, name_,
+                                                   ceil_cycle(b.issue_cycle), b.transfer});
 }
 
 void Recorder::add_dma_access(double cycle, plan::Operand op, const char* kind, std::int64_t address,

@@ -118,8 +118,7 @@ void check_resources(const config::Experiment& e, const ExperimentPlan& plan, bo
   check_estimate(e, estimate_memory(e, plan, trace_sram, trace_dram));
 }
 
-void check_data_memory(const config::Experiment& e, const std::vector<std::size_t>& layers,
-                       config::Fidelity fidelity) {
+void check_data_memory(const config::Experiment& e, const std::vector<std::size_t>& layers, config::Fidelity fidelity) {
   if (fidelity != config::Fidelity::values) return;
   MemoryEstimate est;
   for (const std::size_t i : layers) {

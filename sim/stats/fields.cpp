@@ -398,11 +398,11 @@ std::vector<Field> declare() {
           .members(operand_members())
           .csv_members({"ifmap", "weight", "output"})
           .memory_operands(&MemoryResult::sram_write_bytes));
-  add(Def("dram_read_bytes", kObj, kBoth, "bytes", "read from DRAM per operand")
+  add(Def("dram_read_bytes", kObj, kBoth, "bytes", "read from DRAM per operand: whole bursts over the interface")
           .members(operand_members())
           .csv_members({"ifmap", "weight", "output"})
           .memory_operands(&MemoryResult::dram_read_bytes));
-  add(Def("dram_write_bytes", kObj, kBoth, "bytes", "written to DRAM per operand")
+  add(Def("dram_write_bytes", kObj, kBoth, "bytes", "written to DRAM per operand: whole bursts over the interface")
           .members(operand_members())
           .csv_members({"ifmap", "weight", "output"})
           .memory_operands(&MemoryResult::dram_write_bytes));
@@ -416,11 +416,14 @@ std::vector<Field> declare() {
           "the most DRAM bytes in any 1024-cycle window, / 1024; the run: the highest layer's")
           .csv()
           .memory_member(&MemoryResult::dram_bandwidth_peak_bytes_per_cycle));
-  add(Def("bank_conflicts", kInt, kBoth, "–", "scratchpad word writes that waited a cycle for a bank port")
+  add(Def("bank_conflicts", kInt, kBoth, "–",
+          "DMA word writes into the scratchpads that found their bank's write ports taken (from the addresses and "
+          "the bank mapping, docs/memory.md)")
           .csv()
           .memory_member(&MemoryResult::bank_conflicts));
   add(Def("dram_row_hits", kInt, kBoth, "bursts",
-          "DRAM bursts that found their row open; null without a DRAM bank model (`dram.model: ddr4_3200`, `hbm2`)")
+          "DRAM bursts that found their row open; null without a DRAM bank model (`dram.model: ddr4_3200`, "
+          "`lpddr4_3200`, `hbm2`)")
           .nullable()
           .csv()
           .memory_member(&MemoryResult::dram_row_hits));
@@ -647,6 +650,30 @@ std::vector<Field> declare() {
           .nullable()
           .csv()
           .layer_member(&LayerResult::relayout_words));
+  // Added after the columns earlier versions wrote, so that layers.csv keeps their positions.
+  add(Def("dram_useful_read_bytes", kObj, kBoth, "bytes",
+          "of `dram_read_bytes`, the bytes the DMA asked for (the rest came with partial bursts)")
+          .members(operand_members())
+          .csv_members({"ifmap", "weight", "output"})
+          .memory_operands(&MemoryResult::dram_useful_read_bytes));
+  add(Def("dram_useful_write_bytes", kObj, kBoth, "bytes",
+          "of `dram_write_bytes`, the bytes the DMA wrote (the rest of a partial burst is masked)")
+          .members(operand_members())
+          .csv_members({"ifmap", "weight", "output"})
+          .memory_operands(&MemoryResult::dram_useful_write_bytes));
+  add(Def("dram_refreshes", kInt, kBoth, "REF commands",
+          "all-bank refreshes the DRAM controller issued while it scheduled the layer's requests (every channel); "
+          "null without a bank model")
+          .nullable()
+          .csv()
+          .memory_member(&MemoryResult::dram_refreshes));
+  add(Def("dram_cycles", kInt, kBoth, "DRAM clocks",
+          "from the layer's first DRAM request reaching the controller to the end of its last data transfer (what "
+          "`arraysim dram-trace` reports for a trace of the layer); the run: the sum over layers; null without a "
+          "bank model")
+          .nullable()
+          .csv()
+          .memory_member(&MemoryResult::dram_cycles));
 
   // What SCALE-Sim's reports show (COMPUTE_REPORT.csv and the others, docs/import.md).
   add(Def("mapping_efficiency", kNum, kLayer, "0..1",

@@ -99,6 +99,8 @@ MemoryResult RunResult::memory() const {
     m.sram_write_bytes += x.sram_write_bytes;
     m.dram_read_bytes += x.dram_read_bytes;
     m.dram_write_bytes += x.dram_write_bytes;
+    m.dram_useful_read_bytes += x.dram_useful_read_bytes;
+    m.dram_useful_write_bytes += x.dram_useful_write_bytes;
     m.dram_footprint_bytes += x.dram_footprint_bytes;
     m.dram_bandwidth_peak_bytes_per_cycle =
         std::max(m.dram_bandwidth_peak_bytes_per_cycle, x.dram_bandwidth_peak_bytes_per_cycle);
@@ -109,6 +111,8 @@ MemoryResult RunResult::memory() const {
     add(m.dram_row_hits, x.dram_row_hits);
     add(m.dram_row_misses, x.dram_row_misses);
     add(m.dram_row_conflicts, x.dram_row_conflicts);
+    add(m.dram_refreshes, x.dram_refreshes);
+    add(m.dram_cycles, x.dram_cycles);
   }
   const auto t = total_cycles();
   if (t && *t > 0) m.dram_bandwidth_avg_bytes_per_cycle = static_cast<double>(m.dram_bytes()) / static_cast<double>(*t);

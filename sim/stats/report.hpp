@@ -69,15 +69,21 @@ inline constexpr StallCause kStallCauses[] = {
 struct MemoryResult {
   StallCycles stall_cycles;
   OperandBytes sram_read_bytes;  ///< read from the scratchpads by the array (output: accumulate reads) and by store DMA
-  OperandBytes sram_write_bytes;          ///< written into the scratchpads by load DMA and by the array (output)
-  OperandBytes dram_read_bytes;           ///< read from DRAM by the DMA (ifmap includes explicit im2col passes)
-  OperandBytes dram_write_bytes;          ///< written to DRAM (output tiles; ifmap: an explicit Toeplitz matrix)
-  std::int64_t dram_footprint_bytes = 0;  ///< distinct DRAM bytes the layer's tensors occupy
+  OperandBytes sram_write_bytes;  ///< written into the scratchpads by load DMA and by the array (output)
+  /// Bytes moved over the DRAM interface by reads (whole bursts; ifmap includes explicit im2col
+  /// passes) and by writes (whole bursts, partial ones with byte enables).
+  OperandBytes dram_read_bytes, dram_write_bytes;
+  /// The bytes of those bursts the DMA asked for (≤ the bytes moved).
+  OperandBytes dram_useful_read_bytes, dram_useful_write_bytes;
+  std::int64_t dram_footprint_bytes = 0;           ///< distinct DRAM bytes the layer's tensors occupy
   double dram_bandwidth_avg_bytes_per_cycle = 0;   ///< DRAM bytes / total_cycles
   double dram_bandwidth_peak_bytes_per_cycle = 0;  ///< highest DRAM bytes in any 1024-cycle window / 1024
-  std::int64_t bank_conflicts = 0;                 ///< scratchpad word writes that waited a cycle for a bank port
+  std::int64_t bank_conflicts = 0;                 ///< DMA word writes that found their bank's write ports taken
   /// Row-buffer outcomes of DRAM bursts; set only with a bank model (dram.model: ddr4_3200, hbm2).
   std::optional<std::int64_t> dram_row_hits, dram_row_misses, dram_row_conflicts;
+  /// Banked models: REF commands while the layer's requests were scheduled, and DRAM clock cycles
+  /// from its first request's arrival at the controller to the end of its last data.
+  std::optional<std::int64_t> dram_refreshes, dram_cycles;
   std::optional<double> dram_row_hit_rate() const;
   std::int64_t dram_bytes() const { return dram_read_bytes.total() + dram_write_bytes.total(); }
 };
@@ -159,6 +165,10 @@ struct AccessRecord {
   std::int64_t address = 0;  ///< DRAM byte address (dram) or byte address inside the scratchpad
   std::int64_t bytes = 0;
   std::string layer;  ///< layer name
+  /// dram: the cycle the DMA issued the burst (from the start of the run) and its transfer's
+  /// number; −1 for other units.
+  std::int64_t issue_cycle = -1;
+  std::int64_t transfer = -1;
 };
 
 /// Per-layer results. Cycle fields stay empty when the cycle model did not run.

@@ -30,10 +30,13 @@ namespace {
 bool is_dram(const AccessRecord& a) { return a.unit == "dram"; }
 
 std::string csv(const RunResult& r, bool dram) {
-  std::string s = "layer,cycle,unit,operand,op,address,bytes\n";
-  for (const AccessRecord& a : r.accesses)
-    if (is_dram(a) == dram)
-      s += fmt::format("{},{},{},{},{},{},{}\n", a.layer, a.cycle, a.unit, a.operand, a.op, a.address, a.bytes);
+  std::string s = dram ? "layer,cycle,unit,operand,op,address,bytes,issue_cycle,transfer\n"
+                       : "layer,cycle,unit,operand,op,address,bytes\n";
+  for (const AccessRecord& a : r.accesses) {
+    if (is_dram(a) != dram) continue;
+    s += fmt::format("{},{},{},{},{},{},{}", a.layer, a.cycle, a.unit, a.operand, a.op, a.address, a.bytes);
+    s += dram ? fmt::format(",{},{}\n", a.issue_cycle, a.transfer) : "\n";
+  }
   return s;
 }
 

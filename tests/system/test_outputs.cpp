@@ -119,7 +119,9 @@ TEST_CASE("SCALE-Sim reports carry SCALE-Sim's columns with arraysim's numbers",
   //   written at s_f + T + R_f − 1 + R − 1 − i): IFMAP and FILTER 0..17 (s_1 + 4), OFMAP from
   //   0 + 5 + 8 − 1 + 0 = 12 (fold 0, row 7) to 13 + 5 + 4 − 1 + 7 = 28 (fold 1, row 0).
   //   DRAM with ideal memory: the loads' bursts at cycle 0; the store at the complete cycle 36.
-  //   DRAM BW: IFMAP 60 words / 1 cycle, FILTER 40 / 1, OFMAP 96 / 1.
+  //   DRAM moves whole 64-byte bursts: IFMAP 60 int8 words fetch one burst (64 words), FILTER 40
+  //   one burst (64), OFMAP 96 int32 words = 384 bytes = 6 whole bursts (96 words).
+  //   DRAM BW: IFMAP 64 words / 1 cycle, FILTER 64 / 1, OFMAP 96 / 1.
   const std::string out = d.path() + "/run";
   const auto r = run_cli("run " + gemm_8x8(d.path(), 12, 8, 5) + " --no-plots --out " + out);
   INFO(r.err);
@@ -145,8 +147,8 @@ TEST_CASE("SCALE-Sim reports carry SCALE-Sim's columns with arraysim's numbers",
   CHECK(std::stod(b[1]) == Approx(60.0 / 36));
   CHECK(std::stod(b[2]) == Approx(80.0 / 36));
   CHECK(std::stod(b[3]) == Approx(96.0 / 36));
-  CHECK(std::stod(b[4]) == 60);
-  CHECK(std::stod(b[5]) == 40);
+  CHECK(std::stod(b[4]) == 64);
+  CHECK(std::stod(b[5]) == 64);
   CHECK(std::stod(b[6]) == 96);
   const auto detail = lines(read_text(out + "/DETAILED_ACCESS_REPORT.csv"));
   REQUIRE(detail.size() == 2);
@@ -155,7 +157,7 @@ TEST_CASE("SCALE-Sim reports carry SCALE-Sim's columns with arraysim's numbers",
         "Filter Stop Cycle, SRAM Filter Reads, SRAM OFMAP Start Cycle, SRAM OFMAP Stop Cycle, SRAM OFMAP Writes, "
         "DRAM IFMAP Start Cycle, DRAM IFMAP Stop Cycle, DRAM IFMAP Reads, DRAM Filter Start Cycle, DRAM Filter Stop "
         "Cycle, DRAM Filter Reads, DRAM OFMAP Start Cycle, DRAM OFMAP Stop Cycle, DRAM OFMAP Writes,");
-  CHECK(detail[1] == "0, 0, 17, 60, 0, 17, 80, 12, 28, 96, 0, 0, 60, 0, 0, 40, 36, 36, 96,");
+  CHECK(detail[1] == "0, 0, 17, 60, 0, 17, 80, 12, 28, 96, 0, 0, 64, 0, 0, 64, 36, 36, 96,");
   // stats.json holds what the reports were made from, so `arraysim report` rewrites them alike.
   const json s = json::parse(read_text(out + "/stats.json"));
   CHECK(s["layers"][0]["mapping_efficiency"] == 0.75);

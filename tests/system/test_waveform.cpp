@@ -184,12 +184,13 @@ TEST_CASE("vcd: WS stationary and streamed registers follow the load and the str
 TEST_CASE("vcd: controller.stalled is 1 in exactly the stall cycles", "[system][vcd]") {
   TempDir d;
   // 4×4 OS, one fold (M = N = K = 4), DRAM `simple` with no latency and 8 bytes per cycle.
-  // Loads: A and B are 16 int8 bytes each on one bus, in order: A crosses in cycles 0–1, B in 2–3,
-  // so the fold waits from its natural start 0 until its operands are in at cycle 4: stall [0, 4)
-  // (dram_bandwidth). The fold alone takes K + R_f + C_f + R − 2 = 14 cycles (docs/timing.md):
-  // cycles 4..17, last output at 17. The store of C (16 int32 = 64 bytes) is issued at 18 and
-  // needs 64 / 8 = 8 cycles on the bus: the layer ends at 26, stall [18, 26)
-  // (dram_write_bandwidth). total_cycles = 26, stall_cycles = 4 + 8 = 12.
+  // Loads: A and B are 16 int8 bytes each, fetched as one whole 64-byte burst each on one bus, in
+  // order: A crosses in cycles 0–7, B in 8–15, so the fold waits from its natural start 0 until
+  // its operands are in at cycle 16: stall [0, 16) (dram_bandwidth). The fold alone takes
+  // K + R_f + C_f + R − 2 = 14 cycles (docs/timing.md): cycles 16..29, last output at 29. The
+  // store of C (16 int32 = 64 bytes, one burst) is issued at 30 and needs 64 / 8 = 8 cycles on
+  // the bus: the layer ends at 38, stall [30, 38) (dram_write_bandwidth). total_cycles = 38,
+  // stall_cycles = 16 + 8 = 24.
   const std::string exp = d.path() + "/exp.yaml";
   std::ofstream(exp) << "name: stalls\narch:\n  name: a4\n  clock_mhz: 1000\n"
                      << "  array: {type: systolic, rows: 4, cols: 4, dataflow: os, input_dtype: int8}\n"
@@ -201,13 +202,13 @@ TEST_CASE("vcd: controller.stalled is 1 in exactly the stall cycles", "[system][
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
   const std::string stats = read_text(d.path() + "/run/stats.json");
-  CHECK(stats.find("\"total_cycles\": 26") != std::string::npos);
-  CHECK(stats.find("\"dram_bandwidth\": 4") != std::string::npos);
+  CHECK(stats.find("\"total_cycles\": 38") != std::string::npos);
+  CHECK(stats.find("\"dram_bandwidth\": 16") != std::string::npos);
   CHECK(stats.find("\"dram_write_bandwidth\": 8") != std::string::npos);
   const Vcd v = read_vcd(vcd_path);
-  for (long long c = 0; c < 30; ++c) {
+  for (long long c = 0; c < 42; ++c) {
     INFO("cycle " << c);
-    const bool stall = c < 4 || (c >= 18 && c < 26);
+    const bool stall = c < 16 || (c >= 30 && c < 38);
     CHECK(v.at("SystemC.accelerator.controller.stalled", c * kPs) == (stall ? 1 : 0));
   }
 }

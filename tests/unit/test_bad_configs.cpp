@@ -165,7 +165,7 @@ const std::vector<BadCase> kOutOfRange{
 
 const std::vector<BadCase> kBadChoices{
     {"choice_dram_model.yaml",
-     {"choice_dram_model.yaml:4:17 arch.dram.model: 'ddr5' is not one of ideal|simple|ddr4_3200|hbm2"}},
+     {"choice_dram_model.yaml:4:17 arch.dram.model: 'ddr5' is not one of ideal|simple|ddr4_3200|lpddr4_3200|hbm2"}},
     {"choice_lowering.yaml", {"choice_lowering.yaml:4:13 arch.lowering: 'toeplitz' is not one of implicit|explicit"}},
     {"choice_dataflow_xs.yaml",
      {"choice_dataflow_xs.yaml:3:39 arch.array.dataflow: 'xs' is not one of os|ws|is (did you mean 'os'?)"}},
@@ -187,9 +187,16 @@ const std::vector<BadCase> kCrossField{
      {"cross_banks_cannot_feed_edge.yaml:5:21 arch.scratchpad.output.banks: 1 bank(s) x 1 read port(s) x 16 bytes = "
       "16 bytes per cycle cannot feed the array edge, which needs 64 bytes per cycle; raise banks, read_ports or "
       "word_bytes"}},
+    // DDR4: 4 bank groups, 4 banks, 8192 / 64 = 128 bursts per row: 2 bg, 2 ba and 7 co bits.
+    {"cross_dram_address_mapping_bits.yaml",
+     {"cross_dram_address_mapping_bits.yaml:4:45 arch.dram.address_mapping: this organisation needs 2 x bg (got 1), "
+      "2 x ba (got 0), 7 x co (got 1); every bit above the list selects the row"}},
+    {"removed_dram_banks.yaml",
+     {"removed_dram_banks.yaml:4:35 arch.dram.banks: is no longer a key; the banked models take bank_groups x "
+      "banks_per_group"}},
     {"cross_row_bytes_on_simple.yaml",
-     {"cross_row_bytes_on_simple.yaml:4:36 arch.dram.row_bytes: only with a banked model (ddr4_3200, hbm2); model "
-      "simple has no row buffers"}},
+     {"cross_row_bytes_on_simple.yaml:4:36 arch.dram.row_bytes: only with a banked model (ddr4_3200, lpddr4_3200, "
+      "hbm2); model simple has no banks"}},
     {"cross_kernel_larger_than_padded_input.yaml",
      {"cross_kernel_larger_than_padded_input.yaml:11:15 workload.layers.0.kernel: dilated kernel height 7 exceeds "
       "padded input height 6",
@@ -293,8 +300,8 @@ const std::vector<BadCase> kHostile{
     // 25.6 GB/s = 25.6e9 bytes/s at 0.001 MHz = 1000 cycles/s: 25.6e6 bytes per cycle > 2^20.
     {"derived_bandwidth_slow_clock.yaml",
      {"derived_bandwidth_slow_clock.yaml:6:17 arch.dram.bytes_per_cycle: ddr4_3200 (25.6 GB/s) at arch.clock_mhz "
-      "0.001 gives 25600000 bytes per cycle, outside 0.0009765625..1048576; change arch.clock_mhz or give "
-      "arch.dram.bytes_per_cycle"}},
+      "0.001 gives 25600000 bytes per cycle, outside 0.0009765625..1048576; change arch.clock_mhz, or tck_ns, "
+      "channels or bus_bytes"}},
     {"range_above_2_40.yaml",
      {"range_above_2_40.yaml:5:23 workload.layers.0.m: must be in 1..2^40 (1099511627776), got 2199023255552"}},
 };
@@ -386,7 +393,7 @@ TEST_CASE("config errors: --set problems are located at <--set>:N:1", "[unit][co
       std::vector<std::string>{"<--set>:1:1 arch.array.rows: value is not valid YAML: end of sequence flow not found"});
   CHECK(load_errors(ok, {"arch.nosuch.x=1"}) ==
         std::vector<std::string>{"<--set>:1:1 arch.nosuch: unknown key; expected one of: array, clock_mhz, dram, "
-                                 "energy, lowering, name, scratchpad"});
+                                 "energy, lowering, mapping, name, scratchpad"});
   CHECK(load_errors(ok, {"arch.name.x=1"}) ==
         std::vector<std::string>{"<--set>:1:1 arch.name.x: 'arch.name' is 'os_4x4', not a mapping"});
   // Problems in the file and in overrides are reported together, the overrides last.
