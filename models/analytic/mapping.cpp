@@ -106,6 +106,51 @@ MappingTraffic mapping_traffic(const ir::GemmDims& g, const TileMapping& m, cons
   return r;
 }
 
+std::int64_t block_bursts(std::int64_t rows, std::int64_t segment_bytes, std::int64_t stride_bytes,
+                          std::int64_t burst_bytes) {
+  if (rows <= 0 || segment_bytes <= 0) return 0;
+  const std::int64_t gap = stride_bytes - segment_bytes;
+  if (rows == 1 || gap <= 0) return ceil_div(rows * segment_bytes, burst_bytes);  // one contiguous run
+  // Gaps shorter than a burst hold no whole burst: every burst of the span has a byte asked for.
+  if (gap < burst_bytes) return ceil_div((rows - 1) * stride_bytes + segment_bytes, burst_bytes);
+  return rows * ceil_div(segment_bytes, burst_bytes);  // no burst serves two segments
+}
+
+MappingTraffic mapping_burst_traffic(const ir::GemmDims& g, const TileMapping& m, const ElementBytes& e,
+                                     const BurstLayout& layout, const MappingTraffic& useful) {
+  if (layout.burst_bytes <= 0) return useful;
+  const TileTrips t = tile_trips(g, m);
+  const std::int64_t tm = clip(m.tile.m, g.m), tn = clip(m.tile.n, g.n), tk = clip(m.tile.k, g.k);
+  const std::int64_t em = g.m - (t.m - 1) * tm, en = g.n - (t.n - 1) * tn, ek = g.k - (t.k - 1) * tk;
+  const std::int64_t B = layout.burst_bytes;
+  // One pass over all blocks of a matrix cut into tiles of x by y (edges ex, ey, counts cx, cy):
+  // per block, its `rows` segments along the contiguous dimension.
+  const auto pass = [&](std::int64_t x, std::int64_t ex, std::int64_t cx, std::int64_t y, std::int64_t ey,
+                        std::int64_t cy, std::int64_t total_y, std::int64_t elem, bool y_contiguous) {
+    std::int64_t bursts = 0;
+    for (int bx = 0; bx < 2; ++bx)
+      for (int by = 0; by < 2; ++by) {
+        const std::int64_t nx = bx ? 1 : cx - 1, ny = by ? 1 : cy - 1;
+        if (nx * ny == 0) continue;
+        const std::int64_t lx = bx ? ex : x, ly = by ? ey : y;
+        const std::int64_t total_x = (cx - 1) * x + ex;
+        bursts += nx * ny *
+                  (y_contiguous ? block_bursts(lx, ly * elem, total_y * elem, B)
+                                : block_bursts(ly, lx * elem, total_x * elem, B));
+      }
+    return bursts * B * g.groups;
+  };
+  MappingTraffic r = useful;
+  if (layout.a_known) r.a_read_bytes = pass(tm, em, t.m, tk, ek, t.k, g.k, e.a, true) * t.reuse_a;
+  r.b_read_bytes = pass(tk, ek, t.k, tn, en, t.n, g.n, e.b, layout.b_n_contiguous) * t.reuse_b;
+  if (layout.c_known) {
+    const std::int64_t c_pass = pass(tm, em, t.m, tn, en, t.n, g.n, e.c, layout.c_n_contiguous);
+    r.c_write_bytes = c_pass * t.reuse_c;
+    r.c_read_bytes = c_pass * (t.reuse_c - 1);
+  }
+  return r;
+}
+
 std::int64_t conv_a_pass_bytes(const ir::Conv2dParams& c, const TileMapping& m, std::int64_t a_elem) {
   const std::int64_t groups = c.groups, cg = c.c / c.groups;
   const std::int64_t oh = c.out_h(), ow = c.out_w(), M = c.n * oh * ow;

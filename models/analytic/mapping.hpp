@@ -58,6 +58,28 @@ TileTrips tile_trips(const ir::GemmDims& g, const TileMapping& m);
 MappingTraffic mapping_traffic(const ir::GemmDims& g, const TileMapping& m, const ElementBytes& e,
                                std::int64_t a_pass_bytes = 0);
 
+/// How the GEMM view's matrices lie in DRAM, for counting whole bursts: A [M][K] (k contiguous;
+/// unknown for a convolution read by implicit im2col), B [K][N] (n contiguous: a GEMM) or W
+/// [N][K] (k contiguous: a convolution's weights), C [M][N] (n contiguous: a GEMM) or NCHW (m
+/// contiguous within an image: a convolution of batch 1; unknown for a larger batch).
+struct BurstLayout {
+  std::int64_t burst_bytes = 0;  ///< 0: bytes as asked for
+  bool a_known = true, c_known = true;
+  bool b_n_contiguous = true, c_n_contiguous = true;
+};
+
+/// Bursts of `burst_bytes` that `rows` segments of `segment_bytes`, `stride_bytes` apart, touch at
+/// least: one run when contiguous; the whole span when the gaps are shorter than a burst (no burst
+/// fits in a gap); else ⌈segment / burst⌉ per segment. A lower bound whatever the alignment.
+std::int64_t block_bursts(std::int64_t rows, std::int64_t segment_bytes, std::int64_t stride_bytes,
+                          std::int64_t burst_bytes);
+
+/// `useful` (mapping_traffic) as whole bursts over the DRAM interface: every block of every pass
+/// counted with block_bursts (A and C kept as asked for when their layout is unknown). The DMA fetches
+/// and writes whole bursts (docs/memory.md), so this bounds its bytes from below.
+MappingTraffic mapping_burst_traffic(const ir::GemmDims& g, const TileMapping& m, const ElementBytes& e,
+                                     const BurstLayout& layout, const MappingTraffic& useful);
+
 /// An estimate of the bytes one pass over all A blocks of a convolution lowered by implicit im2col
 /// reads: per block, the smaller of its elements and its input footprint (the channels its k
 /// range touches × the input rows its output pixels need × the input width). Exact when tiles

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "sim/plan/dataflow.hpp"
+#include "sim/plan/plan.hpp"
 
 namespace arraysim::plan {
 namespace {
@@ -67,6 +68,7 @@ struct Context {
   std::int64_t dram_latency_cycles = 0;
   analytic::EnergyRatesPj rates;
   const ir::Conv2dParams* implicit_conv = nullptr;  ///< a convolution lowered by implicit im2col
+  analytic::BurstLayout layout;                     ///< whole DRAM bursts (a real DRAM)
   config::MappingObjective objective = config::MappingObjective::cycles;
 };
 
@@ -81,7 +83,13 @@ std::array<std::int64_t, 3> block_bytes(const Context& c, const TileShape& t) {
 std::int64_t first_load_bytes(const Context& c, const Mapping& m) {
   const std::int64_t tm = std::min(m.tile.m, c.dims.m), tn = std::min(m.tile.n, c.dims.n),
                      tk = std::min(m.tile.k, c.dims.k);
-  return (c.implicit_conv ? 0 : tm * tk * c.elem.a) + tk * tn * c.elem.b;
+  const std::int64_t B = c.layout.burst_bytes;
+  if (B <= 0) return (c.implicit_conv ? 0 : tm * tk * c.elem.a) + tk * tn * c.elem.b;
+  // Whole bursts (analytic::block_bursts): A [M][K]; B [K][N] or, for a convolution, [N][K].
+  const std::int64_t a = c.implicit_conv ? 0 : analytic::block_bursts(tm, tk * c.elem.a, c.dims.k * c.elem.a, B);
+  const std::int64_t b = c.layout.b_n_contiguous ? analytic::block_bursts(tk, tn * c.elem.b, c.dims.n * c.elem.b, B)
+                                                 : analytic::block_bursts(tn, tk * c.elem.b, c.dims.k * c.elem.b, B);
+  return (a + b) * B;
 }
 
 /// The candidate's DRAM bytes, O(1) cycle bound and energy at that bound.
@@ -90,7 +98,8 @@ MappingCandidate bound(const Context& c, const Mapping& m) {
   k.mapping = m;
   const analytic::TileMapping am = to_analytic(m);
   const std::int64_t a_pass = c.implicit_conv ? analytic::conv_a_pass_bytes(*c.implicit_conv, am, c.elem.a) : 0;
-  k.traffic = analytic::mapping_traffic(c.dims, am, c.elem, a_pass);
+  k.traffic = analytic::mapping_burst_traffic(c.dims, am, c.elem, c.layout,
+                                              analytic::mapping_traffic(c.dims, am, c.elem, a_pass));
   const analytic::TileTrips trips = analytic::tile_trips(c.dims, am);
   k.tiles = c.dims.groups * trips.m * trips.n * trips.k;
   const std::int64_t lb = analytic::mapping_cycles_lower_bound(c.df, c.rows, c.cols, c.dims, am);
@@ -190,6 +199,14 @@ MappingChoice choose_mapping(const config::ArchConfig& arch, const ir::Layer& l,
   if (arch.dram.model != config::DramModel::ideal) {
     c.dram_bytes_per_cycle = arch.dram.bytes_per_cycle;
     c.dram_latency_cycles = arch.dram.latency_cycles;
+    // The DMA moves whole bursts (docs/memory.md): the GEMM view's matrices as sim/lower lays
+    // them out; a convolution's output is NCHW, contiguous along m only within one image.
+    const bool conv = l.kind == ir::LayerKind::conv2d;
+    c.layout.burst_bytes = std::max<std::int64_t>(1, arch.dram.burst_bytes);
+    c.layout.a_known = !(conv && arch.lowering == config::Lowering::implicit);
+    c.layout.b_n_contiguous = !conv;
+    c.layout.c_n_contiguous = !conv;
+    c.layout.c_known = !conv || l.conv.n == 1;
   }
   const config::EnergyPerAction e = config::energy_per_action(arch);
   c.rates.mac = e.mac_pj;
@@ -296,6 +313,21 @@ MappingChoice choose_mapping(const config::ArchConfig& arch, const ir::Layer& l,
   done.resize(std::min(done.size(), keep));
   choice.best = std::move(done);
   choice.confirmable = confirmable;
+  if (confirmable) {
+    // The halving rule's tile, for the plan stage to confirm beside the best (the closed form
+    // bounds a real DRAM's cycles from below only; the rule is a known-good reference).
+    const TileShape t = choose_tile(a.dataflow, a.rows, a.cols, dims, tile_budget(arch), nullptr);
+    Mapping m;
+    m.tile = t;
+    m.order = all_orders()[0];
+    for (int op = 0; op < 3; ++op) m.double_buffer[op] = c.can_double[op];
+    if (t.m > 0 && std::none_of(choice.best.begin(), choice.best.end(),
+                                [&](const MappingCandidate& k) { return k.mapping == m; })) {
+      MappingCandidate k = bound(c, m);
+      evaluate(c, k);
+      choice.rule = k;
+    }
+  }
   return choice;
 }
 
@@ -310,12 +342,14 @@ std::string map_text(const std::string& layer, const ir::GemmDims& d, const Mapp
   out += fmt::format("  {:>4} {:>8} {:>8} {:>8} {:>5} {:>6} {:>14} {:>16} {:>14} {:>16}\n", "rank", "tile_m", "tile_n",
                      "tile_k", "order", "halves", "cycles", "confirmed_cycles", "dram_bytes", "energy_pj");
   const std::size_t n = std::min(top, c.best.size());
-  for (std::size_t i = 0; i < n; ++i) {
-    const MappingCandidate& k = c.best[i];
+  for (std::size_t i = 0; i <= n; ++i) {
+    // The ranked candidates, then the halving rule's mapping when it was confirmed beside them.
+    if (i == n && !c.rule) break;
+    const MappingCandidate& k = i < n ? c.best[i] : *c.rule;
     const Mapping& m = k.mapping;
     out += fmt::format(
-        "  {:>4} {:>8} {:>8} {:>8} {:>5} {:>6} {:>14} {:>16} {:>14} {:>16.0f}{}\n", i + 1, m.tile.m, m.tile.n, m.tile.k,
-        order_word(m.order),
+        "  {:>4} {:>8} {:>8} {:>8} {:>5} {:>6} {:>14} {:>16} {:>14} {:>16.0f}{}\n",
+        i < n ? std::to_string(i + 1) : std::string("rule"), m.tile.m, m.tile.n, m.tile.k, order_word(m.order),
         fmt::format("{}{}{}", m.double_buffer[0] ? 2 : 1, m.double_buffer[1] ? 2 : 1, m.double_buffer[2] ? 2 : 1),
         k.cycles >= 0 ? std::to_string(k.cycles) : ">=" + std::to_string(k.lower_bound_cycles),
         k.confirmed_cycles >= 0 ? std::to_string(k.confirmed_cycles) : "-", k.traffic.total(), k.energy_pj,

@@ -7,6 +7,7 @@
 /// cycle model through a callback (plans never include the hardware).
 #include <cstdint>
 #include <string>
+#include <optional>
 #include <vector>
 
 #include "models/analytic/mapping.hpp"
@@ -46,6 +47,11 @@ struct MappingChoice {
   /// below the best confirmed cycles.
   bool bound_open = false;
   bool searched = true;  ///< false: mapper fixed
+  /// When `confirmable`: the halving rule's mapping (plan::choose_tile with the scratchpads as
+  /// configured, order m n k), which the plan stage confirms beside the best candidate, so that the
+  /// choice is never slower than that rule by the cycle model (docs/mapping.md). Not set when it is
+  /// one of `best` or does not fit.
+  std::optional<MappingCandidate> rule;
 };
 
 /// The mapping of layer `l` (GEMM view `dims`) on `arch`'s systolic array under `cfg` (arch.mapping

@@ -159,18 +159,23 @@ void confirm_choices(const config::ArchConfig& arch, std::vector<std::pair<const
   for (std::int64_t r = 0; r < rounds; ++r) {
     std::vector<ConfirmRequest> req;
     std::vector<std::size_t> who;
+    std::vector<MappingCandidate*> whose;
     for (std::size_t i = 0; i < choices.size(); ++i) {
-      const MappingChoice& c = *choices[i].second;
+      MappingChoice& c = *choices[i].second;
       const std::size_t at = static_cast<std::size_t>(r);
+      // The first round confirms the halving rule's mapping too.
+      if (r == 0 && c.rule)
+        req.push_back({choices[i].first, c.rule->mapping}), who.push_back(i), whose.push_back(&*c.rule);
       if (at >= c.best.size() || (best_sim[i] >= 0 && c.best[at].cycles >= best_sim[i])) continue;
       req.push_back({choices[i].first, c.best[at].mapping});
       who.push_back(i);
+      whose.push_back(&c.best[at]);
     }
     if (req.empty()) break;
     const std::vector<std::int64_t> cycles = confirm(req);
     for (std::size_t q = 0; q < who.size(); ++q) {
       MappingChoice& c = *choices[who[q]].second;
-      c.best[static_cast<std::size_t>(r)].confirmed_cycles = cycles[q];
+      whose[q]->confirmed_cycles = cycles[q];
       ++c.confirmed;
       if (best_sim[who[q]] < 0 || cycles[q] < best_sim[who[q]]) best_sim[who[q]] = cycles[q];
     }
@@ -179,12 +184,15 @@ void confirm_choices(const config::ArchConfig& arch, std::vector<std::pair<const
   for (std::size_t i = 0; i < choices.size(); ++i) {
     MappingChoice& c = *choices[i].second;
     if (best_sim[i] < 0) continue;
+    bool taken = false;
     for (const MappingCandidate& k : c.best) {
       if (k.confirmed_cycles == best_sim[i]) {
         c.chosen = k;
+        taken = true;
         break;
       }
     }
+    if (!taken && c.rule && c.rule->confirmed_cycles == best_sim[i]) c.chosen = *c.rule;
     for (const MappingCandidate& k : c.best)
       if (k.confirmed_cycles < 0 && k.cycles < best_sim[i]) c.bound_open = true;
   }
