@@ -29,7 +29,7 @@ struct MappingCandidate {
 };
 
 /// Candidates the mapper confirms with the cycle model when arch.mapping.confirm is not given.
-inline constexpr std::int64_t kDefaultConfirm = 2;
+inline constexpr std::int64_t kDefaultConfirm = 1;
 
 /// The mapper's answer for one layer.
 struct MappingChoice {

@@ -149,50 +149,52 @@ LayerPlan plan_systolic_layer(const config::ArchConfig& arch, const ir::Layer& l
 
 namespace {
 
-/// Confirms the mappers' best candidates with the cycle model (docs/mapping.md): in rounds, each
-/// round one call of `confirm` with the next candidate of every choice whose estimate is still
-/// below its best confirmed cycles, at most arch.mapping.confirm rounds; then each choice takes
-/// its fastest confirmed candidate (ties: rank order).
-void confirm_choices(const config::ArchConfig& arch, std::vector<std::pair<const ir::Layer*, MappingChoice*>>& choices,
-                     const ConfirmFn& confirm, std::int64_t rounds) {
+/// Confirms the mappers' best candidates with the cycle model (docs/mapping.md). Per choice the
+/// queue is its best candidate, the halving rule's mapping, then the next best ones; in rounds,
+/// each round one call of `confirm` with the next candidate of every queue whose closed-form bound
+/// is still below its best confirmed cycles (a candidate at or above it cannot win), at most
+/// arch.mapping.confirm of the best and the rule; then each choice takes its fastest confirmed
+/// candidate (ties: queue order).
+void confirm_choices(std::vector<std::pair<const ir::Layer*, MappingChoice*>>& choices, const ConfirmFn& confirm,
+                     std::int64_t rounds) {
+  std::vector<std::vector<MappingCandidate*>> queues(choices.size());
+  for (std::size_t i = 0; i < choices.size(); ++i) {
+    MappingChoice& c = *choices[i].second;
+    const std::size_t n = std::min(c.best.size(), static_cast<std::size_t>(std::max<std::int64_t>(rounds, 0)));
+    for (std::size_t k = 0; k < n; ++k) {
+      queues[i].push_back(&c.best[k]);
+      if (k == 0 && c.rule) queues[i].push_back(&*c.rule);
+    }
+  }
   std::vector<std::int64_t> best_sim(choices.size(), -1);
-  for (std::int64_t r = 0; r < rounds; ++r) {
+  for (std::size_t r = 0;; ++r) {
     std::vector<ConfirmRequest> req;
     std::vector<std::size_t> who;
-    std::vector<MappingCandidate*> whose;
     for (std::size_t i = 0; i < choices.size(); ++i) {
-      MappingChoice& c = *choices[i].second;
-      const std::size_t at = static_cast<std::size_t>(r);
-      // The first round confirms the halving rule's mapping too.
-      if (r == 0 && c.rule)
-        req.push_back({choices[i].first, c.rule->mapping}), who.push_back(i), whose.push_back(&*c.rule);
-      if (at >= c.best.size() || (best_sim[i] >= 0 && c.best[at].cycles >= best_sim[i])) continue;
-      req.push_back({choices[i].first, c.best[at].mapping});
+      if (r >= queues[i].size() || (best_sim[i] >= 0 && queues[i][r]->cycles >= best_sim[i])) continue;
+      req.push_back({choices[i].first, queues[i][r]->mapping});
       who.push_back(i);
-      whose.push_back(&c.best[at]);
     }
-    if (req.empty()) break;
+    if (req.empty()) {
+      if (std::all_of(queues.begin(), queues.end(), [&](const auto& q) { return r >= q.size(); })) break;
+      continue;
+    }
     const std::vector<std::int64_t> cycles = confirm(req);
     for (std::size_t q = 0; q < who.size(); ++q) {
       MappingChoice& c = *choices[who[q]].second;
-      whose[q]->confirmed_cycles = cycles[q];
+      queues[who[q]][r]->confirmed_cycles = cycles[q];
       ++c.confirmed;
       if (best_sim[who[q]] < 0 || cycles[q] < best_sim[who[q]]) best_sim[who[q]] = cycles[q];
     }
   }
-  (void)arch;
   for (std::size_t i = 0; i < choices.size(); ++i) {
     MappingChoice& c = *choices[i].second;
     if (best_sim[i] < 0) continue;
-    bool taken = false;
-    for (const MappingCandidate& k : c.best) {
-      if (k.confirmed_cycles == best_sim[i]) {
-        c.chosen = k;
-        taken = true;
+    for (const MappingCandidate* k : queues[i])
+      if (k->confirmed_cycles == best_sim[i]) {
+        c.chosen = *k;
         break;
       }
-    }
-    if (!taken && c.rule && c.rule->confirmed_cycles == best_sim[i]) c.chosen = *c.rule;
     for (const MappingCandidate& k : c.best)
       if (k.confirmed_cycles < 0 && k.cycles < best_sim[i]) c.bound_open = true;
   }
@@ -259,7 +261,7 @@ ExperimentPlan make_plan(const config::Experiment& e, const PlanOptions& opt) {
         rounds = std::max(rounds, own.over(e.arch.mapping).confirm.value_or(kDefaultConfirm));
         pending.emplace_back(&e.workload.layers[i], &c);
       }
-      confirm_choices(e.arch, pending, opt.confirm, rounds);
+      confirm_choices(pending, opt.confirm, rounds);
     }
   }
 
