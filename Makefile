@@ -12,6 +12,8 @@ FUZZ_SECONDS ?= 60
 # The targets to fuzz (empty: all of tests/fuzz).
 FUZZ_TARGETS ?=
 JOBS      ?= $(shell nproc)
+# bench/mapping_speed.sh: an arraysim binary to compare the timing run with (optional).
+BENCH_BASELINE ?=
 # The Verilated RTL array (arch.array.impl: rtl, arraysim cosim, the rtl tests); OFF builds without it.
 WITH_VERILATOR ?= ON
 CMAKE_GEN := -G Ninja
@@ -52,6 +54,7 @@ bench: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 	bash bench/systolic_speed.sh $(BUILD)/arraysim
 	bash bench/network_speed.sh $(BUILD)/arraysim
+	bash bench/mapping_speed.sh $(BUILD)/arraysim $(BENCH_BASELINE)
 	bash bench/rtl_speed.sh $(BUILD)/arraysim
 
 clean:

@@ -12,6 +12,7 @@
 
 #include "sim/app/dram_trace_cli.hpp"
 #include "sim/app/compare_cli.hpp"
+#include "sim/app/map_cli.hpp"
 #include "sim/app/import_cli.hpp"
 #include "sim/config/layer_select.hpp"
 #include "sim/app/report_cli.hpp"
@@ -179,6 +180,8 @@ int cli_main(int argc, char** argv) {
   app::add_dram_trace_command(app, dram_trace_cmd);
   app::CompareCommand compare_cmd;
   app::add_compare_command(app, compare_cmd);
+  app::MapCommand map_cmd;
+  app::add_map_command(app, map_cmd);
   // Hidden (no group): the field tables of docs/outputs.md, printed from the declaration of the fields.
   auto* fields_cmd = app.add_subcommand("stats-fields", "Print the stats.json and layers.csv field tables")->group("");
   fields_cmd->add_flag("--markdown", "As Markdown, as docs/outputs.md holds them (the only format)")->required();
@@ -215,6 +218,7 @@ int cli_main(int argc, char** argv) {
     if (report_cmd.command->parsed()) return app::run_report_command(report_cmd);
     if (dram_trace_cmd.command->parsed()) return app::run_dram_trace_command(dram_trace_cmd);
     if (compare_cmd.command->parsed()) return app::run_compare_command(compare_cmd);
+    if (map_cmd.command->parsed()) return app::run_map_command(map_cmd, load(map_cmd.file, map_cmd.sets));
     if (fields_cmd->parsed()) {
       std::cout << stats::fields_markdown();
       return kExitOk;

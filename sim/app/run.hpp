@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "sim/config/experiment.hpp"
+#include "sim/plan/plan.hpp"
 #include "sim/stats/plots.hpp"
 #include "sim/stats/report.hpp"
 #include "sim/stats/traces.hpp"
@@ -30,6 +31,12 @@ struct RunOptions {
   /// directory (traces/README.md); the simulator records RunResult::accesses when set.
   stats::TraceRequest trace;
 };
+
+/// The cycle model's total cycles of each requested (layer, mapping) in timing fidelity, simulated
+/// in a forked child process (the mapper's confirmation, docs/mapping.md), each stopping at
+/// `max_cycles` (sim.max_cycles).
+std::vector<std::int64_t> confirm_mappings(const config::ArchConfig& arch,
+                                           const std::vector<plan::ConfirmRequest>& requests, std::int64_t max_cycles);
 
 /// Runs every layer of the experiment. At most one call per process (SystemC elaborates once).
 /// Throws ConfigError for inputs the model cannot run and std::runtime_error for I/O failures.

@@ -142,6 +142,140 @@ void parse_vector_keys(MapReader& ar, ArrayConfig& c) {
 
 }  // namespace
 
+std::optional<LoopOrder> parse_loop_order(const std::string& text) {
+  if (text.size() != 3) return std::nullopt;
+  LoopOrder o{};
+  bool seen[3] = {false, false, false};
+  for (std::size_t i = 0; i < 3; ++i) {
+    const char c = text[i];
+    const int l = c == 'm' ? 0 : c == 'n' ? 1 : c == 'k' ? 2 : -1;
+    if (l < 0 || seen[l]) return std::nullopt;
+    seen[l] = true;
+    o[i] = static_cast<GemmLoop>(l);
+  }
+  return o;
+}
+
+std::string to_string(Mapper m) { return m == Mapper::search ? "search" : "fixed"; }
+
+std::string to_string(MappingObjective o) {
+  switch (o) {
+    case MappingObjective::cycles: return "cycles";
+    case MappingObjective::energy: return "energy";
+    case MappingObjective::edp: return "edp";
+    case MappingObjective::dram_bytes: return "dram_bytes";
+  }
+  return "";
+}
+
+MappingConfig MappingConfig::over(const MappingConfig& base) const {
+  MappingConfig m = base;
+  if (mapper) m.mapper = mapper;
+  if (objective) m.objective = objective;
+  if (tile_m || tile_n || tile_k)
+    m.tile_m = tile_m, m.tile_n = tile_n, m.tile_k = tile_k, m.tile_location = tile_location;
+  if (loop_order) m.loop_order = loop_order;
+  for (int i = 0; i < 3; ++i)
+    if (double_buffer[i]) m.double_buffer[i] = double_buffer[i];
+  if (confirm) m.confirm = confirm;
+  if (!empty()) m.path = path, m.location = location;
+  return m;
+}
+
+bool MappingConfig::empty() const {
+  return !mapper && !objective && !tile_m && !tile_n && !tile_k && !loop_order && !double_buffer[0] &&
+         !double_buffer[1] && !double_buffer[2] && !confirm;
+}
+
+MappingConfig parse_mapping(MapReader r) {
+  MappingConfig m;
+  m.path = r.path();
+  m.location = r.location("mapper");
+  if (r.has("mapper"))
+    m.mapper = r.opt_choice("mapper", "search", {"search", "fixed"}) == "fixed" ? Mapper::fixed : Mapper::search;
+  if (r.has("objective")) {
+    const std::string o = r.opt_choice("objective", "cycles", {"cycles", "energy", "edp", "dram_bytes"});
+    for (const MappingObjective x :
+         {MappingObjective::cycles, MappingObjective::energy, MappingObjective::edp, MappingObjective::dram_bytes})
+      if (o == to_string(x)) m.objective = x;
+  }
+  if (r.has("tile")) {
+    m.tile_location = r.location("tile");
+    MapReader t = r.child("tile");
+    constexpr std::int64_t kMax = std::int64_t{1} << 40;
+    if (t.has("m")) m.tile_m = t.opt_int("m", 1, 1, kMax);
+    if (t.has("n")) m.tile_n = t.opt_int("n", 1, 1, kMax);
+    if (t.has("k")) m.tile_k = t.opt_int("k", 1, 1, kMax);
+    t.finish();
+  }
+  if (r.has("loop_order")) {
+    const std::string o = r.opt_str("loop_order", "mnk");
+    m.loop_order = parse_loop_order(o);
+    if (!m.loop_order)
+      r.error("loop_order", "'" + printable(o, 20) +
+                                "' is not an order of the tile loops: the letters m, n and k, "
+                                "outermost first, each once (e.g. mnk)");
+  }
+  if (r.has("double_buffer")) {
+    MapReader d = r.child("double_buffer");
+    const char* ops[3] = {"ifmap", "weight", "output"};
+    for (int i = 0; i < 3; ++i)
+      if (d.has(ops[i])) m.double_buffer[i] = d.opt_bool(ops[i], true);
+    d.finish();
+  }
+  if (r.has("confirm")) m.confirm = r.opt_int("confirm", 3, 0, 64);
+  r.finish();
+  return m;
+}
+
+void emit_mapping(YAML::Emitter& out, const MappingConfig& m) {
+  out << YAML::BeginMap;
+  if (m.mapper) out << YAML::Key << "mapper" << YAML::Value << to_string(*m.mapper);
+  if (m.objective) out << YAML::Key << "objective" << YAML::Value << to_string(*m.objective);
+  if (m.tile_m || m.tile_n || m.tile_k) {
+    out << YAML::Key << "tile" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    if (m.tile_m) out << YAML::Key << "m" << YAML::Value << *m.tile_m;
+    if (m.tile_n) out << YAML::Key << "n" << YAML::Value << *m.tile_n;
+    if (m.tile_k) out << YAML::Key << "k" << YAML::Value << *m.tile_k;
+    out << YAML::EndMap;
+  }
+  if (m.loop_order) {
+    std::string w;
+    for (const GemmLoop l : *m.loop_order) w += to_string(l);
+    out << YAML::Key << "loop_order" << YAML::Value << w;
+  }
+  if (m.double_buffer[0] || m.double_buffer[1] || m.double_buffer[2]) {
+    out << YAML::Key << "double_buffer" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    const char* ops[3] = {"ifmap", "weight", "output"};
+    for (int i = 0; i < 3; ++i)
+      if (m.double_buffer[i]) out << YAML::Key << ops[i] << YAML::Value << *m.double_buffer[i];
+    out << YAML::EndMap;
+  }
+  if (m.confirm) out << YAML::Key << "confirm" << YAML::Value << *m.confirm;
+  out << YAML::EndMap;
+}
+
+EnergyPerAction energy_per_action(const ArchConfig& a) {
+  const EnergyConfig& e = a.energy;
+  EnergyPerAction r;
+  r.mac_dtype = ir::dtype_bytes(a.array.weight_dtype) > ir::dtype_bytes(a.array.input_dtype) ? a.array.weight_dtype
+                                                                                             : a.array.input_dtype;
+  r.mac_pj = e.mac_pj.at(r.mac_dtype);
+  const ScratchpadConfig* sp[3] = {&a.ifmap, &a.weight, &a.output};
+  for (int i = 0; i < 3; ++i) {
+    r.sram_read_pj_per_byte[i] = sram_pj_per_byte(e.sram, sp[i]->size_kib, false);
+    r.sram_write_pj_per_byte[i] = sram_pj_per_byte(e.sram, sp[i]->size_kib, true);
+  }
+  r.dram_read_pj_per_byte = e.dram_read_pj_per_byte;
+  r.dram_write_pj_per_byte = e.dram_write_pj_per_byte;
+  // uW / MHz = 1e-6 J/s / 1e6 cycles/s = 1e-12 J per cycle = pJ per cycle.
+  const double kib = a.ifmap.size_kib + a.weight.size_kib + a.output.size_kib;
+  const double static_uw =
+      static_cast<double>(pe_count(a.array)) * e.static_uw_per_pe.at(r.mac_dtype) + kib * e.static_uw_per_kib;
+  r.static_pj_per_cycle = static_uw / a.clock_mhz;
+  return r;
+}
+
 ArchConfig parse_arch(MapReader& r) {
   ArchConfig a;
   a.name = r.opt_name("name", "arch");
@@ -199,6 +333,16 @@ ArchConfig parse_arch(MapReader& r) {
   a.lowering = r.opt_choice("lowering", "implicit", {"implicit", "explicit"}) == "explicit" ? Lowering::explicit_
                                                                                             : Lowering::implicit;
   a.energy = parse_energy(r.child("energy"));
+  a.mapping = parse_mapping(r.child("mapping"));
+  for (int i = 0; i < 3; ++i) {
+    const ScratchpadConfig& sp = i == 0 ? a.ifmap : i == 1 ? a.weight : a.output;
+    if (a.mapping.double_buffer[i].value_or(false) && !sp.double_buffered)
+      r.error("mapping", std::string("double_buffer.") +
+                             (i == 0   ? "ifmap"
+                              : i == 1 ? "weight"
+                                       : "output") +
+                             ": true needs a double-buffered scratchpad (" + sp.path + ".double_buffered is false)");
+  }
   r.finish();
   return a;
 }
@@ -258,6 +402,10 @@ void emit_arch(YAML::Emitter& out, const ArchConfig& a) {
   out << YAML::Key << "lowering" << YAML::Value << to_string(a.lowering);
   out << YAML::Key << "energy" << YAML::Value;
   emit_energy(out, a.energy);
+  if (!a.mapping.empty()) {
+    out << YAML::Key << "mapping" << YAML::Value;
+    emit_mapping(out, a.mapping);
+  }
   out << YAML::EndMap;
 }
 

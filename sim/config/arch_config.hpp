@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "models/ir/dtype.hpp"
@@ -23,6 +24,36 @@ enum class ArrayImpl { systemc, rtl };
 /// A loop of the GEMM view C[m][n] += A[m][k]·B[k][n]: output pixel (m), output channel (n),
 /// reduction (k). The vector unit runs one of them across its lanes (docs/vector.md).
 enum class GemmLoop { m, n, k };
+
+/// A loop order over tiles, outermost first: a permutation of m, n, k.
+using LoopOrder = std::array<GemmLoop, 3>;
+/// "mnk" → {m, n, k}; empty unless the text is a permutation of the three letters.
+std::optional<LoopOrder> parse_loop_order(const std::string& text);
+
+/// arch.mapping.mapper: `search` chooses what is not given (docs/mapping.md); `fixed` takes the
+/// given tile (default: the whole layer), loop order (default m n k) and buffering.
+enum class Mapper { search, fixed };
+/// arch.mapping.objective: what the mapper minimises.
+enum class MappingObjective { cycles, energy, edp, dram_bytes };
+std::string to_string(Mapper m);
+std::string to_string(MappingObjective o);
+
+/// A mapping as configured (arch.mapping, and a layer's own `mapping` over it): every field
+/// optional; what is not given the mapper chooses (search) or takes from its defaults (fixed).
+struct MappingConfig {
+  std::optional<Mapper> mapper;
+  std::optional<MappingObjective> objective;
+  std::optional<std::int64_t> tile_m, tile_n, tile_k;  ///< tile extents in elements of the GEMM view
+  std::optional<LoopOrder> loop_order;
+  std::array<std::optional<bool>, 3> double_buffer;  ///< ifmap, weight, output: use two halves
+  std::optional<std::int64_t> confirm;               ///< candidates confirmed with the cycle model (non-ideal DRAM)
+  std::string path;                                  ///< "arch.mapping" or "workload.layers.3.mapping", for messages
+  Location location;       ///< where the mapping was given (or its parent), for errors found later
+  Location tile_location;  ///< where the tile was given
+  /// `over` with every field this mapping gives replacing it (a layer's mapping over the arch's).
+  MappingConfig over(const MappingConfig& base) const;
+  bool empty() const;
+};
 
 /// A vector-unit mapping as data (docs/vector.md): the loop split across the lanes (its outer
 /// part, ⌈extent/L⌉ iterations, stays in `order`), the order of the three outer loops (outermost
@@ -112,8 +143,24 @@ struct ArchConfig {
   ScratchpadConfig ifmap, weight, output;
   DramConfig dram;
   Lowering lowering = Lowering::implicit;
-  EnergyConfig energy;  ///< per-action energy and area table (docs/energy.md)
+  EnergyConfig energy;    ///< per-action energy and area table (docs/energy.md)
+  MappingConfig mapping;  ///< how layers map onto the systolic array (docs/mapping.md)
 };
+
+/// Parses a mapping (arch.mapping or a layer's `mapping`); problems go to the reader's context.
+MappingConfig parse_mapping(MapReader r);
+/// The mapping's given fields, for effective_config.yaml.
+void emit_mapping(YAML::Emitter& out, const MappingConfig& m);
+
+/// The energy table resolved for an architecture (docs/energy.md): the cost of each counted action.
+struct EnergyPerAction {
+  ir::DType mac_dtype = ir::DType::int8;                                    ///< the wider of the operand types
+  double mac_pj = 0;                                                        ///< pJ per multiply-accumulate
+  std::array<double, 3> sram_read_pj_per_byte{}, sram_write_pj_per_byte{};  ///< ifmap, weight, output at their sizes
+  double dram_read_pj_per_byte = 0, dram_write_pj_per_byte = 0;
+  double static_pj_per_cycle = 0;  ///< leakage of the PEs and the scratchpads per core cycle
+};
+EnergyPerAction energy_per_action(const ArchConfig& a);
 
 /// Parses and validates an architecture mapping; problems go to the reader's context.
 ArchConfig parse_arch(MapReader& r);

@@ -269,7 +269,7 @@ Experiment parse_experiment(YAML::Node root, const std::string& display, const s
   if (section_present(top, is_map, wl_node, "workload", "a path to a workload file or an inline mapping") &&
       include_ok["workload"]) {
     MapReader wr(wl_node, "workload", ctx);
-    e.workload = parse_workload(wr);
+    e.workload = parse_workload(wr, &e.layer_mappings);
   }
   MapReader sr = top.child("sim");
   const std::string fidelity = sr.opt_choice("fidelity", "auto", {"values", "timing", "auto"});
@@ -389,7 +389,7 @@ std::string effective_yaml(const Experiment& e) {
   out << YAML::Key << "arch" << YAML::Value;
   emit_arch(out, e.arch);
   out << YAML::Key << "workload" << YAML::Value;
-  emit_workload(out, e.workload);
+  emit_workload(out, e.workload, &e.layer_mappings);
   out << YAML::Key << "sim" << YAML::Value << YAML::BeginMap;
   if (e.sim.fidelity_auto) {  // reloads as auto; the comment says what it resolved to
     const std::int64_t macs = ir::macs(e.workload);

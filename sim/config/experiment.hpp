@@ -42,6 +42,9 @@ struct Experiment {
   std::string source;  ///< the experiment file as given ("<built-in>" for the default)
   ArchConfig arch;
   ir::Network workload;
+  /// Per layer of `workload`: its own mapping (workload.layers.I.mapping, docs/mapping.md), empty
+  /// when it has none; the mapper applies it over arch.mapping.
+  std::vector<MappingConfig> layer_mappings;
   SimOptions sim;
   /// Where some keys that checks after loading name were given (arch.array.type, .rows, .cols,
   /// .impl, .input_dtype, sim.fidelity, sim.fault_stuck_pe): FILE:LINE:COL for their errors. An

@@ -22,7 +22,7 @@ const std::vector<std::string> kAllLayerKeys{
     "in_features", "out_features", "in_channels", "in_height", "in_width", "out_channels",
     "kernel",      "kernel_h",     "kernel_w",    "stride",    "stride_h", "stride_w",
     "dilation",    "dilation_h",   "dilation_w",  "padding",   "pad_top",  "pad_bottom",
-    "pad_left",    "pad_right",    "groups"};
+    "pad_left",    "pad_right",    "groups",      "mapping"};
 
 /// a·b, saturating at INT64_MAX (operands are positive).
 std::int64_t sat_mul(std::int64_t a, std::int64_t b) {
@@ -139,8 +139,12 @@ void read_padding(MapReader& r, ir::Conv2dParams& c) {
   c.pad_right = r.opt_int("pad_right", 0, 0, kBig);
 }
 
-ir::Layer parse_layer(MapReader& r, std::size_t index) {
+ir::Layer parse_layer(MapReader& r, std::size_t index, MappingConfig* mapping) {
   ir::Layer l;
+  if (r.has("mapping")) {
+    const MappingConfig m = parse_mapping(r.child("mapping"));
+    if (mapping) *mapping = m;
+  }
   const std::size_t before_type = r.ctx().diag.issues().size();
   const std::string type = r.req_choice("type", {"gemm", "fc", "conv2d"});
   const bool type_ok = r.ctx().diag.issues().size() == before_type;
@@ -189,7 +193,7 @@ ir::Layer parse_layer(MapReader& r, std::size_t index) {
 
 }  // namespace
 
-ir::Network parse_workload(MapReader& r) {
+ir::Network parse_workload(MapReader& r, std::vector<MappingConfig>* mappings) {
   ir::Network n;
   n.name = r.opt_name("name", "workload");
   n.seed = static_cast<std::uint64_t>(r.opt_int("seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
@@ -208,7 +212,9 @@ ir::Network parse_workload(MapReader& r) {
       continue;
     }
     MapReader lr(layers[i], p, r.ctx());
-    ir::Layer l = parse_layer(lr, i);
+    MappingConfig mapping;
+    ir::Layer l = parse_layer(lr, i, &mapping);
+    if (mappings) mappings->push_back(mapping);
     auto [it, fresh] = seen.emplace(l.name, i);
     if (!fresh)
       lr.error("name", "duplicate layer name '" + l.name + "' (also layer " + std::to_string(it->second) + ")");
@@ -218,7 +224,7 @@ ir::Network parse_workload(MapReader& r) {
   return n;
 }
 
-void emit_layer(YAML::Emitter& out, const ir::Layer& l) {
+void emit_layer(YAML::Emitter& out, const ir::Layer& l, const MappingConfig* mapping) {
   out << YAML::BeginMap;
   out << YAML::Key << "name" << YAML::Value << l.name;
   out << YAML::Key << "type" << YAML::Value << ir::layer_kind_name(l.kind);
@@ -239,15 +245,20 @@ void emit_layer(YAML::Emitter& out, const ir::Layer& l) {
       break;
     }
   }
+  if (mapping && !mapping->empty()) {
+    out << YAML::Key << "mapping" << YAML::Value;
+    emit_mapping(out, *mapping);
+  }
   out << YAML::EndMap;
 }
 
-void emit_workload(YAML::Emitter& out, const ir::Network& n) {
+void emit_workload(YAML::Emitter& out, const ir::Network& n, const std::vector<MappingConfig>* mappings) {
   out << YAML::BeginMap;
   out << YAML::Key << "name" << YAML::Value << n.name;
   out << YAML::Key << "seed" << YAML::Value << n.seed;
   out << YAML::Key << "layers" << YAML::Value << YAML::BeginSeq;
-  for (const auto& l : n.layers) emit_layer(out, l);
+  for (std::size_t i = 0; i < n.layers.size(); ++i)
+    emit_layer(out, n.layers[i], mappings && i < mappings->size() ? &(*mappings)[i] : nullptr);
   out << YAML::EndSeq << YAML::EndMap;
 }
 

@@ -187,9 +187,9 @@ void Controller::advance_values() {
         // live value, so clocking the array through bubbles would change nothing).
         in_valid_ = out_valid_ = false;
         if (a.until >= 0) return next_trigger(period_ * (static_cast<double>(a.until) - now_cycle()));
-        error_ = "internal: layer '" + plan().layer.name + "' waits for operands no engine will deliver (fold " +
-                 std::to_string(nf_) + ")";
-        return;
+        // An engine waits for the other (a partial-sum reload for a store): wake when one
+        // publishes. Nothing left to publish ends the simulation, which simulate() reports.
+        return next_trigger(memory_.published());
       }
     }
   }

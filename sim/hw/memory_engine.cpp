@@ -51,7 +51,7 @@ MemoryEngine::MemoryEngine(sc_core::sc_module_name name, const config::ArchConfi
       buffers_(buffers),
       period_(period),
       ideal_(arch.dram.model == config::DramModel::ideal),
-      spads_{BankedScratchpad(arch.ifmap), BankedScratchpad(arch.weight)} {
+      spads_{BankedScratchpad(arch.ifmap), BankedScratchpad(arch.weight), BankedScratchpad(arch.output)} {
   SC_THREAD(load_engine);
   SC_THREAD(store_engine);
 }
@@ -65,7 +65,13 @@ void MemoryEngine::begin_layer(const plan::LayerPlan& p, const ir::LayerOperands
     a_src_[t] = s.tiles[t].load_a || t == 0 ? t : a_src_[t - 1];
     b_src_[t] = s.tiles[t].load_b || t == 0 ? t : b_src_[t - 1];
   }
-  a_tr_.assign(nt, std::nullopt), b_tr_.assign(nt, std::nullopt), st_tr_.assign(nt, std::nullopt);
+  a_tr_.assign(nt, std::nullopt), b_tr_.assign(nt, std::nullopt), c_tr_.assign(nt, std::nullopt);
+  st_tr_.assign(nt, std::nullopt);
+  stored_.clear();
+  has_reloads_ = std::any_of(s.tiles.begin(), s.tiles.end(), [](const plan::Tile& t) { return t.load_c; });
+  c_visit_.assign(nt, 0);
+  for (std::size_t t = 0, v = 0; t < nt; ++t) c_visit_[t] = s.tiles[t].new_c && t > 0 ? ++v : v;
+  stores_on_half_[0] = stores_on_half_[1] = 0;
   c_done_.assign(nt, std::nullopt);
   for (auto& op : halves_)
     for (HalfState& h : op) h = HalfState{true, static_cast<double>(base)};
@@ -99,8 +105,11 @@ void MemoryEngine::begin_layer(const plan::LayerPlan& p, const ir::LayerOperands
 }
 
 Gate MemoryEngine::pending(const EngineState& e) const {
+  // The load engine waiting for a store to finish waits for the store engine.
+  if (e.kind == EngineState::Kind::store_wait) return pending(store_state_);
   Gate g;
   switch (e.kind) {
+    case EngineState::Kind::store_wait: break;
     case EngineState::Kind::runnable: g.kind = Gate::Kind::this_cycle; break;
     case EngineState::Kind::timed_wait:
       // An engine whose wait ends now runs within the current cycle.
@@ -114,17 +123,33 @@ Gate MemoryEngine::pending(const EngineState& e) const {
   return g;
 }
 
+Gate MemoryEngine::load_pending() const {
+  // With partial-sum reloads the load engine also waits for the store engine (the store that
+  // frees its output half): when that one acts in this cycle or at a known cycle, so may the load
+  // engine, and the controller must ask again then rather than wait for itself.
+  if (has_reloads_ && load_state_.kind == EngineState::Kind::event_wait) {
+    const Gate s = pending(store_state_);
+    if (s.kind == Gate::Kind::this_cycle || s.kind == Gate::Kind::at_cycle) return s;
+  }
+  return pending(load_state_);
+}
+
 Gate MemoryEngine::gate(std::size_t t, std::int64_t need) const {
   const plan::Tile& tile = plan_->schedule.tiles[t];
   Gate g;
   g.cycle = need;
   for (const Operand op : {Operand::a, Operand::b}) {
     const std::optional<Transfer>& tr = op == Operand::a ? a_tr_[a_src_[t]] : b_tr_[b_src_[t]];
-    if (!tr) return pending(load_state_);
+    if (!tr) return load_pending();
     const std::int64_t ready = ideal_ ? ceil_cycle(tr->issue_cycle) : ceil_cycle(tr->done_cycle);
     if (ready > g.cycle) g.cycle = ready, g.binding = &*tr, g.binding_half = false;
   }
-  if (tile.new_c) {
+  if (tile.load_c) {  // partial sums come back from DRAM (the load engine claims the half)
+    const std::optional<Transfer>& tr = c_tr_[t];
+    if (!tr) return load_pending();
+    const std::int64_t ready = ideal_ ? ceil_cycle(tr->issue_cycle) : ceil_cycle(tr->done_cycle);
+    if (ready > g.cycle) g.cycle = ready, g.binding = &*tr, g.binding_half = false;
+  } else if (tile.new_c) {
     const HalfState& h = halves_[2][tile.c_slot];
     if (!h.released) return pending(store_state_);
     const std::int64_t ready = ceil_cycle(h.free_cycle);
@@ -135,7 +160,7 @@ Gate MemoryEngine::gate(std::size_t t, std::int64_t need) const {
 
 void MemoryEngine::claim_output_half(std::size_t t) {
   const plan::Tile& tile = plan_->schedule.tiles[t];
-  if (tile.new_c) halves_[2][tile.c_slot].released = false;
+  if (tile.new_c && !tile.load_c) halves_[2][tile.c_slot].released = false;
 }
 
 void MemoryEngine::block_done(const BlockDone& d) {
@@ -187,6 +212,18 @@ std::function<void(const BurstRecord&)> MemoryEngine::burst_hook(Operand op) {
   return [this, op](const BurstRecord& b) { rec_.add_burst(b, op); };
 }
 
+void MemoryEngine::write_into_half(Transfer& tr, int buffer, int slot, std::int64_t bytes) const {
+  if (ideal_ || tr.bursts == 0) return;
+  // The DMA writes the block into its half in address order as fast as the banks' write ports
+  // take it, one group of words a cycle from the cycle of the first byte on; the block is usable
+  // when both are done.
+  const config::ScratchpadConfig& sp = buffer == 0 ? arch_.ifmap : buffer == 1 ? arch_.weight : arch_.output;
+  const PortCost w =
+      spads_[buffer].stream(static_cast<std::int64_t>(slot) * sp.tile_budget_bytes(), bytes, sp.write_ports);
+  tr.done_cycle = std::max(tr.dram_done_cycle, std::floor(tr.first_data_cycle) + static_cast<double>(w.cycles));
+  tr.bank_conflicts = w.conflicts;
+}
+
 void MemoryEngine::count_dram(const Transfer& tr, plan::Operand op, bool write) {
   stats::MemoryResult& m = rec_.layer().memory;
   const auto pick = [op](stats::OperandBytes& b) -> std::int64_t& {
@@ -218,6 +255,7 @@ void MemoryEngine::load_engine() {
     if (addr_->toeplitz()) materialize_toeplitz();
     for (std::size_t t = 0; t < s.tiles.size(); ++t) {
       const plan::Tile& tile = s.tiles[t];
+      if (tile.load_c) reload_partial_sums(t, lc);
       for (const Operand op : {Operand::a, Operand::b}) {
         const bool is_a = op == Operand::a;
         if (!(is_a ? tile.load_a : tile.load_b)) continue;
@@ -233,15 +271,7 @@ void MemoryEngine::load_engine() {
         Transfer tr = dma_.transfer(false, runs, values() ? shadow_.data() : nullptr, now_cycle(), burst_hook(op));
         const std::int64_t elems = tile.k_len * (is_a ? tile.m_len : tile.n_len);
         const std::int64_t eb = ir::dtype_bytes(is_a ? arch_.array.input_dtype : arch_.array.weight_dtype);
-        if (!ideal_ && tr.bursts > 0) {
-          // The DMA writes the block into its half in address order as fast as the banks' write
-          // ports take it, one group of words a cycle from the cycle of the first byte on; the
-          // block is usable when both are done.
-          const PortCost w = spads_[is_a ? 0 : 1].stream(static_cast<std::int64_t>(slot) * sp.tile_budget_bytes(),
-                                                         elems * eb, sp.write_ports);
-          tr.done_cycle = std::max(tr.dram_done_cycle, std::floor(tr.first_data_cycle) + static_cast<double>(w.cycles));
-          tr.bank_conflicts = w.conflicts;
-        }
+        write_into_half(tr, is_a ? 0 : 1, slot, elems * eb);
         (is_a ? m.sram_write_bytes.ifmap : m.sram_write_bytes.weight) += elems * eb;
         m.bank_conflicts += tr.bank_conflicts;
         count_dram(tr, op, false);
@@ -256,6 +286,40 @@ void MemoryEngine::load_engine() {
       }
     }
   }
+}
+
+/// A visit that continues a C block's partial sums: once its output half is free and the block's
+/// previous store is done (it wrote what is read now), the block comes back from DRAM.
+void MemoryEngine::reload_partial_sums(std::size_t t, LayerCounters& lc) {
+  const plan::Tile& tile = plan_->schedule.tiles[t];
+  HalfState& h = halves_[2][tile.c_slot];
+  // The half is this visit's once every earlier visit that used it is stored.
+  const std::int64_t halves = plan_->schedule.mapping.double_buffer[2] ? 2 : 1;
+  while (stores_on_half_[tile.c_slot] < c_visit_[t] / halves || !h.released) wait_event(released_, load_state_);
+  wait_until(h.free_cycle, load_state_);
+  h.released = false;
+  const auto key = std::make_tuple(tile.group, tile.m0, tile.n0);
+  while (!stored_.count(key)) {
+    load_state_ = EngineState{EngineState::Kind::store_wait, -1};
+    sc_core::wait(stored_event_);
+  }
+  wait_until(stored_.at(key), load_state_);
+  const std::vector<lower::DramRun>& runs = addr_->c_runs(tile.group, tile.m0, tile.m_len, tile.n0, tile.n_len);
+  const config::ScratchpadConfig& sp = arch_.output;
+  Transfer tr = dma_.transfer(false, runs, values() ? shadow_.data() : nullptr, now_cycle(), burst_hook(Operand::c));
+  const std::int64_t bytes =
+      tile.m_len * tile.n_len * static_cast<std::int64_t>(ir::dtype_bytes(arch_.array.accumulator_dtype));
+  write_into_half(tr, 2, tile.c_slot, bytes);
+  stats::MemoryResult& m = lc.memory;
+  m.sram_write_bytes.output += bytes;
+  m.bank_conflicts += tr.bank_conflicts;
+  count_dram(tr, Operand::c, false);
+  if (values()) buffers_->fill(Operand::c, tile.c_slot, tile, *addr_, shadow_.data());
+  rec_.add_dma_span("dma_load", "load partial sums tile " + std::to_string(t), tr.issue_cycle, tr.done_cycle, tr.bytes);
+  rec_.add_dma_access(tr.first_data_cycle, Operand::c, "write",
+                      static_cast<std::int64_t>(tile.c_slot) * sp.tile_budget_bytes(), bytes);
+  c_tr_[t] = tr;
+  published_.notify(sc_core::SC_ZERO_TIME);
 }
 
 /// Explicit lowering: the DMA reads the input once and writes the Toeplitz matrices A_g [M][K]
@@ -316,6 +380,12 @@ void MemoryEngine::store_engine() {
                           tile.m_len * tile.n_len * ac);
       st_tr_[t] = tr;
       halves_[2][tile.c_slot] = HalfState{true, static_cast<double>(ceil_cycle(tr.done_cycle)), &*st_tr_[t]};
+      ++stores_on_half_[tile.c_slot];
+      stored_[std::make_tuple(tile.group, tile.m0, tile.n0)] = static_cast<double>(ceil_cycle(tr.done_cycle));
+      stored_event_.notify(sc_core::SC_ZERO_TIME);
+      if (load_state_.kind == EngineState::Kind::store_wait) load_state_.kind = EngineState::Kind::runnable;
+      // The load engine may be waiting for this half, to read partial sums back into it.
+      if (has_reloads_) notify_engines();
       published_.notify(sc_core::SC_ZERO_TIME);
     }
     stores_done_ = true;

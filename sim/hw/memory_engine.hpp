@@ -4,7 +4,9 @@
 /// buffer half, and the answer to the controller's question before a tile's first fold starts:
 /// are its operands in and its output half free, from which cycle, and what held them up.
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -92,13 +94,15 @@ class MemoryEngine : public sc_core::sc_module {
   ir::Tensor read_output();
   /// Notified (next delta) whenever an engine published a transfer or freed a half.
   const sc_core::sc_event& published() const { return published_; }
+  /// What the controller waits for when the load engine has not published a block yet.
+  Gate load_pending() const;
 
  private:
   /// A DMA engine's state as the controller sees it when it decides whether to wait for it
-  /// within the current cycle: runnable (it resumes in this cycle), waiting until a cycle, or
-  /// waiting for the controller.
+  /// within the current cycle: runnable (it resumes in this cycle), waiting until a cycle,
+  /// waiting for the controller, or (the load engine) waiting for the store engine.
   struct EngineState {
-    enum class Kind { runnable, timed_wait, event_wait } kind = Kind::event_wait;
+    enum class Kind { runnable, timed_wait, event_wait, store_wait } kind = Kind::event_wait;
     double until = -1;
   };
   /// One buffer half: whether its last user released it, and from which cycle it is free.
@@ -111,6 +115,7 @@ class MemoryEngine : public sc_core::sc_module {
   void load_engine();
   void store_engine();
   void materialize_toeplitz();
+  void reload_partial_sums(std::size_t t, LayerCounters& lc);
   Gate pending(const EngineState& e) const;
   void wait_until(double c, EngineState& state);
   void wait_event(const sc_core::sc_event& ev, EngineState& state);
@@ -120,6 +125,9 @@ class MemoryEngine : public sc_core::sc_module {
   /// Adds a transfer of operand `op` to the layer's DRAM counters: bytes moved and asked for,
   /// row outcomes, refreshes and the DRAM clock span.
   void count_dram(const Transfer& tr, plan::Operand op, bool write);
+  /// The DMA's writes of a loaded block of `bytes` into half `slot` of scratchpad `buffer` (0
+  /// ifmap, 1 weight, 2 output) through the banks' write ports: sets `tr`'s done cycle and conflicts.
+  void write_into_half(Transfer& tr, int buffer, int slot, std::int64_t bytes) const;
   double now_cycle() const { return sc_core::sc_time_stamp() / period_; }
   bool values() const { return buffers_ != nullptr; }
 
@@ -129,20 +137,25 @@ class MemoryEngine : public sc_core::sc_module {
   TileBuffers* buffers_;
   sc_core::sc_time period_;
   bool ideal_;                 ///< dram.model: ideal: transfers and scratchpad fills take no time
-  BankedScratchpad spads_[2];  ///< the ifmap and weight scratchpads' banks, which the loads write
+  BankedScratchpad spads_[3];  ///< the ifmap, weight and output scratchpads' banks, which the loads write
 
   const plan::LayerPlan* plan_ = nullptr;
   std::uint64_t layer_seq_ = 0;  ///< incremented at each layer start (the engines follow it)
   std::optional<lower::AddressGen> addr_;
   std::vector<unsigned char> shadow_;       ///< values: the DMA's copy of the DRAM bytes it moved
   std::vector<std::size_t> a_src_, b_src_;  ///< per tile: the tile that loaded its A (B) block
-  std::vector<std::optional<Transfer>> a_tr_, b_tr_, st_tr_;
+  std::vector<std::optional<Transfer>> a_tr_, b_tr_, c_tr_, st_tr_;  ///< c_tr_: partial sums read back
+  /// C blocks stored so far: (group, m0, n0) → the cycle their last store is done.
+  std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t>, double> stored_;
+  bool has_reloads_ = false;                   ///< the layer reads partial sums back (a loop order with k outside)
+  std::vector<std::int64_t> c_visit_;          ///< per tile: the index of its C visit (0, 1, ...)
+  std::int64_t stores_on_half_[2] = {0, 0};    ///< C visits stored from each output half so far
   std::vector<std::optional<double>> c_done_;  ///< per storing tile: absolute cycle its C block is complete
   HalfState halves_[3][2];
   EngineState load_state_, store_state_;
   bool stores_done_ = false;
   std::int64_t first_arrival_tck_ = -1, last_data_end_tck_ = -1;  ///< the layer's DRAM clock span
-  sc_core::sc_event layer_start_, released_, published_;
+  sc_core::sc_event layer_start_, released_, published_, stored_event_;
 };
 
 }  // namespace arraysim::hw

@@ -21,8 +21,9 @@ class TileBuffers {
   virtual ~TileBuffers() = default;
   /// Sizes every half for tiles of extents `t` (the layer's largest tile).
   virtual void begin_layer(const plan::TileShape& t) = 0;
-  /// Loads the A (op a) or B (op b) block of tile `t` into half `slot` from `dram`, the DMA's copy
-  /// of DRAM indexed by DRAM address; implicit padding taps (address −1) are 0.
+  /// Loads the A (op a), B (op b) or C (op c: partial sums, accumulator type) block of tile `t`
+  /// into half `slot` from `dram`, the DMA's copy of DRAM indexed by DRAM address; implicit
+  /// padding taps (address −1) are 0.
   virtual void fill(plan::Operand op, int slot, const plan::Tile& t, const lower::AddressGen& addr,
                     const unsigned char* dram) = 0;
   /// Writes the C block of tile `t` from half `slot` into `dram` at its DRAM addresses.
@@ -84,11 +85,16 @@ template <class TIn, class TAcc> class Scratchpads final : public TileBuffers {
           const std::int64_t at = addr.a_addr(t.group, t.m0 + i, t.k0 + j);
           dst[i * t.k_len + j] = at < 0 ? TIn{} : load_element<TIn>(dram + at, a_type_);
         }
-    } else {
+    } else if (op == plan::Operand::b) {
       TIn* dst = b_[slot].data();
       for (std::int64_t i = 0; i < t.k_len; ++i)
         for (std::int64_t j = 0; j < t.n_len; ++j)
           dst[i * t.n_len + j] = load_element<TIn>(dram + addr.b_addr(t.group, t.k0 + i, t.n0 + j), b_type_);
+    } else {
+      TAcc* dst = c_[slot].data();
+      for (std::int64_t i = 0; i < t.m_len; ++i)
+        for (std::int64_t j = 0; j < t.n_len; ++j)
+          std::memcpy(&dst[i * t.n_len + j], dram + addr.c_addr(t.group, t.m0 + i, t.n0 + j), sizeof(TAcc));
     }
   }
 

@@ -1,5 +1,7 @@
 #include "sim/plan/plan.hpp"
 
+#include <algorithm>
+#include <map>
 #include <numeric>
 #include <optional>
 #include <stdexcept>
@@ -129,6 +131,88 @@ VectorUnitShape vector_unit_shape(const config::ArchConfig& arch) {
   return u;
 }
 
+LayerPlan plan_systolic_layer(const config::ArchConfig& arch, const ir::Layer& l, const Mapping& m) {
+  LayerPlan p;
+  p.layer = l;
+  p.dims = ir::gemm_dims(l);
+  const config::ArrayConfig& arr = arch.array;
+  p.schedule = make_schedule(arr.dataflow, arr.rows, arr.cols, p.dims, m);
+  analytic::TileMapping am;
+  am.tile = {p.schedule.tile.m, p.schedule.tile.n, p.schedule.tile.k};
+  for (int i = 0; i < 3; ++i)
+    am.order[static_cast<std::size_t>(i)] = static_cast<analytic::Loop>(static_cast<int>(m.order[i]));
+  am.double_buffer = m.double_buffer;
+  p.analytic_cycles = analytic::mapping_cycles_ideal(analytic_dataflow(arr.dataflow), arr.rows, arr.cols, p.dims, am);
+  p.scalesim_v2_cycles = analytic::scalesim_v2_cycles(analytic_dataflow(arr.dataflow), arr.rows, arr.cols, p.dims);
+  return p;
+}
+
+namespace {
+
+/// Confirms the mappers' best candidates with the cycle model (docs/mapping.md). Per choice the
+/// queue is its best candidate, the halving rule's mapping, then the next best ones; in rounds,
+/// each round one call of `confirm` with the next candidate of every queue whose closed-form bound
+/// is still below its best confirmed cycles (a candidate at or above it cannot win), at most
+/// arch.mapping.confirm of the best and the rule; then each choice takes its fastest confirmed
+/// candidate (ties: queue order).
+void confirm_choices(std::vector<std::pair<const ir::Layer*, MappingChoice*>>& choices, const ConfirmFn& confirm,
+                     std::int64_t rounds) {
+  std::vector<std::vector<MappingCandidate*>> queues(choices.size());
+  for (std::size_t i = 0; i < choices.size(); ++i) {
+    MappingChoice& c = *choices[i].second;
+    const std::size_t n = std::min(c.best.size(), static_cast<std::size_t>(std::max<std::int64_t>(rounds, 0)));
+    for (std::size_t k = 0; k < n; ++k) {
+      queues[i].push_back(&c.best[k]);
+      if (k == 0 && c.rule) queues[i].push_back(&*c.rule);
+    }
+  }
+  std::vector<std::int64_t> best_sim(choices.size(), -1);
+  for (std::size_t r = 0;; ++r) {
+    std::vector<ConfirmRequest> req;
+    std::vector<std::size_t> who;
+    for (std::size_t i = 0; i < choices.size(); ++i) {
+      if (r >= queues[i].size() || (best_sim[i] >= 0 && queues[i][r]->cycles >= best_sim[i])) continue;
+      req.push_back({choices[i].first, queues[i][r]->mapping});
+      who.push_back(i);
+    }
+    if (req.empty()) {
+      if (std::all_of(queues.begin(), queues.end(), [&](const auto& q) { return r >= q.size(); })) break;
+      continue;
+    }
+    const std::vector<std::int64_t> cycles = confirm(req);
+    for (std::size_t q = 0; q < who.size(); ++q) {
+      MappingChoice& c = *choices[who[q]].second;
+      queues[who[q]][r]->confirmed_cycles = cycles[q];
+      ++c.confirmed;
+      if (best_sim[who[q]] < 0 || cycles[q] < best_sim[who[q]]) best_sim[who[q]] = cycles[q];
+    }
+  }
+  for (std::size_t i = 0; i < choices.size(); ++i) {
+    MappingChoice& c = *choices[i].second;
+    if (best_sim[i] < 0) continue;
+    for (const MappingCandidate* k : queues[i])
+      if (k->confirmed_cycles == best_sim[i]) {
+        c.chosen = *k;
+        break;
+      }
+    for (const MappingCandidate& k : c.best)
+      if (k.confirmed_cycles < 0 && k.cycles < best_sim[i]) c.bound_open = true;
+  }
+}
+
+/// A key under which two layers get the same mapping: their shapes and their own mapping.
+std::string shape_key(const ir::Layer& l, const config::MappingConfig& own, std::size_t index) {
+  if (!own.empty()) return "layer " + std::to_string(index);  // a layer's own mapping: never shared
+  const ir::Conv2dParams& c = l.conv;
+  const ir::GemmDims d = ir::gemm_dims(l);
+  return fmt::format("{} {} {} {} {} | {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {}", static_cast<int>(l.kind),
+                     d.m, d.n, d.k, d.groups, c.n, c.c, c.h, c.w, c.out_channels, c.kernel_h, c.kernel_w, c.stride_h,
+                     c.stride_w, c.pad_top, c.pad_bottom, c.pad_left, c.pad_right, c.dilation_h, c.dilation_w, c.groups,
+                     0);
+}
+
+}  // namespace
+
 ExperimentPlan make_plan(const config::Experiment& e, const PlanOptions& opt) {
   ExperimentPlan plan;
   std::vector<std::size_t> selected = opt.layers;
@@ -146,23 +230,57 @@ ExperimentPlan make_plan(const config::Experiment& e, const PlanOptions& opt) {
   }
   const bool values = plan.fidelity == config::Fidelity::values;
   const config::ArrayConfig& arr = e.arch.array;
-  const TileBudget budget = tile_budget(e.arch);
   const bool vector = arr.type == config::ArrayType::vector;
+  // Before any mapping is searched or confirmed: a layer that cannot finish within sim.max_cycles.
+  for (const std::size_t i : selected) check_min_cycles(e, e.workload.layers[i]);
+  check_data_memory(e, selected, plan.fidelity);
+
+  // Systolic layers: one mapper run per distinct shape (ResNet-50's 54 layers have 21), then the
+  // cycle model confirms the candidates the closed form cannot rank.
+  std::map<std::string, MappingChoice> choices;
+  std::vector<std::string> keys;
+  if (!vector) {
+    for (const std::size_t i : selected) {
+      const ir::Layer& l = e.workload.layers[i];
+      const config::MappingConfig own = i < e.layer_mappings.size() ? e.layer_mappings[i] : config::MappingConfig{};
+      const std::string key = shape_key(l, own, i);
+      keys.push_back(key);
+      if (!choices.count(key))
+        choices.emplace(key, choose_mapping(e.arch, l, ir::gemm_dims(l), own.over(e.arch.mapping), opt.top));
+    }
+    if (opt.confirm) {
+      std::vector<std::pair<const ir::Layer*, MappingChoice*>> pending;
+      std::int64_t rounds = 0;
+      for (std::size_t s = 0; s < selected.size(); ++s) {
+        MappingChoice& c = choices.at(keys[s]);
+        if (!c.confirmable ||
+            std::any_of(pending.begin(), pending.end(), [&](const auto& p) { return p.second == &c; }))
+          continue;
+        const std::size_t i = selected[s];
+        const config::MappingConfig own = i < e.layer_mappings.size() ? e.layer_mappings[i] : config::MappingConfig{};
+        rounds = std::max(rounds, own.over(e.arch.mapping).confirm.value_or(kDefaultConfirm));
+        pending.emplace_back(&e.workload.layers[i], &c);
+      }
+      confirm_choices(pending, opt.confirm, rounds);
+    }
+  }
+
+  const TileBudget budget = tile_budget(e.arch);
   const VectorUnitShape vunit = vector ? vector_unit_shape(e.arch) : VectorUnitShape{};
   const SlotCounts slots{e.arch.ifmap.double_buffered ? 2 : 1, e.arch.weight.double_buffered ? 2 : 1,
                          e.arch.output.double_buffered ? 2 : 1};
-  for (const std::size_t i : selected) {
+  for (std::size_t s = 0; s < selected.size(); ++s) {
+    const std::size_t i = selected[s];
+    const ir::Layer& l = e.workload.layers[i];
     LayerPlan p;
-    p.workload_index = i;
-    p.layer = e.workload.layers[i];
-    p.dims = ir::gemm_dims(p.layer);
-    const std::string& name = p.layer.name;
-    p.vector = vector;
     if (vector) {
+      p.layer = l;
+      p.dims = ir::gemm_dims(l);
+      p.vector = true;
       // One fold per tile, every fold's step counts (docs/vector.md).
-      p.vector_mapping = pick_vector_mapping(e.arch, name, p.dims, budget);
-      const TileShape tile = fit_tile(e.arch, name, p.dims, budget, &p.vector_mapping);
-      check_tile_count(e, name, p.dims, tile);
+      p.vector_mapping = pick_vector_mapping(e.arch, l.name, p.dims, budget);
+      const TileShape tile = fit_tile(e.arch, l.name, p.dims, budget, &p.vector_mapping);
+      check_tile_count(e, l.name, p.dims, tile);
       p.schedule = make_vector_schedule(p.dims, tile, slots);
       p.vector_folds = count_vector_schedule(p.vector_mapping, vunit, p.schedule);
       const TileShape& ts = p.schedule.tile;
@@ -170,21 +288,27 @@ ExperimentPlan make_plan(const config::Experiment& e, const PlanOptions& opt) {
                                                  p.dims, {ts.m, ts.n, ts.k})
                               .total_cycles;
     } else {
-      const TileShape tile = fit_tile(e.arch, name, p.dims, budget, nullptr);
-      check_tile_count(e, name, p.dims, tile);
-      p.schedule = make_schedule(arr.dataflow, arr.rows, arr.cols, p.dims, tile, slots);
-      const TileShape& ts = p.schedule.tile;
-      p.analytic_cycles =
-          analytic::tiled_cycles(analytic_dataflow(arr.dataflow), arr.rows, arr.cols, p.dims, {ts.m, ts.n, ts.k});
+      const MappingChoice& c = choices.at(keys[s]);
+      check_tile_count(e, l.name, ir::gemm_dims(l), c.chosen.mapping.tile);
+      p = plan_systolic_layer(e.arch, l, c.chosen.mapping);
+      p.mapping_choice = c;
     }
+    p.workload_index = i;
     // Host time: one SystemC activation per fold in timing fidelity; in values fidelity one per
     // cycle, about the stream of each fold plus the array's fill.
-    if (!values)
-      p.host_work = static_cast<double>(p.schedule.fold_count);
-    else
-      for (std::int64_t f = 0; f < p.schedule.fold_count; ++f)
-        p.host_work += vector ? static_cast<double>(p.vector_folds[static_cast<std::size_t>(f)].cycles)
-                              : static_cast<double>(p.schedule.fold(f).stream_len + arr.rows);
+    for (const Tile& t : p.schedule.tiles) {
+      const std::int64_t folds = t.fold_end - t.fold_begin;
+      if (!values) {
+        p.host_work += static_cast<double>(folds);
+      } else if (vector) {
+        p.host_work += static_cast<double>(p.vector_folds[static_cast<std::size_t>(t.fold_begin)].cycles);
+      } else {
+        const std::int64_t stream = arr.dataflow == config::Dataflow::os   ? t.k_len
+                                    : arr.dataflow == config::Dataflow::ws ? t.m_len
+                                                                           : t.n_len;
+        p.host_work += static_cast<double>(folds * (stream + arr.rows));
+      }
+    }
     plan.layers.push_back(std::move(p));
   }
   return plan;
@@ -192,6 +316,12 @@ ExperimentPlan make_plan(const config::Experiment& e, const PlanOptions& opt) {
 
 std::string to_string(const LayerPlan& p) {
   std::string out = "layer " + p.layer.name + ": " + to_string(p.schedule);
+  if (p.mapping_choice) {
+    const MappingChoice& c = *p.mapping_choice;
+    out += fmt::format("  mapping: {} ({} of {} mappings evaluated exactly{})\n", c.searched ? "searched" : "fixed",
+                       c.evaluated, c.considered,
+                       c.confirmed ? fmt::format(", {} confirmed by the cycle model", c.confirmed) : "");
+  }
   if (p.vector) out += "  vector mapping: " + config::to_string(p.vector_mapping) + "\n";
   return out;
 }

@@ -5,11 +5,14 @@
 /// checks compare its cycles with the prediction stored here.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "models/ir/layer.hpp"
 #include "sim/config/experiment.hpp"
+#include "sim/plan/mapper.hpp"
 #include "sim/plan/schedule.hpp"
 #include "sim/plan/vector_mapping.hpp"
 
@@ -26,19 +29,34 @@ struct LayerPlan {
   /// fold of `schedule`, its step counts and cycles.
   config::VectorMapping vector_mapping;
   std::vector<VectorCounts> vector_folds;
-  /// Closed-form cycles of the tiled fold sequence with operands always ready (models/analytic):
-  /// equal to the simulated cycles when no fold waited for memory, a lower bound otherwise.
+  /// Closed-form cycles with ideal memory (models/analytic): equal to the simulated cycles with
+  /// ideal memory or when no fold waited for memory, a lower bound otherwise.
   std::int64_t analytic_cycles = 0;
+  /// Systolic array: what the mapper considered and chose (docs/mapping.md).
+  std::optional<MappingChoice> mapping_choice;
+  /// SCALE-Sim v2's stall-free cycles for the same GEMM on the array (analytic::scalesim_v2_cycles).
+  std::int64_t scalesim_v2_cycles = 0;
   /// Host work the simulation of this layer costs, in arbitrary units (progress bars): folds in
   /// timing fidelity, simulated cycles in values fidelity.
   double host_work = 0;
 };
 
-/// What to plan: which layers (indices into the workload, in order; empty: all) and whether the
-/// RTL array runs (for it, `sim.fidelity: auto` means values).
+/// One mapping of one layer for the cycle model to confirm.
+struct ConfirmRequest {
+  const ir::Layer* layer = nullptr;
+  Mapping mapping;
+};
+/// Runs the cycle model (timing fidelity) on each request and returns their total cycles, in order.
+using ConfirmFn = std::function<std::vector<std::int64_t>(const std::vector<ConfirmRequest>& requests)>;
+
+/// What to plan: which layers (indices into the workload, in order; empty: all), whether the RTL
+/// array runs (for it, `sim.fidelity: auto` means values), how many of each layer's best mappings
+/// to keep (`arraysim map --top`), and the cycle model for confirming mappings (empty: none).
 struct PlanOptions {
   std::vector<std::size_t> layers;
   bool rtl = false;
+  std::size_t top = 1;
+  ConfirmFn confirm;
 };
 
 /// The plan of a whole experiment.
@@ -57,6 +75,9 @@ ExperimentPlan make_plan(const config::Experiment& e, const PlanOptions& opt);
 TileBudget tile_budget(const config::ArchConfig& arch);
 /// The vector unit's shape and scratchpad ports (arch.array.type: vector).
 VectorUnitShape vector_unit_shape(const config::ArchConfig& arch);
+
+/// The plan of layer `l` on `arch`'s systolic array under mapping `m`: its schedule and closed forms.
+LayerPlan plan_systolic_layer(const config::ArchConfig& arch, const ir::Layer& l, const Mapping& m);
 
 /// `--dump-schedule` text of one layer: "layer NAME: " and its schedule, then the vector mapping.
 std::string to_string(const LayerPlan& p);

@@ -35,26 +35,41 @@ config::ConfigError memory_error(const config::Experiment& e, const std::string&
                     e.sim.max_memory_mib)}});
 }
 
+/// A layer's values-fidelity data, whatever its mapping: its operands (generated for every layer
+/// before the run), and its own DRAM image (Toeplitz matrices included) plus its result, read back
+/// and computed again by the golden model.
+struct LayerData {
+  std::int64_t operands_bytes = 0, own_bytes = 0;
+};
+
+LayerData layer_data(const config::Experiment& e, const ir::Layer& layer) {
+  const config::ArrayConfig& arr = e.arch.array;
+  const std::int64_t in_elem = static_cast<std::int64_t>(ir::dtype_bytes(arr.input_dtype));
+  const std::int64_t w_elem = static_cast<std::int64_t>(ir::dtype_bytes(arr.weight_dtype));
+  const std::int64_t acc_elem = static_cast<std::int64_t>(ir::dtype_bytes(arr.accumulator_dtype));
+  const lower::DramLayout l = lower::AddressGen(layer, in_elem, w_elem, acc_elem, e.arch.lowering).layout();
+  return {add_mul(0, 1, l.input_bytes + l.weight_bytes), add_mul(add_mul(0, 1, l.end), 2, l.output_bytes)};
+}
+
+void check_estimate(const config::Experiment& e, const MemoryEstimate& est) {
+  if (est.total_bytes() / kMib >= e.sim.max_memory_mib)
+    throw memory_error(e, fmt::format("the run needs about {} (operands {}, layer '{}' {})", mib(est.total_bytes()),
+                                      mib(est.operands_bytes), est.layer, mib(est.layer_bytes)));
+}
+
 }  // namespace
 
 MemoryEstimate estimate_memory(const config::Experiment& e, const ExperimentPlan& plan, bool trace_sram,
                                bool trace_dram) {
-  const config::ArrayConfig& arr = e.arch.array;
   const bool values = plan.fidelity == config::Fidelity::values;
-  const std::int64_t in_elem = static_cast<std::int64_t>(ir::dtype_bytes(arr.input_dtype));
-  const std::int64_t w_elem = static_cast<std::int64_t>(ir::dtype_bytes(arr.weight_dtype));
-  const std::int64_t acc_elem = static_cast<std::int64_t>(ir::dtype_bytes(arr.accumulator_dtype));
   MemoryEstimate est;
   for (const LayerPlan& p : plan.layers) {
-    const lower::DramLayout l = lower::AddressGen(p.layer, in_elem, w_elem, acc_elem, e.arch.lowering).layout();
     std::int64_t own = add_mul(0, static_cast<std::int64_t>(p.schedule.tiles.size()), sizeof(Tile));
     own = add_mul(own, static_cast<std::int64_t>(p.vector_folds.size()), sizeof(VectorCounts));
     if (values) {
-      // Operands are generated for every layer before the run; per layer the DRAM holds its
-      // image (Toeplitz matrices included), and the result is read back and computed by the golden model.
-      est.operands_bytes = add_mul(est.operands_bytes, 1, l.input_bytes + l.weight_bytes);
-      own = add_mul(own, 1, l.end);
-      own = add_mul(own, 2, l.output_bytes);
+      const LayerData d = layer_data(e, p.layer);
+      est.operands_bytes = add_mul(est.operands_bytes, 1, d.operands_bytes);
+      own = add_mul(own, 1, d.own_bytes);
     }
     if (trace_sram && !p.vector) {
       // Per fold its timing, and per cycle of its stream about two edge reads, plus its outputs.
@@ -70,6 +85,11 @@ MemoryEstimate estimate_memory(const config::Experiment& e, const ExperimentPlan
     if (trace_dram) {
       // Every byte of the layer's footprint crosses the interface at least once.
       const std::int64_t burst = std::max<std::int64_t>(1, e.arch.dram.burst_bytes);
+      const config::ArrayConfig& arr = e.arch.array;
+      const lower::DramLayout l =
+          lower::AddressGen(p.layer, ir::dtype_bytes(arr.input_dtype), ir::dtype_bytes(arr.weight_dtype),
+                            ir::dtype_bytes(arr.accumulator_dtype), e.arch.lowering)
+              .layout();
       own = add_mul(own, ceil_div(l.footprint_bytes(), burst), kBurstRecordBytes);
     }
     if (own > est.layer_bytes) est.layer_bytes = own, est.layer = p.layer.name;
@@ -77,27 +97,36 @@ MemoryEstimate estimate_memory(const config::Experiment& e, const ExperimentPlan
   return est;
 }
 
-std::int64_t min_cycles(const config::ArchConfig& arch, const LayerPlan& p) {
-  return ceil_div(ir::macs(p.layer), std::max<std::int64_t>(1, config::pe_count(arch.array)));
+std::int64_t min_cycles(const config::ArchConfig& arch, const ir::Layer& l) {
+  return ceil_div(ir::macs(l), std::max<std::int64_t>(1, config::pe_count(arch.array)));
+}
+
+void check_min_cycles(const config::Experiment& e, const ir::Layer& l) {
+  const std::int64_t need = min_cycles(e.arch, l);
+  if (need <= e.sim.max_cycles) return;
+  const config::ArrayConfig& a = e.arch.array;
+  const std::string units =
+      a.type == config::ArrayType::systolic ? fmt::format("{} PEs", a.rows * a.cols) : fmt::format("{} lanes", a.lanes);
+  throw config::ConfigError(
+      {{e.locate("sim.max_cycles"), "sim.max_cycles",
+        fmt::format("layer '{}' needs at least {} cycles ({} MACs on {}), more than the limit of {}", l.name, need,
+                    ir::macs(l), units, e.sim.max_cycles)}});
 }
 
 void check_resources(const config::Experiment& e, const ExperimentPlan& plan, bool trace_sram, bool trace_dram) {
-  for (const LayerPlan& p : plan.layers) {
-    const std::int64_t need = min_cycles(e.arch, p);
-    if (need > e.sim.max_cycles) {
-      const config::ArrayConfig& a = e.arch.array;
-      const std::string units = a.type == config::ArrayType::systolic ? fmt::format("{} PEs", a.rows * a.cols)
-                                                                      : fmt::format("{} lanes", a.lanes);
-      throw config::ConfigError({{e.locate("sim.max_cycles"), "sim.max_cycles",
-                                  fmt::format("layer '{}' needs at least {} cycles ({} MACs on {}), more than the "
-                                              "limit of {}",
-                                              p.layer.name, need, ir::macs(p.layer), units, e.sim.max_cycles)}});
-    }
+  for (const LayerPlan& p : plan.layers) check_min_cycles(e, p.layer);
+  check_estimate(e, estimate_memory(e, plan, trace_sram, trace_dram));
+}
+
+void check_data_memory(const config::Experiment& e, const std::vector<std::size_t>& layers, config::Fidelity fidelity) {
+  if (fidelity != config::Fidelity::values) return;
+  MemoryEstimate est;
+  for (const std::size_t i : layers) {
+    const LayerData d = layer_data(e, e.workload.layers[i]);
+    est.operands_bytes = add_mul(est.operands_bytes, 1, d.operands_bytes);
+    if (d.own_bytes > est.layer_bytes) est.layer_bytes = d.own_bytes, est.layer = e.workload.layers[i].name;
   }
-  const MemoryEstimate est = estimate_memory(e, plan, trace_sram, trace_dram);
-  if (est.total_bytes() / kMib >= e.sim.max_memory_mib)
-    throw memory_error(e, fmt::format("the run needs about {} (operands {}, layer '{}' {})", mib(est.total_bytes()),
-                                      mib(est.operands_bytes), est.layer, mib(est.layer_bytes)));
+  check_estimate(e, est);
 }
 
 void check_tile_count(const config::Experiment& e, const std::string& layer, const ir::GemmDims& d,

@@ -5,6 +5,7 @@
 /// for hours past its cycle limit.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "sim/config/experiment.hpp"
 #include "sim/plan/plan.hpp"
@@ -25,13 +26,23 @@ struct MemoryEstimate {
 MemoryEstimate estimate_memory(const config::Experiment& e, const ExperimentPlan& plan, bool trace_sram,
                                bool trace_dram);
 
-/// The fewest cycles layer `p` can take on `arch`: its MACs over the PEs (systolic) or lanes
+/// The fewest cycles layer `l` can take on `arch`: its MACs over the PEs (systolic) or lanes
 /// (vector), rounded up; no schedule does better, since a PE or lane does at most one MAC a cycle.
-std::int64_t min_cycles(const config::ArchConfig& arch, const LayerPlan& p);
+std::int64_t min_cycles(const config::ArchConfig& arch, const ir::Layer& l);
+
+/// Throws config::ConfigError at `sim.max_cycles` when layer `l` needs more cycles than it allows
+/// (min_cycles); make_plan calls it before it maps the layer.
+void check_min_cycles(const config::Experiment& e, const ir::Layer& l);
 
 /// Throws config::ConfigError at `sim.max_cycles` when a layer needs more cycles than it allows
 /// (min_cycles), and at `sim.max_memory_mib` when estimate_memory exceeds it.
 void check_resources(const config::Experiment& e, const ExperimentPlan& plan, bool trace_sram, bool trace_dram);
+
+/// Throws config::ConfigError at `sim.max_memory_mib` when the part of estimate_memory that no
+/// mapping changes (values fidelity: operands, each layer's DRAM image and result) of the workload
+/// layers `layers` exceeds it; make_plan calls it before it searches mappings, so that a run too
+/// large for the host is refused in milliseconds, not after the search.
+void check_data_memory(const config::Experiment& e, const std::vector<std::size_t>& layers, config::Fidelity fidelity);
 
 /// Throws config::ConfigError at `sim.max_memory_mib` when the tiles of layer `layer` (`dims` cut
 /// into `tile`) would not fit in it; called before the schedule is built.

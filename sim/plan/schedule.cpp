@@ -8,15 +8,27 @@
 
 namespace arraysim::plan {
 
+namespace {
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+}  // namespace
+
 std::vector<std::pair<std::int64_t, std::int64_t>> pieces(std::int64_t total, std::int64_t step) {
   std::vector<std::pair<std::int64_t, std::int64_t>> t;
   for (std::int64_t x = 0; x < total; x += step) t.emplace_back(x, std::min(step, total - x));
   return t;
 }
 
-namespace {
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
-}  // namespace
+std::string order_word(const config::LoopOrder& o) {
+  std::string w;
+  for (const config::GemmLoop l : o) w += config::to_string(l);
+  return w;
+}
+
+std::string to_string(const Mapping& m) {
+  return fmt::format("tile {}x{}x{}, order {} {} {}, halves {} {} {}", m.tile.m, m.tile.n, m.tile.k,
+                     config::to_string(m.order[0]), config::to_string(m.order[1]), config::to_string(m.order[2]),
+                     m.double_buffer[0] ? 2 : 1, m.double_buffer[1] ? 2 : 1, m.double_buffer[2] ? 2 : 1);
+}
 
 std::int64_t Schedule::tile_of(std::int64_t f) const {
   const auto it =
@@ -29,8 +41,8 @@ Fold Schedule::fold(std::int64_t f) const {
   return plan::dataflow(dataflow).fold_at(t, fold_rows, fold_cols, f - t.fold_begin);
 }
 
-Schedule make_schedule(config::Dataflow df, std::int64_t rows, std::int64_t cols, const ir::GemmDims& d, TileShape tile,
-                       SlotCounts slots) {
+Schedule make_schedule(config::Dataflow df, std::int64_t rows, std::int64_t cols, const ir::GemmDims& d,
+                       const Mapping& mapping) {
   Schedule s;
   s.dataflow = df;
   s.rows = rows;
@@ -39,33 +51,45 @@ Schedule make_schedule(config::Dataflow df, std::int64_t rows, std::int64_t cols
   s.fold_rows = rows;
   s.fold_cols = cols;
   auto clip = [](std::int64_t v, std::int64_t total) { return v <= 0 || v > total ? total : v; };
-  s.tile = {clip(tile.m, d.m), clip(tile.n, d.n), clip(tile.k, d.k)};
+  s.tile = {clip(mapping.tile.m, d.m), clip(mapping.tile.n, d.n), clip(mapping.tile.k, d.k)};
+  s.mapping = mapping;
+  s.mapping.tile = s.tile;
   const Dataflow& df_obj = dataflow(df);
-  int a_loads = 0, b_loads = 0, c_blocks = 0;
-  for (std::int64_t g = 0; g < d.groups; ++g) {
-    for (auto [tm0, tml] : pieces(d.m, s.tile.m))
-      for (auto [tn0, tnl] : pieces(d.n, s.tile.n))
-        for (auto [tk0, tkl] : pieces(d.k, s.tile.k)) {
+  const SlotCounts slots{mapping.double_buffer[0] ? 2 : 1, mapping.double_buffer[1] ? 2 : 1,
+                         mapping.double_buffer[2] ? 2 : 1};
+  const std::array<std::int64_t, 3> total{d.m, d.n, d.k}, step{s.tile.m, s.tile.n, s.tile.k};
+  std::array<std::int64_t, 3> count{};
+  for (int i = 0; i < 3; ++i) count[i] = ceil_div(total[i], step[i]);
+  const auto at = [](config::GemmLoop l) { return static_cast<int>(l); };  // m 0, n 1, k 2
+  const int o0 = at(mapping.order[0]), o1 = at(mapping.order[1]), o2 = at(mapping.order[2]);
+  int a_loads = 0, b_loads = 0, c_visits = 0;
+  std::array<std::int64_t, 3> idx{};
+  for (std::int64_t g = 0; g < d.groups; ++g)
+    for (idx[o0] = 0; idx[o0] < count[o0]; ++idx[o0])
+      for (idx[o1] = 0; idx[o1] < count[o1]; ++idx[o1])
+        for (idx[o2] = 0; idx[o2] < count[o2]; ++idx[o2]) {
           Tile t;
           t.index = static_cast<std::int64_t>(s.tiles.size());
           t.group = g;
-          t.m0 = tm0, t.m_len = tml, t.n0 = tn0, t.n_len = tnl, t.k0 = tk0, t.k_len = tkl;
-          t.fold_begin = s.fold_count;
+          t.m0 = idx[0] * step[0], t.n0 = idx[1] * step[1], t.k0 = idx[2] * step[2];
+          t.m_len = std::min(step[0], d.m - t.m0), t.n_len = std::min(step[1], d.n - t.n0);
+          t.k_len = std::min(step[2], d.k - t.k0);
           if (!s.tiles.empty()) {
-            const Tile& p = s.tiles.back();
-            t.load_a = !(p.group == g && p.m0 == tm0 && p.k0 == tk0);
-            t.load_b = !(p.group == g && p.n0 == tn0 && p.k0 == tk0);
+            Tile& p = s.tiles.back();
+            t.load_a = !(p.group == g && p.m0 == t.m0 && p.k0 == t.k0);
+            t.load_b = !(p.group == g && p.n0 == t.n0 && p.k0 == t.k0);
+            t.new_c = !(p.group == g && p.m0 == t.m0 && p.n0 == t.n0);
+            p.store_c = t.new_c;  // a visit ends where the next tile has another C block
           }
-          t.new_c = tk0 == 0;
-          t.store_c = tk0 + tkl == d.k;
+          t.load_c = t.new_c && t.k0 > 0;
           t.a_slot = t.load_a ? a_loads++ % slots.a : s.tiles.back().a_slot;
           t.b_slot = t.load_b ? b_loads++ % slots.b : s.tiles.back().b_slot;
-          t.c_slot = t.new_c ? c_blocks++ % slots.c : s.tiles.back().c_slot;
+          t.c_slot = t.new_c ? c_visits++ % slots.c : s.tiles.back().c_slot;
+          t.fold_begin = s.fold_count;
           s.fold_count += df_obj.folds_in(t, rows, cols);
           t.fold_end = s.fold_count;
           s.tiles.push_back(t);
         }
-  }
   return s;
 }
 
@@ -115,15 +139,14 @@ TileShape choose_tile(config::Dataflow df, std::int64_t rows, std::int64_t cols,
 }
 
 std::string to_string(const Schedule& s) {
-  std::string out =
-      fmt::format("schedule {} on {}x{}: gemm M={} N={} K={} groups={}, tile {}x{}x{}, {} tiles, {} folds\n",
-                  config::to_string(s.dataflow), s.rows, s.cols, s.dims.m, s.dims.n, s.dims.k, s.dims.groups, s.tile.m,
-                  s.tile.n, s.tile.k, s.tiles.size(), s.fold_count);
+  std::string out = fmt::format("schedule {} on {}x{}: gemm M={} N={} K={} groups={}, {}, {} tiles, {} folds\n",
+                                config::to_string(s.dataflow), s.rows, s.cols, s.dims.m, s.dims.n, s.dims.k,
+                                s.dims.groups, to_string(s.mapping), s.tiles.size(), s.fold_count);
   for (const Tile& t : s.tiles)
-    out += fmt::format("  tile {:>5} g{} m[{}+{}] n[{}+{}] k[{}+{}] folds {}..{}{}{}{}{} slots a{} b{} c{}\n", t.index,
-                       t.group, t.m0, t.m_len, t.n0, t.n_len, t.k0, t.k_len, t.fold_begin, t.fold_end - 1,
+    out += fmt::format("  tile {:>5} g{} m[{}+{}] n[{}+{}] k[{}+{}] folds {}..{}{}{}{}{}{} slots a{} b{} c{}\n",
+                       t.index, t.group, t.m0, t.m_len, t.n0, t.n_len, t.k0, t.k_len, t.fold_begin, t.fold_end - 1,
                        t.load_a ? " load_a" : "", t.load_b ? " load_b" : "", t.new_c ? " new_c" : "",
-                       t.store_c ? " store_c" : "", t.a_slot, t.b_slot, t.c_slot);
+                       t.load_c ? " load_c" : "", t.store_c ? " store_c" : "", t.a_slot, t.b_slot, t.c_slot);
   for (std::int64_t i = 0; i < s.fold_count; ++i) {
     const Fold f = s.fold(i);
     out += fmt::format("  fold {:>5} g{} m[{}+{}] n[{}+{}] k[{}+{}] rows_used {} cols_used {} stream {}{}\n", f.index,

@@ -2,6 +2,7 @@
 /// Tiling of a lowered GEMM into array folds, per dataflow: plain data, printable, testable
 /// without SystemC. The hardware decides *when* each fold runs (sim/hw/controller); this decides
 /// *what* each fold computes.
+#include <array>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -33,11 +34,31 @@ struct Fold {
 /// Extents of a scratchpad tile of one GEMM group: A tile m×k, B tile k×n, C tile m×n.
 struct TileShape {
   std::int64_t m = 0, n = 0, k = 0;
+  bool operator==(const TileShape& o) const { return m == o.m && n == o.n && k == o.k; }
 };
 
+/// How a layer is cut and ordered (docs/mapping.md): the tile extents (clipped to the GEMM; 0 =
+/// the whole dimension), the loop order over tiles (outermost first; groups run outside all), and
+/// per operand (A, B, C) whether its scratchpad is used as two halves, one filling while the array
+/// reads the other, or as one buffer of the whole capacity.
+struct Mapping {
+  TileShape tile;
+  config::LoopOrder order{config::GemmLoop::m, config::GemmLoop::n, config::GemmLoop::k};
+  std::array<bool, 3> double_buffer{true, true, true};
+  bool operator==(const Mapping& o) const {
+    return tile == o.tile && order == o.order && double_buffer == o.double_buffer;
+  }
+};
+/// "tile 128x64x576, order m n k, halves 2 2 2" (the spelling of summaries and `arraysim map`).
+std::string to_string(const Mapping& m);
+/// "mnk": the loop order as a word (the spelling of configuration keys and stats).
+std::string order_word(const config::LoopOrder& o);
+
 /// One scratchpad tile: a block of the GEMM whose operands are resident in the scratchpads while
-/// the array runs its folds [fold_begin, fold_end). Tiles run groups outer, then m, n, k (k
-/// innermost: the C tile stays in the output buffer while its partial sums accumulate).
+/// the array runs its folds [fold_begin, fold_end). Tiles run in the mapping's loop order.
+/// Consecutive tiles with the same C block form a visit of that block; with k innermost a block
+/// has one visit, otherwise it is visited once per k tile and its partial sums go out to DRAM
+/// between visits and come back at the next one.
 struct Tile {
   std::int64_t index = 0;
   std::int64_t group = 0;
@@ -45,9 +66,12 @@ struct Tile {
   std::int64_t fold_begin = 0, fold_end = 0;
   /// Loads: false when the previous tile had the same A (B) block, which then stays resident.
   bool load_a = true, load_b = true;
-  /// The first tile of its C block (k0 == 0): takes a fresh output-buffer half.
+  /// The first tile of a visit of its C block: takes an output-buffer half.
   bool new_c = true;
-  /// The last tile of its C block: the finished C block is stored to DRAM after its last fold.
+  /// A visit that continues partial sums (new_c with k0 > 0): they are read back from DRAM first.
+  bool load_c = false;
+  /// The last tile of a visit: its C block is stored to DRAM after its last fold (partial sums
+  /// unless the visit ends the k dimension).
   bool store_c = true;
   /// Buffer half (0, or 0/1 when double-buffered) holding this tile's A, B and C blocks.
   int a_slot = 0, b_slot = 0, c_slot = 0;
@@ -59,7 +83,8 @@ struct Schedule {
   config::Dataflow dataflow = config::Dataflow::os;
   std::int64_t rows = 0, cols = 0;
   ir::GemmDims dims;
-  TileShape tile;  ///< the tile extents chosen (edge tiles may be smaller)
+  TileShape tile;  ///< the tile extents (edge tiles may be smaller)
+  Mapping mapping;
   std::vector<Tile> tiles;
   std::int64_t fold_count = 0;  ///< folds of all tiles
   /// The extents folds are cut by: the array's rows and columns, or the whole GEMM's m and n for
@@ -79,12 +104,10 @@ struct SlotCounts {
   int a = 2, b = 2, c = 2;
 };
 
-/// Tiles `dims` (all groups) into scratchpad tiles of extents `tile` (clipped to the GEMM; zero
-/// extents mean the whole dimension), and each tile into folds for `df` on a rows×cols array.
-/// Fold order inside a tile: OS m-fold then n-fold; WS n-fold then k-fold; IS m-fold then k-fold.
+/// Tiles `dims` (all groups) by `mapping` and each tile into folds for `df` on a rows×cols array.
 /// A fold accumulates (adds into C) when its k0 > 0. With one tile this is the untiled schedule.
 Schedule make_schedule(config::Dataflow df, std::int64_t rows, std::int64_t cols, const ir::GemmDims& dims,
-                       TileShape tile = {}, SlotCounts slots = {});
+                       const Mapping& mapping = {});
 
 /// Scratchpad budgets of a tile choice: bytes per tile (half the buffer when double-buffered) and
 /// bytes per element of A, B and C.
@@ -101,15 +124,16 @@ struct TileFitError {
   std::string shape;          ///< the smallest tile, e.g. "128 x 1 elements x 1 byte"
 };
 
-/// Largest tile that fits, by a fixed rule (docs/memory.md): start from the whole GEMM; while a
-/// buffer overflows (checked in the order output, ifmap, weight), halve — in granules — the larger
-/// of that buffer's two dimensions, granules being the array dimension the dataflow maps there
-/// (OS: m by R, n by C, k by 1; WS: m by 1, n by C, k by R; IS: m by C, n by 1, k by R).
-/// Returns the tile, or the error when the smallest tile does not fit.
+/// The vector unit's tile rule (docs/vector.md; the systolic array's tiles come from the mapper,
+/// docs/mapping.md): start from the whole GEMM; while a buffer overflows (checked in the order
+/// output, ifmap, weight), halve — in granules — the larger of that buffer's two dimensions,
+/// granules being the array dimension the dataflow maps there (OS: m by R, n by C, k by 1; WS: m
+/// by 1, n by C, k by R; IS: m by C, n by 1, k by R). Returns the tile, or the error when the
+/// smallest tile does not fit.
 TileShape choose_tile(config::Dataflow df, std::int64_t rows, std::int64_t cols, const ir::GemmDims& dims,
                       const TileBudget& budget, TileFitError* error);
 
-/// One line per fold, for `arraysim run --dump-schedule`.
+/// One line per tile and per fold, for `arraysim run --dump-schedule`.
 std::string to_string(const Schedule& s);
 
 }  // namespace arraysim::plan

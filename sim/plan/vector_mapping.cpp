@@ -90,8 +90,11 @@ TileShape choose_vector_tile(config::GemmLoop parallel, std::int64_t lanes, cons
 }
 
 Schedule make_vector_schedule(const ir::GemmDims& dims, TileShape tile, SlotCounts slots) {
+  Mapping m;
+  m.tile = tile;
+  m.double_buffer = {slots.a == 2, slots.b == 2, slots.c == 2};
   // An output-stationary "array" as large as the GEMM makes exactly one fold per tile, covering it.
-  Schedule s = make_schedule(config::Dataflow::os, dims.m, dims.n, dims, tile, slots);
+  Schedule s = make_schedule(config::Dataflow::os, dims.m, dims.n, dims, m);
   s.rows = 1;
   s.cols = 1;  // not an array: the lanes are in the mapping
   return s;

@@ -4,15 +4,7 @@
 
 namespace arraysim::stats {
 
-ir::DType mac_dtype(const config::ArrayConfig& a) {
-  return ir::dtype_bytes(a.weight_dtype) > ir::dtype_bytes(a.input_dtype) ? a.weight_dtype : a.input_dtype;
-}
-
 namespace {
-SramRates sram_rates(const config::EnergyConfig& e, const config::ScratchpadConfig& s) {
-  return {s.size_kib, config::sram_pj_per_byte(e.sram, s.size_kib, false),
-          config::sram_pj_per_byte(e.sram, s.size_kib, true)};
-}
 
 double sram_energy(const SramRates& r, std::int64_t read_bytes, std::int64_t write_bytes) {
   return static_cast<double>(read_bytes) * r.read_pj_per_byte + static_cast<double>(write_bytes) * r.write_pj_per_byte;
@@ -26,22 +18,17 @@ std::int64_t elements(const ir::Shape& s) {
 }  // namespace
 
 EnergyRates energy_rates(const config::ArchConfig& arch) {
-  const config::EnergyConfig& e = arch.energy;
-  const ir::DType t = mac_dtype(arch.array);
+  const config::EnergyPerAction a = config::energy_per_action(arch);
   EnergyRates r;
-  r.source = e.source;
-  r.mac_dtype = ir::dtype_name(t);
-  r.mac_pj = e.mac_pj.at(t);
-  r.sram_ifmap = sram_rates(e, arch.ifmap);
-  r.sram_weight = sram_rates(e, arch.weight);
-  r.sram_output = sram_rates(e, arch.output);
-  r.dram_read_pj_per_byte = e.dram_read_pj_per_byte;
-  r.dram_write_pj_per_byte = e.dram_write_pj_per_byte;
-  // uW / MHz = 1e-6 J/s / 1e6 cycles/s = 1e-12 J per cycle = pJ per cycle.
-  const double kib = arch.ifmap.size_kib + arch.weight.size_kib + arch.output.size_kib;
-  const double static_uw =
-      static_cast<double>(config::pe_count(arch.array)) * e.static_uw_per_pe.at(t) + kib * e.static_uw_per_kib;
-  r.static_pj_per_cycle = static_uw / arch.clock_mhz;
+  r.source = arch.energy.source;
+  r.mac_dtype = ir::dtype_name(a.mac_dtype);
+  r.mac_pj = a.mac_pj;
+  r.sram_ifmap = {arch.ifmap.size_kib, a.sram_read_pj_per_byte[0], a.sram_write_pj_per_byte[0]};
+  r.sram_weight = {arch.weight.size_kib, a.sram_read_pj_per_byte[1], a.sram_write_pj_per_byte[1]};
+  r.sram_output = {arch.output.size_kib, a.sram_read_pj_per_byte[2], a.sram_write_pj_per_byte[2]};
+  r.dram_read_pj_per_byte = a.dram_read_pj_per_byte;
+  r.dram_write_pj_per_byte = a.dram_write_pj_per_byte;
+  r.static_pj_per_cycle = a.static_pj_per_cycle;
   return r;
 }
 
@@ -60,7 +47,8 @@ EnergyPj layer_energy(const LayerResult& l, const EnergyRates& r) {
 
 AreaUm2 area_estimate(const config::ArchConfig& arch) {
   AreaUm2 a;
-  a.pe_array = static_cast<double>(config::pe_count(arch.array)) * arch.energy.pe_area_um2.at(mac_dtype(arch.array));
+  a.pe_array = static_cast<double>(config::pe_count(arch.array)) *
+               arch.energy.pe_area_um2.at(config::energy_per_action(arch).mac_dtype);
   if (arch.energy.sram_area_um2_per_kib)
     a.scratchpad =
         (arch.ifmap.size_kib + arch.weight.size_kib + arch.output.size_kib) * *arch.energy.sram_area_um2_per_kib;

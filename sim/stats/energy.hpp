@@ -8,9 +8,6 @@
 
 namespace arraysim::stats {
 
-/// The operand type whose MAC energy and PE area apply: the wider of input and weight type.
-ir::DType mac_dtype(const config::ArrayConfig& a);
-
 /// The energy table of `arch` resolved to the cost of each action: MAC energy for the operand
 /// type, scratchpad energy per byte for each buffer's capacity (interpolated, docs/energy.md), and
 /// static pJ per cycle = (PEs · static_uw_per_pe + KiB · static_uw_per_kib) / clock_mhz

@@ -599,6 +599,31 @@ std::vector<Field> declare() {
           .csv()
           .layer([](const LayerResult& l) { return text_or_null(l.bound); })
           .read_layer([](LayerResult& l, const json& x) { l.bound = x.get<std::string>(); }));
+  add(Def("mapping", kStr, kLayer, "–",
+          "systolic array: the mapping that ran, e.g. `tile 128x64x576, order m n k, halves 2 2 2` (tile extents "
+          "M×N×K of the GEMM view, loop order over tiles outermost first, halves of the ifmap, weight and output "
+          "scratchpads; docs/mapping.md); null for a vector unit")
+          .nullable()
+          .csv()
+          .layer_member(&LayerResult::mapping));
+  add(Def("mapper", kStr, kLayer, "–",
+          "systolic array: `search` when the mapper chose the mapping, `fixed` when it was given; null for a vector "
+          "unit")
+          .nullable()
+          .csv()
+          .layer_member(&LayerResult::mapper));
+  add(Def("mappings_considered", kInt, kLayer, "mappings",
+          "systolic array: mappings of the mapper's space that fit the scratchpads (1 with `mapper: fixed`); null "
+          "for a vector unit")
+          .nullable()
+          .csv()
+          .layer_member(&LayerResult::mappings_considered));
+  add(Def("scalesim_v2_cycles", kInt, kLayer, "cycles",
+          "systolic array: SCALE-Sim v2's stall-free compute cycles for the layer's GEMM on the array (its closed "
+          "form, models/analytic), beside arraysim's own cycles; null for a vector unit")
+          .nullable()
+          .csv()
+          .layer_member(&LayerResult::scalesim_v2_cycles));
   add(Def("vector_mapping", kStr, kLayer, "–",
           "vector unit: the mapping that ran, e.g. `parallel n, order m n k, hoist` (docs/vector.md); null for a "
           "systolic array")

@@ -217,6 +217,23 @@ std::string roofline_table(const RunResult& r) {
                        l.vector_mapping_auto.value_or(false) ? " (chosen by mapping: auto)" : "");
   return s;
 }
+
+/// Per systolic layer: the mapping that ran, how it was chosen, and SCALE-Sim v2's stall-free
+/// cycles beside arraysim's (docs/mapping.md). Empty for a vector unit.
+std::string mapping_table(const RunResult& r) {
+  if (std::none_of(r.layers.begin(), r.layers.end(), [](const LayerResult& l) { return l.mapping.has_value(); }))
+    return "";
+  std::string s = "\nmapping (tile MxNxK, loop order over tiles, scratchpad halves; docs/mapping.md)\n";
+  const char* fmt_row = "{:<14} {:>12} {:>18} {:>7} {:>10}  {}\n";
+  s += fmt::format(fmt_row, "layer", "cycles", "scalesim_v2_cycles", "mapper", "considered", "mapping");
+  for (const auto& l : r.layers) {
+    if (!l.mapping) continue;
+    s += fmt::format(fmt_row, l.name, l.total_cycles ? std::to_string(*l.total_cycles) : "-",
+                     l.scalesim_v2_cycles ? std::to_string(*l.scalesim_v2_cycles) : "-", l.mapper.value_or("-"),
+                     l.mappings_considered ? std::to_string(*l.mappings_considered) : "-", *l.mapping);
+  }
+  return s;
+}
 }  // namespace
 
 std::string to_text(const RunResult& r) {
@@ -242,6 +259,7 @@ std::string to_text(const RunResult& r) {
   s += memory_table(r);
   s += energy_table(r);
   s += roofline_table(r);
+  s += mapping_table(r);
   return s;
 }
 

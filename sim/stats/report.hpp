@@ -225,6 +225,12 @@ struct LayerResult {
   /// DRAM bursts per operand (the cycle each burst's first byte crossed the bus).
   AccessWindows dram_access_cycles;
 
+  // Systolic array only (empty for a vector unit): the mapping that ran (docs/mapping.md).
+  std::optional<std::string> mapping;               ///< e.g. "tile 128x64x576, order m n k, halves 2 2 2"
+  std::optional<std::string> mapper;                ///< search or fixed
+  std::optional<std::int64_t> mappings_considered;  ///< mappings of the space that fit the scratchpads
+  std::optional<std::int64_t> scalesim_v2_cycles;   ///< SCALE-Sim v2's stall-free cycles for the layer
+
   // Vector unit only (empty for a systolic array).
   std::optional<std::string> vector_mapping;  ///< the mapping that ran (config::to_string)
   std::optional<bool> vector_mapping_auto;    ///< chosen by `mapping: auto`

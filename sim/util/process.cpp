@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <iostream>
 #include <stdexcept>
 
 namespace arraysim::util {
@@ -87,6 +88,53 @@ std::optional<ProcessExit> poll_process(pid_t pid) {
   const pid_t r = ::waitpid(pid, &status, WNOHANG);
   if (r == 0 || (r < 0 && errno == EINTR)) return std::nullopt;
   return exit_of(r, status);
+}
+
+std::string run_forked(const std::function<std::string()>& work) {
+  int fds[2];
+  if (::pipe(fds) != 0) throw std::runtime_error(std::string("cannot start a process: pipe: ") + std::strerror(errno));
+  std::cout.flush(), std::cerr.flush();
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    const int err = errno;
+    ::close(fds[0]), ::close(fds[1]);
+    throw std::runtime_error(std::string("cannot start a process: fork: ") + std::strerror(err));
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+    // The first byte says whether the rest is the result (0) or an error text (1).
+    std::string out;
+    try {
+      out = std::string(1, '\0') + work();
+    } catch (const std::exception& e) {
+      out = std::string(1, '\1') + e.what();
+    }
+    for (std::size_t done = 0; done < out.size();) {
+      const ssize_t n = ::write(fds[1], out.data() + done, out.size() - done);
+      if (n <= 0 && errno != EINTR) ::_exit(3);
+      if (n > 0) done += static_cast<std::size_t>(n);
+    }
+    ::_exit(0);  // no destructors, no atexit handlers: they belong to the parent
+  }
+  ::close(fds[1]);
+  std::string text;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    text.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fds[0]);
+  const ProcessExit e = wait_process(pid);
+  if (!e.exited) throw std::runtime_error("a child process ended by signal " + std::to_string(e.signal));
+  if (text.empty() || e.exit_code != 0)
+    throw std::runtime_error("a child process exited with " + std::to_string(e.exit_code) + " and no result");
+  if (text[0] != '\0') throw std::runtime_error(text.substr(1));
+  return text.substr(1);
 }
 
 }  // namespace arraysim::util

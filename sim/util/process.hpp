@@ -4,6 +4,7 @@
 /// files, no blocked signals, SIGCHLD at its default.
 #include <sys/types.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,6 +39,12 @@ pid_t start_process(const ProcessSpec& spec);
 /// Waits until the child `pid` ends and reaps it; retries when a signal interrupts the wait. A
 /// pid that is not a child of this process (already reaped) counts as killed by SIGKILL.
 ProcessExit wait_process(pid_t pid);
+
+/// Runs `work` in a forked child of this process (no exec: the child has everything the parent
+/// had, which is the point: it can elaborate a SystemC design the parent must not) and returns
+/// the text it returned. Throws std::runtime_error with the child's error text when `work` threw,
+/// or naming the signal or exit code when the child ended otherwise.
+std::string run_forked(const std::function<std::string()>& work);
 
 /// Reaps the child `pid` if it has ended; nullopt while it runs. A pid that is not a child of
 /// this process counts as killed by SIGKILL.

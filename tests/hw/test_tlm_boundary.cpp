@@ -120,6 +120,7 @@ TEST_CASE("tlm boundary: a foreign memory target gives bit-exact outputs and the
       "word_bytes: 16}\n"
       "    output: {size_kib: 4, banks: 4, word_bytes: 16}\n"
       "  dram: {model: simple}\n"
+      "  mapping: {mapper: fixed}\n"  // one tile; the mapper does not know the foreign target's latency
       "workload:\n  seed: 11\n  layers:\n    - {type: gemm, m: 8, n: 8, k: 16}\n";
   auto memory = std::make_shared<FixedLatencyFactory>(L);
   const Run r = run(yaml, memory);

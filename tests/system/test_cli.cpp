@@ -135,13 +135,15 @@ TEST_CASE("cli run refuses a run whose memory estimate exceeds sim.max_memory_mi
 }
 
 TEST_CASE("cli --dump-schedule prints every fold", "[system][cli]") {
-  const auto r =
-      run_cli("run --set arch.array.rows=4 --set arch.array.cols=4 --set arch.array.dataflow=ws --dump-schedule");
+  const auto r = run_cli(
+      "run --set arch.array.rows=4 --set arch.array.cols=4 --set arch.array.dataflow=ws "
+      "--set arch.mapping.mapper=fixed --dump-schedule");
   REQUIRE(r.exit_code == 0);
   // fc: GEMM M=4, N=37, K=100 on 4x4 WS: 10 n-folds x 25 k-folds = 250 folds. Its operands fit
-  // the demo's 64 KiB scratchpads (A 400 bytes, B 3700, C 592), so one tile covers the GEMM.
-  CHECK(r.out.find("layer fc: schedule ws on 4x4: gemm M=4 N=37 K=100 groups=1, tile 4x37x100, 1 tiles, 250 folds") !=
-        std::string::npos);
+  // the demo's 64 KiB scratchpads (A 400 bytes, B 3700, C 592), so the fixed mapping with no
+  // extents given is one tile covering the GEMM.
+  CHECK(r.out.find("layer fc: schedule ws on 4x4: gemm M=4 N=37 K=100 groups=1, tile 4x37x100, order m n k, "
+                   "halves 2 2 2, 1 tiles, 250 folds") != std::string::npos);
   CHECK(r.out.find("  tile     0 g0 m[0+4] n[0+37] k[0+100] folds 0..249 load_a load_b new_c store_c slots a0 b0 c0") !=
         std::string::npos);
   CHECK(r.out.find("  fold   249 g0 m[0+4] n[36+1] k[96+4] rows_used 4 cols_used 1 stream 4 accumulate") !=

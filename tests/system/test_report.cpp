@@ -20,8 +20,10 @@
 #include <vector>
 #include <yaml-cpp/yaml.h>
 
+#include "sim/io/csv.hpp"
 #include "tests/support.hpp"
 
+namespace io = arraysim::io;
 using arraysim::test::read_text;
 using arraysim::test::run_cli;
 using arraysim::test::src_path;
@@ -32,27 +34,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::string cur;
-  std::istringstream in(s);
-  while (std::getline(in, cur, sep)) out.push_back(cur);
-  if (!s.empty() && s.back() == sep) out.push_back("");
-  return out;
-}
-
-/// layers.csv as rows of column name -> cell (names never hold commas in these tests).
+/// layers.csv as rows of column name -> cell (RFC 4180: the mapping column is quoted, it holds commas).
 std::vector<std::map<std::string, std::string>> read_csv(const std::string& text) {
-  std::vector<std::string> lines = split(text, '\n');
-  while (!lines.empty() && lines.back().empty()) lines.pop_back();
-  REQUIRE(!lines.empty());
-  const std::vector<std::string> header = split(lines[0], ',');
+  const std::vector<io::CsvRecord> records = io::parse_csv(text);
+  REQUIRE(!records.empty());
+  const std::vector<io::CsvField>& header = records[0].fields;
   std::vector<std::map<std::string, std::string>> rows;
-  for (std::size_t i = 1; i < lines.size(); ++i) {
-    const std::vector<std::string> cells = split(lines[i], ',');
+  for (std::size_t i = 1; i < records.size(); ++i) {
+    const std::vector<io::CsvField>& cells = records[i].fields;
     REQUIRE(cells.size() == header.size());
     std::map<std::string, std::string> row;
-    for (std::size_t c = 0; c < header.size(); ++c) row[header[c]] = cells[c];
+    for (std::size_t c = 0; c < header.size(); ++c) row[header[c].text] = cells[c].text;
     rows.push_back(row);
   }
   return rows;

@@ -44,7 +44,8 @@ TEST_CASE("tiling: the whole GEMM when it fits, else halving the larger dimensio
   CHECK(err.shape == "16 x 16 elements x 4 bytes");
 }
 
-TEST_CASE("tiling: tiled schedules cover every MAC once with k innermost and correct reuse flags", "[unit][tiling]") {
+TEST_CASE("tiling: tiled schedules in every loop order cover every MAC once with correct reuse flags and visits",
+          "[unit][tiling]") {
   std::mt19937_64 rng(11);
   auto pick = [&](std::int64_t lo, std::int64_t hi) {
     return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng);
@@ -53,11 +54,15 @@ TEST_CASE("tiling: tiled schedules cover every MAC once with k innermost and cor
     const Dataflow df = static_cast<Dataflow>(c % 3);
     const std::int64_t R = pick(1, 9), C = pick(1, 9);
     const ir::GemmDims d{pick(1, 40), pick(1, 40), pick(1, 40), pick(1, 3)};
-    const plan::TileShape tile{pick(1, d.m), pick(1, d.n), pick(1, d.k)};
+    plan::Mapping mapping;
+    mapping.tile = {pick(1, d.m), pick(1, d.n), pick(1, d.k)};
+    const std::string orders[6] = {"mnk", "mkn", "nmk", "nkm", "kmn", "knm"};
+    mapping.order = *config::parse_loop_order(orders[(c / 3) % 6]);
     const plan::SlotCounts slots{static_cast<int>(pick(1, 2)), static_cast<int>(pick(1, 2)),
                                  static_cast<int>(pick(1, 2))};
-    const plan::Schedule s = plan::make_schedule(df, R, C, d, tile, slots);
-    INFO("case " << c);
+    mapping.double_buffer = {slots.a == 2, slots.b == 2, slots.c == 2};
+    const plan::Schedule s = plan::make_schedule(df, R, C, d, mapping);
+    INFO("case " << c << " order " << orders[(c / 3) % 6]);
     // Every (g, m, n, k) is covered by exactly one fold.
     std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t>, int> cover;
     for (std::int64_t i = 0; i < s.fold_count; ++i) {
@@ -91,10 +96,18 @@ TEST_CASE("tiling: tiled schedules cover every MAC once with k innermost and cor
         CHECK((fo.k0 >= t.k0 && fo.k0 + fo.k_len <= t.k0 + t.k_len));
         CHECK(fo.accumulate == (fo.k0 > 0));
       }
-      CHECK(t.new_c == (t.k0 == 0));
-      CHECK(t.store_c == (t.k0 + t.k_len == d.k));
     }
     CHECK(next == s.fold_count);
+    // A visit of a C block is a run of consecutive tiles with that block: it takes an output half
+    // at its first tile, reads partial sums back when it does not start the k dimension, and is
+    // stored at its last tile.
+    for (std::size_t i = 0; i < s.tiles.size(); ++i) {
+      const plan::Tile& t = s.tiles[i];
+      const auto same_c = [&](const plan::Tile& u) { return u.group == t.group && u.m0 == t.m0 && u.n0 == t.n0; };
+      CHECK(t.new_c == (i == 0 || !same_c(s.tiles[i - 1])));
+      CHECK(t.load_c == (t.new_c && t.k0 > 0));
+      CHECK(t.store_c == (i + 1 == s.tiles.size() || !same_c(s.tiles[i + 1])));
+    }
     // A block reloads exactly when its coordinates change; halves alternate over loads.
     int a_loads = 0;
     for (std::size_t i = 0; i < s.tiles.size(); ++i) {
