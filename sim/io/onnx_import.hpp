@@ -40,8 +40,10 @@ struct OnnxWorkload {
   std::vector<std::string> warnings;  ///< e.g. a symbolic batch dimension taken as 1
 };
 
-/// Maps the nodes of `model` (shape inference runs on it first). `file` names the model in
-/// messages. Throws ImportError listing every node that cannot be mapped, or when no node maps.
+/// Maps the nodes of `model` (shape inference runs on it first, in a child process that may crash
+/// or exceed its memory and time limits: docs/import.md). `file` names the model in messages.
+/// Throws ImportError listing every node that cannot be mapped, when no node maps, or when shape
+/// inference fails.
 OnnxWorkload onnx_workload(onnx::ModelProto model, const std::string& file);
 
 /// Reads `model_path` and generates the experiment `{name, arch: ARCH_REF, workload}`: the arch

@@ -214,3 +214,27 @@ TEST_CASE("cli import onnx errors: truncated and text files, non-constant weight
   CHECK(bad_arch.err == "arraysim: skipped 1 ONNX node: Relu x1\n" + bad +
                             ":2:40 arch.array.dataflow: 'xs' is not one of os|ws|is (did you mean 'os'?)\n");
 }
+
+TEST_CASE("cli import onnx: a model that crashes ONNX shape inference is one error line, exit 2", "[system][import]") {
+  // Issue 14: libonnx's shape inference dereferences a null pointer on a convolution whose weight
+  // has no spatial dimensions, with SAME padding (the checks before inference let it pass). It
+  // runs in a child process: the crash is the child's, and arraysim reports it.
+  TempDir d;
+  OnnxBuilder b;
+  b.input("X", {1, 2, 16}).initializer("W", {3, 2}).output("Y");
+  OnnxBuilder::string(b.node("Conv", {"X", "W"}, {"Y"}, "c"), "auto_pad", "SAME_UPPER");
+  const std::string model = b.save(d.path() + "/crash.onnx");
+  const std::string arch = src_path("configs/arch/os_8x8_int8.yaml");
+  const std::string out = d.path() + "/exp.yaml";
+  const std::string line =
+      model + ": ONNX shape inference failed on this model (crashed with SIGSEGV); arraysim cannot import it\n";
+  const auto imp = run_cli("import onnx --model " + model + " --arch " + arch + " -o " + out);
+  CHECK(imp.exit_code == 2);
+  CHECK(imp.out.empty());
+  CHECK(imp.err == line);
+  CHECK_FALSE(fs::exists(out));
+  const auto run = run_cli("run --model " + model + " --arch " + arch);
+  CHECK(run.exit_code == 2);
+  CHECK(run.out.empty());
+  CHECK(run.err == line);
+}

@@ -389,6 +389,26 @@ TEST_CASE("import onnx checks attributes before shape inference divides by them"
   }
 }
 
+TEST_CASE("import onnx reports what shape inference throws, and a model it crashes on", "[unit][import]") {
+  SECTION("an error libonnx reports keeps its message") {
+    OnnxBuilder b;
+    b.input("X", {2, 3}).initializer("W", {3, 5}).output("Y", onnx::TensorProto::INT64);
+    b.node("MatMul", {"X", "W"}, {"Y"}, "m");
+    CHECK(import_error_short(b) ==
+          "net.onnx: ONNX shape inference failed: [ShapeInferenceError] (op_type:MatMul, node name: m): "
+          "[TypeInferenceError] Inferred elem type differs from existing elem type: (FLOAT) vs (INT64)");
+  }
+  SECTION("a crash inside libonnx is the child's: the import fails with one line") {
+    // Issue 14: a convolution whose weight has no spatial dimensions, with SAME padding, passes
+    // the checks before inference; libonnx's shape inference dereferences a null pointer on it.
+    OnnxBuilder b;
+    b.input("X", {1, 2, 16}).initializer("W", {3, 2}).output("Y");
+    OnnxBuilder::string(b.node("Conv", {"X", "W"}, {"Y"}, "c"), "auto_pad", "SAME_UPPER");
+    CHECK(import_error_short(b) ==
+          "net.onnx: ONNX shape inference failed on this model (crashed with SIGSEGV); arraysim cannot import it");
+  }
+}
+
 TEST_CASE("import onnx refuses cycles and values computed twice, and sorts unsorted graphs", "[unit][import]") {
   SECTION("a cycle") {  // issue 14: cyclic graphs imported (this one gave two gemm layers)
     OnnxBuilder b;

@@ -2,12 +2,17 @@
 #include <catch2/catch.hpp>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 
 #include "sim/util/process.hpp"
 #include "sim/util/progress_line.hpp"
@@ -148,6 +153,94 @@ TEST_CASE("util start_process reports a program that cannot run and a killed one
   CHECK(slept.signal == SIGKILL);
   // Reaped already: no such child any more.
   CHECK(util::wait_process(pid).signal == SIGKILL);
+}
+
+namespace {
+/// The number of descriptors this process has open.
+std::size_t open_fds() {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+}  // namespace
+
+TEST_CASE("util run_isolated returns the child's result or its exception's message, and leaves nothing behind",
+          "[unit][util]") {
+  TempDir d;
+  const std::size_t fds = open_fds();
+  // The child must not flush what the parent's stdio buffers hold (it ends with _exit).
+  std::FILE* f = std::fopen((d.path() + "/buffered.txt").c_str(), "w");
+  REQUIRE(f);
+  std::fputs("once\n", f);
+  util::IsolationLimits limits;
+  limits.wall_time_s = 60;
+  const std::string bytes("result\0with a NUL", 17);
+  const util::IsolatedResult r = util::run_isolated([&] { return bytes; }, limits);
+  CHECK(r.status == util::IsolatedResult::Status::returned);
+  CHECK(r.text == bytes);
+  const util::IsolatedResult t =
+      util::run_isolated([]() -> std::string { throw std::runtime_error("bad model"); }, limits);
+  CHECK(t.status == util::IsolatedResult::Status::threw);
+  CHECK(t.text == "bad model");
+  std::fclose(f);
+  CHECK(read_text(d.path() + "/buffered.txt") == "once\n");
+  CHECK(open_fds() == fds);
+  errno = 0;
+  CHECK(::waitpid(-1, nullptr, WNOHANG) == -1);  // no child left, not even a zombie
+  CHECK(errno == ECHILD);
+}
+
+TEST_CASE("util run_isolated reports a child that crashes, hangs, spins, floods or runs out of memory",
+          "[unit][util]") {
+  const std::size_t fds = open_fds();
+  util::IsolationLimits limits;
+  limits.wall_time_s = 60;
+  const auto failure = [&](const std::function<std::string()>& work) {
+    const util::IsolatedResult r = util::run_isolated(work, limits);
+    CHECK(r.status == util::IsolatedResult::Status::failed);
+    return r.text;
+  };
+  SECTION("a crash") {
+    CHECK(failure([]() -> std::string {
+            ::raise(SIGFPE);
+            return "not reached";
+          }) == "crashed with SIGFPE");
+    CHECK(failure([]() -> std::string { ::_exit(7); }) == "ended with exit code 7");
+  }
+  SECTION("a hang: killed at the wall-time limit") {
+    limits.wall_time_s = 1;
+    CHECK(failure([]() -> std::string {
+            for (;;) ::pause();
+          }) == "took more than 1 s");
+  }
+  SECTION("a loop: stopped at the CPU-time limit") {
+    limits.cpu_time_s = 1;
+    CHECK(failure([]() -> std::string {
+            for (volatile unsigned i = 0;; i = i + 1) {
+            }
+          }) == "used more than 1 s of CPU time");
+  }
+  SECTION("a result longer than the bound") {
+    limits.max_result_bytes = 1000;
+    CHECK(failure([] { return std::string(100000, 'x'); }) == "gave a result larger than 1000 bytes");
+  }
+  SECTION("more memory than the bound") {
+    limits.memory_bytes = std::uint64_t{256} << 20;
+    const std::string why = failure([] {
+      std::vector<std::unique_ptr<char[]>> blocks;
+      for (int i = 0; i < 64; ++i) blocks.emplace_back(new char[std::size_t{16} << 20]);
+      return std::to_string(blocks.size());
+    });
+#if defined(__SANITIZE_ADDRESS__)
+    CHECK_FALSE(why.empty());  // AddressSanitizer's allocator ends the child itself
+#else
+    CHECK(why == "ran out of memory (more than 256 MiB)");
+#endif
+  }
+  CHECK(open_fds() == fds);
+  errno = 0;
+  CHECK(::waitpid(-1, nullptr, WNOHANG) == -1);
+  CHECK(errno == ECHILD);
 }
 
 TEST_CASE("util progress line redraws in place, erases at the end and estimates the time left", "[unit][util]") {
