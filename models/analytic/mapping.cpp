@@ -172,11 +172,12 @@ std::int64_t conv_a_pass_bytes(const ir::Conv2dParams& c, const TileMapping& m, 
   return total * groups * a_elem;
 }
 
-std::int64_t mapping_cycles_lower_bound(Dataflow df, std::int64_t R, std::int64_t C, const ir::GemmDims& g,
-                                        const TileMapping& m) {
+namespace {
+/// The sum of every fold's advance over the layer: tiles in at most 8 classes (full or edge along
+/// each dimension).
+std::int64_t advance_sum(Dataflow df, std::int64_t R, std::int64_t C, const ir::GemmDims& g, const TileMapping& m) {
   const std::int64_t tm = clip(m.tile.m, g.m), tn = clip(m.tile.n, g.n), tk = clip(m.tile.k, g.k);
   const TileTrips t = tile_trips(g, m);
-  // Tiles come in at most 8 classes (full or edge along each dimension).
   const std::int64_t em = g.m - (t.m - 1) * tm, en = g.n - (t.n - 1) * tn, ek = g.k - (t.k - 1) * tk;
   std::int64_t sum = 0;
   for (int bm = 0; bm < 2; ++bm)
@@ -186,7 +187,16 @@ std::int64_t mapping_cycles_lower_bound(Dataflow df, std::int64_t R, std::int64_
         if (cm * cn * ck == 0) continue;
         sum += cm * cn * ck * tile_advance(df, R, C, bm ? em : tm, bn ? en : tn, bk ? ek : tk);
       }
-  sum *= g.groups;
+  return sum * g.groups;
+}
+}  // namespace
+
+std::int64_t mapping_cycles_lower_bound(Dataflow df, std::int64_t R, std::int64_t C, const ir::GemmDims& g,
+                                        const TileMapping& m) {
+  const std::int64_t tm = clip(m.tile.m, g.m), tn = clip(m.tile.n, g.n), tk = clip(m.tile.k, g.k);
+  const TileTrips t = tile_trips(g, m);
+  const std::int64_t em = g.m - (t.m - 1) * tm, en = g.n - (t.n - 1) * tn, ek = g.k - (t.k - 1) * tk;
+  const std::int64_t sum = advance_sum(df, R, C, g, m);
   // The last tile (the edge along every dimension, whatever the order) starts after every other
   // tile's advance and ends its own span later.
   const std::int64_t last_start = sum - tile_advance(df, R, C, em, en, ek);
@@ -287,9 +297,10 @@ std::int64_t mapping_cycles_ideal(Dataflow df, std::int64_t R, std::int64_t C, c
   return std::max(last_output + 1, last_store);
 }
 
-std::int64_t mapping_cycles_memory_bound(std::int64_t ideal_cycles, const ir::GemmDims& g, const TileMapping& m,
-                                         const ElementBytes& e, const MappingTraffic& t, std::int64_t first_load_bytes,
-                                         double bytes_per_cycle, std::int64_t latency_cycles) {
+std::int64_t mapping_cycles_memory_bound(Dataflow df, std::int64_t R, std::int64_t C, std::int64_t ideal_cycles,
+                                         const ir::GemmDims& g, const TileMapping& m, const ElementBytes& e,
+                                         const MappingTraffic& t, std::int64_t first_load_bytes, double bytes_per_cycle,
+                                         std::int64_t latency_cycles) {
   if (bytes_per_cycle <= 0) return ideal_cycles;
   const std::int64_t tm = clip(m.tile.m, g.m), tn = clip(m.tile.n, g.n);
   const double lat = static_cast<double>(latency_cycles);
@@ -306,7 +317,32 @@ std::int64_t mapping_cycles_memory_bound(std::int64_t ideal_cycles, const ir::Ge
                                     (m.double_buffer[1] ? 0 : t.b_read_bytes) +
                                     (m.double_buffer[2] ? 0 : t.c_read_bytes + t.c_write_bytes);
   const double serial = static_cast<double>(ideal_cycles) + static_cast<double>(single_bytes) / bytes_per_cycle;
-  return static_cast<std::int64_t>(std::ceil(std::max({chain, bus, serial}) - 1e-9));
+  // Residency: a block holds its half from its load's issue to its last read, at least the
+  // latency and its bytes over the bandwidth (less the cycle its last byte arrives in) and then
+  // the advances of its visit's folds, less what the last fold's advance runs past its last read
+  // of the operand (D); an operand's h halves hold h blocks at once. C holds its half for its
+  // visit's folds, its store's bytes and, when reloaded, its partial sums' latency and bytes.
+  const TileTrips trips = tile_trips(g, m);
+  const double S = static_cast<double>(advance_sum(df, R, C, g, m));
+  std::int64_t d_a = 0, d_b = 0;
+  switch (df) {
+    case Dataflow::os: d_a = 2, d_b = R + 1; break;
+    case Dataflow::ws: d_a = C, d_b = tm + C; break;
+    case Dataflow::is: d_a = tn + C, d_b = C; break;
+  }
+  const auto resident = [&](std::int64_t visits, std::int64_t bytes, std::int64_t d, bool two) {
+    const double v = static_cast<double>(visits);
+    return (v * (lat - 1 - static_cast<double>(d)) + static_cast<double>(bytes) / bytes_per_cycle + S) / (two ? 2 : 1);
+  };
+  const std::int64_t a_visits = g.groups * trips.m * trips.k * trips.reuse_a;
+  const std::int64_t b_visits = g.groups * trips.k * trips.n * trips.reuse_b;
+  const std::int64_t c_reloads = g.groups * trips.m * trips.n * (trips.reuse_c - 1);
+  const double res_a = resident(a_visits, t.a_read_bytes, d_a, m.double_buffer[0]);
+  const double res_b = resident(b_visits, t.b_read_bytes, d_b, m.double_buffer[1]);
+  const double res_c = (S + static_cast<double>(c_reloads) * (lat - 1) +
+                        static_cast<double>(t.c_read_bytes + t.c_write_bytes) / bytes_per_cycle) /
+                       (m.double_buffer[2] ? 2 : 1);
+  return static_cast<std::int64_t>(std::ceil(std::max({chain, bus, serial, res_a, res_b, res_c}) - 1e-9));
 }
 
 ArrayWordCounts mapping_array_words(Dataflow df, std::int64_t R, std::int64_t C, const ir::GemmDims& g,

@@ -102,16 +102,19 @@ std::int64_t mapping_cycles_lower_bound(Dataflow df, std::int64_t rows, std::int
 std::int64_t mapping_cycles_ideal(Dataflow df, std::int64_t rows, std::int64_t cols, const ir::GemmDims& g,
                                   const TileMapping& m);
 
-/// With a DRAM of `bytes_per_cycle` and `latency_cycles` (per request), a lower bound: every time
-/// of the ideal schedule moves at least by the first tile's load (latency + its A and B bytes /
-/// bandwidth), and the last C block's store takes latency + its bytes / bandwidth after the last
-/// output; nor can the layer end before latency + all DRAM bytes / bandwidth, nor before the
-/// ideal schedule plus the bytes of its single-buffered operands over the bandwidth (their
-/// transfers cannot overlap the folds that wait for them).
+/// With a DRAM of `bytes_per_cycle` and `latency_cycles` (per request), a lower bound of the cycles
+/// of `m` on a `rows` x `cols` array of dataflow `df` (docs/mapping.md): every time of the ideal
+/// schedule moves at least by the first tile's load (latency + its A and B bytes / bandwidth), and
+/// the last C block's store takes latency + its bytes / bandwidth after the last output; nor can the
+/// layer end before latency + all DRAM bytes / bandwidth, nor before the ideal schedule plus the
+/// bytes of its single-buffered operands over the bandwidth (their transfers cannot overlap the
+/// folds that wait for them), nor before every block's residency in its halves allows (each block
+/// holds a half for its load's latency and bytes and for its visit's folds; h halves hold h blocks).
 /// `first_load_bytes`: the DRAM bytes of the first tile's A and B blocks.
-std::int64_t mapping_cycles_memory_bound(std::int64_t ideal_cycles, const ir::GemmDims& g, const TileMapping& m,
-                                         const ElementBytes& e, const MappingTraffic& t, std::int64_t first_load_bytes,
-                                         double bytes_per_cycle, std::int64_t latency_cycles);
+std::int64_t mapping_cycles_memory_bound(Dataflow df, std::int64_t rows, std::int64_t cols, std::int64_t ideal_cycles,
+                                         const ir::GemmDims& g, const TileMapping& m, const ElementBytes& e,
+                                         const MappingTraffic& t, std::int64_t first_load_bytes, double bytes_per_cycle,
+                                         std::int64_t latency_cycles);
 
 /// Scratchpad words the array moves over the whole layer (every fold's reads and writes,
 /// docs/memory.md): operands A and B read, outputs written, and read back first by every fold

@@ -103,8 +103,9 @@ MappingCandidate bound(const Context& c, const Mapping& m) {
   const analytic::TileTrips trips = analytic::tile_trips(c.dims, am);
   k.tiles = c.dims.groups * trips.m * trips.n * trips.k;
   const std::int64_t lb = analytic::mapping_cycles_lower_bound(c.df, c.rows, c.cols, c.dims, am);
-  k.lower_bound_cycles = analytic::mapping_cycles_memory_bound(
-      lb, c.dims, am, c.elem, k.traffic, first_load_bytes(c, m), c.dram_bytes_per_cycle, c.dram_latency_cycles);
+  k.lower_bound_cycles =
+      analytic::mapping_cycles_memory_bound(c.df, c.rows, c.cols, lb, c.dims, am, c.elem, k.traffic,
+                                            first_load_bytes(c, m), c.dram_bytes_per_cycle, c.dram_latency_cycles);
   k.energy_pj =
       analytic::mapping_energy_pj(c.dims, am, c.elem, analytic::mapping_array_words(c.df, c.rows, c.cols, c.dims, am),
                                   k.traffic, k.lower_bound_cycles, c.rates);
@@ -115,7 +116,7 @@ MappingCandidate bound(const Context& c, const Mapping& m) {
 void evaluate(const Context& c, MappingCandidate& k) {
   const analytic::TileMapping am = to_analytic(k.mapping);
   k.ideal_cycles = analytic::mapping_cycles_ideal(c.df, c.rows, c.cols, c.dims, am);
-  k.cycles = analytic::mapping_cycles_memory_bound(k.ideal_cycles, c.dims, am, c.elem, k.traffic,
+  k.cycles = analytic::mapping_cycles_memory_bound(c.df, c.rows, c.cols, k.ideal_cycles, c.dims, am, c.elem, k.traffic,
                                                    first_load_bytes(c, k.mapping), c.dram_bytes_per_cycle,
                                                    c.dram_latency_cycles);
   k.energy_pj =
@@ -199,6 +200,12 @@ MappingChoice choose_mapping(const config::ArchConfig& arch, const ir::Layer& l,
   if (arch.dram.model != config::DramModel::ideal) {
     c.dram_bytes_per_cycle = arch.dram.bytes_per_cycle;
     c.dram_latency_cycles = arch.dram.latency_cycles;
+    // A banked DRAM adds at least a column command's latency and one burst to every transfer
+    // (CL or CWL, whichever is shorter, since stores count too; docs/memory.md).
+    if (arch.dram.banked())
+      c.dram_latency_cycles += static_cast<std::int64_t>(std::floor(
+          static_cast<double>(std::min(arch.dram.timing.cl, arch.dram.timing.cwl) + arch.dram.burst_cycles()) *
+          arch.dram.core_cycles_per_tck(arch.clock_mhz)));
     // The DMA moves whole bursts (docs/memory.md): the GEMM view's matrices as sim/lower lays
     // them out; a convolution's output is NCHW, contiguous along m only within one image.
     const bool conv = l.kind == ir::LayerKind::conv2d;
