@@ -17,16 +17,6 @@ namespace arraysim::plan {
 
 namespace {
 
-/// The closed form's own dataflow type (models/ never includes sim/).
-analytic::Dataflow analytic_dataflow(config::Dataflow df) {
-  switch (df) {
-    case config::Dataflow::os: return analytic::Dataflow::os;
-    case config::Dataflow::ws: return analytic::Dataflow::ws;
-    case config::Dataflow::is: return analytic::Dataflow::is;
-  }
-  return analytic::Dataflow::os;
-}
-
 /// The closed form's view of the vector unit.
 analytic::VectorUnit analytic_vector_unit(const config::ArchConfig& a) {
   analytic::VectorUnit u;
@@ -137,11 +127,8 @@ LayerPlan plan_systolic_layer(const config::ArchConfig& arch, const ir::Layer& l
   p.dims = ir::gemm_dims(l);
   const config::ArrayConfig& arr = arch.array;
   p.schedule = make_schedule(arr.dataflow, arr.rows, arr.cols, p.dims, m);
-  analytic::TileMapping am;
-  am.tile = {p.schedule.tile.m, p.schedule.tile.n, p.schedule.tile.k};
-  for (int i = 0; i < 3; ++i)
-    am.order[static_cast<std::size_t>(i)] = static_cast<analytic::Loop>(static_cast<int>(m.order[i]));
-  am.double_buffer = m.double_buffer;
+  analytic::TileMapping am = to_analytic(m);
+  am.tile = {p.schedule.tile.m, p.schedule.tile.n, p.schedule.tile.k};  // clipped to the GEMM
   p.analytic_cycles = analytic::mapping_cycles_ideal(analytic_dataflow(arr.dataflow), arr.rows, arr.cols, p.dims, am);
   p.scalesim_v2_cycles = analytic::scalesim_v2_cycles(analytic_dataflow(arr.dataflow), arr.rows, arr.cols, p.dims);
   return p;
