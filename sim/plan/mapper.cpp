@@ -13,15 +13,6 @@
 #include "sim/plan/plan.hpp"
 
 namespace arraysim::plan {
-namespace {
-
-using analytic::Loop;
-
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
-
-/// Candidates whose bound ties the kept ones evaluated at most, beyond which the tie-break by
-/// bounds stands (deterministic either way).
-constexpr std::int64_t kMaxTieEvaluations = 256;
 
 analytic::Dataflow analytic_dataflow(config::Dataflow df) {
   switch (df) {
@@ -35,10 +26,21 @@ analytic::Dataflow analytic_dataflow(config::Dataflow df) {
 analytic::TileMapping to_analytic(const Mapping& m) {
   analytic::TileMapping a;
   a.tile = {m.tile.m, m.tile.n, m.tile.k};
-  for (int i = 0; i < 3; ++i) a.order[static_cast<std::size_t>(i)] = static_cast<Loop>(static_cast<int>(m.order[i]));
+  for (int i = 0; i < 3; ++i)
+    a.order[static_cast<std::size_t>(i)] = static_cast<analytic::Loop>(static_cast<int>(m.order[i]));
   a.double_buffer = m.double_buffer;
   return a;
 }
+
+namespace {
+
+using analytic::Loop;
+
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+
+/// Candidates whose bound ties the kept ones evaluated at most, beyond which the tie-break by
+/// bounds stands (deterministic either way).
+constexpr std::int64_t kMaxTieEvaluations = 256;
 
 /// The six loop orders; a candidate's position here is its canonical index (tie-break).
 const std::array<config::LoopOrder, 6>& all_orders() {

@@ -54,6 +54,10 @@ struct MappingChoice {
   std::optional<MappingCandidate> rule;
 };
 
+/// The closed forms' own dataflow type and view of a mapping (models/ never includes sim/).
+analytic::Dataflow analytic_dataflow(config::Dataflow df);
+analytic::TileMapping to_analytic(const Mapping& m);
+
 /// The mapping of layer `l` (GEMM view `dims`) on `arch`'s systolic array under `cfg` (arch.mapping
 /// with the layer's own mapping over it). `top`: how many of the best candidates to keep in
 /// MappingChoice::best at least. Throws config::ConfigError (at the tile given by hand, or at the

@@ -17,16 +17,6 @@ namespace arraysim::plan {
 
 namespace {
 
-/// The closed form's own dataflow type (models/ never includes sim/).
-analytic::Dataflow analytic_dataflow(config::Dataflow df) {
-  switch (df) {
-    case config::Dataflow::os: return analytic::Dataflow::os;
-    case config::Dataflow::ws: return analytic::Dataflow::ws;
-    case config::Dataflow::is: return analytic::Dataflow::is;
-  }
-  return analytic::Dataflow::os;
-}
-
 /// The closed form's view of the vector unit.
 analytic::VectorUnit analytic_vector_unit(const config::ArchConfig& a) {
   analytic::VectorUnit u;
@@ -137,11 +127,8 @@ LayerPlan plan_systolic_layer(const config::ArchConfig& arch, const ir::Layer& l
   p.dims = ir::gemm_dims(l);
   const config::ArrayConfig& arr = arch.array;
   p.schedule = make_schedule(arr.dataflow, arr.rows, arr.cols, p.dims, m);
-  analytic::TileMapping am;
-  am.tile = {p.schedule.tile.m, p.schedule.tile.n, p.schedule.tile.k};
-  for (int i = 0; i < 3; ++i)
-    am.order[static_cast<std::size_t>(i)] = static_cast<analytic::Loop>(static_cast<int>(m.order[i]));
-  am.double_buffer = m.double_buffer;
+  analytic::TileMapping am = to_analytic(m);
+  am.tile = {p.schedule.tile.m, p.schedule.tile.n, p.schedule.tile.k};  // clipped to the GEMM
   p.analytic_cycles = analytic::mapping_cycles_ideal(analytic_dataflow(arr.dataflow), arr.rows, arr.cols, p.dims, am);
   p.scalesim_v2_cycles = analytic::scalesim_v2_cycles(analytic_dataflow(arr.dataflow), arr.rows, arr.cols, p.dims);
   return p;
@@ -153,14 +140,21 @@ namespace {
 /// queue is its best candidate, the halving rule's mapping, then the next best ones; in rounds,
 /// each round one call of `confirm` with the next candidate of every queue whose closed-form bound
 /// is still below its best confirmed cycles (a candidate at or above it cannot win), at most
-/// arch.mapping.confirm of the best and the rule; then each choice takes its fastest confirmed
-/// candidate (ties: queue order).
-void confirm_choices(std::vector<std::pair<const ir::Layer*, MappingChoice*>>& choices, const ConfirmFn& confirm,
-                     std::int64_t rounds) {
+/// `confirm` (the layer's arch.mapping.confirm) of the best and the rule; then each choice takes its
+/// fastest confirmed candidate (ties: queue order).
+struct PendingChoice {
+  const ir::Layer* layer = nullptr;
+  MappingChoice* choice = nullptr;
+  std::int64_t confirm = 0;
+};
+void confirm_choices(const std::vector<PendingChoice>& pending, const ConfirmFn& confirm) {
+  std::vector<std::pair<const ir::Layer*, MappingChoice*>> choices;
+  for (const PendingChoice& p : pending) choices.emplace_back(p.layer, p.choice);
   std::vector<std::vector<MappingCandidate*>> queues(choices.size());
   for (std::size_t i = 0; i < choices.size(); ++i) {
     MappingChoice& c = *choices[i].second;
-    const std::size_t n = std::min(c.best.size(), static_cast<std::size_t>(std::max<std::int64_t>(rounds, 0)));
+    const std::size_t n =
+        std::min(c.best.size(), static_cast<std::size_t>(std::max<std::int64_t>(pending[i].confirm, 0)));
     for (std::size_t k = 0; k < n; ++k) {
       queues[i].push_back(&c.best[k]);
       if (k == 0 && c.rule) queues[i].push_back(&*c.rule);
@@ -249,19 +243,17 @@ ExperimentPlan make_plan(const config::Experiment& e, const PlanOptions& opt) {
         choices.emplace(key, choose_mapping(e.arch, l, ir::gemm_dims(l), own.over(e.arch.mapping), opt.top));
     }
     if (opt.confirm) {
-      std::vector<std::pair<const ir::Layer*, MappingChoice*>> pending;
-      std::int64_t rounds = 0;
+      std::vector<PendingChoice> pending;
       for (std::size_t s = 0; s < selected.size(); ++s) {
         MappingChoice& c = choices.at(keys[s]);
         if (!c.confirmable ||
-            std::any_of(pending.begin(), pending.end(), [&](const auto& p) { return p.second == &c; }))
+            std::any_of(pending.begin(), pending.end(), [&](const PendingChoice& p) { return p.choice == &c; }))
           continue;
         const std::size_t i = selected[s];
         const config::MappingConfig own = i < e.layer_mappings.size() ? e.layer_mappings[i] : config::MappingConfig{};
-        rounds = std::max(rounds, own.over(e.arch.mapping).confirm.value_or(kDefaultConfirm));
-        pending.emplace_back(&e.workload.layers[i], &c);
+        pending.push_back({&e.workload.layers[i], &c, own.over(e.arch.mapping).confirm.value_or(kDefaultConfirm)});
       }
-      confirm_choices(pending, opt.confirm, rounds);
+      confirm_choices(pending, opt.confirm);
     }
   }
 

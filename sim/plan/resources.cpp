@@ -42,12 +42,15 @@ struct LayerData {
   std::int64_t operands_bytes = 0, own_bytes = 0;
 };
 
-LayerData layer_data(const config::Experiment& e, const ir::Layer& layer) {
+/// Where `layer`'s tensors lie in DRAM in the arch's element types and lowering.
+lower::DramLayout dram_layout(const config::Experiment& e, const ir::Layer& layer) {
   const config::ArrayConfig& arr = e.arch.array;
-  const std::int64_t in_elem = static_cast<std::int64_t>(ir::dtype_bytes(arr.input_dtype));
-  const std::int64_t w_elem = static_cast<std::int64_t>(ir::dtype_bytes(arr.weight_dtype));
-  const std::int64_t acc_elem = static_cast<std::int64_t>(ir::dtype_bytes(arr.accumulator_dtype));
-  const lower::DramLayout l = lower::AddressGen(layer, in_elem, w_elem, acc_elem, e.arch.lowering).layout();
+  return lower::AddressGen(layer, ir::dtype_bytes(arr.input_dtype), ir::dtype_bytes(arr.weight_dtype),
+                           ir::dtype_bytes(arr.accumulator_dtype), e.arch.lowering)
+      .layout();
+}
+
+LayerData layer_data(const lower::DramLayout& l) {
   return {add_mul(0, 1, l.input_bytes + l.weight_bytes), add_mul(add_mul(0, 1, l.end), 2, l.output_bytes)};
 }
 
@@ -66,8 +69,9 @@ MemoryEstimate estimate_memory(const config::Experiment& e, const ExperimentPlan
   for (const LayerPlan& p : plan.layers) {
     std::int64_t own = add_mul(0, static_cast<std::int64_t>(p.schedule.tiles.size()), sizeof(Tile));
     own = add_mul(own, static_cast<std::int64_t>(p.vector_folds.size()), sizeof(VectorCounts));
+    const lower::DramLayout layout = values || trace_dram ? dram_layout(e, p.layer) : lower::DramLayout{};
     if (values) {
-      const LayerData d = layer_data(e, p.layer);
+      const LayerData d = layer_data(layout);
       est.operands_bytes = add_mul(est.operands_bytes, 1, d.operands_bytes);
       own = add_mul(own, 1, d.own_bytes);
     }
@@ -85,12 +89,7 @@ MemoryEstimate estimate_memory(const config::Experiment& e, const ExperimentPlan
     if (trace_dram) {
       // Every byte of the layer's footprint crosses the interface at least once.
       const std::int64_t burst = std::max<std::int64_t>(1, e.arch.dram.burst_bytes);
-      const config::ArrayConfig& arr = e.arch.array;
-      const lower::DramLayout l =
-          lower::AddressGen(p.layer, ir::dtype_bytes(arr.input_dtype), ir::dtype_bytes(arr.weight_dtype),
-                            ir::dtype_bytes(arr.accumulator_dtype), e.arch.lowering)
-              .layout();
-      own = add_mul(own, ceil_div(l.footprint_bytes(), burst), kBurstRecordBytes);
+      own = add_mul(own, ceil_div(layout.footprint_bytes(), burst), kBurstRecordBytes);
     }
     if (own > est.layer_bytes) est.layer_bytes = own, est.layer = p.layer.name;
   }
@@ -122,7 +121,7 @@ void check_data_memory(const config::Experiment& e, const std::vector<std::size_
   if (fidelity != config::Fidelity::values) return;
   MemoryEstimate est;
   for (const std::size_t i : layers) {
-    const LayerData d = layer_data(e, e.workload.layers[i]);
+    const LayerData d = layer_data(dram_layout(e, e.workload.layers[i]));
     est.operands_bytes = add_mul(est.operands_bytes, 1, d.operands_bytes);
     if (d.own_bytes > est.layer_bytes) est.layer_bytes = d.own_bytes, est.layer = e.workload.layers[i].name;
   }

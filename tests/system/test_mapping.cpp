@@ -165,3 +165,33 @@ TEST_CASE("mapping: with a real DRAM the cycle model never beats the memory boun
   }
   CHECK(confirmed >= 12);  // at least the chosen candidate of every layer was confirmed
 }
+
+TEST_CASE("mapping: each layer confirms as many candidates as its own confirm says", "[system][mapping]") {
+  // Two layers of different shapes with a simple DRAM: the first confirms its best candidate
+  // (arch.mapping.confirm 1), the second's own mapping says confirm: 0, so the cycle model runs
+  // none of its candidates.
+  TempDir d;
+  const std::string exp =
+      write_text(d.path() + "/e.yaml",
+                 "arch:\n"
+                 "  array: {rows: 4, cols: 4, dataflow: os}\n"
+                 "  scratchpad: {ifmap: {size_kib: 1}, weight: {size_kib: 1}, output: {size_kib: 2}}\n"
+                 "  dram: {model: simple, bytes_per_cycle: 2, latency_cycles: 20}\n"
+                 "  mapping: {confirm: 1}\n"
+                 "workload:\n"
+                 "  layers:\n"
+                 "    - {name: a, type: gemm, m: 64, n: 32, k: 96}\n"
+                 "    - {name: b, type: gemm, m: 48, n: 40, k: 80, mapping: {confirm: 0}}\n");
+  const auto r = run_cli("map " + exp + " --top 2");
+  REQUIRE(r.exit_code == 0);
+  const auto header = [&](const std::string& layer) {
+    const std::size_t at = r.out.find("layer " + layer + ": ");
+    return at == std::string::npos ? std::string() : r.out.substr(at, r.out.find('\n', at) - at);
+  };
+  INFO(r.out);
+  CHECK(header("a").rfind("layer a: gemm 64x32x96 groups 1: ", 0) == 0);
+  CHECK(header("a").find(", 0 confirmed") == std::string::npos);
+  CHECK(header("b").rfind("layer b: gemm 48x40x80 groups 1: ", 0) == 0);
+  CHECK(header("b").size() > std::string(", 0 confirmed").size());
+  CHECK(header("b").substr(header("b").size() - std::string(", 0 confirmed").size()) == ", 0 confirmed");
+}
