@@ -111,13 +111,10 @@ const std::vector<DramRun>& AddressGen::implicit_a_runs(const Key& key, std::int
   std::vector<std::uint8_t>& mark = marks_;
   mark.assign(static_cast<std::size_t>(n_in), 0);
   std::int64_t lo = n_in, hi = -1;
-  for (std::int64_t i = 0; i < ml; ++i)
-    for (std::int64_t j = 0; j < kl; ++j) {
-      const std::int64_t off = map_.a_offset(g, m0 + i, k0 + j);
-      if (off < 0) continue;
-      mark[static_cast<std::size_t>(off)] = 1;
-      lo = std::min(lo, off), hi = std::max(hi, off);
-    }
+  map_.for_each_a_offset(g, m0, ml, k0, kl, [&](std::int64_t off) {
+    mark[static_cast<std::size_t>(off)] = 1;
+    lo = std::min(lo, off), hi = std::max(hi, off);
+  });
   std::vector<DramRun> runs;
   for (std::int64_t off = lo; off <= hi; ++off) {
     if (!mark[static_cast<std::size_t>(off)]) continue;
