@@ -30,8 +30,11 @@ constexpr std::int64_t kMaxDim = 4096;  // PEs per array side; lanes
 
 std::string to_string(Lowering l) { return l == Lowering::implicit ? "implicit" : "explicit"; }
 
-namespace {
-bool is_pow2(std::int64_t v) { return v > 0 && (v & (v - 1)) == 0; }
+std::int64_t vector_words_max(std::int64_t bytes, std::int64_t elem_bytes, std::int64_t word_bytes) {
+  if (bytes <= 0) return 0;
+  const std::int64_t start_max = elem_bytes < word_bytes ? word_bytes - elem_bytes : 0;
+  return (start_max + bytes - 1) / word_bytes + 1;
+}
 
 /// Bytes the array reads from (ifmap, weight) or writes to (output) a scratchpad in one cycle:
 /// one value per PE row or column on the array edge that buffer feeds (docs/memory.md):
@@ -45,6 +48,9 @@ std::int64_t edge_bytes(const ArrayConfig& c, const char* buffer) {
   return (rows_edge ? c.rows : c.cols) * ir::dtype_bytes(b == "ifmap" ? c.input_dtype : c.weight_dtype);
 }
 
+namespace {
+bool is_pow2(std::int64_t v) { return v > 0 && (v & (v - 1)) == 0; }
+
 ScratchpadConfig parse_spad(MapReader r, const ArrayConfig& array, const char* name) {
   ScratchpadConfig s;
   s.path = r.path();
@@ -54,20 +60,20 @@ ScratchpadConfig parse_spad(MapReader r, const ArrayConfig& array, const char* n
   if (!is_pow2(s.word_bytes)) r.error("word_bytes", "must be a power of two, got " + std::to_string(s.word_bytes));
   s.read_ports = r.opt_int("read_ports", s.read_ports, 1, 16);
   s.write_ports = r.opt_int("write_ports", s.write_ports, 1, 16);
-  // Default banks: the fewest (a power of two) whose read ports deliver the array edge each cycle.
-  // A vector unit reads up to L words per operand per step: by default as many banks as deliver
-  // them in one cycle, but fewer are allowed (steps then take more cycles, docs/vector.md).
+  // Default banks: the fewest (a power of two) whose read ports serve any edge vector in one
+  // cycle, wherever in a word it starts (a vector of the packed half layouts starts at any
+  // element). A vector unit reads up to L words per operand per step: by default as many banks
+  // as serve them in one cycle, but fewer are allowed (steps then take more cycles, docs/vector.md).
+  const std::int64_t elem = ir::dtype_bytes(std::string(name) == "ifmap"    ? array.input_dtype
+                                            : std::string(name) == "weight" ? array.weight_dtype
+                                                                            : array.accumulator_dtype);
   const std::int64_t edge = array.type == ArrayType::systolic ? edge_bytes(array, name) : 0;
-  const std::int64_t vector_edge =
-      array.type == ArrayType::vector
-          ? array.lanes * ir::dtype_bytes(std::string(name) == "ifmap"    ? array.input_dtype
-                                          : std::string(name) == "weight" ? array.weight_dtype
-                                                                          : array.accumulator_dtype)
-          : 0;
+  const std::int64_t vector_edge = array.type == ArrayType::vector ? array.lanes * elem : 0;
+  const std::int64_t words = std::max(edge, vector_edge) > 0 && is_pow2(s.word_bytes)
+                                 ? vector_words_max(std::max(edge, vector_edge), elem, s.word_bytes)
+                                 : 0;
   std::int64_t banks = 1;
-  while (std::max(edge, vector_edge) > 0 && banks * s.read_ports * s.word_bytes < std::max(edge, vector_edge) &&
-         banks < 4096)
-    banks *= 2;
+  while (banks * s.read_ports < words && banks < 4096) banks *= 2;
   s.banks = r.opt_int("banks", banks, 1, 4096);
   if (!is_pow2(s.banks)) {
     r.error("banks", "must be a power of two (bank = word address mod banks), got " + std::to_string(s.banks));

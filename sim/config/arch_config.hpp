@@ -100,6 +100,16 @@ struct ArrayConfig {
 /// Multiply-accumulate units of the array: rows·cols PEs (systolic) or lanes (vector).
 std::int64_t pe_count(const ArrayConfig& a);
 
+/// Bytes the array reads from ("ifmap", "weight") or writes to ("output") that scratchpad in one
+/// cycle: one value per PE row or column of the edge it feeds (docs/memory.md).
+std::int64_t edge_bytes(const ArrayConfig& c, const char* buffer);
+
+/// The most words of `word_bytes` bytes a contiguous vector of `bytes` bytes touches when it
+/// starts at a multiple of `elem_bytes` (powers of two): ⌈bytes / word⌉ when elements are at
+/// least a word, else it may start `word − elem` bytes into a word and touch one more.
+/// Example: 128 bytes of int8 in 16-byte words: 9 (8 when aligned).
+std::int64_t vector_words_max(std::int64_t bytes, std::int64_t elem_bytes, std::int64_t word_bytes);
+
 /// How a scratchpad word address selects its bank: interleave: bank = (w / interleave_words)
 /// mod banks (low-order interleave; interleave_words 1 by default); block: each bank holds one
 /// contiguous 1/banks of the capacity (high-order bits).
@@ -111,7 +121,8 @@ std::string to_string(BankMapping m);
 struct ScratchpadConfig {
   double size_kib = 64;          ///< capacity in KiB (1024 bytes), both halves when double-buffered
   std::int64_t banks = 0;        ///< independently addressed banks, a power of two (0 in a parsed
-                                 ///< config never: the default is the fewest that feed the array edge)
+                                 ///< config never: the default is the fewest that serve any array
+                                 ///< edge vector in one cycle, docs/config.md)
   std::int64_t word_bytes = 16;  ///< bytes per bank access, a power of two
   std::int64_t read_ports = 1;   ///< array reads per bank per cycle
   std::int64_t write_ports = 1;  ///< DMA writes per bank per cycle

@@ -22,7 +22,8 @@ Controller::Controller(sc_core::sc_module_name name, const config::ArchConfig& a
       max_cycles_(max_cycles),
       a_elem_(ir::dtype_bytes(arch.array.input_dtype)),
       b_elem_(ir::dtype_bytes(arch.array.weight_dtype)),
-      c_elem_(ir::dtype_bytes(arch.array.accumulator_dtype)) {
+      c_elem_(ir::dtype_bytes(arch.array.accumulator_dtype)),
+      edge_ports_(arch) {
   SC_METHOD(on_cycle);
 }
 
@@ -113,6 +114,14 @@ Controller::Attempt Controller::try_start(std::int64_t need) {
   need_ = -1;
   fold_index_ = static_cast<int>(f);
   const plan::LayerPlan& p = plan();
+  if (!p.vector) {
+    // The fold's edge reads through the banks: vectors that need more than one cycle of their
+    // banks' ports hold the fold back (docs/memory.md, "Array side").
+    const EdgeReadCost ports = edge_ports_.cost(s, f);
+    rec_.layer().memory.bank_conflicts += ports.conflicts;
+    if (ports.cycles > 0) rec_.add_stall(start, start + ports.cycles, &stats::StallCycles::bank_conflict);
+    start += ports.cycles;
+  }
   std::optional<plan::Fold> fold;
   if (p.vector) {
     rec_.count_vector_fold(p.vector_folds[static_cast<std::size_t>(f)], a_elem_, b_elem_, c_elem_);

@@ -13,6 +13,7 @@
 
 #include "sim/hw/array_check.hpp"
 #include "sim/hw/compute_unit.hpp"
+#include "sim/hw/edge_ports.hpp"
 #include "sim/hw/fold_sequencer.hpp"
 #include "sim/hw/memory_engine.hpp"
 #include "sim/hw/recorder.hpp"
@@ -89,6 +90,7 @@ class Controller : public sc_core::sc_module {
   std::int64_t max_cycles_;
   std::int64_t a_elem_, b_elem_, c_elem_;  ///< element bytes of A, B, C
   BlockTracker tracker_;
+  EdgeReadPorts edge_ports_;  ///< the array's edge reads through the scratchpad banks
   std::string error_;
   std::optional<ArrayMismatch> mismatch_;
   std::pair<std::int64_t, std::int64_t> compared_{0, 0};  ///< co-simulation totals at the previous layer end

@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 
+#include "sim/config/arch_config.hpp"
 #include "sim/config/workload_config.hpp"
 #include "sim/io/csv.hpp"
 #include "sim/io/scalesim_cfg.hpp"
@@ -294,11 +295,15 @@ GeneratedExperiment import_scalesim_text(const std::string& cfg_text, const std:
   out << YAML::Key << "scratchpad" << YAML::Value << YAML::BeginMap;
   const char* spads[3] = {"ifmap", "weight", "output"};
   for (int i = 0; i < 3; ++i) {
-    const std::int64_t edge_bytes = edge * (i == 2 ? 4 : 1);
+    const std::int64_t elem = i == 2 ? 4 : 1, edge_bytes = edge * elem;
+    const std::int64_t word = std::min<std::int64_t>(edge_bytes, 1024);
+    // As many banks as serve an edge vector that starts anywhere in a word (it then spans one
+    // word more) in one access: twice the words of the edge.
+    const std::int64_t banks = pow2_at_least(config::vector_words_max(edge_bytes, elem, word));
     out << YAML::Key << spads[i] << YAML::Value << YAML::Flow << YAML::BeginMap;
     out << YAML::Key << "size_kib" << YAML::Value << a.sram_kb[i].value_or(64);
-    out << YAML::Key << "banks" << YAML::Value << std::max<std::int64_t>(1, edge_bytes / 1024);
-    out << YAML::Key << "word_bytes" << YAML::Value << std::min<std::int64_t>(edge_bytes, 1024);
+    out << YAML::Key << "banks" << YAML::Value << banks;
+    out << YAML::Key << "word_bytes" << YAML::Value << word;
     out << YAML::Key << "double_buffered" << YAML::Value << true;
     out << YAML::EndMap;
   }

@@ -326,8 +326,9 @@ std::vector<Field> declare() {
           .csv()
           .layer_member(&LayerResult::analytic_cycles));
   add(Def("analytic_match", kBool, kBoth, "–",
-          "total_cycles == analytic_cycles when stall_cycles is 0, else total_cycles ≥ analytic_cycles; the run: "
-          "true if every layer's is; null if not checked")
+          "total_cycles == analytic_cycles when stall_cycles is 0, total_cycles == analytic_cycles + "
+          "stall_cycles_bank_conflict with ideal DRAM, else total_cycles ≥ analytic_cycles; the run: true if every "
+          "layer's is; null if not checked")
           .nullable()
           .csv()
           .layer_member(&LayerResult::analytic_match)

@@ -362,12 +362,16 @@ TEST_CASE("memory: timing fidelity gives the cycles stalls and traffic of values
   auto pick = [&](std::int64_t lo, std::int64_t hi) {
     return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng);
   };
-  for (int a = 0; a < 6; ++a) {
+  int conflicted = 0;  // layers of the one-bank configurations whose edge reads waited
+  for (int a = 0; a < 9; ++a) {
     const char* dfs[3] = {"os", "ws", "is"};
     const char* models[4] = {"ideal", "simple", "ddr4_3200", "hbm2"};
+    // From a = 6 on, one 8-byte bank per input scratchpad: edge vectors that cross a word take
+    // two cycles (docs/memory.md, "Array side").
+    const std::string banks = a >= 6 ? ", word_bytes: 8, banks: 1" : "";
     std::ostringstream y;
     y << "arch:\n  array: {rows: " << pick(2, 8) << ", cols: " << pick(2, 8) << ", dataflow: " << dfs[a % 3] << "}\n"
-      << "  scratchpad: {ifmap: {size_kib: " << pick(1, 8) << "}, weight: {size_kib: " << pick(1, 8)
+      << "  scratchpad: {ifmap: {size_kib: " << pick(1, 8) << banks << "}, weight: {size_kib: " << pick(1, 8) << banks
       << "}, output: {size_kib: " << pick(2, 8) << ", double_buffered: " << (a % 2 ? "true" : "false") << "}}\n"
       << "  dram: {model: " << models[a % 4] << ", latency_cycles: " << pick(0, 80) << "}\n"
       << "  lowering: " << (a % 2 ? "explicit" : "implicit") << "\n"
@@ -387,6 +391,52 @@ TEST_CASE("memory: timing fidelity gives the cycles stalls and traffic of values
       for (const char* k :
            {"stall_cycles_by_cause", "dram_read_bytes", "dram_write_bytes", "sram_read_bytes", "sram_write_bytes"})
         CHECK(a1.at(k) == b1.at(k));
+      conflicted += a >= 6 && a1.at("stall_cycles_by_cause").at("bank_conflict").get<std::int64_t>() > 0;
+    }
+  }
+  CHECK(conflicted > 0);
+}
+
+TEST_CASE("memory: an edge vector that needs two cycles of its banks holds the fold back one cycle, in both fidelities",
+          "[system][memory]") {
+  // One fold on a 4x4 int8 array, the streamed input scratchpad one bank of 4-byte words (it
+  // feeds the 4-byte edge: 1 x 1 x 4 bytes a cycle). The fold streams 8 vectors of 3 values
+  // (rows_used 3), packed in its half from byte 0: vector x at bytes 3x .. 3x+2 (docs/memory.md
+  // layouts: OS A [k][m] with m_len 3, WS A [m][k] and IS B [n][k] with k_len 3).
+  //   x:      0    1      2      3    4     5      6      7
+  //   words:  0    0,1    1,2    2    3     3,4    4,5    5
+  // Vectors 1, 2, 5, 6 need two cycles of the one bank: 4 extra cycles, 4 word conflicts. With
+  // 2 interleaved banks their two words are in different banks: none. With 2 banks in blocks
+  // (each half the 64 KiB) every vector is in bank 0: 4 again.
+  test::TempDir d;
+  struct Case {
+    const char* df;
+    const char* spad;  // the scratchpad of the streamed operand
+    ir::GemmDims dims;
+    analytic::Dataflow adf;
+  };
+  const Case cases[] = {{"os", "ifmap", {3, 4, 8, 1}, analytic::Dataflow::os},
+                        {"ws", "ifmap", {8, 4, 3, 1}, analytic::Dataflow::ws},
+                        {"is", "weight", {4, 8, 3, 1}, analytic::Dataflow::is}};
+  for (const Case& c : cases) {
+    const std::int64_t ideal = analytic::systolic_cycles(c.adf, 4, 4, c.dims).total_cycles;
+    for (const auto& [banks, extra] :
+         {std::pair<std::string, std::int64_t>{"banks: 1", 4}, {"banks: 2", 0}, {"banks: 2, bank_mapping: block", 4}}) {
+      for (const char* fid : {"timing", "values"}) {
+        std::ostringstream y;
+        y << "arch:\n  array: {rows: 4, cols: 4, dataflow: " << c.df << "}\n"
+          << "  scratchpad: {" << c.spad << ": {word_bytes: 4, " << banks << "}}\n"
+          << "  dram: {model: ideal}\n  mapping: {mapper: fixed}\n"
+          << "workload:\n  layers:\n    - {type: gemm, name: g, m: " << c.dims.m << ", n: " << c.dims.n
+          << ", k: " << c.dims.k << "}\nsim: {fidelity: " << fid << "}\n";
+        INFO(y.str());
+        const json l = run_yaml(d, y.str(), "", "b").at("layers")[0];
+        CHECK(i64(l, "folds") == 1);
+        CHECK(i64(l, "total_cycles") == ideal + extra);
+        CHECK(l.at("stall_cycles_by_cause").at("bank_conflict").get<std::int64_t>() == extra);
+        CHECK(i64(l, "bank_conflicts") == extra);
+        if (std::string(fid) == "values") CHECK(l.at("golden_match").get<bool>());
+      }
     }
   }
 }

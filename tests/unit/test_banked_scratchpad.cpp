@@ -3,8 +3,10 @@
 /// derived beside each number. Plain C++.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <vector>
 
+#include "sim/config/experiment.hpp"
 #include "sim/hw/banked_scratchpad.hpp"
 
 using namespace arraysim;
@@ -85,4 +87,42 @@ TEST_CASE("banked scratchpad: an in-order stream: interleaved banks take banks x
   const hw::BankedScratchpad pairs(spad(config::BankMapping::interleave, 2));
   CHECK(pairs.stream(0, 1024, 1).cycles == 129);
   CHECK(pairs.stream(0, 1024, 1).conflicts == 128);
+}
+
+TEST_CASE("banked scratchpad: the most words a vector touches, against every element-aligned start", "[scratchpad]") {
+  // Hand-derived: 128 int8 bytes in 16-byte words touch words 0..7 from byte 0 and 0..8 from
+  // byte 15 (15 + 127 = 142 = word 8); 16 int32 bytes from byte 12 of a 16-byte word: 2 words;
+  // one byte never crosses; elements of a whole word never start inside one.
+  CHECK(config::vector_words_max(128, 1, 16) == 9);
+  CHECK(config::vector_words_max(16, 4, 16) == 2);
+  CHECK(config::vector_words_max(1, 1, 16) == 1);
+  CHECK(config::vector_words_max(64, 8, 4) == 16);
+  CHECK(config::vector_words_max(512, 4, 16) == 33);
+  // Every start a multiple of the element inside one word, counted word by word.
+  for (std::int64_t word = 1; word <= 64; word *= 2)
+    for (std::int64_t elem = 1; elem <= 8; elem *= 2)
+      for (std::int64_t n = 1; n <= 40; ++n) {
+        const std::int64_t bytes = n * elem;
+        std::int64_t most = 0;
+        for (std::int64_t start = 0; start < std::max(word, elem); start += elem)
+          most = std::max(most, (start + bytes - 1) / word - start / word + 1);
+        INFO("word " << word << " elem " << elem << " bytes " << bytes);
+        CHECK(config::vector_words_max(bytes, elem, word) == most);
+      }
+}
+
+TEST_CASE("banked scratchpad: default banks serve an edge vector starting anywhere in one access", "[scratchpad]") {
+  // 128x128 OS int8, 16-byte words: the ifmap and weight edges are 128 bytes, at most 9 words
+  // (above): 16 banks, where 8 would carry the bytes; the output edge is 128 int32 = 512 bytes, at
+  // most 33 words: 64 banks. Two read ports halve each.
+  const std::string yaml = R"(
+arch:
+  array: {rows: 128, cols: 128, dataflow: os}
+  scratchpad: {weight: {read_ports: 2}}
+workload: {layers: [{type: gemm, name: g, m: 8, n: 8, k: 8}]}
+)";
+  const config::Experiment e = config::load_experiment_text(yaml, "banks.yaml", ".");
+  CHECK(e.arch.ifmap.banks == 16);
+  CHECK(e.arch.weight.banks == 8);
+  CHECK(e.arch.output.banks == 64);
 }

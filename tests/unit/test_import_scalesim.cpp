@@ -137,7 +137,11 @@ TEST_CASE("import scalesim cfg in CALC mode: array, SRAMs, ideal DRAM", "[unit][
   CHECK(e.arch.output.size_kib == 64);
   CHECK(e.arch.ifmap.double_buffered);
   CHECK(e.arch.ifmap.word_bytes == 32);  // one word per array row per access
-  CHECK(e.arch.ifmap.banks == 1);
+  // A 32-byte edge vector starting k bytes into a word spans words w and w+1 (k > 0): two banks
+  // serve it in one access wherever it starts.
+  CHECK(e.arch.ifmap.banks == 2);
+  CHECK(e.arch.output.word_bytes == 128);  // 32 int32 accumulators
+  CHECK(e.arch.output.banks == 2);
   CHECK(e.arch.dram.model == config::DramModel::ideal);  // CALC: reads never stall
   CHECK(e.arch.dram.bytes_per_cycle == 10);
   CHECK(e.arch.dram.latency_cycles == 1);
