@@ -418,8 +418,8 @@ std::vector<Field> declare() {
           .csv()
           .memory_member(&MemoryResult::dram_bandwidth_peak_bytes_per_cycle));
   add(Def("bank_conflicts", kInt, kBoth, "–",
-          "DMA word writes into the scratchpads that found their bank's write ports taken (from the addresses and "
-          "the bank mapping, docs/memory.md)")
+          "word accesses that found their bank's ports taken: the DMA's writes into the scratchpads and the "
+          "array's edge reads (from the addresses and the bank mapping, docs/memory.md)")
           .csv()
           .memory_member(&MemoryResult::bank_conflicts));
   add(Def("dram_row_hits", kInt, kBoth, "bursts",
