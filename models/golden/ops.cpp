@@ -1,0 +1,722 @@
+#include "models/golden/ops.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+
+namespace arraysim::golden {
+namespace {
+
+using ir::DType;
+using ir::Shape;
+using ir::Tensor;
+
+[[noreturn]] void fail(const std::string& op, const std::string& msg) {
+  throw std::invalid_argument("golden " + op + ": " + msg);
+}
+
+/// Calls f(Tag<T>{}) with T the C++ element type of `t`.
+template <class T> struct Tag { using type = T; };
+template <class F> auto visit_dtype(DType t, F&& f) {
+  switch (t) {
+    case DType::int8: return f(Tag<std::int8_t>{});
+    case DType::int16: return f(Tag<std::int16_t>{});
+    case DType::int32: return f(Tag<std::int32_t>{});
+    case DType::int64: return f(Tag<std::int64_t>{});
+    case DType::fp32: return f(Tag<float>{});
+  }
+  throw std::logic_error("bad dtype");
+}
+
+void require_fp32(const std::string& op, const Tensor& x) {
+  if (x.dtype() != DType::fp32) fail(op, "needs an fp32 tensor, got " + ir::dtype_name(x.dtype()));
+}
+
+/// `axis` in [-rank, rank) as an index in [0, rank).
+std::size_t norm_axis(const std::string& op, std::int64_t axis, std::size_t rank) {
+  const auto r = static_cast<std::int64_t>(rank);
+  if (axis < -r || axis >= r) fail(op, "axis " + std::to_string(axis) + " out of range for rank " + std::to_string(r));
+  return static_cast<std::size_t>(axis < 0 ? axis + r : axis);
+}
+
+/// Product of s[from, to).
+std::int64_t span(const Shape& s, std::size_t from, std::size_t to) {
+  std::int64_t n = 1;
+  for (std::size_t d = from; d < to; ++d) n *= s[d];
+  return n;
+}
+
+/// Row-major strides of a shape.
+std::vector<std::int64_t> strides_of(const Shape& s) {
+  std::vector<std::int64_t> st(s.size(), 1);
+  for (std::size_t d = s.size(); d-- > 1;) st[d - 1] = st[d] * s[d];
+  return st;
+}
+
+/// Applies f (double -> double) to every element of an fp32 tensor, rounding each result once.
+template <class F> Tensor map_fp32(const std::string& op, const Tensor& x, F f) {
+  require_fp32(op, x);
+  Tensor y(DType::fp32, x.shape());
+  const float* in = x.data<float>();
+  float* out = y.data<float>();
+  for (std::int64_t i = 0; i < x.size(); ++i) out[i] = static_cast<float>(f(static_cast<double>(in[i])));
+  return y;
+}
+
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
+
+/// Index into a per-tensor (one element) or per-axis (1-D, shape[axis] elements) parameter for
+/// element i of a tensor of `shape`; validated by check_per_axis.
+struct PerAxis {
+  std::int64_t inner = 1, extent = 1;
+  bool per_tensor = true;
+  std::int64_t at(std::int64_t i) const { return per_tensor ? 0 : (i / inner) % extent; }
+};
+
+PerAxis check_per_axis(const std::string& op, const std::string& what, const Tensor& param, const Shape& shape,
+                       std::int64_t axis) {
+  PerAxis pa;
+  if (param.size() == 1 && param.shape().size() <= 1) return pa;
+  const std::size_t a = norm_axis(op, axis, shape.size());
+  if (param.shape() != Shape{shape[a]})
+    fail(op, what + " " + ir::shape_str(param.shape()) + " is neither one element nor [" + std::to_string(shape[a]) +
+                 "] (per axis " + std::to_string(a) + " of " + ir::shape_str(shape) + ")");
+  pa.per_tensor = false;
+  pa.extent = shape[a];
+  pa.inner = span(shape, a + 1, shape.size());
+  return pa;
+}
+
+/// Saturates a rounded value (+ zero point) to q's range.
+std::int64_t saturate(double v, QType q) {
+  const double lo = static_cast<double>(qmin(q)), hi = static_cast<double>(qmax(q));
+  return static_cast<std::int64_t>(std::min(hi, std::max(lo, v)));
+}
+
+// ---- pooling ----------------------------------------------------------------------------------
+
+struct PoolSetup {
+  PoolGeometry g;
+  std::size_t n = 0;                          // spatial rank
+  std::int64_t nc = 0;                        // N·C
+  std::vector<std::int64_t> in, stride, dil;  // per spatial dim
+  std::int64_t in_size = 1, out_size = 1, taps = 1;
+};
+
+PoolSetup setup_pool(const std::string& op, const Tensor& x, const PoolParams& p) {
+  PoolSetup s;
+  s.n = p.kernel.size();
+  if (s.n == 0) fail(op, "kernel_shape is empty");
+  if (x.shape().size() != s.n + 2)
+    fail(op, "X " + ir::shape_str(x.shape()) + " is not [N][C] + " + std::to_string(s.n) + " spatial dimensions");
+  s.in.assign(x.shape().begin() + 2, x.shape().end());
+  s.g = pool_geometry(s.in, p);
+  s.nc = x.shape()[0] * x.shape()[1];
+  for (std::size_t d = 0; d < s.n; ++d) {
+    s.stride.push_back(p.strides.empty() ? 1 : p.strides[d]);
+    s.dil.push_back(p.dilations.empty() ? 1 : p.dilations[d]);
+    s.in_size *= s.in[d];
+    s.out_size *= s.g.out[d];
+    s.taps *= p.kernel[d];
+  }
+  return s;
+}
+
+Shape pool_out_shape(const Tensor& x, const PoolSetup& s) {
+  Shape out{x.shape()[0], x.shape()[1]};
+  out.insert(out.end(), s.g.out.begin(), s.g.out.end());
+  return out;
+}
+
+/// Calls visit(in_offset_or_-1, position_in_padded_extent) for every tap of output position `o`
+/// (flat spatial index): in_offset is the flat spatial index in X, or -1 for a padded position;
+/// `inside_pads` tells whether the tap lies within [-pad_begin, in + pad_end) in every dimension.
+template <class V> void for_each_tap(const PoolSetup& s, const PoolParams& p, std::int64_t o, V&& visit) {
+  std::vector<std::int64_t> opos(s.n), k(s.n, 0);
+  for (std::size_t d = s.n; d-- > 0;) opos[d] = o % s.g.out[d], o /= s.g.out[d];
+  for (std::int64_t t = 0; t < s.taps; ++t) {
+    std::int64_t rem = t;
+    for (std::size_t d = s.n; d-- > 0;) k[d] = rem % p.kernel[d], rem /= p.kernel[d];
+    std::int64_t off = 0;
+    bool in_x = true, inside_pads = true;
+    for (std::size_t d = 0; d < s.n; ++d) {
+      const std::int64_t pos = opos[d] * s.stride[d] - s.g.pad_begin[d] + k[d] * s.dil[d];
+      if (pos < 0 || pos >= s.in[d]) in_x = false;
+      if (pos < -s.g.pad_begin[d] || pos >= s.in[d] + s.g.pad_end[d]) inside_pads = false;
+      off = off * s.in[d] + pos;
+    }
+    visit(in_x ? off : -1, inside_pads);
+  }
+}
+
+/// Column-major spatial index of row-major spatial index `off` (ONNX storage_order 1).
+std::int64_t column_major(const PoolSetup& s, std::int64_t off) {
+  std::vector<std::int64_t> pos(s.n);
+  for (std::size_t d = s.n; d-- > 0;) pos[d] = off % s.in[d], off /= s.in[d];
+  std::int64_t idx = 0;
+  for (std::size_t d = s.n; d-- > 0;) idx = idx * s.in[d] + pos[d];
+  return idx;
+}
+
+}  // namespace
+
+PoolGeometry pool_geometry(const std::vector<std::int64_t>& x_spatial, const PoolParams& p) {
+  const std::string op = "pool";
+  const std::size_t n = p.kernel.size();
+  if (x_spatial.size() != n) fail(op, "kernel rank differs from the spatial rank");
+  if (!p.strides.empty() && p.strides.size() != n) fail(op, "strides need one entry per spatial dimension");
+  if (!p.dilations.empty() && p.dilations.size() != n) fail(op, "dilations need one entry per spatial dimension");
+  if (!p.pads.empty() && p.pads.size() != 2 * n) fail(op, "pads need two entries per spatial dimension");
+  PoolGeometry g;
+  for (std::size_t d = 0; d < n; ++d) {
+    const std::int64_t in = x_spatial[d], k = p.kernel[d];
+    const std::int64_t s = p.strides.empty() ? 1 : p.strides[d], dil = p.dilations.empty() ? 1 : p.dilations[d];
+    if (k < 1 || s < 1 || dil < 1) fail(op, "kernel, strides and dilations must be >= 1");
+    const std::int64_t ek = (k - 1) * dil + 1;  // extent of a dilated window
+    std::int64_t pb = 0, pe = 0, out = 0;
+    switch (p.auto_pad) {
+      case AutoPad::notset: {
+        if (!p.pads.empty()) pb = p.pads[d], pe = p.pads[d + n];
+        if (pb < 0 || pe < 0) fail(op, "negative pads");
+        const std::int64_t room = in + pb + pe - ek;
+        if (room < 0) fail(op, "window larger than the padded input");
+        out = (p.ceil_mode ? ceil_div(room, s) : room / s) + 1;
+        // A last window that starts beyond the input and its begin padding is dropped.
+        if (p.ceil_mode && (out - 1) * s >= in + pb) --out;
+        break;
+      }
+      case AutoPad::valid: {
+        if (in < ek) fail(op, "window larger than the input (VALID)");
+        out = (in - ek) / s + 1;
+        break;
+      }
+      case AutoPad::same_upper:
+      case AutoPad::same_lower: {
+        out = ceil_div(in, s);
+        const std::int64_t total = std::max<std::int64_t>(0, (out - 1) * s + ek - in);
+        const std::int64_t small = total / 2, large = total - small;
+        pb = p.auto_pad == AutoPad::same_upper ? small : large;
+        pe = total - pb;
+        break;
+      }
+    }
+    g.out.push_back(out);
+    g.pad_begin.push_back(pb);
+    g.pad_end.push_back(pe);
+  }
+  return g;
+}
+
+Tensor max_pool(const Tensor& x, const PoolParams& p, Tensor* indices, bool column_major_indices) {
+  const PoolSetup s = setup_pool("MaxPool", x, p);
+  const Shape out_shape = pool_out_shape(x, s);
+  Tensor y(x.dtype(), out_shape);
+  if (indices) *indices = Tensor(DType::int64, out_shape);
+  visit_dtype(x.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T* in = x.data<T>();
+    T* out = y.data<T>();
+    for (std::int64_t nc = 0; nc < s.nc; ++nc)
+      for (std::int64_t o = 0; o < s.out_size; ++o) {
+        std::int64_t best = -1;
+        for_each_tap(s, p, o, [&](std::int64_t off, bool) {
+          if (off >= 0 && (best < 0 || in[nc * s.in_size + off] > in[nc * s.in_size + best])) best = off;
+        });
+        if (best < 0) fail("MaxPool", "a window lies entirely in the padding");
+        out[nc * s.out_size + o] = in[nc * s.in_size + best];
+        if (indices)
+          indices->data<std::int64_t>()[nc * s.out_size + o] =
+              nc * s.in_size + (column_major_indices ? column_major(s, best) : best);
+      }
+    return 0;
+  });
+  return y;
+}
+
+Tensor average_pool(const Tensor& x, const PoolParams& p) {
+  require_fp32("AveragePool", x);
+  const PoolSetup s = setup_pool("AveragePool", x, p);
+  Tensor y(DType::fp32, pool_out_shape(x, s));
+  const float* in = x.data<float>();
+  float* out = y.data<float>();
+  for (std::int64_t nc = 0; nc < s.nc; ++nc)
+    for (std::int64_t o = 0; o < s.out_size; ++o) {
+      double sum = 0;
+      std::int64_t count = 0;
+      for_each_tap(s, p, o, [&](std::int64_t off, bool inside_pads) {
+        if (off >= 0) sum += in[nc * s.in_size + off];
+        if (off >= 0 || (p.count_include_pad && inside_pads)) ++count;
+      });
+      if (count == 0) fail("AveragePool", "a window lies entirely in the padding");
+      out[nc * s.out_size + o] = static_cast<float>(sum / static_cast<double>(count));
+    }
+  return y;
+}
+
+namespace {
+/// Global pools: kernel = the whole spatial extent.
+PoolParams global_params(const std::string& op, const Tensor& x) {
+  if (x.shape().size() < 3) fail(op, "X " + ir::shape_str(x.shape()) + " has no spatial dimension");
+  PoolParams p;
+  p.kernel.assign(x.shape().begin() + 2, x.shape().end());
+  return p;
+}
+}  // namespace
+
+Tensor global_average_pool(const Tensor& x) { return average_pool(x, global_params("GlobalAveragePool", x)); }
+Tensor global_max_pool(const Tensor& x) { return max_pool(x, global_params("GlobalMaxPool", x)); }
+
+// ---- activations ------------------------------------------------------------------------------
+
+Tensor relu(const Tensor& x) {
+  if (x.dtype() == DType::fp32) return map_fp32("Relu", x, [](double v) { return v > 0 ? v : 0.0; });
+  return clip(x, 0, std::numeric_limits<double>::infinity());
+}
+
+Tensor clip(const Tensor& x, double lo, double hi) {
+  if (std::isnan(lo) || std::isnan(hi)) fail("Clip", "NaN bound");
+  if (x.dtype() == DType::fp32)
+    return map_fp32("Clip", x, [&](double v) { return std::isnan(v) ? v : std::min(hi, std::max(lo, v)); });
+  if ((std::isfinite(lo) && lo != std::floor(lo)) || (std::isfinite(hi) && hi != std::floor(hi)))
+    fail("Clip", "integer tensor with a non-integral bound");
+  // Bounds as int64 (±inf and bounds beyond int64 clamp to its range); then compared exactly.
+  const auto to_i64 = [](double b) {
+    if (b <= -9223372036854775808.0) return std::numeric_limits<std::int64_t>::min();
+    if (b >= 9223372036854775808.0) return std::numeric_limits<std::int64_t>::max();
+    return static_cast<std::int64_t>(b);
+  };
+  const std::int64_t lo_i = to_i64(lo), hi_i = to_i64(hi);
+  Tensor y(x.dtype(), x.shape());
+  for (std::int64_t i = 0; i < x.size(); ++i) y.set_i64(i, std::min(hi_i, std::max(lo_i, x.get_i64(i))));
+  return y;
+}
+
+Tensor sigmoid(const Tensor& x) {
+  return map_fp32("Sigmoid", x, [](double v) { return 1.0 / (1.0 + std::exp(-v)); });
+}
+
+Tensor tanh(const Tensor& x) {
+  return map_fp32("Tanh", x, [](double v) { return std::tanh(v); });
+}
+
+Tensor silu(const Tensor& x) {
+  return map_fp32("SiLU", x, [](double v) { return v / (1.0 + std::exp(-v)); });
+}
+
+Tensor gelu(const Tensor& x, GeluApprox approx) {
+  if (approx == GeluApprox::none)
+    return map_fp32("Gelu", x, [](double v) { return 0.5 * v * (1.0 + std::erf(v / std::sqrt(2.0))); });
+  const double c = std::sqrt(2.0 / std::acos(-1.0));  // sqrt(2/pi)
+  return map_fp32("Gelu", x, [c](double v) { return 0.5 * v * (1.0 + std::tanh(c * (v + 0.044715 * v * v * v))); });
+}
+
+Tensor hard_sigmoid(const Tensor& x, double alpha, double beta) {
+  return map_fp32("HardSigmoid", x, [=](double v) { return std::max(0.0, std::min(1.0, alpha * v + beta)); });
+}
+
+Tensor hard_swish(const Tensor& x) {
+  return map_fp32("HardSwish", x, [](double v) { return v * std::max(0.0, std::min(1.0, v / 6.0 + 0.5)); });
+}
+
+Tensor leaky_relu(const Tensor& x, double alpha) {
+  return map_fp32("LeakyRelu", x, [=](double v) { return v >= 0 ? v : alpha * v; });
+}
+
+// ---- element-wise arithmetic ------------------------------------------------------------------
+
+Shape broadcast_shape(const Shape& a, const Shape& b) {
+  const std::size_t rank = std::max(a.size(), b.size());
+  Shape out(rank);
+  for (std::size_t d = 0; d < rank; ++d) {
+    const std::int64_t da = d + a.size() < rank ? 1 : a[d + a.size() - rank];
+    const std::int64_t db = d + b.size() < rank ? 1 : b[d + b.size() - rank];
+    if (da != db && da != 1 && db != 1)
+      throw std::invalid_argument("golden broadcast: " + ir::shape_str(a) + " and " + ir::shape_str(b) +
+                                  " do not broadcast");
+    out[d] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+namespace {
+
+/// Strides of `s` read as a tensor broadcast to `out` (0 along broadcast dimensions).
+std::vector<std::int64_t> broadcast_strides(const Shape& s, const Shape& out) {
+  const std::vector<std::int64_t> st = strides_of(s);
+  std::vector<std::int64_t> r(out.size(), 0);
+  for (std::size_t d = 0; d < s.size(); ++d) {
+    const std::size_t od = d + out.size() - s.size();
+    r[od] = s[d] == 1 ? 0 : st[d];
+  }
+  return r;
+}
+
+enum class BinOp { add, sub, mul, div };
+
+/// Integer result of one operation, exact in int64 (wrapping modulo 2^64 where int64 overflows).
+std::int64_t int_op(BinOp op, std::int64_t a, std::int64_t b) {
+  const auto ua = static_cast<std::uint64_t>(a), ub = static_cast<std::uint64_t>(b);
+  switch (op) {
+    case BinOp::add: return static_cast<std::int64_t>(ua + ub);
+    case BinOp::sub: return static_cast<std::int64_t>(ua - ub);
+    case BinOp::mul: return static_cast<std::int64_t>(ua * ub);
+    case BinOp::div:
+      if (b == 0) fail("Div", "integer division by zero");
+      if (a == std::numeric_limits<std::int64_t>::min() && b == -1) return a;  // wraps
+      return a / b;                                                            // truncates toward zero
+  }
+  return 0;
+}
+
+float fp_op(BinOp op, float a, float b) {
+  switch (op) {
+    case BinOp::add: return a + b;
+    case BinOp::sub: return a - b;
+    case BinOp::mul: return a * b;
+    case BinOp::div: return a / b;
+  }
+  return 0;
+}
+
+Tensor binary(BinOp op, const std::string& name, const Tensor& a, const Tensor& b) {
+  if (a.dtype() != b.dtype())
+    fail(name, "operands of different dtypes " + ir::dtype_name(a.dtype()) + " and " + ir::dtype_name(b.dtype()));
+  const Shape out_shape = broadcast_shape(a.shape(), b.shape());
+  const std::vector<std::int64_t> sa = broadcast_strides(a.shape(), out_shape),
+                                  sb = broadcast_strides(b.shape(), out_shape);
+  Tensor y(a.dtype(), out_shape);
+  std::vector<std::int64_t> idx(out_shape.size(), 0);
+  std::int64_t ia = 0, ib = 0;
+  const bool fp = a.dtype() == DType::fp32;
+  for (std::int64_t i = 0; i < y.size(); ++i) {
+    if (fp)
+      y.data<float>()[i] = fp_op(op, a.data<float>()[ia], b.data<float>()[ib]);
+    else
+      y.set_i64(i, int_op(op, a.get_i64(ia), b.get_i64(ib)));  // set_i64 wraps to the dtype
+    // Next output index (row-major odometer), moving the operand offsets along.
+    for (std::size_t d = out_shape.size(); d-- > 0;) {
+      ia += sa[d], ib += sb[d];
+      if (++idx[d] < out_shape[d]) break;
+      ia -= sa[d] * out_shape[d], ib -= sb[d] * out_shape[d];
+      idx[d] = 0;
+    }
+  }
+  return y;
+}
+
+}  // namespace
+
+Tensor add(const Tensor& a, const Tensor& b) { return binary(BinOp::add, "Add", a, b); }
+Tensor sub(const Tensor& a, const Tensor& b) { return binary(BinOp::sub, "Sub", a, b); }
+Tensor mul(const Tensor& a, const Tensor& b) { return binary(BinOp::mul, "Mul", a, b); }
+Tensor div(const Tensor& a, const Tensor& b) { return binary(BinOp::div, "Div", a, b); }
+
+// ---- shape operators --------------------------------------------------------------------------
+
+Tensor concat(const std::vector<Tensor>& xs, std::int64_t axis) {
+  if (xs.empty()) fail("Concat", "no inputs");
+  const Shape& s0 = xs[0].shape();
+  const std::size_t a = norm_axis("Concat", axis, s0.size());
+  Shape out_shape = s0;
+  out_shape[a] = 0;
+  for (const Tensor& t : xs) {
+    if (t.dtype() != xs[0].dtype()) fail("Concat", "inputs of different dtypes");
+    Shape s = t.shape();
+    if (s.size() != s0.size()) fail("Concat", "inputs of different ranks");
+    out_shape[a] += s[a];
+    s[a] = s0[a];
+    if (s != s0) fail("Concat", ir::shape_str(t.shape()) + " differs from " + ir::shape_str(s0) + " off the axis");
+  }
+  Tensor y(xs[0].dtype(), out_shape);
+  const std::size_t eb = ir::dtype_bytes(y.dtype());
+  const std::int64_t outer = span(s0, 0, a), inner = span(s0, a + 1, s0.size());
+  unsigned char* dst = y.raw_bytes();
+  for (std::int64_t o = 0; o < outer; ++o)
+    for (const Tensor& t : xs) {
+      const auto block = static_cast<std::size_t>(t.shape()[a] * inner) * eb;
+      std::memcpy(dst, t.raw_bytes() + static_cast<std::size_t>(o) * block, block);
+      dst += block;
+    }
+  return y;
+}
+
+namespace {
+/// The same elements under another shape of equal element count.
+Tensor with_shape(const std::string& op, const Tensor& x, const Shape& s) {
+  if (ir::numel(s) != x.size())
+    fail(op, "shape " + ir::shape_str(s) + " does not hold the " + std::to_string(x.size()) + " elements of " +
+                 ir::shape_str(x.shape()));
+  Tensor y(x.dtype(), s);
+  if (x.size_bytes() != 0) std::memcpy(y.raw_bytes(), x.raw_bytes(), x.size_bytes());
+  return y;
+}
+}  // namespace
+
+Tensor reshape(const Tensor& x, const std::vector<std::int64_t>& shape, bool allowzero) {
+  Shape s(shape.begin(), shape.end());
+  std::int64_t infer = -1, known = 1;
+  bool has_zero = false;
+  for (std::size_t d = 0; d < s.size(); ++d) {
+    if (s[d] == -1) {
+      if (infer >= 0) fail("Reshape", "more than one -1");
+      infer = static_cast<std::int64_t>(d);
+      continue;
+    }
+    if (s[d] < -1) fail("Reshape", "negative dimension " + std::to_string(s[d]));
+    if (s[d] == 0) {
+      has_zero = true;
+      if (!allowzero) {
+        if (d >= x.shape().size()) fail("Reshape", "0 at an index beyond X's rank");
+        s[d] = x.shape()[d];
+      }
+    }
+    known *= s[d];
+  }
+  if (allowzero && has_zero && infer >= 0) fail("Reshape", "allowzero with both 0 and -1");
+  if (infer >= 0) {
+    if (known == 0 || x.size() % known != 0) fail("Reshape", "cannot infer the -1 dimension");
+    s[static_cast<std::size_t>(infer)] = x.size() / known;
+  }
+  return with_shape("Reshape", x, s);
+}
+
+Tensor flatten(const Tensor& x, std::int64_t axis) {
+  const auto r = static_cast<std::int64_t>(x.shape().size());
+  if (axis < -r || axis > r) fail("Flatten", "axis " + std::to_string(axis) + " out of range");
+  const auto a = static_cast<std::size_t>(axis < 0 ? axis + r : axis);
+  return with_shape("Flatten", x, {span(x.shape(), 0, a), span(x.shape(), a, x.shape().size())});
+}
+
+Tensor transpose(const Tensor& x, const std::vector<std::int64_t>& perm_in) {
+  const std::size_t rank = x.shape().size();
+  std::vector<std::int64_t> perm = perm_in;
+  if (perm.empty())
+    for (std::size_t d = rank; d-- > 0;) perm.push_back(static_cast<std::int64_t>(d));
+  if (perm.size() != rank) fail("Transpose", "perm needs one entry per dimension");
+  std::vector<bool> seen(rank, false);
+  Shape out_shape(rank);
+  for (std::size_t k = 0; k < rank; ++k) {
+    const std::size_t d = norm_axis("Transpose", perm[k], rank);
+    if (seen[d]) fail("Transpose", "perm repeats an axis");
+    seen[d] = true;
+    out_shape[k] = x.shape()[d];
+    perm[k] = static_cast<std::int64_t>(d);
+  }
+  const std::vector<std::int64_t> in_st = strides_of(x.shape());
+  Tensor y(x.dtype(), out_shape);
+  std::vector<std::int64_t> idx(rank, 0);
+  std::int64_t src = 0;
+  for (std::int64_t i = 0; i < y.size(); ++i) {
+    y.copy_element(i, x, src);
+    for (std::size_t k = rank; k-- > 0;) {
+      const std::int64_t st = in_st[static_cast<std::size_t>(perm[k])];
+      src += st;
+      if (++idx[k] < out_shape[k]) break;
+      src -= st * out_shape[k];
+      idx[k] = 0;
+    }
+  }
+  return y;
+}
+
+Tensor squeeze(const Tensor& x, const std::vector<std::int64_t>& axes) {
+  const std::size_t rank = x.shape().size();
+  std::vector<bool> drop(rank, false);
+  for (std::int64_t axis : axes) {
+    const std::size_t d = norm_axis("Squeeze", axis, rank);
+    if (x.shape()[d] != 1)
+      fail("Squeeze", "axis " + std::to_string(axis) + " has size " + std::to_string(x.shape()[d]));
+    drop[d] = true;
+  }
+  Shape s;
+  for (std::size_t d = 0; d < rank; ++d)
+    if (!(axes.empty() ? x.shape()[d] == 1 : drop[d])) s.push_back(x.shape()[d]);
+  return with_shape("Squeeze", x, s);
+}
+
+Tensor unsqueeze(const Tensor& x, const std::vector<std::int64_t>& axes) {
+  const std::size_t rank = x.shape().size() + axes.size();
+  std::vector<bool> ins(rank, false);
+  for (std::int64_t axis : axes) {
+    const std::size_t d = norm_axis("Unsqueeze", axis, rank);
+    if (ins[d]) fail("Unsqueeze", "axes repeat an axis");
+    ins[d] = true;
+  }
+  Shape s;
+  std::size_t k = 0;
+  for (std::size_t d = 0; d < rank; ++d) s.push_back(ins[d] ? 1 : x.shape()[k++]);
+  return with_shape("Unsqueeze", x, s);
+}
+
+// ---- normalizations ---------------------------------------------------------------------------
+
+Tensor softmax(const Tensor& x, std::int64_t axis) {
+  require_fp32("Softmax", x);
+  const std::size_t a = norm_axis("Softmax", axis, x.shape().size());
+  const std::int64_t outer = span(x.shape(), 0, a), n = x.shape()[a], inner = span(x.shape(), a + 1, x.shape().size());
+  Tensor y(DType::fp32, x.shape());
+  const float* in = x.data<float>();
+  float* out = y.data<float>();
+  std::vector<double> e(static_cast<std::size_t>(n));
+  for (std::int64_t o = 0; o < outer; ++o)
+    for (std::int64_t i = 0; i < inner; ++i) {
+      const std::int64_t base = o * n * inner + i;
+      double mx = -std::numeric_limits<double>::infinity();
+      for (std::int64_t k = 0; k < n; ++k) mx = std::max(mx, static_cast<double>(in[base + k * inner]));
+      double sum = 0;
+      for (std::int64_t k = 0; k < n; ++k) sum += e[k] = std::exp(static_cast<double>(in[base + k * inner]) - mx);
+      for (std::int64_t k = 0; k < n; ++k) out[base + k * inner] = static_cast<float>(e[k] / sum);
+    }
+  return y;
+}
+
+LayerNormResult layer_norm(const Tensor& x, const Tensor& scale, const Tensor* bias, std::int64_t axis,
+                           double epsilon) {
+  const std::string op = "LayerNormalization";
+  require_fp32(op, x);
+  require_fp32(op, scale);
+  if (bias) require_fp32(op, *bias);
+  const Shape& xs = x.shape();
+  const std::size_t a = norm_axis(op, axis, xs.size());
+  const Shape norm_shape(xs.begin() + static_cast<std::ptrdiff_t>(a), xs.end());
+  // scale / bias broadcast unidirectionally to the normalized shape.
+  const auto param_strides = [&](const Tensor& t, const std::string& what) {
+    if (t.shape().size() > norm_shape.size() || broadcast_shape(t.shape(), norm_shape) != norm_shape)
+      fail(op, what + " " + ir::shape_str(t.shape()) + " does not broadcast to " + ir::shape_str(norm_shape));
+    return broadcast_strides(t.shape(), norm_shape);
+  };
+  const std::vector<std::int64_t> ss = param_strides(scale, "scale");
+  const std::vector<std::int64_t> bs = bias ? param_strides(*bias, "bias") : std::vector<std::int64_t>{};
+  const std::vector<std::int64_t> ns = strides_of(norm_shape);
+  const auto param_index = [&](const std::vector<std::int64_t>& st, std::int64_t j) {
+    std::int64_t off = 0;
+    for (std::size_t d = 0; d < norm_shape.size(); ++d) off += (j / ns[d]) % norm_shape[d] * st[d];
+    return off;
+  };
+
+  Shape stat_shape = xs;
+  for (std::size_t d = a; d < xs.size(); ++d) stat_shape[d] = 1;
+  LayerNormResult r{Tensor(DType::fp32, xs), Tensor(DType::fp32, stat_shape), Tensor(DType::fp32, stat_shape)};
+  const std::int64_t outer = span(xs, 0, a), inner = ir::numel(norm_shape);
+  const float* in = x.data<float>();
+  for (std::int64_t o = 0; o < outer; ++o) {
+    const float* row = in + o * inner;
+    double mean = 0;
+    for (std::int64_t j = 0; j < inner; ++j) mean += row[j];
+    mean /= static_cast<double>(inner);
+    double var = 0;
+    for (std::int64_t j = 0; j < inner; ++j) var += (row[j] - mean) * (row[j] - mean);
+    var /= static_cast<double>(inner);
+    const double inv = 1.0 / std::sqrt(var + epsilon);
+    for (std::int64_t j = 0; j < inner; ++j) {
+      double v = (row[j] - mean) * inv * static_cast<double>(scale.data<float>()[param_index(ss, j)]);
+      if (bias) v += static_cast<double>(bias->data<float>()[param_index(bs, j)]);
+      r.y.data<float>()[o * inner + j] = static_cast<float>(v);
+    }
+    r.mean.data<float>()[o] = static_cast<float>(mean);
+    r.inv_std_dev.data<float>()[o] = static_cast<float>(inv);
+  }
+  return r;
+}
+
+Tensor batch_norm(const Tensor& x, const Tensor& scale, const Tensor& bias, const Tensor& mean, const Tensor& var,
+                  double epsilon) {
+  const std::string op = "BatchNormalization";
+  for (const Tensor* t : {&x, &scale, &bias, &mean, &var}) require_fp32(op, *t);
+  if (x.shape().size() < 2) fail(op, "X " + ir::shape_str(x.shape()) + " has no channel axis");
+  const std::int64_t C = x.shape()[1], inner = span(x.shape(), 2, x.shape().size());
+  for (const Tensor* t : {&scale, &bias, &mean, &var})
+    if (t->shape() != Shape{C})
+      fail(op, "parameter " + ir::shape_str(t->shape()) + " is not [" + std::to_string(C) + "]");
+  Tensor y(DType::fp32, x.shape());
+  for (std::int64_t i = 0; i < x.size(); ++i) {
+    const std::int64_t c = (i / inner) % C;
+    const double v = (x.data<float>()[i] - static_cast<double>(mean.data<float>()[c])) /
+                         std::sqrt(static_cast<double>(var.data<float>()[c]) + epsilon) *
+                         static_cast<double>(scale.data<float>()[c]) +
+                     static_cast<double>(bias.data<float>()[c]);
+    y.data<float>()[i] = static_cast<float>(v);
+  }
+  return y;
+}
+
+// ---- quantization -----------------------------------------------------------------------------
+
+ir::DType storage_dtype(QType q) { return q == QType::int8 ? DType::int8 : DType::int16; }
+std::int64_t qmin(QType q) { return q == QType::int8 ? -128 : 0; }
+std::int64_t qmax(QType q) { return q == QType::int8 ? 127 : 255; }
+
+double round_half_even(double v) {
+  const double f = std::floor(v), diff = v - f;
+  if (diff > 0.5) return f + 1;
+  if (diff < 0.5) return f;
+  return std::fmod(f, 2.0) == 0 ? f : f + 1;
+}
+
+Tensor quantize_linear(const Tensor& x, const Tensor& scale, const Tensor* zero_point, std::int64_t axis, QType q) {
+  const std::string op = "QuantizeLinear";
+  require_fp32(op, x);
+  require_fp32(op, scale);
+  const PerAxis ps = check_per_axis(op, "scale", scale, x.shape(), axis);
+  PerAxis pz;
+  if (zero_point) {
+    if (!ir::is_integer(zero_point->dtype())) fail(op, "zero point is not an integer tensor");
+    pz = check_per_axis(op, "zero point", *zero_point, x.shape(), axis);
+  }
+  Tensor y(storage_dtype(q), x.shape());
+  for (std::int64_t i = 0; i < x.size(); ++i) {
+    const float quotient = x.data<float>()[i] / scale.data<float>()[ps.at(i)];  // fp32, as ONNX's reference
+    if (std::isnan(quotient)) fail(op, "NaN input");
+    const std::int64_t zp = zero_point ? zero_point->get_i64(pz.at(i)) : 0;
+    y.set_i64(i, saturate(round_half_even(quotient) + static_cast<double>(zp), q));
+  }
+  return y;
+}
+
+Tensor dequantize_linear(const Tensor& x, const Tensor& scale, const Tensor* zero_point, std::int64_t axis) {
+  const std::string op = "DequantizeLinear";
+  if (!ir::is_integer(x.dtype())) fail(op, "x is not an integer tensor");
+  require_fp32(op, scale);
+  const PerAxis ps = check_per_axis(op, "scale", scale, x.shape(), axis);
+  PerAxis pz;
+  if (zero_point) {
+    if (!ir::is_integer(zero_point->dtype())) fail(op, "zero point is not an integer tensor");
+    pz = check_per_axis(op, "zero point", *zero_point, x.shape(), axis);
+  }
+  Tensor y(DType::fp32, x.shape());
+  for (std::int64_t i = 0; i < x.size(); ++i) {
+    const std::int64_t zp = zero_point ? zero_point->get_i64(pz.at(i)) : 0;
+    y.data<float>()[i] =
+        static_cast<float>(static_cast<double>(x.get_i64(i) - zp) * static_cast<double>(scale.data<float>()[ps.at(i)]));
+  }
+  return y;
+}
+
+std::int64_t requantize(std::int64_t acc, double multiplier, std::int64_t zero_point, QType q) {
+  const double v = static_cast<double>(acc) * multiplier;
+  if (std::isnan(v)) throw std::invalid_argument("golden requantize: NaN multiplier");
+  return saturate(round_half_even(v) + static_cast<double>(zero_point), q);
+}
+
+Tensor requantize(const Tensor& acc, const Tensor& multiplier, const Tensor* zero_point, std::int64_t axis, QType q) {
+  const std::string op = "requantize";
+  if (!ir::is_integer(acc.dtype())) fail(op, "accumulator is not an integer tensor");
+  require_fp32(op, multiplier);
+  const PerAxis pm = check_per_axis(op, "multiplier", multiplier, acc.shape(), axis);
+  PerAxis pz;
+  if (zero_point) {
+    if (!ir::is_integer(zero_point->dtype())) fail(op, "zero point is not an integer tensor");
+    pz = check_per_axis(op, "zero point", *zero_point, acc.shape(), axis);
+  }
+  Tensor y(storage_dtype(q), acc.shape());
+  for (std::int64_t i = 0; i < acc.size(); ++i)
+    y.set_i64(i, requantize(acc.get_i64(i), static_cast<double>(multiplier.data<float>()[pm.at(i)]),
+                            zero_point ? zero_point->get_i64(pz.at(i)) : 0, q));
+  return y;
+}
+
+}  // namespace arraysim::golden
