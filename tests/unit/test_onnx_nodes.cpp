@@ -16,79 +16,27 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <cmath>
-#include <filesystem>
 #include <map>
 #include <regex>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "models/golden/golden.hpp"
+#include "tests/onnx_node_harness.hpp"
 #include "sim/io/onnx_attributes.hpp"
 #include "sim/io/onnx_import.hpp"
 #include "sim/io/onnx_tensor.hpp"
 
-namespace fs = std::filesystem;
 using namespace arraysim;
+using namespace arraysim::onnx_harness;
 
 namespace {
-
-/// Directory of the node tests (tests/CMakeLists.txt: ARRAYSIM_ONNX_NODE_TEST_DIR).
-const std::string kNodeRoot = ARRAYSIM_ONNX_NODE_DIR;
-/// fp32 tolerance: |got - exp| <= kRelTol · max(1, |exp|).
-constexpr double kRelTol = 1e-5;
-
-/// Fails unless the node test data is installed.
-void require_node_root() {
-  if (!fs::is_directory(kNodeRoot))
-    FAIL("ONNX node test data not found at " << kNodeRoot
-                                             << ": install Debian's libonnx-testdata (scripts/install-deps.sh)");
-}
-
-/// Fails unless the test data is installed and holds node test `name`; returns its directory.
-std::string node_dir(const std::string& name) {
-  require_node_root();
-  const std::string dir = kNodeRoot + "/" + name;
-  if (!fs::is_directory(dir)) FAIL("node test " << dir << " does not exist (another libonnx-testdata version?)");
-  return dir;
-}
 
 // ---- node attributes (sim/io/onnx_attributes.hpp) ---------------------------------------------
 
 using io::attr_float;
 using io::attr_int;
-
-/// Fails when the node carries an attribute the harness does not apply: none is silently ignored.
-void require_known_attributes(const onnx::NodeProto& node, const std::set<std::string>& known) {
-  for (const std::string& name : io::unknown_attributes(node, known)) {
-    INFO(node.op_type() << " attribute '" << name << "' is not applied by this harness");
-    CHECK(known.count(name) == 1);
-  }
-  REQUIRE(io::unknown_attributes(node, known).empty());
-}
-
-// ---- node operands ---------------------------------------------------------------------------
-
-/// The tensors of one data set, by graph value name.
-using Values = std::map<std::string, ir::Tensor>;
-
-/// Input k of the node; nullptr when absent (omitted, or an empty name: ONNX optional inputs).
-const ir::Tensor* optional_input(const onnx::NodeProto& node, const Values& values, int k) {
-  if (k >= node.input_size() || node.input(k).empty()) return nullptr;
-  const auto it = values.find(node.input(k));
-  INFO("node input '" << node.input(k) << "' has no data");
-  REQUIRE(it != values.end());
-  return &it->second;
-}
-
-const ir::Tensor& input(const onnx::NodeProto& node, const Values& values, int k) {
-  const ir::Tensor* t = optional_input(node, values, k);
-  INFO(node.op_type() << " needs input " << k);
-  REQUIRE(t != nullptr);
-  return *t;
-}
 
 // ---- glue around the golden model ------------------------------------------------------------
 
@@ -264,84 +212,17 @@ ir::Tensor run_matmul_integer(const onnx::NodeProto& node, const Values& v) {
 }
 
 /// The node's output computed by the golden model plus glue.
-ir::Tensor evaluate(const onnx::NodeProto& node, const Values& v) {
+std::vector<ir::Tensor> evaluate(const onnx::NodeProto& node, const Values& v, const ElemTypes&) {
   const std::string& op = node.op_type();
   if (op != "Gemm" && op != "Conv" && op != "ConvInteger") require_known_attributes(node, {});
-  if (op == "Conv") return run_conv(node, v);
-  if (op == "ConvInteger") return run_conv_integer(node, v);
-  if (op == "Gemm") return run_gemm(node, v);
-  if (op == "MatMul") return run_matmul(node, v);
-  if (op == "MatMulInteger") return run_matmul_integer(node, v);
+  REQUIRE(node.output_size() == 1);
+  if (op == "Conv") return {run_conv(node, v)};
+  if (op == "ConvInteger") return {run_conv_integer(node, v)};
+  if (op == "Gemm") return {run_gemm(node, v)};
+  if (op == "MatMul") return {run_matmul(node, v)};
+  if (op == "MatMulInteger") return {run_matmul_integer(node, v)};
   FAIL("operator " << op << " is not one of Conv, ConvInteger, Gemm, MatMul, MatMulInteger");
   return {};
-}
-
-// ---- data sets and comparison ----------------------------------------------------------------
-
-/// Graph input i from `<data_set>/input_<i>.pb`, graph output i from `<data_set>/output_<i>.pb`.
-Values load_data_set(const onnx::GraphProto& g, const std::string& data_set) {
-  Values values;
-  const auto load = [&](const std::string& value_name, const std::string& file) {
-    const onnx::TensorProto t = io::load_tensor_proto(data_set + "/" + file);
-    INFO(file << " holds tensor '" << t.name() << "', the graph expects '" << value_name << "'");
-    CHECK((t.name().empty() || t.name() == value_name));
-    values.emplace(value_name, io::to_ir_tensor(t));
-  };
-  for (int i = 0; i < g.input_size(); ++i) load(g.input(i).name(), "input_" + std::to_string(i) + ".pb");
-  for (int i = 0; i < g.output_size(); ++i) load(g.output(i).name(), "output_" + std::to_string(i) + ".pb");
-  return values;
-}
-
-/// Integers: exactly equal. fp32: |got - exp| <= kRelTol · max(1, |exp|) element-wise.
-void compare(const ir::Tensor& got, const ir::Tensor& exp) {
-  REQUIRE(ir::shape_str(got.shape()) == ir::shape_str(exp.shape()));
-  REQUIRE(ir::dtype_name(got.dtype()) == ir::dtype_name(exp.dtype()));
-  const bool integer = ir::is_integer(exp.dtype());
-  std::int64_t bad = 0;
-  double worst = 0;
-  std::ostringstream first;
-  for (std::int64_t i = 0; i < exp.size(); ++i) {
-    bool ok;
-    if (integer) {
-      ok = got.get_i64(i) == exp.get_i64(i);
-    } else {
-      const double g = got.get_f64(i), e = exp.get_f64(i), scale = std::max(1.0, std::fabs(e));
-      ok = std::fabs(g - e) <= kRelTol * scale;  // false for NaN
-      worst = std::max(worst, std::fabs(g - e) / scale);
-    }
-    if (!ok && ++bad <= 8)
-      first << "\n  element " << i << ": got " << got.element_str(i) << ", expected " << exp.element_str(i);
-  }
-  INFO(bad << " of " << exp.size() << " elements differ" << first.str());
-  std::ostringstream err;
-  if (!integer) err << "largest |got - exp| / max(1, |exp|) = " << worst << " (tolerance " << kRelTol << ")";
-  INFO(err.str());
-  CHECK(bad == 0);
-}
-
-/// Runs every data set of node test `name` through the golden model and compares.
-void run_node_test(const std::string& name) {
-  const std::string dir = node_dir(name);
-  const onnx::ModelProto model = io::load_model(dir + "/model.onnx");
-  const onnx::GraphProto& g = model.graph();
-  REQUIRE(g.node_size() == 1);
-  REQUIRE(g.initializer_size() == 0);
-  const onnx::NodeProto& node = g.node(0);
-  REQUIRE(node.output_size() == 1);
-  REQUIRE(g.output_size() == 1);
-
-  std::vector<std::string> data_sets;
-  for (const fs::directory_entry& e : fs::directory_iterator(dir))
-    if (e.is_directory() && e.path().filename().string().rfind("test_data_set_", 0) == 0)
-      data_sets.push_back(e.path().string());
-  std::sort(data_sets.begin(), data_sets.end());
-  REQUIRE(!data_sets.empty());
-
-  for (const std::string& ds : data_sets) {
-    INFO(node.op_type() << " node, data set " << ds);
-    const Values values = load_data_set(g, ds);
-    compare(evaluate(node, values), values.at(g.output(0).name()));
-  }
 }
 
 }  // namespace
@@ -379,56 +260,18 @@ void run_node_test(const std::string& name) {
 /// Empty: libonnx-testdata 1.12 has no Conv test the golden model cannot express (no 1-D/3-D Conv).
 #define ARRAYSIM_ONNX_SKIP_LIST(X)
 
-#define ARRAYSIM_ONNX_RUN_CASE(dir) \
-  TEST_CASE("onnx node " #dir, "[unit][onnx]") { run_node_test(#dir); }
-#define ARRAYSIM_ONNX_SKIP_CASE(dir, reason)                   \
-  TEST_CASE("onnx node " #dir, "[unit][onnx]") {               \
-    node_dir(#dir);                                            \
-    WARN("ARRAYSIM_ONNX_NODE_TEST_SKIPPED " #dir ": " reason); \
-  }
+#define ARRAYSIM_ONNX_RUN_CASE(dir) ARRAYSIM_ONNX_NODE_CASE(dir, evaluate, kRelTol)
 ARRAYSIM_ONNX_RUN_LIST(ARRAYSIM_ONNX_RUN_CASE)
-ARRAYSIM_ONNX_SKIP_LIST(ARRAYSIM_ONNX_SKIP_CASE)
+ARRAYSIM_ONNX_SKIP_LIST(ARRAYSIM_ONNX_NODE_SKIP_CASE)
 
 TEST_CASE("onnx node tests cover every Conv ConvInteger MatMul MatMulInteger Gemm directory", "[unit][onnx]") {
 #define ARRAYSIM_ONNX_NAME(dir) #dir,
 #define ARRAYSIM_ONNX_SKIP_ENTRY(dir, reason) {#dir, reason},
-  const std::set<std::string> run{ARRAYSIM_ONNX_RUN_LIST(ARRAYSIM_ONNX_NAME)};
-  const std::map<std::string, std::string> skipped{ARRAYSIM_ONNX_SKIP_LIST(ARRAYSIM_ONNX_SKIP_ENTRY)};
-  require_node_root();
-
   // A directory is in scope when its name says so (convtranspose excluded: another operator) or
   // when its graph has a node of one of the five operators.
-  const std::regex by_name("test_(basic_)?(conv|convinteger|matmul|matmulinteger|gemm)(_.*)?");
-  const std::set<std::string> ops{"Conv", "ConvInteger", "MatMul", "MatMulInteger", "Gemm"};
-  std::vector<std::string> in_scope;
-  for (const fs::directory_entry& e : fs::directory_iterator(kNodeRoot)) {
-    if (!e.is_directory()) continue;
-    const std::string name = e.path().filename().string();
-    bool hit = std::regex_match(name, by_name);
-    const fs::path model = e.path() / "model.onnx";
-    if (!hit && fs::exists(model)) {
-      const onnx::ModelProto m = io::load_model(model.string());
-      for (const onnx::NodeProto& n : m.graph().node()) hit = hit || ops.count(n.op_type()) == 1;
-    }
-    if (hit) in_scope.push_back(name);
-  }
-  std::sort(in_scope.begin(), in_scope.end());
-
-  std::string uncovered;
-  for (const std::string& name : in_scope)
-    if (!run.count(name) && !skipped.count(name)) uncovered += " " + name;
-  std::string stale;
-  for (const std::string& name : run)
-    if (!std::binary_search(in_scope.begin(), in_scope.end(), name)) stale += " " + name;
-  for (const auto& entry : skipped) {
-    if (!std::binary_search(in_scope.begin(), in_scope.end(), entry.first)) stale += " " + entry.first;
-    if (run.count(entry.first)) stale += " " + entry.first + "(also run)";
-  }
-  INFO(in_scope.size() << " node tests in scope, " << run.size() << " run, " << skipped.size() << " skipped");
-  INFO("neither run nor in the skip list:" << uncovered);
-  INFO("listed but not an in-scope directory on disk:" << stale);
-  CHECK(uncovered.empty());
-  CHECK(stale.empty());
+  check_coverage(std::regex("test_(basic_)?(conv|convinteger|matmul|matmulinteger|gemm)(_.*)?"),
+                 {"Conv", "ConvInteger", "MatMul", "MatMulInteger", "Gemm"}, NodeScope::any_node,
+                 {ARRAYSIM_ONNX_RUN_LIST(ARRAYSIM_ONNX_NAME)}, {ARRAYSIM_ONNX_SKIP_LIST(ARRAYSIM_ONNX_SKIP_ENTRY)});
 #undef ARRAYSIM_ONNX_NAME
 #undef ARRAYSIM_ONNX_SKIP_ENTRY
 }

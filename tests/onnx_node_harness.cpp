@@ -1,0 +1,181 @@
+#include "tests/onnx_node_harness.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+
+#include "sim/io/onnx_attributes.hpp"
+
+namespace fs = std::filesystem;
+
+namespace arraysim::onnx_harness {
+
+const std::string kNodeRoot = ARRAYSIM_ONNX_NODE_DIR;
+
+void require_node_root() {
+  if (!fs::is_directory(kNodeRoot))
+    FAIL("ONNX node test data not found at " << kNodeRoot
+                                             << ": install Debian's libonnx-testdata (scripts/install-deps.sh)");
+}
+
+std::string node_dir(const std::string& name) {
+  require_node_root();
+  const std::string dir = kNodeRoot + "/" + name;
+  if (!fs::is_directory(dir)) FAIL("node test " << dir << " does not exist (another libonnx-testdata version?)");
+  return dir;
+}
+
+void require_known_attributes(const onnx::NodeProto& node, const std::set<std::string>& known) {
+  for (const std::string& name : io::unknown_attributes(node, known)) {
+    INFO(node.op_type() << " attribute '" << name << "' is not applied by this harness");
+    CHECK(known.count(name) == 1);
+  }
+  REQUIRE(io::unknown_attributes(node, known).empty());
+}
+
+const ir::Tensor* optional_input(const onnx::NodeProto& node, const Values& values, int k) {
+  if (k >= node.input_size() || node.input(k).empty()) return nullptr;
+  const auto it = values.find(node.input(k));
+  INFO("node input '" << node.input(k) << "' has no data");
+  REQUIRE(it != values.end());
+  return &it->second;
+}
+
+const ir::Tensor& input(const onnx::NodeProto& node, const Values& values, int k) {
+  const ir::Tensor* t = optional_input(node, values, k);
+  INFO(node.op_type() << " needs input " << k);
+  REQUIRE(t != nullptr);
+  return *t;
+}
+
+void compare(const ir::Tensor& got, const ir::Tensor& exp, double rel_tol) {
+  REQUIRE(ir::shape_str(got.shape()) == ir::shape_str(exp.shape()));
+  REQUIRE(ir::dtype_name(got.dtype()) == ir::dtype_name(exp.dtype()));
+  const bool integer = ir::is_integer(exp.dtype());
+  std::int64_t bad = 0;
+  double worst = 0;
+  std::ostringstream first;
+  for (std::int64_t i = 0; i < exp.size(); ++i) {
+    bool ok;
+    if (integer) {
+      ok = got.get_i64(i) == exp.get_i64(i);
+    } else {
+      const double g = got.get_f64(i), e = exp.get_f64(i), scale = std::max(1.0, std::fabs(e));
+      ok = std::fabs(g - e) <= rel_tol * scale;  // false for NaN
+      worst = std::max(worst, std::fabs(g - e) / scale);
+    }
+    if (!ok && ++bad <= 8)
+      first << "\n  element " << i << ": got " << got.element_str(i) << ", expected " << exp.element_str(i);
+  }
+  INFO(bad << " of " << exp.size() << " elements differ" << first.str());
+  std::ostringstream err;
+  if (!integer) err << "largest |got - exp| / max(1, |exp|) = " << worst << " (tolerance " << rel_tol << ")";
+  INFO(err.str());
+  CHECK(bad == 0);
+}
+
+namespace {
+
+struct DataSet {
+  Values inputs, outputs;
+};
+
+/// Graph input i from `<data_set>/input_<i>.pb`, graph output i from `<data_set>/output_<i>.pb`.
+DataSet load_data_set(const onnx::GraphProto& g, const std::string& data_set) {
+  DataSet ds;
+  const auto load = [&](Values& into, const std::string& value_name, const std::string& file) {
+    const onnx::TensorProto t = io::load_tensor_proto(data_set + "/" + file);
+    INFO(file << " holds tensor '" << t.name() << "', the graph expects '" << value_name << "'");
+    CHECK((t.name().empty() || t.name() == value_name));
+    into.emplace(value_name, io::to_ir_tensor(t));
+  };
+  for (int i = 0; i < g.input_size(); ++i) load(ds.inputs, g.input(i).name(), "input_" + std::to_string(i) + ".pb");
+  for (int i = 0; i < g.output_size(); ++i) load(ds.outputs, g.output(i).name(), "output_" + std::to_string(i) + ".pb");
+  return ds;
+}
+
+ElemTypes elem_types(const onnx::GraphProto& g) {
+  ElemTypes types;
+  const auto add = [&](const onnx::ValueInfoProto& v) {
+    if (v.type().has_tensor_type()) types[v.name()] = v.type().tensor_type().elem_type();
+  };
+  for (const auto& v : g.input()) add(v);
+  for (const auto& v : g.output()) add(v);
+  for (const auto& v : g.value_info()) add(v);
+  return types;
+}
+
+}  // namespace
+
+void run_node_test(const std::string& name, const Evaluator& evaluate, double rel_tol) {
+  const std::string dir = node_dir(name);
+  const onnx::ModelProto model = io::load_model(dir + "/model.onnx");
+  const onnx::GraphProto& g = model.graph();
+  REQUIRE(g.node_size() >= 1);
+  REQUIRE(g.initializer_size() == 0);
+  const ElemTypes types = elem_types(g);
+
+  std::vector<std::string> data_sets;
+  for (const fs::directory_entry& e : fs::directory_iterator(dir))
+    if (e.is_directory() && e.path().filename().string().rfind("test_data_set_", 0) == 0)
+      data_sets.push_back(e.path().string());
+  std::sort(data_sets.begin(), data_sets.end());
+  REQUIRE(!data_sets.empty());
+
+  for (const std::string& ds_dir : data_sets) {
+    INFO("data set " << ds_dir);
+    const DataSet ds = load_data_set(g, ds_dir);
+    Values values = ds.inputs;
+    for (const onnx::NodeProto& node : g.node()) {
+      INFO(node.op_type() << " node");
+      std::vector<ir::Tensor> outs = evaluate(node, values, types);
+      REQUIRE(static_cast<int>(outs.size()) == node.output_size());
+      for (int k = 0; k < node.output_size(); ++k)
+        if (!node.output(k).empty()) values[node.output(k)] = std::move(outs[static_cast<std::size_t>(k)]);
+    }
+    for (const onnx::ValueInfoProto& out : g.output()) {
+      INFO("graph output '" << out.name() << "'");
+      const auto it = values.find(out.name());
+      REQUIRE(it != values.end());
+      compare(it->second, ds.outputs.at(out.name()), rel_tol);
+    }
+  }
+}
+
+void check_coverage(const std::regex& by_name, const std::set<std::string>& ops, NodeScope scope,
+                    const std::set<std::string>& run, const std::map<std::string, std::string>& skipped) {
+  require_node_root();
+  std::vector<std::string> in_scope;
+  for (const fs::directory_entry& e : fs::directory_iterator(kNodeRoot)) {
+    if (!e.is_directory()) continue;
+    const std::string name = e.path().filename().string();
+    bool hit = std::regex_match(name, by_name);
+    const fs::path model = e.path() / "model.onnx";
+    if (!hit && fs::exists(model)) {
+      const onnx::ModelProto m = io::load_model(model.string());
+      if (scope == NodeScope::any_node || m.graph().node_size() == 1)
+        for (const onnx::NodeProto& n : m.graph().node()) hit = hit || ops.count(n.op_type()) == 1;
+    }
+    if (hit) in_scope.push_back(name);
+  }
+  std::sort(in_scope.begin(), in_scope.end());
+
+  std::string uncovered;
+  for (const std::string& name : in_scope)
+    if (!run.count(name) && !skipped.count(name)) uncovered += " " + name;
+  std::string stale;
+  for (const std::string& name : run)
+    if (!std::binary_search(in_scope.begin(), in_scope.end(), name)) stale += " " + name;
+  for (const auto& entry : skipped) {
+    if (!std::binary_search(in_scope.begin(), in_scope.end(), entry.first)) stale += " " + entry.first;
+    if (run.count(entry.first)) stale += " " + entry.first + "(also run)";
+  }
+  INFO(in_scope.size() << " node tests in scope, " << run.size() << " run, " << skipped.size() << " skipped");
+  INFO("neither run nor in the skip list:" << uncovered);
+  INFO("listed but not an in-scope directory on disk:" << stale);
+  CHECK(uncovered.empty());
+  CHECK(stale.empty());
+}
+
+}  // namespace arraysim::onnx_harness

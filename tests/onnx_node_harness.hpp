@@ -1,0 +1,78 @@
+#pragma once
+/// Shared harness of the ONNX backend node tests (tests/unit/test_onnx_nodes.cpp,
+/// tests/unit/test_onnx_vector_nodes.cpp): finding the node test directories of Debian's
+/// libonnx-testdata, reading a data set, evaluating the graph node by node with a test file's
+/// evaluator, comparing, and checking that every in-scope directory is run or skipped with a reason.
+///
+/// Each node test directory holds model.onnx and test_data_set_*/ with input_<i>.pb for the i-th
+/// graph input and output_<i>.pb for the i-th graph output (TensorProto files).
+#include <catch2/catch.hpp>
+
+#include <functional>
+#include <map>
+#include <regex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "models/ir/tensor.hpp"
+#include "sim/io/onnx_tensor.hpp"
+
+namespace arraysim::onnx_harness {
+
+/// Directory of the node tests (tests/CMakeLists.txt: ARRAYSIM_ONNX_NODE_TEST_DIR).
+extern const std::string kNodeRoot;
+/// Default fp32 tolerance: |got - exp| <= kRelTol · max(1, |exp|).
+constexpr double kRelTol = 1e-5;
+
+/// Fails unless the node test data is installed.
+void require_node_root();
+/// Fails unless the test data is installed and holds node test `name`; returns its directory.
+std::string node_dir(const std::string& name);
+
+/// Fails when the node carries an attribute the harness does not apply: none is silently ignored.
+void require_known_attributes(const onnx::NodeProto& node, const std::set<std::string>& known);
+
+/// Tensors by graph value name.
+using Values = std::map<std::string, ir::Tensor>;
+/// ONNX element types (TensorProto::DataType) of the graph's inputs, outputs and value_info by
+/// name: tells an ONNX UINT8 value (held in an int16 ir::Tensor) from an INT16 one.
+using ElemTypes = std::map<std::string, int>;
+
+/// Input k of the node; nullptr when absent (omitted, or an empty name: ONNX optional inputs).
+const ir::Tensor* optional_input(const onnx::NodeProto& node, const Values& values, int k);
+/// Input k of the node; fails when absent.
+const ir::Tensor& input(const onnx::NodeProto& node, const Values& values, int k);
+
+/// Computes the outputs of one node, in the node's output order (one per output name).
+using Evaluator = std::function<std::vector<ir::Tensor>(const onnx::NodeProto&, const Values&, const ElemTypes&)>;
+
+/// Integers: exactly equal. fp32: |got - exp| <= rel_tol · max(1, |exp|) element-wise.
+void compare(const ir::Tensor& got, const ir::Tensor& exp, double rel_tol = kRelTol);
+
+/// Runs every data set of node test `name`: the graph's nodes in order through `evaluate` (a
+/// graph of more than one node is what the ONNX tests call an expanded function), then compares
+/// every graph output with output_<i>.pb.
+void run_node_test(const std::string& name, const Evaluator& evaluate, double rel_tol = kRelTol);
+
+/// Which directories a coverage check considers: those whose name matches `by_name`, plus those
+/// whose graph has a node of one of `ops` (any node, or only single-node graphs).
+enum class NodeScope { any_node, single_node_graph };
+
+/// Fails unless every in-scope directory on disk is in `run` or `skipped` (and only in one), and
+/// every listed directory is in scope.
+void check_coverage(const std::regex& by_name, const std::set<std::string>& ops, NodeScope scope,
+                    const std::set<std::string>& run, const std::map<std::string, std::string>& skipped);
+
+}  // namespace arraysim::onnx_harness
+
+/// A Catch2 test that runs node test `dir` through `evaluate` with fp32 tolerance `tol`.
+#define ARRAYSIM_ONNX_NODE_CASE(dir, evaluate, tol) \
+  TEST_CASE("onnx node " #dir, "[unit][onnx]") { arraysim::onnx_harness::run_node_test(#dir, evaluate, tol); }
+/// A Catch2 test for a node test that is not run: it prints the reason and ctest reports it as
+/// skipped (tests/CMakeLists.txt: SKIP_REGULAR_EXPRESSION).
+#define ARRAYSIM_ONNX_NODE_SKIP_CASE(dir, reason)              \
+  TEST_CASE("onnx node " #dir, "[unit][onnx]") {               \
+    arraysim::onnx_harness::node_dir(#dir);                    \
+    WARN("ARRAYSIM_ONNX_NODE_TEST_SKIPPED " #dir ": " reason); \
+  }
