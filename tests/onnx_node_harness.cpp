@@ -5,7 +5,9 @@
 #include <filesystem>
 #include <sstream>
 
+#include "models/golden/golden.hpp"
 #include "sim/io/onnx_attributes.hpp"
+#include "sim/io/onnx_import.hpp"
 
 namespace fs = std::filesystem;
 
@@ -73,6 +75,98 @@ void compare(const ir::Tensor& got, const ir::Tensor& exp, double rel_tol) {
   if (!integer) err << "largest |got - exp| / max(1, |exp|) = " << worst << " (tolerance " << rel_tol << ")";
   INFO(err.str());
   CHECK(bad == 0);
+}
+
+// ---- glue shared by the node tests ---------------------------------------------------------
+
+/// Conv / ConvInteger attributes and operand shapes -> the golden model's layer parameters, by the
+/// ONNX importer's own mapping (io::conv2d_from_onnx: strides, dilations, group, pads in ONNX order
+/// [top, left, bottom, right], auto_pad SAME_UPPER / SAME_LOWER / VALID resolved to explicit pads),
+/// so these node tests also check what `arraysim import onnx` makes of a Conv node.
+ir::Conv2dParams conv_params(const onnx::NodeProto& node, const ir::Shape& xs, const ir::Shape& ws) {
+  INFO("X " << ir::shape_str(xs) << ", W " << ir::shape_str(ws)
+            << ": golden::conv2d_direct is 2-D only (rank-4 X and W)");
+  REQUIRE(xs.size() == 4);
+  REQUIRE(ws.size() == 4);
+  ir::Layer l;
+  l.kind = ir::LayerKind::conv2d;
+  try {
+    l.conv = io::conv2d_from_onnx(node, xs, ws);
+  } catch (const std::runtime_error& e) {
+    FAIL("io::conv2d_from_onnx: " << e.what());
+  }
+  for (const ir::LayerIssue& issue : ir::validate(l)) FAIL("layer rejected: " << issue.field << ": " << issue.message);
+  return l.conv;
+}
+
+
+/// Glue for ConvInteger / MatMulInteger: t - zero_point as int16. Exact: both are 8-bit values, so
+/// the difference lies in [-255, 255]. `zp` is absent (0), one element (per tensor), or a 1-D
+/// tensor of t.shape()[axis] elements (one zero point per index along `axis`).
+ir::Tensor minus_zero_point(const ir::Tensor& t, const ir::Tensor* zp, std::size_t axis) {
+  ir::Tensor out(ir::DType::int16, t.shape());
+  std::int64_t inner = 1, extent = 1;
+  if (zp && zp->size() != 1) {
+    INFO("zero point " << ir::shape_str(zp->shape()) << " for operand " << ir::shape_str(t.shape())
+                       << (axis == kPerTensorOnly ? ": only a per-tensor zero point is allowed" : ""));
+    REQUIRE(axis < t.shape().size());
+    REQUIRE(zp->shape() == ir::Shape{t.shape()[axis]});
+    extent = t.shape()[axis];
+    for (std::size_t d = axis + 1; d < t.shape().size(); ++d) inner *= t.shape()[d];
+  }
+  for (std::int64_t i = 0; i < t.size(); ++i) {
+    const std::int64_t z = zp ? zp->get_i64(zp->size() == 1 ? 0 : (i / inner) % extent) : 0;
+    const std::int64_t v = t.get_i64(i) - z;
+    REQUIRE((v >= -32768 && v <= 32767));
+    out.set_i64(i, v);
+  }
+  return out;
+}
+
+/// Glue for MatMul / MatMulInteger: numpy.matmul of [..., M, K] x [..., K, N] for ranks >= 2. The
+/// batch dimensions (all but the last two) are right-aligned and broadcast (equal, or 1); each
+/// output batch index is one golden::gemm of the two 2-D slices.
+ir::Tensor batched_matmul(const ir::Tensor& a, const ir::Tensor& b, ir::DType acc) {
+  const ir::Shape &as = a.shape(), &bs = b.shape();
+  INFO("MatMul " << ir::shape_str(as) << " x " << ir::shape_str(bs)
+                 << ": rank-1 operands (vector promotion) are not handled");
+  REQUIRE(as.size() >= 2);
+  REQUIRE(bs.size() >= 2);
+  const std::int64_t M = as[as.size() - 2], K = as.back(), N = bs.back();
+  REQUIRE(bs[bs.size() - 2] == K);
+
+  const std::size_t ra = as.size() - 2, rb = bs.size() - 2, rank = std::max(ra, rb);
+  // Batch dim d of an operand with r batch dims (right-aligned; missing dims are 1).
+  const auto dim = [rank](const ir::Shape& s, std::size_t r, std::size_t d) {
+    return d + r < rank ? 1 : s[d + r - rank];
+  };
+  ir::Shape out_shape;
+  for (std::size_t d = 0; d < rank; ++d) {
+    const std::int64_t da = dim(as, ra, d), db = dim(bs, rb, d);
+    REQUIRE((da == db || da == 1 || db == 1));
+    out_shape.push_back(std::max(da, db));
+  }
+  const std::int64_t batches = ir::numel(out_shape);
+  out_shape.push_back(M);
+  out_shape.push_back(N);
+
+  ir::Tensor out(acc, out_shape);
+  ir::Tensor a2(a.dtype(), {M, K}), b2(b.dtype(), {K, N});
+  for (std::int64_t bi = 0; bi < batches; ++bi) {
+    std::int64_t rem = bi, a_off = 0, b_off = 0, a_stride = 1, b_stride = 1;
+    for (std::size_t d = rank; d-- > 0;) {
+      const std::int64_t idx = rem % out_shape[d];
+      rem /= out_shape[d];
+      const std::int64_t da = dim(as, ra, d), db = dim(bs, rb, d);
+      a_off += (da == 1 ? 0 : idx) * a_stride, a_stride *= da;
+      b_off += (db == 1 ? 0 : idx) * b_stride, b_stride *= db;
+    }
+    for (std::int64_t e = 0; e < M * K; ++e) a2.copy_element(e, a, a_off * M * K + e);
+    for (std::int64_t e = 0; e < K * N; ++e) b2.copy_element(e, b, b_off * K * N + e);
+    const ir::Tensor c2 = golden::gemm(a2, b2, acc);
+    for (std::int64_t e = 0; e < M * N; ++e) out.copy_element(bi * M * N + e, c2, e);
+  }
+  return out;
 }
 
 namespace {

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "models/ir/layer.hpp"
 #include "models/ir/tensor.hpp"
 #include "sim/io/onnx_tensor.hpp"
 
@@ -54,6 +55,24 @@ void compare(const ir::Tensor& got, const ir::Tensor& exp, double rel_tol = kRel
 /// graph of more than one node is what the ONNX tests call an expanded function), then compares
 /// every graph output with output_<i>.pb.
 void run_node_test(const std::string& name, const Evaluator& evaluate, double rel_tol = kRelTol);
+
+// ---- glue shared by the node tests (the golden model does the MACs, this adapts ONNX to it) ----
+
+/// Conv / ConvInteger / QLinearConv attributes and operand shapes -> the golden model's layer
+/// parameters, by the ONNX importer's own mapping (io::conv2d_from_onnx; auto_pad resolved to
+/// explicit pads), so the node tests also check what `arraysim import onnx` makes of a Conv node.
+ir::Conv2dParams conv_params(const onnx::NodeProto& node, const ir::Shape& xs, const ir::Shape& ws);
+
+/// `axis` argument of minus_zero_point for operands whose zero point can only be per tensor.
+constexpr std::size_t kPerTensorOnly = static_cast<std::size_t>(-1);
+
+/// t - zero_point as int16 (exact for 8-bit values: the difference lies in [-255, 255]). `zp` is
+/// absent (0), one element (per tensor), or a 1-D tensor of t.shape()[axis] elements.
+ir::Tensor minus_zero_point(const ir::Tensor& t, const ir::Tensor* zp, std::size_t axis);
+
+/// numpy.matmul of [..., M, K] x [..., K, N] (ranks >= 2, batch dimensions broadcast), one
+/// golden::gemm per output batch index, accumulating in `acc`.
+ir::Tensor batched_matmul(const ir::Tensor& a, const ir::Tensor& b, ir::DType acc);
 
 /// Which directories a coverage check considers: those whose name matches `by_name`, plus those
 /// whose graph has a node of one of `ops` (any node, or only single-node graphs).
