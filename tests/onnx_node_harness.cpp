@@ -99,7 +99,6 @@ ir::Conv2dParams conv_params(const onnx::NodeProto& node, const ir::Shape& xs, c
   return l.conv;
 }
 
-
 /// Glue for ConvInteger / MatMulInteger: t - zero_point as int16. Exact: both are 8-bit values, so
 /// the difference lies in [-255, 255]. `zp` is absent (0), one element (per tensor), or a 1-D
 /// tensor of t.shape()[axis] elements (one zero point per index along `axis`).
