@@ -2,24 +2,16 @@
 
 #include <stdexcept>
 
+#include "models/golden/dtype_dispatch.hpp"
+
 namespace arraysim::golden {
 namespace {
 
 using ir::DType;
 using ir::Tensor;
 
-/// Calls f(TypeTag<T>) with T the C++ type of `t`.
-template <class T> struct Tag { using type = T; };
-template <class F> auto visit_dtype(DType t, F&& f) {
-  switch (t) {
-    case DType::int8: return f(Tag<std::int8_t>{});
-    case DType::int16: return f(Tag<std::int16_t>{});
-    case DType::int32: return f(Tag<std::int32_t>{});
-    case DType::int64: return f(Tag<std::int64_t>{});
-    case DType::fp32: return f(Tag<float>{});
-  }
-  throw std::logic_error("bad dtype");
-}
+using detail::Tag;
+using detail::visit_dtype;
 
 void check_operands(const Tensor& a, const Tensor& b, DType acc) {
   if (ir::is_integer(a.dtype()) != ir::is_integer(b.dtype()) || ir::is_integer(a.dtype()) != ir::is_integer(acc))

@@ -8,6 +8,8 @@
 #include <string>
 #include <type_traits>
 
+#include "models/golden/dtype_dispatch.hpp"
+
 namespace arraysim::golden {
 namespace {
 
@@ -19,18 +21,8 @@ using ir::Tensor;
   throw std::invalid_argument("golden " + op + ": " + msg);
 }
 
-/// Calls f(Tag<T>{}) with T the C++ element type of `t`.
-template <class T> struct Tag { using type = T; };
-template <class F> auto visit_dtype(DType t, F&& f) {
-  switch (t) {
-    case DType::int8: return f(Tag<std::int8_t>{});
-    case DType::int16: return f(Tag<std::int16_t>{});
-    case DType::int32: return f(Tag<std::int32_t>{});
-    case DType::int64: return f(Tag<std::int64_t>{});
-    case DType::fp32: return f(Tag<float>{});
-  }
-  throw std::logic_error("bad dtype");
-}
+using detail::Tag;
+using detail::visit_dtype;
 
 void require_fp32(const std::string& op, const Tensor& x) {
   if (x.dtype() != DType::fp32) fail(op, "needs an fp32 tensor, got " + ir::dtype_name(x.dtype()));
@@ -657,16 +649,21 @@ double round_half_even(double v) {
   return std::fmod(f, 2.0) == 0 ? f : f + 1;
 }
 
+namespace {
+/// The zero point's per-axis indexing (none: 0 everywhere); it must be an integer tensor.
+PerAxis zero_point_axis(const std::string& op, const Tensor* zero_point, const Shape& shape, std::int64_t axis) {
+  if (!zero_point) return {};
+  if (!ir::is_integer(zero_point->dtype())) fail(op, "zero point is not an integer tensor");
+  return check_per_axis(op, "zero point", *zero_point, shape, axis);
+}
+}  // namespace
+
 Tensor quantize_linear(const Tensor& x, const Tensor& scale, const Tensor* zero_point, std::int64_t axis, QType q) {
   const std::string op = "QuantizeLinear";
   require_fp32(op, x);
   require_fp32(op, scale);
   const PerAxis ps = check_per_axis(op, "scale", scale, x.shape(), axis);
-  PerAxis pz;
-  if (zero_point) {
-    if (!ir::is_integer(zero_point->dtype())) fail(op, "zero point is not an integer tensor");
-    pz = check_per_axis(op, "zero point", *zero_point, x.shape(), axis);
-  }
+  const PerAxis pz = zero_point_axis(op, zero_point, x.shape(), axis);
   Tensor y(storage_dtype(q), x.shape());
   for (std::int64_t i = 0; i < x.size(); ++i) {
     const float quotient = x.data<float>()[i] / scale.data<float>()[ps.at(i)];  // fp32, as ONNX's reference
@@ -682,11 +679,7 @@ Tensor dequantize_linear(const Tensor& x, const Tensor& scale, const Tensor* zer
   if (!ir::is_integer(x.dtype())) fail(op, "x is not an integer tensor");
   require_fp32(op, scale);
   const PerAxis ps = check_per_axis(op, "scale", scale, x.shape(), axis);
-  PerAxis pz;
-  if (zero_point) {
-    if (!ir::is_integer(zero_point->dtype())) fail(op, "zero point is not an integer tensor");
-    pz = check_per_axis(op, "zero point", *zero_point, x.shape(), axis);
-  }
+  const PerAxis pz = zero_point_axis(op, zero_point, x.shape(), axis);
   Tensor y(DType::fp32, x.shape());
   for (std::int64_t i = 0; i < x.size(); ++i) {
     const std::int64_t zp = zero_point ? zero_point->get_i64(pz.at(i)) : 0;
@@ -707,11 +700,7 @@ Tensor requantize(const Tensor& acc, const Tensor& multiplier, const Tensor* zer
   if (!ir::is_integer(acc.dtype())) fail(op, "accumulator is not an integer tensor");
   require_fp32(op, multiplier);
   const PerAxis pm = check_per_axis(op, "multiplier", multiplier, acc.shape(), axis);
-  PerAxis pz;
-  if (zero_point) {
-    if (!ir::is_integer(zero_point->dtype())) fail(op, "zero point is not an integer tensor");
-    pz = check_per_axis(op, "zero point", *zero_point, acc.shape(), axis);
-  }
+  const PerAxis pz = zero_point_axis(op, zero_point, acc.shape(), axis);
   Tensor y(storage_dtype(q), acc.shape());
   for (std::int64_t i = 0; i < acc.size(); ++i)
     y.set_i64(i, requantize(acc.get_i64(i), static_cast<double>(multiplier.data<float>()[pm.at(i)]),
