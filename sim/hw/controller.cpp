@@ -269,13 +269,7 @@ void Controller::end_layer(std::int64_t total) {
   const plan::LayerPlan& p = plan();
   std::vector<plan::FoldTiming> timing = values() ? compute_->timing : sequencer_->timing();
   for (plan::FoldTiming& t : timing) t.load_start += base_, t.stream_start += base_, t.last_output += base_;
-  const plan::TraceLayout halves{arch_.ifmap.tile_budget_bytes(),
-                                 arch_.weight.tile_budget_bytes(),
-                                 arch_.output.tile_budget_bytes(),
-                                 a_elem_,
-                                 b_elem_,
-                                 c_elem_};
-  rec_.end_layer(total, ir::macs(p.layer), p.vector ? nullptr : &p.schedule, timing, halves);
+  rec_.end_layer(total, ir::macs(p.layer), p.vector ? nullptr : &p.schedule, timing, plan::scratchpad_halves(arch_));
   LayerCounters& lc = rec_.layer();
   if (values()) {
     lc.output = memory_.read_output();

@@ -3,25 +3,21 @@
 #include <algorithm>
 #include <map>
 
-#include "sim/plan/dataflow.hpp"
-
 namespace arraysim::hw {
 
 EdgeReadPorts::EdgeReadPorts(const config::ArchConfig& arch)
-    : spads_{BankedScratchpad(arch.ifmap), BankedScratchpad(arch.weight)} {
+    : spads_{BankedScratchpad(arch.ifmap), BankedScratchpad(arch.weight)},
+      ports_{arch.ifmap.read_ports, arch.weight.read_ports},
+      halves_(plan::scratchpad_halves(arch)) {
   const config::ScratchpadConfig* cfg[2] = {&arch.ifmap, &arch.weight};
+  const std::int64_t half_bytes[2] = {halves_.a_base, halves_.b_base}, elem[2] = {halves_.a_elem, halves_.b_elem};
   for (int i = 0; i < 2; ++i) {
     const config::ScratchpadConfig& c = *cfg[i];
-    ports_[i] = c.read_ports;
-    half_bytes_[i] = c.tile_budget_bytes();
-    elem_[i] = ir::dtype_bytes(i == 0 ? arch.array.input_dtype : arch.array.weight_dtype);
     const std::int64_t words =
-        config::vector_words_max(config::edge_bytes(arch.array, i == 0 ? "ifmap" : "weight"), elem_[i], c.word_bytes);
+        config::vector_words_max(config::edge_bytes(arch.array, i == 0 ? "ifmap" : "weight"), elem[i], c.word_bytes);
     conflict_free_ = conflict_free_ && c.bank_mapping == config::BankMapping::interleave && c.interleave_words == 1 &&
-                     half_bytes_[i] % c.word_bytes == 0 && words <= c.banks * c.read_ports;
+                     half_bytes[i] % c.word_bytes == 0 && words <= c.banks * c.read_ports;
   }
-  c_half_bytes_ = arch.output.tile_budget_bytes();
-  c_elem_ = ir::dtype_bytes(arch.array.accumulator_dtype);
 }
 
 EdgeReadCost EdgeReadPorts::cost(const plan::Schedule& s, std::int64_t f) const {
@@ -29,8 +25,7 @@ EdgeReadCost EdgeReadPorts::cost(const plan::Schedule& s, std::int64_t f) const 
   const plan::Dataflow& df = plan::dataflow(s.dataflow);
   const plan::Tile& t = s.tiles[static_cast<std::size_t>(s.tile_of(f))];
   const plan::Fold fold = s.fold(f);
-  const plan::TraceLayout l{
-      half_bytes_[0] * t.a_slot, half_bytes_[1] * t.b_slot, c_half_bytes_ * t.c_slot, elem_[0], elem_[1], c_elem_};
+  const plan::TraceLayout l = plan::tile_halves(halves_, t);
   // The reads of one cycle go to different scratchpads (OS: A and B) and are served in parallel:
   // the cycle needs the most bank cycles among them.
   std::map<std::int64_t, std::int64_t> extra;

@@ -10,6 +10,7 @@
 
 #include "sim/config/arch_config.hpp"
 #include "sim/hw/banked_scratchpad.hpp"
+#include "sim/plan/dataflow.hpp"
 #include "sim/plan/schedule.hpp"
 
 namespace arraysim::hw {
@@ -24,18 +25,17 @@ class EdgeReadPorts {
  public:
   explicit EdgeReadPorts(const config::ArchConfig& arch);
 
-  /// True when no edge vector can ever wait: low-order interleave one word deep, every half
-  /// starting on a word, and enough banks × read ports for a vector starting anywhere
-  /// (config::vector_words_max). Then cost() is 0 for every fold without looking at addresses.
-  bool conflict_free() const { return conflict_free_; }
   /// The extra cycles and conflicts of fold `f` of `s`, from its reads' addresses in its tile's
   /// halves (the layouts of docs/memory.md).
   EdgeReadCost cost(const plan::Schedule& s, std::int64_t f) const;
 
  private:
   std::array<BankedScratchpad, 2> spads_;  ///< ifmap (A), weight (B)
-  std::array<std::int64_t, 2> ports_{}, half_bytes_{}, elem_{};
-  std::int64_t c_half_bytes_ = 0, c_elem_ = 0;
+  std::array<std::int64_t, 2> ports_{};    ///< their read ports
+  plan::TraceLayout halves_;               ///< plan::scratchpad_halves
+  /// No edge vector can ever wait: low-order interleave one word deep, every half starting on a
+  /// word, and enough banks × read ports for a vector starting anywhere (config::vector_words_max).
+  /// cost() is then 0 for every fold without looking at addresses.
   bool conflict_free_ = true;
 };
 

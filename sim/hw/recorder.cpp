@@ -100,8 +100,7 @@ void Recorder::end_layer(std::int64_t total, std::int64_t macs, const plan::Sche
       lc.accesses.push_back(stats::AccessRecord{cycle, "pe_array", plan::operand_name(op), kind, addr, bytes, name_});
     };
     for (const plan::Tile& t : s->tiles) {
-      plan::TraceLayout l = halves;
-      l.a_base *= t.a_slot, l.b_base *= t.b_slot, l.c_base *= t.c_slot;  // the tile's halves
+      const plan::TraceLayout l = plan::tile_halves(halves, t);
       for (std::int64_t f = t.fold_begin; f < t.fold_end; ++f)
         df.trace(df.fold_at(t, s->fold_rows, s->fold_cols, f - t.fold_begin), t, folds[static_cast<std::size_t>(f)],
                  s->rows, l, sink);

@@ -5,6 +5,21 @@
 
 namespace arraysim::plan {
 
+TraceLayout scratchpad_halves(const config::ArchConfig& arch) {
+  return {arch.ifmap.tile_budget_bytes(),
+          arch.weight.tile_budget_bytes(),
+          arch.output.tile_budget_bytes(),
+          static_cast<std::int64_t>(ir::dtype_bytes(arch.array.input_dtype)),
+          static_cast<std::int64_t>(ir::dtype_bytes(arch.array.weight_dtype)),
+          static_cast<std::int64_t>(ir::dtype_bytes(arch.array.accumulator_dtype))};
+}
+
+TraceLayout tile_halves(const TraceLayout& halves, const Tile& t) {
+  TraceLayout l = halves;
+  l.a_base *= t.a_slot, l.b_base *= t.b_slot, l.c_base *= t.c_slot;
+  return l;
+}
+
 const char* operand_name(Operand op) {
   switch (op) {
     case Operand::a: return "ifmap";

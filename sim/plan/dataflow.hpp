@@ -77,6 +77,10 @@ struct TraceLayout {
   std::int64_t a_base = 0, b_base = 0, c_base = 0;  ///< byte address of the tile's buffer half
   std::int64_t a_elem = 1, b_elem = 1, c_elem = 1;  ///< bytes per element
 };
+/// `arch`'s scratchpads with every base the size of one half (half h starts at h times it).
+TraceLayout scratchpad_halves(const config::ArchConfig& arch);
+/// The halves tile `t` uses: each base of `halves` (scratchpad_halves) times the tile's slot.
+TraceLayout tile_halves(const TraceLayout& halves, const Tile& t);
 /// One array-side scratchpad access: absolute cycle, operand, "read"/"write"/"update", byte
 /// address inside the scratchpad, bytes.
 using AccessSink =
