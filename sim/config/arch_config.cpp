@@ -36,6 +36,14 @@ std::int64_t vector_words_max(std::int64_t bytes, std::int64_t elem_bytes, std::
   return (start_max + bytes - 1) / word_bytes + 1;
 }
 
+std::int64_t default_banks(std::int64_t edge_bytes, std::int64_t elem_bytes, std::int64_t word_bytes,
+                           std::int64_t read_ports) {
+  const std::int64_t words = vector_words_max(edge_bytes, elem_bytes, word_bytes);
+  std::int64_t banks = 1;
+  while (banks * read_ports < words && banks < 4096) banks *= 2;
+  return banks;
+}
+
 /// Bytes the array reads from (ifmap, weight) or writes to (output) a scratchpad in one cycle:
 /// one value per PE row or column on the array edge that buffer feeds (docs/memory.md):
 ///   ifmap  OS, WS: R inputs (left edge);  IS: C inputs (stationary load, top edge)
@@ -69,11 +77,8 @@ ScratchpadConfig parse_spad(MapReader r, const ArrayConfig& array, const char* n
                                                                             : array.accumulator_dtype);
   const std::int64_t edge = array.type == ArrayType::systolic ? edge_bytes(array, name) : 0;
   const std::int64_t vector_edge = array.type == ArrayType::vector ? array.lanes * elem : 0;
-  const std::int64_t words = std::max(edge, vector_edge) > 0 && is_pow2(s.word_bytes)
-                                 ? vector_words_max(std::max(edge, vector_edge), elem, s.word_bytes)
-                                 : 0;
-  std::int64_t banks = 1;
-  while (banks * s.read_ports < words && banks < 4096) banks *= 2;
+  const std::int64_t banks =
+      is_pow2(s.word_bytes) ? default_banks(std::max(edge, vector_edge), elem, s.word_bytes, s.read_ports) : 1;
   s.banks = r.opt_int("banks", banks, 1, 4096);
   if (!is_pow2(s.banks)) {
     r.error("banks", "must be a power of two (bank = word address mod banks), got " + std::to_string(s.banks));

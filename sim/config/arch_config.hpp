@@ -110,6 +110,11 @@ std::int64_t edge_bytes(const ArrayConfig& c, const char* buffer);
 /// Example: 128 bytes of int8 in 16-byte words: 9 (8 when aligned).
 std::int64_t vector_words_max(std::int64_t bytes, std::int64_t elem_bytes, std::int64_t word_bytes);
 
+/// A scratchpad's default banks: the fewest (a power of two, at most 4096) whose `read_ports`
+/// serve an edge vector of `edge_bytes` that starts at any element in one cycle (1 for no edge).
+std::int64_t default_banks(std::int64_t edge_bytes, std::int64_t elem_bytes, std::int64_t word_bytes,
+                           std::int64_t read_ports);
+
 /// How a scratchpad word address selects its bank: interleave: bank = (w / interleave_words)
 /// mod banks (low-order interleave; interleave_words 1 by default); block: each bank holds one
 /// contiguous 1/banks of the capacity (high-order bits).

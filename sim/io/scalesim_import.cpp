@@ -299,7 +299,7 @@ GeneratedExperiment import_scalesim_text(const std::string& cfg_text, const std:
     const std::int64_t word = std::min<std::int64_t>(edge_bytes, 1024);
     // As many banks as serve an edge vector that starts anywhere in a word (it then spans one
     // word more) in one access: twice the words of the edge.
-    const std::int64_t banks = pow2_at_least(config::vector_words_max(edge_bytes, elem, word));
+    const std::int64_t banks = config::default_banks(edge_bytes, elem, word, 1);
     out << YAML::Key << spads[i] << YAML::Value << YAML::Flow << YAML::BeginMap;
     out << YAML::Key << "size_kib" << YAML::Value << a.sram_kb[i].value_or(64);
     out << YAML::Key << "banks" << YAML::Value << banks;
