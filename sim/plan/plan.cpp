@@ -148,11 +148,9 @@ struct PendingChoice {
   std::int64_t confirm = 0;
 };
 void confirm_choices(const std::vector<PendingChoice>& pending, const ConfirmFn& confirm) {
-  std::vector<std::pair<const ir::Layer*, MappingChoice*>> choices;
-  for (const PendingChoice& p : pending) choices.emplace_back(p.layer, p.choice);
-  std::vector<std::vector<MappingCandidate*>> queues(choices.size());
-  for (std::size_t i = 0; i < choices.size(); ++i) {
-    MappingChoice& c = *choices[i].second;
+  std::vector<std::vector<MappingCandidate*>> queues(pending.size());
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    MappingChoice& c = *pending[i].choice;
     const std::size_t n =
         std::min(c.best.size(), static_cast<std::size_t>(std::max<std::int64_t>(pending[i].confirm, 0)));
     for (std::size_t k = 0; k < n; ++k) {
@@ -160,13 +158,13 @@ void confirm_choices(const std::vector<PendingChoice>& pending, const ConfirmFn&
       if (k == 0 && c.rule) queues[i].push_back(&*c.rule);
     }
   }
-  std::vector<std::int64_t> best_sim(choices.size(), -1);
+  std::vector<std::int64_t> best_sim(pending.size(), -1);
   for (std::size_t r = 0;; ++r) {
     std::vector<ConfirmRequest> req;
     std::vector<std::size_t> who;
-    for (std::size_t i = 0; i < choices.size(); ++i) {
+    for (std::size_t i = 0; i < pending.size(); ++i) {
       if (r >= queues[i].size() || (best_sim[i] >= 0 && queues[i][r]->cycles >= best_sim[i])) continue;
-      req.push_back({choices[i].first, queues[i][r]->mapping});
+      req.push_back({pending[i].layer, queues[i][r]->mapping});
       who.push_back(i);
     }
     if (req.empty()) {
@@ -175,14 +173,14 @@ void confirm_choices(const std::vector<PendingChoice>& pending, const ConfirmFn&
     }
     const std::vector<std::int64_t> cycles = confirm(req);
     for (std::size_t q = 0; q < who.size(); ++q) {
-      MappingChoice& c = *choices[who[q]].second;
+      MappingChoice& c = *pending[who[q]].choice;
       queues[who[q]][r]->confirmed_cycles = cycles[q];
       ++c.confirmed;
       if (best_sim[who[q]] < 0 || cycles[q] < best_sim[who[q]]) best_sim[who[q]] = cycles[q];
     }
   }
-  for (std::size_t i = 0; i < choices.size(); ++i) {
-    MappingChoice& c = *choices[i].second;
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    MappingChoice& c = *pending[i].choice;
     if (best_sim[i] < 0) continue;
     for (const MappingCandidate* k : queues[i])
       if (k->confirmed_cycles == best_sim[i]) {
