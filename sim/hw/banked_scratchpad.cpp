@@ -42,6 +42,37 @@ PortCost BankedScratchpad::access(std::int64_t addr, std::int64_t bytes, std::in
   return access_words(words, ports);
 }
 
+PortCost BankedScratchpad::access_beyond(const ByteRange* ranges, std::size_t n, std::int64_t ports,
+                                         std::int64_t granted_cycles) const {
+  const std::int64_t budget = ports * granted_cycles;
+  if (!block_ && interleave_words_ == 1) {
+    // Low-order interleave one word deep: a range of w consecutive words puts at most ⌈w/banks⌉
+    // in any bank, so when these bounds fit the budget nothing waits.
+    std::int64_t bound = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (ranges[i].bytes <= 0) continue;
+      const std::int64_t w = (ranges[i].addr + ranges[i].bytes - 1) / word_bytes_ - ranges[i].addr / word_bytes_ + 1;
+      bound += (w + banks_ - 1) / banks_;
+    }
+    if (bound <= budget) return {};
+  }
+  std::fill(load_.begin(), load_.end(), 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (ranges[i].bytes <= 0) continue;
+    const std::int64_t last = (ranges[i].addr + ranges[i].bytes - 1) / word_bytes_;
+    for (std::int64_t w = ranges[i].addr / word_bytes_; w <= last; ++w)
+      ++load_[static_cast<std::size_t>(bank_of_word(w))];
+  }
+  PortCost c;
+  std::int64_t most = 0;
+  for (const std::int64_t l : load_) {
+    most = std::max(most, l);
+    c.conflicts += std::max<std::int64_t>(0, l - budget);
+  }
+  c.cycles = std::max<std::int64_t>(0, (most + ports - 1) / ports - granted_cycles);
+  return c;
+}
+
 PortCost BankedScratchpad::stream(std::int64_t addr, std::int64_t bytes, std::int64_t ports) const {
   if (bytes <= 0) return {};
   const std::int64_t first = addr / word_bytes_, last = (addr + bytes - 1) / word_bytes_;

@@ -18,6 +18,11 @@ struct PortCost {
   std::int64_t conflicts = 0;  ///< word accesses that waited at least one cycle for a port of their bank
 };
 
+/// The bytes [addr, addr + bytes) of a scratchpad.
+struct ByteRange {
+  std::int64_t addr = 0, bytes = 0;
+};
+
 class BankedScratchpad {
  public:
   explicit BankedScratchpad(const config::ScratchpadConfig& cfg);
@@ -30,6 +35,12 @@ class BankedScratchpad {
   PortCost access_words(const std::vector<std::int64_t>& word_addrs, std::int64_t ports) const;
   /// One access of the bytes [addr, addr + bytes) presented together (one edge vector).
   PortCost access(std::int64_t addr, std::int64_t bytes, std::int64_t ports) const;
+  /// Accesses presented together in one step that the ports may take `granted_cycles` cycles to
+  /// serve: each range reads or writes each of its words once, and a word two ranges share uses
+  /// two ports (a read and a write of it). What serving them costs beyond `granted_cycles`:
+  /// cycles = max(0, ⌈most words any bank must serve / ports⌉ − granted_cycles); conflicts =
+  /// Σ over banks of the words beyond ports × granted_cycles.
+  PortCost access_beyond(const ByteRange* ranges, std::size_t n, std::int64_t ports, std::int64_t granted_cycles) const;
   /// A stream of the bytes [addr, addr + bytes) in address order, as fast as the ports take
   /// them: each cycle takes words from the head, in order, up to banks × ports, and stops at the
   /// first word whose bank has no free port left (which counts one conflict).

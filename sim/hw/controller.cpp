@@ -23,7 +23,8 @@ Controller::Controller(sc_core::sc_module_name name, const config::ArchConfig& a
       a_elem_(ir::dtype_bytes(arch.array.input_dtype)),
       b_elem_(ir::dtype_bytes(arch.array.weight_dtype)),
       c_elem_(ir::dtype_bytes(arch.array.accumulator_dtype)),
-      edge_ports_(arch) {
+      edge_ports_(arch),
+      lane_ports_(arch) {
   SC_METHOD(on_cycle);
 }
 
@@ -114,10 +115,11 @@ Controller::Attempt Controller::try_start(std::int64_t need) {
   need_ = -1;
   fold_index_ = static_cast<int>(f);
   const plan::LayerPlan& p = plan();
-  if (!p.vector) {
-    // The fold's edge reads through the banks: vectors that need more than one cycle of their
-    // banks' ports hold the fold back (docs/memory.md, "Array side").
-    const EdgeReadCost ports = edge_ports_.cost(s, f);
+  {
+    // The fold's reads through the banks: edge vectors that need more than one cycle of their
+    // banks' ports (docs/memory.md, "Array side"), or lane steps that need more than the port
+    // bandwidth gives them (docs/vector.md, "Banks"), hold the fold back.
+    const EdgeReadCost ports = p.vector ? lane_ports_.cost(p, f) : edge_ports_.cost(s, f);
     rec_.layer().memory.bank_conflicts += ports.conflicts;
     if (ports.cycles > 0) rec_.add_stall(start, start + ports.cycles, &stats::StallCycles::bank_conflict);
     start += ports.cycles;

@@ -91,6 +91,7 @@ class Controller : public sc_core::sc_module {
   std::int64_t a_elem_, b_elem_, c_elem_;  ///< element bytes of A, B, C
   BlockTracker tracker_;
   EdgeReadPorts edge_ports_;  ///< the array's edge reads through the scratchpad banks
+  LanePorts lane_ports_;      ///< the vector lanes' accesses through the scratchpad banks
   std::string error_;
   std::optional<ArrayMismatch> mismatch_;
   std::pair<std::int64_t, std::int64_t> compared_{0, 0};  ///< co-simulation totals at the previous layer end

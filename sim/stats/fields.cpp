@@ -418,8 +418,9 @@ std::vector<Field> declare() {
           .csv()
           .memory_member(&MemoryResult::dram_bandwidth_peak_bytes_per_cycle));
   add(Def("bank_conflicts", kInt, kBoth, "–",
-          "word accesses that found their bank's ports taken: the DMA's writes into the scratchpads and the "
-          "array's edge reads (from the addresses and the bank mapping, docs/memory.md)")
+          "word accesses that found their bank's ports taken: the DMA's writes into the scratchpads, the "
+          "array's edge reads and the vector lanes' accesses (from the addresses and the bank mapping, "
+          "docs/memory.md)")
           .csv()
           .memory_member(&MemoryResult::bank_conflicts));
   add(Def("dram_row_hits", kInt, kBoth, "bursts",

@@ -39,8 +39,9 @@ struct StallCycles {
   std::int64_t dram_bandwidth = 0;        ///< waiting while a load's bytes stream in behind the DRAM data bus
   std::int64_t dram_write_bandwidth = 0;  ///< waiting while an output block's bytes are written back to DRAM
   std::int64_t dram_latency = 0;          ///< waiting for the first bytes of an issued transfer (incl. row misses)
-  std::int64_t bank_conflict = 0;         ///< waiting for scratchpad bank ports: DMA writes, the array's edge reads
-  std::int64_t dependency = 0;            ///< waiting for a buffer half to be released, or for a store to be issued
+  std::int64_t bank_conflict =
+      0;  ///< waiting for scratchpad bank ports: DMA writes, the array's edge reads, the vector lanes' accesses
+  std::int64_t dependency = 0;  ///< waiting for a buffer half to be released, or for a store to be issued
   std::int64_t total() const {
     return dram_bandwidth + dram_write_bandwidth + dram_latency + bank_conflict + dependency;
   }
@@ -78,7 +79,8 @@ struct MemoryResult {
   std::int64_t dram_footprint_bytes = 0;           ///< distinct DRAM bytes the layer's tensors occupy
   double dram_bandwidth_avg_bytes_per_cycle = 0;   ///< DRAM bytes / total_cycles
   double dram_bandwidth_peak_bytes_per_cycle = 0;  ///< highest DRAM bytes in any 1024-cycle window / 1024
-  std::int64_t bank_conflicts = 0;  ///< words (DMA writes, edge reads) that found their bank's ports taken
+  std::int64_t bank_conflicts =
+      0;  ///< words (DMA writes, edge reads, lane accesses) that found their bank's ports taken
   /// Row-buffer outcomes of DRAM bursts; set only with a bank model (dram.model: ddr4_3200, hbm2).
   std::optional<std::int64_t> dram_row_hits, dram_row_misses, dram_row_conflicts;
   /// Banked models: REF commands while the layer's requests were scheduled, and DRAM clock cycles

@@ -11,6 +11,18 @@
 
 namespace {
 using namespace arraysim;
+
+/// The first layer of stats.json after `arraysim run` of `yaml` (one process per run: SystemC
+/// runs once per process).
+nlohmann::json run_layer(const test::TempDir& dir, const std::string& yaml) {
+  static int runs = 0;
+  const std::string name = dir.path() + "/" + std::to_string(runs++);
+  test::write_text(name + ".yaml", yaml);
+  const test::CliResult r = test::run_cli("run " + name + ".yaml --no-plots --out " + name);
+  INFO(yaml << r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  return nlohmann::json::parse(test::read_text(name + "/stats.json"))["layers"][0];
+}
 }  // namespace
 
 TEST_CASE("vector: FC whose weight read port is the bound takes 60 cycles bit-exact", "[system][vector]") {
@@ -126,5 +138,82 @@ TEST_CASE("vector: timing and values fidelity give the same cycles and traffic",
                             "sram_write_bytes", "dram_read_bytes", "dram_write_bytes", "stall_cycles_read_bandwidth",
                             "relayout_words", "vector_mapping"})
       CHECK(a[key] == b[key]);
+  }
+}
+
+TEST_CASE("vector: lane reads that fall into one bank serialise exactly, in both fidelities", "[system][vector]") {
+  // 4 lanes across m, order n, k, m, B hoisted; int32 operands (4-byte elements, int64
+  // accumulators); GEMM m 8, n 1, k 3 in one tile. Steps: ⌈8/4⌉·3·1 = 6, each reading 4
+  // consecutive A elements of the [k][m] layout (docs/vector.md): words 8k + m0 .. 8k + m0 + 3
+  // (m0 = 0 or 4) of the ifmap scratchpad, 4 banks of 4-byte words, one read port. The port
+  // bandwidth gives each step 1 cycle (16 bytes / 16 bytes per cycle; B is one 4-byte element,
+  // C 4 accumulators read and written through 16 banks x 2 ports of 8-byte words), so with ideal
+  // DRAM the layer takes 6 cycles.
+  //   interleave one word deep: the 4 words in 4 banks: nothing beyond: 6 cycles.
+  //   block mapping (4096 words per bank): all 4 in bank 0: 4 cycles a step, 3 beyond and 3
+  //     words waiting: 6 + 6·3 = 24 cycles, 18 bank-conflict cycles, 18 conflicts.
+  //   interleave 4 words deep: words 8k + m0 .. + 3 are one aligned group of 4: one bank: 24 again.
+  test::TempDir dir;
+  for (const auto& [mapping, extra] :
+       {std::pair<std::string, std::int64_t>{"", 0}, {", bank_mapping: block", 18}, {", interleave_words: 4", 18}}) {
+    for (const char* fid : {"timing", "values"}) {
+      const std::string yaml = std::string(R"(
+name: lane_banks
+arch:
+  array: {type: vector, lanes: 4, input_dtype: int32, mapping: {parallel: m, order: [n, k, m], hoist: true}}
+  scratchpad:
+    ifmap: {word_bytes: 4, banks: 4)") +
+                               mapping + R"(}
+    output: {word_bytes: 8, banks: 16, read_ports: 2}
+  dram: {model: ideal}
+workload:
+  layers:
+    - {name: g, type: gemm, m: 8, n: 1, k: 3}
+sim: {fidelity: )" + fid + "}\n";
+      const nlohmann::json l = run_layer(dir, yaml);
+      CHECK(l["vector_steps"] == 6);
+      CHECK(l["analytic_cycles"] == 6);
+      CHECK(l["total_cycles"] == 6 + extra);
+      CHECK(l["stall_cycles_read_bandwidth"] == 0);
+      CHECK(l["stall_cycles_by_cause"]["bank_conflict"] == extra);
+      CHECK(l["bank_conflicts"] == extra);
+      CHECK(l["analytic_match"] == true);  // closed form + bank-conflict cycles
+      if (std::string(fid) == "values") CHECK(l["golden_match"] == true);
+    }
+  }
+}
+
+TEST_CASE("vector: an accumulator read and written in one step uses its bank's port twice", "[system][vector]") {
+  // 4 lanes across m, order k, n, m, nothing hoisted; int8 operands, int32 accumulators; GEMM
+  // m 4, n 2, k 2 in one tile. Steps: 1·2·2 = 4 (k outer, n, m inner): steps (k, n) = (0, 0),
+  // (0, 1) write C[n][0..3] only (first k step, no accumulation), (1, 0), (1, 1) read it and
+  // write it back. C's [n][m] layout puts C[n][0..3] at bytes 16n .. 16n + 15: one 16-byte word,
+  // bank n of the output scratchpad (16 banks, one read port). The port bandwidth gives 1 cycle
+  // (32 bytes / 256 bytes per cycle); the bank serves the read and the write one after the other:
+  // 2 cycles, 1 beyond, 1 word waiting, in each of the last two steps. Ideal DRAM: 4 + 2 = 6
+  // cycles. With two read ports the bank serves both at once: 4.
+  test::TempDir dir;
+  for (const auto& [ports, extra] : {std::pair<int, std::int64_t>{1, 2}, {2, 0}}) {
+    const std::string yaml = R"(
+name: rmw
+arch:
+  array: {type: vector, lanes: 4, mapping: {parallel: m, order: [k, n, m], hoist: false}}
+  scratchpad:
+    output: {word_bytes: 16, banks: 16, read_ports: )" +
+                             std::to_string(ports) +
+                             R"(}
+  dram: {model: ideal}
+workload:
+  layers:
+    - {name: g, type: gemm, m: 4, n: 2, k: 2}
+sim: {fidelity: values}
+)";
+    const nlohmann::json l = run_layer(dir, yaml);
+    CHECK(l["golden_match"] == true);
+    CHECK(l["vector_steps"] == 4);
+    CHECK(l["total_cycles"] == 4 + extra);
+    CHECK(l["stall_cycles_by_cause"]["bank_conflict"] == extra);
+    CHECK(l["bank_conflicts"] == extra);
+    CHECK(l["analytic_match"] == true);
   }
 }

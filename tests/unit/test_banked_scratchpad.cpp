@@ -126,3 +126,35 @@ workload: {layers: [{type: gemm, name: g, m: 8, n: 8, k: 8}]}
   CHECK(e.arch.weight.banks == 8);
   CHECK(e.arch.output.banks == 64);
 }
+
+TEST_CASE("banked scratchpad: accesses granted several cycles cost only what lies beyond them", "[scratchpad]") {
+  const hw::BankedScratchpad s(spad());
+  const hw::ByteRange vec{0, 32};  // words 0..7: one in each of the 8 banks
+  // One cycle granted, one port: each bank serves its one word: nothing beyond.
+  CHECK(s.access_beyond(&vec, 1, 1, 1).cycles == 0);
+  CHECK(s.access_beyond(&vec, 1, 1, 1).conflicts == 0);
+  // The same words read and written in one step (two ranges): every bank serves 2 words on one
+  // port: 2 cycles, 1 beyond the one granted; 8 words (one per bank) waited beyond it.
+  const hw::ByteRange rw[2] = {{0, 32}, {0, 32}};
+  CHECK(s.access_beyond(rw, 2, 1, 1).cycles == 1);
+  CHECK(s.access_beyond(rw, 2, 1, 1).conflicts == 8);
+  // Granted 2 cycles (the port bandwidth already asks for them) or 2 ports: nothing beyond.
+  CHECK(s.access_beyond(rw, 2, 1, 2).cycles == 0);
+  CHECK(s.access_beyond(rw, 2, 1, 2).conflicts == 0);
+  CHECK(s.access_beyond(rw, 2, 2, 1).cycles == 0);
+  // Shifted by 2 bytes a 32-byte vector touches words 0..8, two of them (0 and 8) in bank 0: 2
+  // cycles, 1 beyond, 1 waited.
+  const hw::ByteRange shifted{2, 32};
+  CHECK(s.access_beyond(&shifted, 1, 1, 1).cycles == 1);
+  CHECK(s.access_beyond(&shifted, 1, 1, 1).conflicts == 1);
+  // Block mapping: words 0..7 all in bank 0 (128 words per bank): 8 cycles, 7 beyond the one
+  // granted, 7 waited; granted 3 cycles: 5 beyond, 5 waited.
+  const hw::BankedScratchpad block(spad(config::BankMapping::block));
+  CHECK(block.access_beyond(&vec, 1, 1, 1).cycles == 7);
+  CHECK(block.access_beyond(&vec, 1, 1, 1).conflicts == 7);
+  CHECK(block.access_beyond(&vec, 1, 1, 3).cycles == 5);
+  CHECK(block.access_beyond(&vec, 1, 1, 3).conflicts == 5);
+  // An empty range costs nothing.
+  const hw::ByteRange none{64, 0};
+  CHECK(block.access_beyond(&none, 1, 1, 1).cycles == 0);
+}
