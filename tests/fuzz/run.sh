@@ -14,7 +14,7 @@ build="$1"
 seconds="$2"
 shift 2
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(experiment scalesim onnx sweep_spec stats_json)
+[ ${#targets[@]} -gt 0 ] || targets=(experiment scalesim onnx sweep_spec stats_json npy)
 status=0
 for t in "${targets[@]}"; do
   exe="$build/fuzz/fuzz_$t"
