@@ -51,6 +51,16 @@ class OnnxBuilder {
     t->set_raw_data(std::string(static_cast<std::size_t>(n * width), '\0'));
     return *this;
   }
+  /// A constant int64 initializer holding `values` (shape operands: Reshape's shape, axes).
+  OnnxBuilder& int64s(const std::string& name, const std::vector<std::int64_t>& dims,
+                      const std::vector<std::int64_t>& values) {
+    auto* t = m_.mutable_graph()->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto::INT64);
+    for (const std::int64_t d : dims) t->add_dims(d);
+    for (const std::int64_t v : values) t->add_int64_data(v);
+    return *this;
+  }
   /// A node; returns it so that attributes can be added.
   onnx::NodeProto& node(const std::string& op, const std::vector<std::string>& inputs,
                         const std::vector<std::string>& outputs, const std::string& name = "") {

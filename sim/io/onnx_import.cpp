@@ -209,18 +209,10 @@ ir::Layer conv_layer(const onnx::NodeProto& n, const Values& v) {
   const int wi = n.op_type() == "QLinearConv" ? 3 : 1;
   const std::string w = input_name(n, wi);
   if (w.empty()) throw std::runtime_error("has no weight input (input " + std::to_string(wi) + ")");
-  if (!v.is_constant(w)) {
-    std::string what;
-    if (v.is_graph_input(w)) {
-      what = "a graph input";
-    } else if (const int p = v.producer(w); p >= 0) {
-      what = "computed by node #" + std::to_string(p);
-    } else {
-      what = "not defined in the graph";
-    }
-    throw std::runtime_error("weight '" + shown(w) + "' is " + what +
-                             ", not a constant initializer: arraysim needs a constant weight shape");
-  }
+  // Only the weight's shape is needed: a constant, a graph input (a model exported without its
+  // parameters) or a computed weight all do, as long as shape inference gives a static shape.
+  if (!v.is_constant(w) && !v.is_graph_input(w) && v.producer(w) < 0)
+    throw std::runtime_error("weight '" + shown(w) + "' is not defined in the graph");
   const Dims xs = operand_shape(v, n, 0, "data"), ws = v.shape(w);
   ir::Layer l;
   l.kind = ir::LayerKind::conv2d;
@@ -260,6 +252,9 @@ ir::Layer gemm_layer(const onnx::NodeProto& n, const Values& v) {
                              " but B " + dims_str(b) + (tb ? " (transB)" : "") + " gives K = " + std::to_string(kb));
   return l;
 }
+
+/// At most this many layers from one node (batched products, groups, recurrent steps).
+constexpr std::int64_t kMaxLayersPerNode = 4096;
 
 /// MatMul-like nodes (numpy.matmul semantics): one GEMM, or one per batch index when both operands
 /// have batch dimensions (batched products with a different B each).
@@ -302,15 +297,104 @@ std::vector<ir::Layer> matmul_layers(const onnx::NodeProto& n, const Values& v) 
     l.gemm.n = r;
     return {l};
   }
-  constexpr std::int64_t kMaxBatch = 4096;
-  if (*pg > kMaxBatch)
+  if (*pg > kMaxLayersPerNode)
     throw std::runtime_error("batched product of " + std::to_string(*pg) + " independent GEMMs (A " + dims_str(a) +
-                             ", B " + dims_str(b) + "): more than " + std::to_string(kMaxBatch) + " layers");
+                             ", B " + dims_str(b) + "): more than " + std::to_string(kMaxLayersPerNode) + " layers");
   return std::vector<ir::Layer>(static_cast<std::size_t>(*pg), l);
+}
+
+/// ConvTranspose: X [N, C, H, W] (or [N, C, L]), W [C, OC/group, kH, kW]. Per group one GEMM of
+/// the input pixels by the kernel columns, m = N·H·W, k = C/group, n = (OC/group)·kH·kW: every
+/// input pixel times every kernel tap for every output channel of its group. The col2im that adds
+/// the columns into the output (strides, pads, dilations, output_padding place them) is not
+/// multiply-accumulate work and is not simulated.
+std::vector<ir::Layer> conv_transpose_layers(const onnx::NodeProto& n, const Values& v) {
+  require_known_attributes(
+      n, {"auto_pad", "dilations", "group", "kernel_shape", "output_padding", "output_shape", "pads", "strides"});
+  const Dims x = operand_shape(v, n, 0, "data"), w = operand_shape(v, n, 1, "weight");
+  if ((x.size() != 3 && x.size() != 4) || w.size() != x.size())
+    throw std::runtime_error("X " + dims_str(x) + " and W " + dims_str(w) +
+                             " must both be 3-D or both 4-D (1-D or 2-D ConvTranspose)");
+  const std::int64_t g = attr_int(n, "group", 1);
+  if (g < 1 || x[1] % g != 0 || x[1] != w[0])
+    throw std::runtime_error("X " + dims_str(x) + " has C = " + std::to_string(x[1]) + ", W " + dims_str(w) +
+                             " needs C = W[0] = " + std::to_string(w[0]) + " divisible by group " + std::to_string(g));
+  if (g > kMaxLayersPerNode)
+    throw std::runtime_error("group " + std::to_string(g) + " gives more than " + std::to_string(kMaxLayersPerNode) +
+                             " layers");
+  const Dims kernel = attr_ints(n, "kernel_shape", Dims(w.begin() + 2, w.end()));
+  if (kernel != Dims(w.begin() + 2, w.end()))
+    throw std::runtime_error("kernel_shape " + dims_str(kernel) + " differs from W's spatial dimensions " +
+                             dims_str(Dims(w.begin() + 2, w.end())));
+  const auto pixels = product(Dims(x.begin() + 2, x.end())), taps = product(Dims(w.begin() + 2, w.end()));
+  std::int64_t m = 0, nn = 0;
+  if (!pixels || !taps || __builtin_mul_overflow(x[0], *pixels, &m) || __builtin_mul_overflow(w[1], *taps, &nn))
+    throw std::runtime_error("GEMM size overflows");
+  ir::Layer l;
+  l.kind = ir::LayerKind::gemm;
+  l.gemm.m = m, l.gemm.k = x[1] / g, l.gemm.n = nn;
+  return std::vector<ir::Layer>(static_cast<std::size_t>(g), l);
+}
+
+/// RNN, GRU, LSTM: X [T, B, I] (layout 1: [B, T, I]), W [D, G·H, I], R [D, G·H, H] with D
+/// directions and G gates (RNN 1, GRU 3, LSTM 4). The input projections of every step and
+/// direction are one GEMM, m = T·B, k = I, n = D·G·H (the directions' W side by side); each step
+/// of each direction then multiplies its previous hidden state: T·D GEMMs m = B, k = H, n = G·H,
+/// in time order. The gates' elementwise work (activations, peepholes, the state update) is not
+/// simulated.
+std::vector<ir::Layer> recurrent_layers(const onnx::NodeProto& n, const Values& v) {
+  require_known_attributes(n, {"activation_alpha", "activation_beta", "activations", "clip", "direction", "hidden_size",
+                               "input_forget", "layout", "linear_before_reset"});
+  const Dims x = operand_shape(v, n, 0, "X"), w = operand_shape(v, n, 1, "W"), r = operand_shape(v, n, 2, "R");
+  if (x.size() != 3 || w.size() != 3 || r.size() != 3)
+    throw std::runtime_error("X " + dims_str(x) + ", W " + dims_str(w) + " and R " + dims_str(r) + " must be 3-D");
+  const std::int64_t gates = n.op_type() == "LSTM" ? 4 : n.op_type() == "GRU" ? 3 : 1;
+  const bool batch_first = attr_int(n, "layout", 0) == 1;
+  const std::int64_t steps = batch_first ? x[1] : x[0], batch = batch_first ? x[0] : x[1], in = x[2];
+  const std::int64_t dirs = w[0], hidden = r[2];
+  const std::int64_t want_hidden = attr_int(n, "hidden_size", hidden);
+  if (w[1] != gates * hidden || r[1] != gates * hidden || w[2] != in || r[0] != dirs || want_hidden != hidden)
+    throw std::runtime_error("X " + dims_str(x) + ", W " + dims_str(w) + ", R " + dims_str(r) + " and hidden_size " +
+                             std::to_string(want_hidden) + " do not agree (W [D, " + std::to_string(gates) +
+                             "·H, I], R [D, " + std::to_string(gates) + "·H, H])");
+  if (steps < 1 || steps * dirs + 1 > kMaxLayersPerNode)
+    throw std::runtime_error(std::to_string(steps) + " steps x " + std::to_string(dirs) +
+                             " directions give more than " + std::to_string(kMaxLayersPerNode) + " layers");
+  std::vector<ir::Layer> out;
+  ir::Layer proj;
+  proj.kind = ir::LayerKind::gemm;
+  proj.gemm.m = steps * batch, proj.gemm.k = in, proj.gemm.n = dirs * gates * hidden;
+  out.push_back(proj);
+  ir::Layer step = proj;
+  step.gemm.m = batch, step.gemm.k = hidden, step.gemm.n = gates * hidden;
+  out.insert(out.end(), static_cast<std::size_t>(steps * dirs), step);
+  return out;
+}
+
+/// The layer names of a node that gives several layers: ConvTranspose `_g0`.. per group (none for
+/// one group), recurrent `_x` for the input projection and `_t0`.. per step (`_t0_d0`, `_t0_d1`
+/// with two directions), batched products `_b0`...
+std::vector<std::string> layer_suffixes(const onnx::NodeProto& n, const std::vector<ir::Layer>& layers) {
+  std::vector<std::string> s;
+  if (layers.size() == 1) return {""};
+  const std::string& op = n.op_type();
+  if (op == "ConvTranspose") {
+    for (std::size_t i = 0; i < layers.size(); ++i) s.push_back("_g" + std::to_string(i));
+  } else if (op == "LSTM" || op == "GRU" || op == "RNN") {
+    s.push_back("_x");
+    // The input projection has the directions side by side: n = D·G·H against a step's G·H.
+    const auto dirs = static_cast<std::size_t>(layers[0].gemm.n / layers[1].gemm.n);
+    for (std::size_t i = 0; i + 1 < layers.size(); ++i)
+      s.push_back("_t" + std::to_string(i / dirs) + (dirs > 1 ? "_d" + std::to_string(i % dirs) : ""));
+  } else {
+    for (std::size_t i = 0; i < layers.size(); ++i) s.push_back("_b" + std::to_string(i));
+  }
+  return s;
 }
 
 const std::set<std::string> kConvOps{"Conv", "ConvInteger", "QLinearConv"};
 const std::set<std::string> kMatMulOps{"MatMul", "MatMulInteger", "QLinearMatMul"};
+const std::set<std::string> kRecurrentOps{"RNN", "GRU", "LSTM"};
 
 }  // namespace
 
@@ -420,6 +504,7 @@ OnnxWorkload onnx_workload(onnx::ModelProto model, const std::string& file) {
   std::set<std::string> names;
   for (const onnx::NodeProto& n : graph.node())
     if (!n.name().empty()) names.insert(sanitize(n.name()));
+  std::vector<std::string> weight_inputs;  // convolution weights that are graph inputs
   std::set<std::string> taken;
   const auto unique = [&](const std::string& want) {
     std::string name = want;
@@ -433,8 +518,9 @@ OnnxWorkload onnx_workload(onnx::ModelProto model, const std::string& file) {
     const std::string& op = n.op_type();
     const bool default_domain = n.domain().empty() || n.domain() == "ai.onnx";
     const bool conv = default_domain && kConvOps.count(op), matmul = default_domain && kMatMulOps.count(op);
-    const bool gemm = default_domain && op == "Gemm";
-    if (!conv && !matmul && !gemm) {
+    const bool gemm = default_domain && op == "Gemm", deconv = default_domain && op == "ConvTranspose";
+    const bool recurrent = default_domain && kRecurrentOps.count(op);
+    if (!conv && !matmul && !gemm && !deconv && !recurrent) {
       const std::string key = default_domain ? op : n.domain() + "." + op;
       auto it = std::find_if(skipped.begin(), skipped.end(), [&](const auto& p) { return p.first == key; });
       if (it == skipped.end())
@@ -447,12 +533,19 @@ OnnxWorkload onnx_workload(onnx::ModelProto model, const std::string& file) {
     const std::string who = describe_node(n, i);
     std::vector<ir::Layer> layers;
     try {
-      if (conv)
+      if (conv) {
         layers.push_back(conv_layer(n, values));
-      else if (gemm)
+        const std::string w = input_name(n, op == "QLinearConv" ? 3 : 1);
+        if (values.is_graph_input(w)) weight_inputs.push_back(w);
+      } else if (gemm) {
         layers.push_back(gemm_layer(n, values));
-      else
+      } else if (deconv) {
+        layers = conv_transpose_layers(n, values);
+      } else if (recurrent) {
+        layers = recurrent_layers(n, values);
+      } else {
         layers = matmul_layers(n, values);
+      }
     } catch (const std::runtime_error& e) {
       errors.push_back(file + ": " + shown(who) + ": " + e.what());
       continue;
@@ -463,13 +556,27 @@ OnnxWorkload onnx_workload(onnx::ModelProto model, const std::string& file) {
     if (out.layers.size() + layers.size() > config::kMaxLayers)
       throw ImportError(file + ": " + shown(who) + ": the model gives more than " + std::to_string(config::kMaxLayers) +
                         " layers; a workload has at most " + std::to_string(config::kMaxLayers));
+    const std::vector<std::string> suffix = layer_suffixes(n, layers);
     for (std::size_t b = 0; b < layers.size(); ++b) {
-      layers[b].name = unique(layers.size() == 1 ? base : base + "_b" + std::to_string(b));
+      layers[b].name = unique(base + suffix[b]);
       out.layers.push_back(layers[b]);
       out.layer_nodes.push_back(shown(who));
     }
   }
   if (!errors.empty()) throw ImportError(errors);
+  if (!weight_inputs.empty()) {
+    std::string list;
+    for (std::size_t i = 0; i < weight_inputs.size() && i < 3; ++i)
+      list += (i ? ", '" : "'") + shown(weight_inputs[i]) + "'";
+    if (weight_inputs.size() > 3) list += ", ...";
+    const bool one = weight_inputs.size() == 1;
+    out.warnings.push_back("note: " + file + ": " +
+                           (one ? "convolution weight " + list + " is a graph input, not an initializer"
+                                : std::to_string(weight_inputs.size()) + " convolution weights (" + list +
+                                      ") are graph inputs, not initializers") +
+                           ": the model was exported without its parameters; arraysim uses " +
+                           (one ? "its shape" : "their shapes"));
+  }
 
   std::stable_sort(skipped.begin(), skipped.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
   if (skipped_total > 0) {
@@ -479,8 +586,8 @@ OnnxWorkload onnx_workload(onnx::ModelProto model, const std::string& file) {
   }
   if (out.layers.empty())
     throw ImportError(file +
-                      ": no Conv, ConvInteger, QLinearConv, Gemm, MatMul, MatMulInteger or QLinearMatMul "
-                      "node: nothing to simulate" +
+                      ": no Conv, ConvInteger, QLinearConv, ConvTranspose, Gemm, MatMul, MatMulInteger, "
+                      "QLinearMatMul, RNN, GRU or LSTM node: nothing to simulate" +
                       (out.skipped.empty() ? std::string(" (the graph has no nodes)") : " (" + out.skipped + ")"));
   return out;
 }

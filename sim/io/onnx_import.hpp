@@ -1,11 +1,12 @@
 #pragma once
 /// ONNX models -> an arraysim workload (docs/import.md).
 ///
-/// Conv, ConvInteger and QLinearConv become conv2d layers; Gemm, MatMul, MatMulInteger and
-/// QLinearMatMul become gemm layers. Operand shapes come from ONNX shape inference
-/// (onnx::shape_inference::InferShapes in Debian's libonnx). Every other operator is skipped and
-/// counted. Convolution weights must be constants (initializers); the operands of a GEMM may be
-/// activations (attention's Q·Kᵀ), only their shapes are needed.
+/// Conv, ConvInteger and QLinearConv become conv2d layers; Gemm, MatMul, MatMulInteger,
+/// QLinearMatMul, ConvTranspose (per group), RNN, GRU and LSTM (input projections, then per step
+/// and direction) become gemm layers. Operand shapes come from ONNX shape inference
+/// (onnx::shape_inference::InferShapes in Debian's libonnx); only shapes are needed, so weights
+/// may be graph inputs (a model exported without its parameters). Every other operator is skipped
+/// and counted.
 ///
 /// Problems are io::ImportError lines `FILE: node 'NAME' (OP): message` (or `FILE: message` for
 /// the file itself). Including this header needs ONNX_ML=1 and ONNX_NAMESPACE=onnx (the

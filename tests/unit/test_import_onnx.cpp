@@ -268,22 +268,11 @@ TEST_CASE("import onnx: a quantized weight behind DequantizeLinear is a constant
 }
 
 TEST_CASE("import onnx errors name the file and the node", "[unit][import]") {
-  SECTION("a Conv whose weight is a graph input") {
+  SECTION("a Conv whose weight is not defined anywhere") {
     OnnxBuilder b;
-    b.input("X", {1, 3, 8, 8}).input("W", {4, 3, 3, 3}).output("Y");
+    b.input("X", {1, 3, 8, 8}).output("Y");
     b.node("Conv", {"X", "W"}, {"Y"}, "conv");
-    CHECK(import_error_short(b) ==
-          "net.onnx: node 'conv' (Conv): weight 'W' is a graph input, not a constant initializer: arraysim needs "
-          "a constant weight shape");
-  }
-  SECTION("a Conv whose weight is computed") {
-    OnnxBuilder b;
-    b.input("X", {1, 3, 8, 8}).input("V", {4, 3, 3, 3}).output("Y");
-    b.node("Relu", {"V"}, {"W"}, "relu");
-    b.node("Conv", {"X", "W"}, {"Y"}, "");
-    CHECK(import_error_short(b) ==
-          "net.onnx: node #1 (Conv): weight 'W' is computed by node #0, not a constant initializer: arraysim needs "
-          "a constant weight shape");
+    CHECK(import_error_short(b) == "net.onnx: node 'conv' (Conv): weight 'W' is not defined in the graph");
   }
   SECTION("unsupported attributes and a non-static shape, all reported") {
     OnnxBuilder b;
@@ -325,8 +314,8 @@ TEST_CASE("import onnx errors name the file and the node", "[unit][import]") {
     b.input("X", {1, 3}).output("Y");
     b.node("Relu", {"X"}, {"Y"}, "r");
     CHECK(import_error_short(b) ==
-          "net.onnx: no Conv, ConvInteger, QLinearConv, Gemm, MatMul, MatMulInteger or QLinearMatMul node: nothing "
-          "to simulate (skipped 1 ONNX node: Relu x1)");
+          "net.onnx: no Conv, ConvInteger, QLinearConv, ConvTranspose, Gemm, MatMul, MatMulInteger, QLinearMatMul, "
+          "RNN, GRU or LSTM node: nothing to simulate (skipped 1 ONNX node: Relu x1)");
   }
 }
 
@@ -455,4 +444,129 @@ TEST_CASE("import onnx names that are not UTF-8 are made valid; the file size is
   REQUIRE(e.workload.layers.size() == 1);
   CHECK(e.workload.layers[0].name == "mm_");
   CHECK(e.workload.name == "g_");
+}
+
+TEST_CASE("import onnx: attention heads split by a Reshape whose shape is computed from Shape (view(B, T, h, -1))",
+          "[unit][import]") {
+  // PyTorch's x.view(B, T, h, -1) exports as Shape -> Gather -> Unsqueeze -> Concat with [h, -1]
+  // -> Reshape; then Transpose to [B, h, T, d] and a batched MatMul Q·Kᵀ per head.
+  OnnxBuilder b("view", 14);
+  b.input("x", {2, 128, 64}).int64s("i0", {}, {0}).int64s("i1", {}, {1}).int64s("ax", {1}, {0});
+  b.int64s("hm", {2}, {4, -1}).output("z");
+  b.node("Shape", {"x"}, {"s"});
+  OnnxBuilder::integer(b.node("Gather", {"s", "i0"}, {"bb"}), "axis", 0);
+  OnnxBuilder::integer(b.node("Gather", {"s", "i1"}, {"t"}), "axis", 0);
+  b.node("Unsqueeze", {"bb", "ax"}, {"bu"});
+  b.node("Unsqueeze", {"t", "ax"}, {"tu"});
+  OnnxBuilder::integer(b.node("Concat", {"bu", "tu", "hm"}, {"shape"}), "axis", 0);
+  b.node("Reshape", {"x", "shape"}, {"y"});
+  OnnxBuilder::ints(b.node("Transpose", {"y"}, {"q"}), "perm", {0, 2, 1, 3});
+  OnnxBuilder::ints(b.node("Transpose", {"y"}, {"k"}), "perm", {0, 2, 3, 1});
+  b.node("MatMul", {"q", "k"}, {"z"}, "qk");
+  const config::Experiment e = import_model(b);
+  // [2, 4, 128, 16] · [2, 4, 16, 128]: 8 products of 128 × 16 · 16 × 128.
+  REQUIRE(e.workload.layers.size() == 8);
+  CHECK(e.workload.layers[0].gemm.m == 128);
+  CHECK(e.workload.layers[0].gemm.k == 16);
+  CHECK(e.workload.layers[0].gemm.n == 128);
+}
+
+TEST_CASE("import onnx: a convolution weight that is a graph input (exported without parameters) is used by shape",
+          "[unit][import]") {
+  OnnxBuilder b;
+  b.input("X", {1, 3, 8, 8}).input("W", {4, 3, 3, 3}).input("W2", {2, 4, 1, 1}).output("Z");
+  b.node("Conv", {"X", "W"}, {"Y"}, "c1");
+  b.node("Conv", {"Y", "W2"}, {"Z"}, "c2");
+  std::vector<std::string> notes;
+  const config::Experiment e = import_model(b, &notes);
+  REQUIRE(e.workload.layers.size() == 2);
+  CHECK(e.workload.layers[0].conv.out_channels == 4);
+  CHECK(e.workload.layers[1].conv.out_channels == 2);
+  REQUIRE(notes.size() == 1);
+  CHECK(notes[0].find(": 2 convolution weights ('W', 'W2') are graph inputs, not initializers: the model was exported "
+                      "without its parameters; arraysim uses their shapes") != std::string::npos);
+}
+
+TEST_CASE("import onnx ConvTranspose: one GEMM per group of input pixels by kernel columns", "[unit][import]") {
+  // X [1, 4, 5, 6], W [4, 3, 2, 2], group 2, stride 2: per group m = 1·5·6 = 30 input pixels,
+  // k = 4/2 = 2 input channels, n = 3·2·2 = 12 kernel columns (3 output channels per group × 4
+  // taps). MACs 2 · 30·2·12 = 1,440 = every input value (120) × its group's 3·4 = 12 taps.
+  OnnxBuilder b;
+  b.input("X", {1, 4, 5, 6}).initializer("W", {4, 3, 2, 2}).output("Y");
+  auto& n = b.node("ConvTranspose", {"X", "W"}, {"Y"}, "up");
+  OnnxBuilder::integer(n, "group", 2);
+  OnnxBuilder::ints(n, "strides", {2, 2});
+  const config::Experiment e = import_model(b);
+  REQUIRE(e.workload.layers.size() == 2);
+  for (std::size_t g = 0; g < 2; ++g) {
+    const ir::Layer& l = e.workload.layers[g];
+    CHECK(l.name == "up_g" + std::to_string(g));
+    CHECK(l.kind == ir::LayerKind::gemm);
+    CHECK(l.gemm.m == 30);
+    CHECK(l.gemm.k == 2);
+    CHECK(l.gemm.n == 12);
+  }
+  // One group and a 1-D ConvTranspose: X [2, 3, 7], W [3, 5, 4]: m = 2·7 = 14, k = 3, n = 5·4 = 20.
+  OnnxBuilder b1;
+  b1.input("X", {2, 3, 7}).initializer("W", {3, 5, 4}).output("Y");
+  b1.node("ConvTranspose", {"X", "W"}, {"Y"}, "up1");
+  const config::Experiment e1 = import_model(b1);
+  REQUIRE(e1.workload.layers.size() == 1);
+  CHECK(e1.workload.layers[0].name == "up1");
+  CHECK(e1.workload.layers[0].gemm.m == 14);
+  CHECK(e1.workload.layers[0].gemm.k == 3);
+  CHECK(e1.workload.layers[0].gemm.n == 20);
+}
+
+TEST_CASE("import onnx LSTM and GRU: the input projections in one GEMM, then one GEMM per step and direction",
+          "[unit][import]") {
+  // LSTM, X [T 5, B 2, I 3], hidden 4, bidirectional: W [2, 16, 3], R [2, 16, 4].
+  //   input projection: m = T·B = 10, k = I = 3, n = 2 directions · 4 gates · 4 = 32;
+  //   then t0_d0, t0_d1, ..., t4_d1: m = B = 2, k = H = 4, n = 4·4 = 16.
+  // MACs 10·3·32 + 10·(2·4·16) = 960 + 1,280 = 2,240.
+  OnnxBuilder b;
+  b.input("X", {5, 2, 3}).initializer("W", {2, 16, 3}).initializer("R", {2, 16, 4}).output("Y");
+  auto& n = b.node("LSTM", {"X", "W", "R"}, {"Y"}, "lstm");
+  OnnxBuilder::integer(n, "hidden_size", 4);
+  OnnxBuilder::string(n, "direction", "bidirectional");
+  const config::Experiment e = import_model(b);
+  REQUIRE(e.workload.layers.size() == 11);
+  CHECK(e.workload.layers[0].name == "lstm_x");
+  CHECK(e.workload.layers[0].gemm.m == 10);
+  CHECK(e.workload.layers[0].gemm.k == 3);
+  CHECK(e.workload.layers[0].gemm.n == 32);
+  CHECK(e.workload.layers[1].name == "lstm_t0_d0");
+  CHECK(e.workload.layers[2].name == "lstm_t0_d1");
+  CHECK(e.workload.layers[10].name == "lstm_t4_d1");
+  std::int64_t macs = 0;
+  for (std::size_t i = 1; i < 11; ++i) {
+    CHECK(e.workload.layers[i].gemm.m == 2);
+    CHECK(e.workload.layers[i].gemm.k == 4);
+    CHECK(e.workload.layers[i].gemm.n == 16);
+  }
+  for (const ir::Layer& l : e.workload.layers) macs += ir::macs(l);
+  CHECK(macs == 2240);
+
+  // GRU, batch first (layout 1): X [B 3, T 2, I 5], hidden 6, forward: W [1, 18, 5], R [1, 18, 6]:
+  // projection m = 6, k = 5, n = 18; steps t0, t1: m = 3, k = 6, n = 18.
+  OnnxBuilder g;
+  g.input("X", {3, 2, 5}).initializer("W", {1, 18, 5}).initializer("R", {1, 18, 6}).output("Y");
+  auto& gn = g.node("GRU", {"X", "W", "R"}, {"Y"}, "gru");
+  OnnxBuilder::integer(gn, "hidden_size", 6);
+  OnnxBuilder::integer(gn, "layout", 1);
+  const config::Experiment eg = import_model(g);
+  REQUIRE(eg.workload.layers.size() == 3);
+  CHECK(eg.workload.layers[0].gemm.m == 6);
+  CHECK(eg.workload.layers[0].gemm.n == 18);
+  CHECK(eg.workload.layers[2].name == "gru_t1");
+  CHECK(eg.workload.layers[2].gemm.m == 3);
+  CHECK(eg.workload.layers[2].gemm.k == 6);
+
+  // W and R that disagree with hidden_size: one error naming the node.
+  OnnxBuilder bad;
+  bad.input("X", {5, 2, 3}).initializer("W", {1, 16, 3}).initializer("R", {1, 16, 4}).output("Y");
+  OnnxBuilder::integer(bad.node("LSTM", {"X", "W", "R"}, {"Y"}, "l"), "hidden_size", 5);
+  CHECK(import_error_short(bad) ==
+        "net.onnx: node 'l' (LSTM): X [5, 2, 3], W [1, 16, 3], R [1, 16, 4] and hidden_size 5 do not agree (W [D, "
+        "4·H, I], R [D, 4·H, H])");
 }
