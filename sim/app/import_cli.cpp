@@ -21,7 +21,7 @@ void print_notes(const io::GeneratedExperiment& g) {
 /// Rejects a wrong combination of import options with a usage message.
 void check_combination(const ImportFlags& f, const std::string& experiment_file) {
   const bool scalesim = !f.cfg.empty() || !f.topology.empty() || f.gemm;
-  const bool onnx = !f.model.empty() || !f.arch.empty();
+  const bool onnx = !f.model.empty() || !f.arch.empty() || !f.input_shapes.empty();
   const auto usage = [](const std::string& m) { return std::runtime_error("run: " + m); };
   if (!experiment_file.empty())
     throw usage("give an experiment file, or --cfg and --topology (SCALE-Sim), or --model and --arch (ONNX); not '" +
@@ -29,10 +29,21 @@ void check_combination(const ImportFlags& f, const std::string& experiment_file)
   if (scalesim && onnx) throw usage("--cfg/--topology/--gemm (SCALE-Sim) and --model/--arch (ONNX) cannot be combined");
   if (scalesim && f.cfg.empty()) throw usage("--topology and --gemm need --cfg (the SCALE-Sim architecture file)");
   if (scalesim && f.topology.empty()) throw usage("--cfg needs --topology (the SCALE-Sim topology CSV)");
+  if (!f.input_shapes.empty() && f.model.empty()) throw usage("--input-shape needs --model (an ONNX model)");
   if (onnx && f.model.empty()) throw usage("--arch needs --model (an ONNX model)");
   if (onnx && f.arch.empty())
     throw usage("--model needs --arch (an architecture YAML, e.g. configs/arch/os_8x8_int8.yaml)");
 }
+
+io::InputShapes input_shapes(const std::vector<std::string>& given) {
+  io::InputShapes shapes;
+  for (const std::string& g : given) io::add_input_shape(shapes, g);
+  return shapes;
+}
+
+const char* const kInputShapeHelp =
+    "ONNX graph input shape NAME=D0xD1x... (e.g. input_ids=2x128), replacing the declared one before shape "
+    "inference; repeatable";
 
 }  // namespace
 
@@ -42,13 +53,15 @@ void add_import_flags(CLI::App& run, ImportFlags& f) {
   run.add_flag("--gemm", f.gemm, "The --topology CSV holds GEMM rows: Layer, M, N, K");
   run.add_option("--model", f.model, "ONNX model, with --arch: simulate its Conv/Gemm/MatMul layers");
   run.add_option("--arch", f.arch, "Architecture YAML for --model");
+  run.add_option("--input-shape", f.input_shapes, kInputShapeHelp);
 }
 
 config::Experiment load_imported(const ImportFlags& f, const std::string& experiment_file,
                                  const std::vector<std::string>& overrides) {
   check_combination(f, experiment_file);
-  const io::GeneratedExperiment g =
-      f.model.empty() ? io::import_scalesim(f.cfg, f.topology, f.gemm) : io::import_onnx(f.model, f.arch, ".");
+  const io::GeneratedExperiment g = f.model.empty()
+                                        ? io::import_scalesim(f.cfg, f.topology, f.gemm)
+                                        : io::import_onnx(f.model, f.arch, ".", input_shapes(f.input_shapes));
   print_notes(g);
   return io::load_generated(g, overrides);
 }
@@ -67,6 +80,7 @@ void add_import_command(CLI::App& app, ImportCommand& c) {
       ->add_option("--arch", c.flags.arch,
                    "Architecture YAML; the experiment refers to it by a path relative to the output file")
       ->required();
+  c.onnx->add_option("--input-shape", c.flags.input_shapes, kInputShapeHelp);
   c.onnx->add_option("-o,--output", c.out, "Experiment YAML to write ('-': standard output)")->required();
 }
 
@@ -87,7 +101,7 @@ int run_import_command(const ImportCommand& c) {
         arch_ref = ec || rel.empty() ? fs::absolute(c.flags.arch).lexically_normal().string() : rel.string();
       }
     }
-    g = io::import_onnx(c.flags.model, arch_ref, base_dir);
+    g = io::import_onnx(c.flags.model, arch_ref, base_dir, input_shapes(c.flags.input_shapes));
   }
   print_notes(g);
   io::load_generated(g);  // the same validation as `arraysim run`: nothing is written on error

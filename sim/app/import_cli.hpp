@@ -13,10 +13,13 @@ namespace arraysim::app {
 
 /// Inputs to import instead of an experiment file.
 struct ImportFlags {
-  std::string cfg, topology;  ///< SCALE-Sim .cfg and topology CSV
-  bool gemm = false;          ///< the topology is a GEMM (Layer, M, N, K) CSV
-  std::string model, arch;    ///< ONNX model and arraysim architecture YAML
-  bool any() const { return !cfg.empty() || !topology.empty() || gemm || !model.empty() || !arch.empty(); }
+  std::string cfg, topology;              ///< SCALE-Sim .cfg and topology CSV
+  bool gemm = false;                      ///< the topology is a GEMM (Layer, M, N, K) CSV
+  std::string model, arch;                ///< ONNX model and arraysim architecture YAML
+  std::vector<std::string> input_shapes;  ///< ONNX: --input-shape NAME=D0xD1x...
+  bool any() const {
+    return !cfg.empty() || !topology.empty() || gemm || !model.empty() || !arch.empty() || !input_shapes.empty();
+  }
 };
 
 /// Adds --cfg, --topology, --gemm, --model and --arch to `run`.

@@ -462,10 +462,58 @@ ir::Conv2dParams conv2d_from_onnx(const onnx::NodeProto& node, const std::vector
   return p;
 }
 
-OnnxWorkload onnx_workload(onnx::ModelProto model, const std::string& file) {
+void add_input_shape(InputShapes& shapes, const std::string& text) {
+  const auto bad = [&](const std::string& why) {
+    return std::runtime_error("--input-shape '" + shown(text) + "': " + why);
+  };
+  const std::size_t eq = text.rfind('=');
+  if (eq == std::string::npos || eq == 0)
+    throw bad("expected NAME=D0xD1x... (a graph input and its dimensions, e.g. input_ids=2x128)");
+  const std::string name = text.substr(0, eq), dims = text.substr(eq + 1);
+  Dims d;
+  std::size_t i = 0;
+  while (true) {
+    const std::size_t x = dims.find('x', i);
+    const std::string part = dims.substr(i, x == std::string::npos ? std::string::npos : x - i);
+    if (part.empty() || part.size() > 12 || part.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoll(part) < 1)
+      throw bad("dimension '" + shown(part) + "' is not a positive integer (dimensions are separated by 'x')");
+    d.push_back(std::stoll(part));
+    if (x == std::string::npos) break;
+    i = x + 1;
+  }
+  if (!shapes.emplace(name, d).second) throw bad("'" + shown(name) + "' is given twice");
+}
+
+OnnxWorkload onnx_workload(onnx::ModelProto model, const std::string& file, const InputShapes& shapes) {
   OnnxWorkload out;
   onnx::GraphProto* g = model.mutable_graph();
   out.graph_name = g->name();
+
+  // Shapes given for graph inputs replace the declared ones.
+  {
+    std::set<std::string> initializers, found;
+    for (const onnx::TensorProto& t : g->initializer()) initializers.insert(t.name());
+    std::string inputs;
+    for (onnx::ValueInfoProto& in : *g->mutable_input()) {
+      if (initializers.count(in.name())) continue;
+      inputs += (inputs.empty() ? "'" : ", '") + shown(in.name()) + "'";
+      const auto it = shapes.find(in.name());
+      if (it == shapes.end()) continue;
+      found.insert(it->first);
+      onnx::TypeProto_Tensor* tt = in.mutable_type()->mutable_tensor_type();
+      if (tt->has_shape() && tt->shape().dim_size() != static_cast<int>(it->second.size()))
+        throw ImportError(file + ": --input-shape " + shown(it->first) + "=...: graph input '" + shown(it->first) +
+                          "' has " + std::to_string(tt->shape().dim_size()) + " dimensions, not " +
+                          std::to_string(it->second.size()));
+      tt->mutable_shape()->clear_dim();
+      for (const std::int64_t v : it->second) tt->mutable_shape()->add_dim()->set_dim_value(v);
+    }
+    for (const auto& [name, dims] : shapes)
+      if (!found.count(name))
+        throw ImportError(file + ": --input-shape " + shown(name) + "=...: no graph input is called '" + shown(name) +
+                          "' (graph inputs: " + (inputs.empty() ? "none" : inputs) + ")");
+  }
 
   // A symbolic leading (batch) dimension of a graph input is taken as 1, so that shape inference
   // gives static shapes.
@@ -592,15 +640,15 @@ OnnxWorkload onnx_workload(onnx::ModelProto model, const std::string& file) {
   return out;
 }
 
-GeneratedExperiment import_onnx(const std::string& model_path, const std::string& arch_ref,
-                                const std::string& base_dir) {
+GeneratedExperiment import_onnx(const std::string& model_path, const std::string& arch_ref, const std::string& base_dir,
+                                const InputShapes& shapes) {
   onnx::ModelProto model;
   try {
     model = load_model(model_path);
   } catch (const std::runtime_error& e) {
     throw ImportError(e.what());
   }
-  OnnxWorkload w = onnx_workload(std::move(model), model_path);
+  OnnxWorkload w = onnx_workload(std::move(model), model_path, shapes);
   // Fail early, and at the right place, when the architecture file cannot be read.
   const fs::path arch_file = fs::path(arch_ref).is_absolute() ? fs::path(arch_ref) : fs::path(base_dir) / arch_ref;
   read_input_file(arch_file.lexically_normal().string(), "architecture file");
@@ -629,8 +677,13 @@ GeneratedExperiment import_onnx(const std::string& model_path, const std::string
     config::emit_layer(out, l);
   }
   out << YAML::EndSeq << YAML::EndMap << YAML::EndMap;
-  g.yaml = "# arraysim experiment imported from ONNX model " + sanitize(model_path) + "; mapping: docs/import.md\n" +
-           out.c_str() + "\n";
+  std::string given;
+  for (const auto& [name, dims] : shapes) {
+    given += " --input-shape " + sanitize(name) + "=";
+    for (std::size_t i = 0; i < dims.size(); ++i) given += (i ? "x" : "") + std::to_string(dims[i]);
+  }
+  g.yaml = "# arraysim experiment imported from ONNX model " + sanitize(model_path) + given +
+           "; mapping: docs/import.md\n" + out.c_str() + "\n";
   g.layers = w.layers.size();
   return g;
 }

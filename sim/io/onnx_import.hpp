@@ -13,6 +13,7 @@
 /// `arraysim_onnx` CMake target).
 #include <onnx/onnx_pb.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,14 @@ namespace arraysim::io {
 ir::Conv2dParams conv2d_from_onnx(const onnx::NodeProto& node, const std::vector<std::int64_t>& x,
                                   const std::vector<std::int64_t>& w);
 
+/// Shapes given on the command line for graph inputs (`--input-shape NAME=D0xD1x...`), by name.
+using InputShapes = std::map<std::string, std::vector<std::int64_t>>;
+
+/// Adds one `--input-shape` value, "NAME=D0xD1x..." (dimensions positive integers, e.g.
+/// "input_ids=2x128"; NAME may contain '='; the last one splits), to `shapes`. Throws
+/// std::runtime_error "--input-shape 'TEXT': ..." when malformed or when NAME is given twice.
+void add_input_shape(InputShapes& shapes, const std::string& text);
+
 /// The layers of an ONNX model and what was skipped.
 struct OnnxWorkload {
   std::string graph_name;
@@ -45,12 +54,14 @@ struct OnnxWorkload {
 /// or exceed its memory and time limits: docs/import.md). `file` names the model in messages.
 /// Throws ImportError listing every node that cannot be mapped, when no node maps, or when shape
 /// inference fails.
-OnnxWorkload onnx_workload(onnx::ModelProto model, const std::string& file);
+/// `shapes` replaces the declared shapes of those graph inputs before shape inference (each must
+/// name a graph input that is not an initializer and keep its declared rank).
+OnnxWorkload onnx_workload(onnx::ModelProto model, const std::string& file, const InputShapes& shapes = {});
 
 /// Reads `model_path` and generates the experiment `{name, arch: ARCH_REF, workload}`: the arch
 /// is the string `arch_ref` (a path, resolved relative to `base_dir` when loaded). Notes: the
 /// skipped-node summary and warnings. Throws ImportError.
-GeneratedExperiment import_onnx(const std::string& model_path, const std::string& arch_ref,
-                                const std::string& base_dir);
+GeneratedExperiment import_onnx(const std::string& model_path, const std::string& arch_ref, const std::string& base_dir,
+                                const InputShapes& shapes = {});
 
 }  // namespace arraysim::io

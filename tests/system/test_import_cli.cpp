@@ -1,6 +1,7 @@
 /// `arraysim import scalesim|onnx` and `arraysim run --cfg/--topology/--gemm` / `--model/--arch`
 /// end to end (each case spawns the real binary).
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -43,9 +44,9 @@ TEST_CASE("cli import: --help of import, import scalesim, import onnx and the ru
   for (const char* o : {"--cfg", "--topology", "--gemm", "--output"}) CHECK(ss.out.find(o) != std::string::npos);
   const auto ox = run_cli("import onnx --help");
   CHECK(ox.exit_code == 0);
-  for (const char* o : {"--model", "--arch", "--output"}) CHECK(ox.out.find(o) != std::string::npos);
+  for (const char* o : {"--model", "--arch", "--input-shape", "--output"}) CHECK(ox.out.find(o) != std::string::npos);
   const auto run = run_cli("run --help");
-  for (const char* o : {"--cfg", "--topology", "--gemm", "--model", "--arch"})
+  for (const char* o : {"--cfg", "--topology", "--gemm", "--model", "--arch", "--input-shape"})
     CHECK(run.out.find(o) != std::string::npos);
   CHECK(run_cli("import").exit_code == 2);
   CHECK(run_cli("import scalesim --cfg " + kCfg + " -o x.yaml").exit_code == 2);  // --topology is required
@@ -248,4 +249,34 @@ TEST_CASE("cli import onnx: a model that crashes ONNX shape inference is one err
   CHECK(run.exit_code == 2);
   CHECK(run.out.empty());
   CHECK(run.err == line);
+}
+
+TEST_CASE("cli import onnx --input-shape: a symbolic sequence length given on the command line", "[system][import]") {
+  TempDir d;
+  const std::string arch = src_path("configs/arch/os_8x8_int8.yaml");
+  OnnxBuilder b;
+  b.input("X", {1, std::string("T"), 16}).initializer("W", {16, 8}).output("Y");
+  b.node("MatMul", {"X", "W"}, {"Y"}, "proj");
+  const std::string model = b.save(d.path() + "/seq.onnx");
+  const auto bad = run_cli("run --model " + model + " --arch " + arch);
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err == model +
+                       ": node 'proj' (MatMul): the shape of 'X' is not static after ONNX shape inference: dimension 1 "
+                       "is symbolic ('T')\n");
+  // T = 12: one GEMM, m = 1·12, k = 16, n = 8.
+  const auto ok = run_cli("run --model " + model + " --arch " + arch + " --input-shape X=1x12x16 --no-plots --out " +
+                          d.path() + "/o");
+  INFO(ok.err);
+  REQUIRE(ok.exit_code == 0);
+  const auto j = nlohmann::json::parse(arraysim::test::read_text(d.path() + "/o/stats.json"));
+  CHECK(j["layers"][0]["macs"] == 12 * 16 * 8);
+  const auto imp = run_cli("import onnx --model " + model + " --arch " + arch + " --input-shape X=1x12x16 -o -");
+  CHECK(imp.exit_code == 0);
+  CHECK(imp.out.find("--input-shape X=1x12x16") != std::string::npos);
+  const auto malformed = run_cli("run --model " + model + " --arch " + arch + " --input-shape X=1xTx16");
+  CHECK(malformed.exit_code == 2);
+  CHECK(malformed.err.find("--input-shape 'X=1xTx16': dimension 'T' is not a positive integer") != std::string::npos);
+  const auto alone = run_cli("run --input-shape X=1x12x16");
+  CHECK(alone.exit_code == 2);
+  CHECK(alone.err.find("--input-shape needs --model") != std::string::npos);
 }

@@ -570,3 +570,73 @@ TEST_CASE("import onnx LSTM and GRU: the input projections in one GEMM, then one
         "net.onnx: node 'l' (LSTM): X [5, 2, 3], W [1, 16, 3], R [1, 16, 4] and hidden_size 5 do not agree (W [D, "
         "4·H, I], R [D, 4·H, H])");
 }
+
+TEST_CASE("import onnx --input-shape: given shapes replace the declared ones before shape inference",
+          "[unit][import]") {
+  // A transformer-like input with a symbolic sequence length: MatMul of X [1, T, 16] by W [16, 8]
+  // needs T. Given X=2x128x16: m = 2·128 = 256 (the batch rows stack), k = 16, n = 8.
+  OnnxBuilder b;
+  b.input("X", {std::string("B"), std::string("T"), 16}).initializer("W", {16, 8}).output("Y");
+  b.node("MatMul", {"X", "W"}, {"Y"}, "proj");
+  CHECK(import_error_short(b) ==
+        "net.onnx: node 'proj' (MatMul): the shape of 'X' is not static after ONNX shape inference: dimension 1 is "
+        "symbolic ('T')");
+  TempDir d;
+  const std::string path = b.save(d.path() + "/net.onnx");
+  io::InputShapes shapes;
+  io::add_input_shape(shapes, "X=2x128x16");
+  const io::GeneratedExperiment g = io::import_onnx(path, src_path(kArch), ".", shapes);
+  CHECK(g.notes.empty());  // no batch-1 warning: the shape was given
+  CHECK(g.yaml.find(" --input-shape X=2x128x16; mapping: docs/import.md") != std::string::npos);
+  const config::Experiment e = io::load_generated(g);
+  REQUIRE(e.workload.layers.size() == 1);
+  CHECK(e.workload.layers[0].gemm.m == 256);
+  CHECK(e.workload.layers[0].gemm.k == 16);
+  CHECK(e.workload.layers[0].gemm.n == 8);
+
+  auto import_err = [&](const std::string& given) {
+    io::InputShapes s;
+    io::add_input_shape(s, given);
+    try {
+      io::import_onnx(path, src_path(kArch), ".", s);
+    } catch (const io::ImportError& e) {
+      std::string m = e.what();
+      return m.replace(m.find(path), path.size(), "net.onnx");
+    }
+    return std::string("(no error)");
+  };
+  CHECK(import_err("X=2x128") == "net.onnx: --input-shape X=...: graph input 'X' has 3 dimensions, not 2");
+  CHECK(import_err("W=16x8") == "net.onnx: --input-shape W=...: no graph input is called 'W' (graph inputs: 'X')");
+}
+
+TEST_CASE("import onnx --input-shape: malformed values are one error naming the value", "[unit][import]") {
+  auto err = [](const std::string& text) {
+    io::InputShapes s{{"a", {1}}};
+    try {
+      io::add_input_shape(s, text);
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  CHECK(err("x") ==
+        "--input-shape 'x': expected NAME=D0xD1x... (a graph input and its dimensions, e.g. "
+        "input_ids=2x128)");
+  CHECK(err("=2x3") ==
+        "--input-shape '=2x3': expected NAME=D0xD1x... (a graph input and its dimensions, e.g. "
+        "input_ids=2x128)");
+  CHECK(err("x=2x") ==
+        "--input-shape 'x=2x': dimension '' is not a positive integer (dimensions are separated by 'x')");
+  CHECK(err("x=2x0") ==
+        "--input-shape 'x=2x0': dimension '0' is not a positive integer (dimensions are separated by 'x')");
+  CHECK(err("x=-1") ==
+        "--input-shape 'x=-1': dimension '-1' is not a positive integer (dimensions are separated by 'x')");
+  CHECK(err("x=99999999999999") ==
+        "--input-shape 'x=99999999999999': dimension '99999999999999' is not a positive "
+        "integer (dimensions are separated by 'x')");
+  CHECK(err("a=3") == "--input-shape 'a=3': 'a' is given twice");
+  // The last '=' splits: a name may contain '='.
+  io::InputShapes s;
+  io::add_input_shape(s, "k=v=4x5");
+  CHECK(s.at("k=v") == std::vector<std::int64_t>{4, 5});
+}
