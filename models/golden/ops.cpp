@@ -24,15 +24,22 @@ using ir::Tensor;
 using detail::Tag;
 using detail::visit_dtype;
 
+/// The result of one of ir's shape rules (models/ir/shapes.hpp), its error reported as op's.
+template <class F> auto shape_rule(const std::string& op, F&& f) {
+  try {
+    return f();
+  } catch (const std::invalid_argument& e) {
+    fail(op, e.what());
+  }
+}
+
 void require_fp32(const std::string& op, const Tensor& x) {
   if (x.dtype() != DType::fp32) fail(op, "needs an fp32 tensor, got " + ir::dtype_name(x.dtype()));
 }
 
 /// `axis` in [-rank, rank) as an index in [0, rank).
 std::size_t norm_axis(const std::string& op, std::int64_t axis, std::size_t rank) {
-  const auto r = static_cast<std::int64_t>(rank);
-  if (axis < -r || axis >= r) fail(op, "axis " + std::to_string(axis) + " out of range for rank " + std::to_string(r));
-  return static_cast<std::size_t>(axis < 0 ? axis + r : axis);
+  return shape_rule(op, [&] { return ir::normalize_axis(axis, rank); });
 }
 
 /// Product of s[from, to).
@@ -58,8 +65,6 @@ template <class F> Tensor map_fp32(const std::string& op, const Tensor& x, F f) 
   for (std::int64_t i = 0; i < x.size(); ++i) out[i] = static_cast<float>(f(static_cast<double>(in[i])));
   return y;
 }
-
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
 
 /// Index into a per-tensor (one element) or per-axis (1-D, shape[axis] elements) parameter for
 /// element i of a tensor of `shape`; validated by check_per_axis.
@@ -102,9 +107,7 @@ struct PoolSetup {
 PoolSetup setup_pool(const std::string& op, const Tensor& x, const PoolParams& p) {
   PoolSetup s;
   s.n = p.kernel.size();
-  if (s.n == 0) fail(op, "kernel_shape is empty");
-  if (x.shape().size() != s.n + 2)
-    fail(op, "X " + ir::shape_str(x.shape()) + " is not [N][C] + " + std::to_string(s.n) + " spatial dimensions");
+  shape_rule(op, [&] { return ir::pool_shape(x.shape(), p); });
   s.in.assign(x.shape().begin() + 2, x.shape().end());
   s.g = pool_geometry(s.in, p);
   s.nc = x.shape()[0] * x.shape()[1];
@@ -155,53 +158,6 @@ std::int64_t column_major(const PoolSetup& s, std::int64_t off) {
 }
 
 }  // namespace
-
-PoolGeometry pool_geometry(const std::vector<std::int64_t>& x_spatial, const PoolParams& p) {
-  const std::string op = "pool";
-  const std::size_t n = p.kernel.size();
-  if (x_spatial.size() != n) fail(op, "kernel rank differs from the spatial rank");
-  if (!p.strides.empty() && p.strides.size() != n) fail(op, "strides need one entry per spatial dimension");
-  if (!p.dilations.empty() && p.dilations.size() != n) fail(op, "dilations need one entry per spatial dimension");
-  if (!p.pads.empty() && p.pads.size() != 2 * n) fail(op, "pads need two entries per spatial dimension");
-  PoolGeometry g;
-  for (std::size_t d = 0; d < n; ++d) {
-    const std::int64_t in = x_spatial[d], k = p.kernel[d];
-    const std::int64_t s = p.strides.empty() ? 1 : p.strides[d], dil = p.dilations.empty() ? 1 : p.dilations[d];
-    if (k < 1 || s < 1 || dil < 1) fail(op, "kernel, strides and dilations must be >= 1");
-    const std::int64_t ek = (k - 1) * dil + 1;  // extent of a dilated window
-    std::int64_t pb = 0, pe = 0, out = 0;
-    switch (p.auto_pad) {
-      case AutoPad::notset: {
-        if (!p.pads.empty()) pb = p.pads[d], pe = p.pads[d + n];
-        if (pb < 0 || pe < 0) fail(op, "negative pads");
-        const std::int64_t room = in + pb + pe - ek;
-        if (room < 0) fail(op, "window larger than the padded input");
-        out = (p.ceil_mode ? ceil_div(room, s) : room / s) + 1;
-        // A last window that starts beyond the input and its begin padding is dropped.
-        if (p.ceil_mode && (out - 1) * s >= in + pb) --out;
-        break;
-      }
-      case AutoPad::valid: {
-        if (in < ek) fail(op, "window larger than the input (VALID)");
-        out = (in - ek) / s + 1;
-        break;
-      }
-      case AutoPad::same_upper:
-      case AutoPad::same_lower: {
-        out = ceil_div(in, s);
-        const std::int64_t total = std::max<std::int64_t>(0, (out - 1) * s + ek - in);
-        const std::int64_t small = total / 2, large = total - small;
-        pb = p.auto_pad == AutoPad::same_upper ? small : large;
-        pe = total - pb;
-        break;
-      }
-    }
-    g.out.push_back(out);
-    g.pad_begin.push_back(pb);
-    g.pad_end.push_back(pe);
-  }
-  return g;
-}
 
 Tensor max_pool(const Tensor& x, const PoolParams& p, Tensor* indices, bool column_major_indices) {
   const PoolSetup s = setup_pool("MaxPool", x, p);
@@ -320,20 +276,6 @@ Tensor leaky_relu(const Tensor& x, double alpha) {
 
 // ---- element-wise arithmetic ------------------------------------------------------------------
 
-Shape broadcast_shape(const Shape& a, const Shape& b) {
-  const std::size_t rank = std::max(a.size(), b.size());
-  Shape out(rank);
-  for (std::size_t d = 0; d < rank; ++d) {
-    const std::int64_t da = d + a.size() < rank ? 1 : a[d + a.size() - rank];
-    const std::int64_t db = d + b.size() < rank ? 1 : b[d + b.size() - rank];
-    if (da != db && da != 1 && db != 1)
-      throw std::invalid_argument("golden broadcast: " + ir::shape_str(a) + " and " + ir::shape_str(b) +
-                                  " do not broadcast");
-    out[d] = da == 1 ? db : da;
-  }
-  return out;
-}
-
 namespace {
 
 /// Strides of `s` read as a tensor broadcast to `out` (0 along broadcast dimensions).
@@ -377,7 +319,7 @@ float fp_op(BinOp op, float a, float b) {
 Tensor binary(BinOp op, const std::string& name, const Tensor& a, const Tensor& b) {
   if (a.dtype() != b.dtype())
     fail(name, "operands of different dtypes " + ir::dtype_name(a.dtype()) + " and " + ir::dtype_name(b.dtype()));
-  const Shape out_shape = broadcast_shape(a.shape(), b.shape());
+  const Shape out_shape = shape_rule(name, [&] { return broadcast_shape(a.shape(), b.shape()); });
   const std::vector<std::int64_t> sa = broadcast_strides(a.shape(), out_shape),
                                   sb = broadcast_strides(b.shape(), out_shape);
   Tensor y(a.dtype(), out_shape);
@@ -411,18 +353,14 @@ Tensor div(const Tensor& a, const Tensor& b) { return binary(BinOp::div, "Div", 
 
 Tensor concat(const std::vector<Tensor>& xs, std::int64_t axis) {
   if (xs.empty()) fail("Concat", "no inputs");
-  const Shape& s0 = xs[0].shape();
-  const std::size_t a = norm_axis("Concat", axis, s0.size());
-  Shape out_shape = s0;
-  out_shape[a] = 0;
+  std::vector<Shape> shapes;
   for (const Tensor& t : xs) {
     if (t.dtype() != xs[0].dtype()) fail("Concat", "inputs of different dtypes");
-    Shape s = t.shape();
-    if (s.size() != s0.size()) fail("Concat", "inputs of different ranks");
-    out_shape[a] += s[a];
-    s[a] = s0[a];
-    if (s != s0) fail("Concat", ir::shape_str(t.shape()) + " differs from " + ir::shape_str(s0) + " off the axis");
+    shapes.push_back(t.shape());
   }
+  const Shape out_shape = shape_rule("Concat", [&] { return ir::concat_shape(shapes, axis); });
+  const Shape& s0 = xs[0].shape();
+  const std::size_t a = norm_axis("Concat", axis, s0.size());
   Tensor y(xs[0].dtype(), out_shape);
   const std::size_t eb = ir::dtype_bytes(y.dtype());
   const std::int64_t outer = span(s0, 0, a), inner = span(s0, a + 1, s0.size());
@@ -437,67 +375,28 @@ Tensor concat(const std::vector<Tensor>& xs, std::int64_t axis) {
 }
 
 namespace {
-/// The same elements under another shape of equal element count.
-Tensor with_shape(const std::string& op, const Tensor& x, const Shape& s) {
-  if (ir::numel(s) != x.size())
-    fail(op, "shape " + ir::shape_str(s) + " does not hold the " + std::to_string(x.size()) + " elements of " +
-                 ir::shape_str(x.shape()));
-  Tensor y(x.dtype(), s);
+/// The same elements under the shape ir's rule `f` gives (which keeps the element count).
+template <class F> Tensor with_shape(const std::string& op, const Tensor& x, F&& f) {
+  Tensor y(x.dtype(), shape_rule(op, f));
+  if (y.size() != x.size()) fail(op, "shape " + ir::shape_str(y.shape()) + " does not hold the elements of X");
   if (x.size_bytes() != 0) std::memcpy(y.raw_bytes(), x.raw_bytes(), x.size_bytes());
   return y;
 }
 }  // namespace
 
 Tensor reshape(const Tensor& x, const std::vector<std::int64_t>& shape, bool allowzero) {
-  Shape s(shape.begin(), shape.end());
-  std::int64_t infer = -1, known = 1;
-  bool has_zero = false;
-  for (std::size_t d = 0; d < s.size(); ++d) {
-    if (s[d] == -1) {
-      if (infer >= 0) fail("Reshape", "more than one -1");
-      infer = static_cast<std::int64_t>(d);
-      continue;
-    }
-    if (s[d] < -1) fail("Reshape", "negative dimension " + std::to_string(s[d]));
-    if (s[d] == 0) {
-      has_zero = true;
-      if (!allowzero) {
-        if (d >= x.shape().size()) fail("Reshape", "0 at an index beyond X's rank");
-        s[d] = x.shape()[d];
-      }
-    }
-    known *= s[d];
-  }
-  if (allowzero && has_zero && infer >= 0) fail("Reshape", "allowzero with both 0 and -1");
-  if (infer >= 0) {
-    if (known == 0 || x.size() % known != 0) fail("Reshape", "cannot infer the -1 dimension");
-    s[static_cast<std::size_t>(infer)] = x.size() / known;
-  }
-  return with_shape("Reshape", x, s);
+  return with_shape("Reshape", x, [&] { return ir::reshape_shape(x.shape(), shape, allowzero); });
 }
 
 Tensor flatten(const Tensor& x, std::int64_t axis) {
-  const auto r = static_cast<std::int64_t>(x.shape().size());
-  if (axis < -r || axis > r) fail("Flatten", "axis " + std::to_string(axis) + " out of range");
-  const auto a = static_cast<std::size_t>(axis < 0 ? axis + r : axis);
-  return with_shape("Flatten", x, {span(x.shape(), 0, a), span(x.shape(), a, x.shape().size())});
+  return with_shape("Flatten", x, [&] { return ir::flatten_shape(x.shape(), axis); });
 }
 
 Tensor transpose(const Tensor& x, const std::vector<std::int64_t>& perm_in) {
   const std::size_t rank = x.shape().size();
-  std::vector<std::int64_t> perm = perm_in;
-  if (perm.empty())
-    for (std::size_t d = rank; d-- > 0;) perm.push_back(static_cast<std::int64_t>(d));
-  if (perm.size() != rank) fail("Transpose", "perm needs one entry per dimension");
-  std::vector<bool> seen(rank, false);
+  const std::vector<std::int64_t> perm = shape_rule("Transpose", [&] { return ir::transpose_perm(rank, perm_in); });
   Shape out_shape(rank);
-  for (std::size_t k = 0; k < rank; ++k) {
-    const std::size_t d = norm_axis("Transpose", perm[k], rank);
-    if (seen[d]) fail("Transpose", "perm repeats an axis");
-    seen[d] = true;
-    out_shape[k] = x.shape()[d];
-    perm[k] = static_cast<std::int64_t>(d);
-  }
+  for (std::size_t k = 0; k < rank; ++k) out_shape[k] = x.shape()[static_cast<std::size_t>(perm[k])];
   const std::vector<std::int64_t> in_st = strides_of(x.shape());
   Tensor y(x.dtype(), out_shape);
   std::vector<std::int64_t> idx(rank, 0);
@@ -516,32 +415,11 @@ Tensor transpose(const Tensor& x, const std::vector<std::int64_t>& perm_in) {
 }
 
 Tensor squeeze(const Tensor& x, const std::vector<std::int64_t>& axes) {
-  const std::size_t rank = x.shape().size();
-  std::vector<bool> drop(rank, false);
-  for (std::int64_t axis : axes) {
-    const std::size_t d = norm_axis("Squeeze", axis, rank);
-    if (x.shape()[d] != 1)
-      fail("Squeeze", "axis " + std::to_string(axis) + " has size " + std::to_string(x.shape()[d]));
-    drop[d] = true;
-  }
-  Shape s;
-  for (std::size_t d = 0; d < rank; ++d)
-    if (!(axes.empty() ? x.shape()[d] == 1 : drop[d])) s.push_back(x.shape()[d]);
-  return with_shape("Squeeze", x, s);
+  return with_shape("Squeeze", x, [&] { return ir::squeeze_shape(x.shape(), axes); });
 }
 
 Tensor unsqueeze(const Tensor& x, const std::vector<std::int64_t>& axes) {
-  const std::size_t rank = x.shape().size() + axes.size();
-  std::vector<bool> ins(rank, false);
-  for (std::int64_t axis : axes) {
-    const std::size_t d = norm_axis("Unsqueeze", axis, rank);
-    if (ins[d]) fail("Unsqueeze", "axes repeat an axis");
-    ins[d] = true;
-  }
-  Shape s;
-  std::size_t k = 0;
-  for (std::size_t d = 0; d < rank; ++d) s.push_back(ins[d] ? 1 : x.shape()[k++]);
-  return with_shape("Unsqueeze", x, s);
+  return with_shape("Unsqueeze", x, [&] { return ir::unsqueeze_shape(x.shape(), axes); });
 }
 
 // ---- normalizations ---------------------------------------------------------------------------
@@ -577,7 +455,8 @@ LayerNormResult layer_norm(const Tensor& x, const Tensor& scale, const Tensor* b
   const Shape norm_shape(xs.begin() + static_cast<std::ptrdiff_t>(a), xs.end());
   // scale / bias broadcast unidirectionally to the normalized shape.
   const auto param_strides = [&](const Tensor& t, const std::string& what) {
-    if (t.shape().size() > norm_shape.size() || broadcast_shape(t.shape(), norm_shape) != norm_shape)
+    if (t.shape().size() > norm_shape.size() ||
+        shape_rule(op, [&] { return broadcast_shape(t.shape(), norm_shape); }) != norm_shape)
       fail(op, what + " " + ir::shape_str(t.shape()) + " does not broadcast to " + ir::shape_str(norm_shape));
     return broadcast_strides(t.shape(), norm_shape);
   };
@@ -637,10 +516,6 @@ Tensor batch_norm(const Tensor& x, const Tensor& scale, const Tensor& bias, cons
 }
 
 // ---- quantization -----------------------------------------------------------------------------
-
-ir::DType storage_dtype(QType q) { return q == QType::int8 ? DType::int8 : DType::int16; }
-std::int64_t qmin(QType q) { return q == QType::int8 ? -128 : 0; }
-std::int64_t qmax(QType q) { return q == QType::int8 ? 127 : 255; }
 
 double round_half_even(double v) {
   const double f = std::floor(v), diff = v - f;

@@ -23,37 +23,19 @@
 #include <cstdint>
 #include <vector>
 
+#include "models/ir/shapes.hpp"
 #include "models/ir/tensor.hpp"
 
 namespace arraysim::golden {
 
 // ---- pooling (MaxPool opset 12, AveragePool opset 11/19, Global* opset 1) ----------------------
 
-/// ONNX auto_pad.
-enum class AutoPad { notset, valid, same_upper, same_lower };
-
-/// A pool over the n spatial dimensions of X [N][C][D1]..[Dn] (n = kernel.size(), 1 to 3).
-struct PoolParams {
-  std::vector<std::int64_t> kernel;
-  std::vector<std::int64_t> strides;    ///< empty: 1 in every dimension
-  std::vector<std::int64_t> dilations;  ///< empty: 1 in every dimension
-  /// ONNX order [x1_begin, x2_begin, ..., x1_end, x2_end, ...]; empty: 0. Used with AutoPad::notset.
-  std::vector<std::int64_t> pads;
-  AutoPad auto_pad = AutoPad::notset;
-  /// Output size rounded up instead of down. A window that would start beyond the input and its
-  /// begin padding is dropped (as ONNX's reference and PyTorch do).
-  bool ceil_mode = false;
-  /// AveragePool only: padded positions count in the divisor. Positions a ceil_mode window reaches
-  /// beyond the end padding never count.
-  bool count_include_pad = false;
-};
-
-/// Output spatial sizes and resolved begin/end pads of a pool on `x_spatial`.
-struct PoolGeometry {
-  std::vector<std::int64_t> out;
-  std::vector<std::int64_t> pad_begin, pad_end;
-};
-PoolGeometry pool_geometry(const std::vector<std::int64_t>& x_spatial, const PoolParams& p);
+/// The pool's parameters and window arithmetic are ir's (models/ir/shapes.hpp), shared with the
+/// graph's shape inference.
+using ir::AutoPad;
+using ir::pool_geometry;
+using ir::PoolGeometry;
+using ir::PoolParams;
 
 /// MaxPool: the largest element of each window; padded positions never win. Any dtype.
 /// `indices`, when given, receives the int64 flat index of each maximum in X (first one on ties):
@@ -91,8 +73,8 @@ ir::Tensor leaky_relu(const ir::Tensor& x, double alpha = 0.01);
 
 // ---- element-wise arithmetic with numpy broadcasting (opset 14) --------------------------------
 
-/// Shape of broadcasting a with b (numpy rules: right-aligned, each dimension equal or 1).
-ir::Shape broadcast_shape(const ir::Shape& a, const ir::Shape& b);
+/// Shape of broadcasting a with b (numpy rules; models/ir/shapes.hpp).
+using ir::broadcast_shape;
 /// a and b of one dtype; the result has that dtype and the broadcast shape.
 ir::Tensor add(const ir::Tensor& a, const ir::Tensor& b);
 ir::Tensor sub(const ir::Tensor& a, const ir::Tensor& b);
@@ -137,11 +119,11 @@ ir::Tensor batch_norm(const ir::Tensor& x, const ir::Tensor& scale, const ir::Te
 
 // ---- quantization (QuantizeLinear / DequantizeLinear opset 13) --------------------------------
 
-/// A quantized element type: int8 (held in int8) or uint8 (held in int16, see the top of the file).
-enum class QType { int8, uint8 };
-ir::DType storage_dtype(QType q);
-std::int64_t qmin(QType q);
-std::int64_t qmax(QType q);
+/// The quantized element type and its range are ir's (models/ir/dtype.hpp), shared with the graph IR.
+using ir::QType;
+using ir::qmax;
+using ir::qmin;
+using ir::storage_dtype;
 
 /// Rounds half to even (the IEEE default: 2.5 -> 2, 3.5 -> 4, -2.5 -> -2).
 double round_half_even(double v);

@@ -43,4 +43,9 @@ DType natural_accumulator(DType t) {
   return t;
 }
 
+std::string qtype_name(QType q) { return q == QType::int8 ? "int8" : "uint8"; }
+DType storage_dtype(QType q) { return q == QType::int8 ? DType::int8 : DType::int16; }
+std::int64_t qmin(QType q) { return q == QType::int8 ? -128 : 0; }
+std::int64_t qmax(QType q) { return q == QType::int8 ? 127 : 255; }
+
 }  // namespace arraysim::ir

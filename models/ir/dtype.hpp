@@ -23,4 +23,16 @@ bool is_integer(DType t);
 /// int8 -> int32, int16 -> int64, int32 -> int64, fp32 -> fp32.
 DType natural_accumulator(DType t);
 
+/// A quantized element type: int8 (held in an int8 tensor) or uint8. ir has no unsigned dtype, so
+/// uint8 values are held in int16 tensors (0..255); the quantized type is therefore carried
+/// explicitly wherever it matters (quantization parameters, quantizing operators).
+enum class QType { int8, uint8 };
+/// YAML spelling ("int8", "uint8").
+std::string qtype_name(QType q);
+/// The dtype that holds q's values: int8 -> int8, uint8 -> int16.
+DType storage_dtype(QType q);
+/// Smallest and largest value of q: -128/127 for int8, 0/255 for uint8.
+std::int64_t qmin(QType q);
+std::int64_t qmax(QType q);
+
 }  // namespace arraysim::ir
