@@ -120,9 +120,9 @@ ir::Tensor batch_norm(const ir::Tensor& x, const ir::Tensor& scale, const ir::Te
 // ---- quantization (QuantizeLinear / DequantizeLinear opset 13) --------------------------------
 
 /// The quantized element type and its range are ir's (models/ir/dtype.hpp), shared with the graph IR.
-using ir::QType;
 using ir::qmax;
 using ir::qmin;
+using ir::QType;
 using ir::storage_dtype;
 
 /// Rounds half to even (the IEEE default: 2.5 -> 2, 3.5 -> 4, -2.5 -> -2).
