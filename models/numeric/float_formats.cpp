@@ -53,17 +53,17 @@ std::uint32_t round_magnitude(std::uint32_t abs_bits, const Format& f) {
   const std::uint32_t exp_field = abs_bits >> 23;
   const std::uint32_t fraction = abs_bits & 0x7FFFFFu;
   // |x| = m * 2^e2 exactly: normals carry the implicit bit, fp32 subnormals have exponent -149.
-  const std::uint32_t m = exp_field == 0 ? fraction : (fraction | 0x800000u);
+  const std::uint64_t m = exp_field == 0 ? fraction : (fraction | 0x800000u);
   const int e2 = exp_field == 0 ? -149 : static_cast<int>(exp_field) - 150;
   // e = floor(log2 |x|).
-  const int e = e2 + (31 - __builtin_clz(m));
+  const int e = e2 + (31 - __builtin_clz(static_cast<std::uint32_t>(m)));
   const int emin = 1 - f.bias;
   const int binade = std::max(e, emin);
   // Near |x| the representable values of f are the multiples of 2^(binade - man_bits).
   const int shift = binade - f.man_bits - e2;
   std::uint64_t q = 0;
   if (shift <= 0) {
-    q = static_cast<std::uint64_t>(m) << -shift;
+    q = m << -shift;
   } else if (shift < 40) {
     const std::uint64_t rest = m & ((std::uint64_t{1} << shift) - 1);
     const std::uint64_t half = std::uint64_t{1} << (shift - 1);
