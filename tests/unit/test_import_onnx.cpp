@@ -51,6 +51,9 @@ std::string import_error_short(const OnnxBuilder& b) {
   return e;
 }
 
+/// A gemm layer's {m, k, n}.
+std::vector<std::int64_t> mkn(const ir::Layer& l) { return {l.gemm.m, l.gemm.k, l.gemm.n}; }
+
 std::vector<std::int64_t> conv_fields(const ir::Conv2dParams& c) {
   return {c.n,        c.c,          c.h,          c.w,       c.out_channels, c.kernel_h, c.kernel_w,  c.stride_h,
           c.stride_w, c.dilation_h, c.dilation_w, c.pad_top, c.pad_bottom,   c.pad_left, c.pad_right, c.groups};
@@ -466,9 +469,7 @@ TEST_CASE("import onnx: attention heads split by a Reshape whose shape is comput
   const config::Experiment e = import_model(b);
   // [2, 4, 128, 16] · [2, 4, 16, 128]: 8 products of 128 × 16 · 16 × 128.
   REQUIRE(e.workload.layers.size() == 8);
-  CHECK(e.workload.layers[0].gemm.m == 128);
-  CHECK(e.workload.layers[0].gemm.k == 16);
-  CHECK(e.workload.layers[0].gemm.n == 128);
+  CHECK(mkn(e.workload.layers[0]) == std::vector<std::int64_t>{128, 16, 128});
 }
 
 TEST_CASE("import onnx: a convolution weight that is a graph input (exported without parameters) is used by shape",
@@ -502,9 +503,7 @@ TEST_CASE("import onnx ConvTranspose: one GEMM per group of input pixels by kern
     const ir::Layer& l = e.workload.layers[g];
     CHECK(l.name == "up_g" + std::to_string(g));
     CHECK(l.kind == ir::LayerKind::gemm);
-    CHECK(l.gemm.m == 30);
-    CHECK(l.gemm.k == 2);
-    CHECK(l.gemm.n == 12);
+    CHECK(mkn(l) == std::vector<std::int64_t>{30, 2, 12});
   }
   // One group and a 1-D ConvTranspose: X [2, 3, 7], W [3, 5, 4]: m = 2·7 = 14, k = 3, n = 5·4 = 20.
   OnnxBuilder b1;
@@ -513,9 +512,7 @@ TEST_CASE("import onnx ConvTranspose: one GEMM per group of input pixels by kern
   const config::Experiment e1 = import_model(b1);
   REQUIRE(e1.workload.layers.size() == 1);
   CHECK(e1.workload.layers[0].name == "up1");
-  CHECK(e1.workload.layers[0].gemm.m == 14);
-  CHECK(e1.workload.layers[0].gemm.k == 3);
-  CHECK(e1.workload.layers[0].gemm.n == 20);
+  CHECK(mkn(e1.workload.layers[0]) == std::vector<std::int64_t>{14, 3, 20});
 }
 
 TEST_CASE("import onnx LSTM and GRU: the input projections in one GEMM, then one GEMM per step and direction",
@@ -532,17 +529,13 @@ TEST_CASE("import onnx LSTM and GRU: the input projections in one GEMM, then one
   const config::Experiment e = import_model(b);
   REQUIRE(e.workload.layers.size() == 11);
   CHECK(e.workload.layers[0].name == "lstm_x");
-  CHECK(e.workload.layers[0].gemm.m == 10);
-  CHECK(e.workload.layers[0].gemm.k == 3);
-  CHECK(e.workload.layers[0].gemm.n == 32);
+  CHECK(mkn(e.workload.layers[0]) == std::vector<std::int64_t>{10, 3, 32});
   CHECK(e.workload.layers[1].name == "lstm_t0_d0");
   CHECK(e.workload.layers[2].name == "lstm_t0_d1");
   CHECK(e.workload.layers[10].name == "lstm_t4_d1");
   std::int64_t macs = 0;
   for (std::size_t i = 1; i < 11; ++i) {
-    CHECK(e.workload.layers[i].gemm.m == 2);
-    CHECK(e.workload.layers[i].gemm.k == 4);
-    CHECK(e.workload.layers[i].gemm.n == 16);
+    CHECK(mkn(e.workload.layers[i]) == std::vector<std::int64_t>{2, 4, 16});
   }
   for (const ir::Layer& l : e.workload.layers) macs += ir::macs(l);
   CHECK(macs == 2240);
@@ -590,9 +583,7 @@ TEST_CASE("import onnx --input-shape: given shapes replace the declared ones bef
   CHECK(g.yaml.find(" --input-shape X=2x128x16; mapping: docs/import.md") != std::string::npos);
   const config::Experiment e = io::load_generated(g);
   REQUIRE(e.workload.layers.size() == 1);
-  CHECK(e.workload.layers[0].gemm.m == 256);
-  CHECK(e.workload.layers[0].gemm.k == 16);
-  CHECK(e.workload.layers[0].gemm.n == 8);
+  CHECK(mkn(e.workload.layers[0]) == std::vector<std::int64_t>{256, 16, 8});
 
   auto import_err = [&](const std::string& given) {
     io::InputShapes s;
