@@ -90,6 +90,8 @@ int run_and_write(const CLI::App& run, const config::Experiment& exp, app::RunOp
     std::cout << app::wrote_line(ropt.out_dir,
                                  app::write_outputs(ropt.out_dir, exp, r, !no_plots, ropt.trace, plot_options));
   }
+  if (!ropt.dump_tensors_dir.empty())
+    std::cout << "wrote " << r.dumped_tensors << " tensors to " << ropt.dump_tensors_dir << "/ (.npy)\n";
   if (!ropt.timeline_path.empty()) {
     stats::write_file(ropt.timeline_path, stats::to_chrome_trace(r));
     std::cout << "wrote " << ropt.timeline_path << " (open in https://ui.perfetto.dev or chrome://tracing)\n";
@@ -146,6 +148,12 @@ int cli_main(int argc, char** argv) {
                   "Trace layout: csv (arraysim's, one row per access) or scalesim (SCALE-Sim's per-layer "
                   "IFMAP/FILTER/OFMAP SRAM and DRAM trace files)");
   bool no_plots = false;
+  run->add_option("--dump-tensors", ropt.dump_tensors_dir,
+                  "Values fidelity: write every layer's input, weight and simulated output as .npy files to this "
+                  "new or empty directory");
+  run->add_option("--only", ropt.dump_only, "With --dump-tensors: only these tensors, e.g. --only output")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"input", "weight", "output"}));
   run->add_flag("--no-plots", no_plots, "With --out: skip the roofline, cycle-breakdown and utilization plots");
   stats::PlotOptions plot_options;
   run->add_option("--roofline-labels", plot_options.roofline_labels,
@@ -232,7 +240,12 @@ int cli_main(int argc, char** argv) {
     // Every output path is checked before anything is simulated; whatever the run wrote is
     // removed again when it fails.
     const bool rtl_array = cosim->parsed() || exp.arch.array.impl == config::ArrayImpl::rtl;
-    app::RunOutputs outputs(ropt.out_dir, ropt.timeline_path, app::vcd_file(ropt.vcd_path, rtl_array));
+    if (!ropt.dump_only.empty() && ropt.dump_tensors_dir.empty()) {
+      std::cerr << "arraysim: --only needs --dump-tensors DIR (it selects the tensors written there)\n";
+      return kExitBadInput;
+    }
+    app::RunOutputs outputs(ropt.out_dir, ropt.timeline_path, app::vcd_file(ropt.vcd_path, rtl_array),
+                            ropt.dump_tensors_dir);
     outputs.check();
     try {
       return run_and_write(*run, exp, ropt, trace_units, trace_format, no_plots, plot_options, cosim->parsed(),

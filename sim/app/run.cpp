@@ -1,6 +1,9 @@
 #include "sim/app/run.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <numeric>
 #include <optional>
@@ -13,6 +16,7 @@
 #include "sim/app/compare.hpp"
 #include "sim/app/progress.hpp"
 #include "sim/hw/accelerator.hpp"
+#include "sim/io/npy.hpp"
 #include "sim/plan/plan.hpp"
 #include "sim/plan/resources.hpp"
 #include "sim/stats/energy.hpp"
@@ -46,6 +50,18 @@ stats::LayerResult describe_layer(const ir::Layer& l) {
   const std::string lookup = key.substr(0, key.find('/'));
   if (key.empty() || key.find(' ') != std::string::npos || !e.key_locations.count(lookup)) throw err;
   throw config::ConfigError({config::ConfigIssue{e.locate(lookup), key, what.substr(colon + 2)}});
+}
+/// The file name stem of a layer's dumped tensors: its workload index, zero-padded to the width
+/// of the largest, then its name with every character other than letters, digits, '.', '-' and
+/// '_' replaced by '_' ("007_conv1", "012__MatMul" for "/MatMul").
+std::string tensor_file_base(const plan::LayerPlan& p, std::size_t workload_layers) {
+  const std::size_t width = std::to_string(workload_layers == 0 ? 0 : workload_layers - 1).size();
+  std::string index = std::to_string(p.workload_index);
+  index.insert(0, width > index.size() ? width - index.size() : 0, '0');
+  std::string name = p.layer.name;
+  for (char& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') c = '_';
+  return index + "_" + name;
 }
 }  // namespace
 
@@ -126,6 +142,12 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
   check_impl();
   plan::check_resources(e, plan, so.trace_sram, so.trace_dram);
   const bool values = plan.fidelity == config::Fidelity::values;
+  if (!opt.dump_tensors_dir.empty() && !values)
+    throw std::runtime_error("--dump-tensors needs values fidelity; the selected layers run in timing fidelity (" +
+                             std::string(e.sim.fidelity == config::Fidelity::timing
+                                             ? "sim.fidelity: timing"
+                                             : "sim.fidelity: auto chose timing") +
+                             "; --set sim.fidelity=values)");
 
   stats::RunResult res;
   res.experiment = e.name;
@@ -242,6 +264,20 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
     }
   }
   res.golden_seconds = std::chrono::duration<double>(clock::now() - t1).count();
+  if (!opt.dump_tensors_dir.empty()) {
+    std::vector<std::pair<std::string, const ir::Tensor*>> tensors;
+    for (std::size_t k = 0; k < plan.layers.size(); ++k) {
+      const std::string base = tensor_file_base(plan.layers[k], e.workload.layers.size());
+      const std::pair<const char*, const ir::Tensor*> kinds[] = {
+          {"input", &operands[k].input}, {"weight", &operands[k].weight}, {"output", &counters[k].output}};
+      for (const auto& [kind, t] : kinds)
+        if (opt.dump_only.empty() || std::find(opt.dump_only.begin(), opt.dump_only.end(), kind) != opt.dump_only.end())
+          tensors.emplace_back(base + "." + kind + ".npy", t);
+    }
+    std::filesystem::create_directories(opt.dump_tensors_dir);
+    for (const auto& [file, t] : tensors) io::write_npy(opt.dump_tensors_dir + "/" + file, *t);
+    res.dumped_tensors = static_cast<std::int64_t>(tensors.size());
+  }
   stats::annotate_run(res, e.arch);  // energy, area, roofline roofs (docs/energy.md)
   return res;
 }

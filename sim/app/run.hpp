@@ -30,6 +30,11 @@ struct RunOptions {
   /// `--trace sram,dram` and `--trace-format csv|scalesim`: access traces written under the run
   /// directory (traces/README.md); the simulator records RunResult::accesses when set.
   stats::TraceRequest trace;
+  /// `--dump-tensors DIR` (values fidelity): every layer's input, weight and simulated output as
+  /// .npy files in DIR (docs/outputs.md); empty: none. `dump_only`: only these of input, weight,
+  /// output (empty: all three).
+  std::string dump_tensors_dir;
+  std::vector<std::string> dump_only;
 };
 
 /// The cycle model's total cycles of each requested (layer, mapping) in timing fidelity, simulated

@@ -34,11 +34,15 @@ std::string vcd_file(const std::string& vcd_path, bool rtl) {
   return has_ext ? vcd_path : vcd_path + ".vcd";
 }
 
-RunOutputs::RunOutputs(std::string out_dir, std::string timeline, std::string vcd)
-    : out_dir_(std::move(out_dir)), timeline_(std::move(timeline)), vcd_(std::move(vcd)) {
+RunOutputs::RunOutputs(std::string out_dir, std::string timeline, std::string vcd, std::string tensors_dir)
+    : out_dir_(std::move(out_dir)),
+      timeline_(std::move(timeline)),
+      vcd_(std::move(vcd)),
+      tensors_dir_(std::move(tensors_dir)) {
   out_existed_ = exists(out_dir_);
   timeline_existed_ = exists(timeline_);
   vcd_existed_ = exists(vcd_);
+  tensors_existed_ = exists(tensors_dir_);
 }
 
 void RunOutputs::check() const {
@@ -52,6 +56,15 @@ void RunOutputs::check() const {
   }
   if (!timeline_.empty()) util::output_target(timeline_);
   if (!vcd_.empty()) util::output_target(vcd_);
+  if (tensors_existed_) {
+    std::error_code ec;
+    if (!fs::is_directory(tensors_dir_, ec))
+      throw std::runtime_error("cannot write '" + tensors_dir_ +
+                               "': --dump-tensors names an existing file, not a directory");
+    if (!fs::is_empty(tensors_dir_, ec))
+      throw std::runtime_error("cannot write '" + tensors_dir_ +
+                               "': --dump-tensors names a directory that is not empty (give a new or empty one)");
+  }
 }
 
 void RunOutputs::remove_stale() {
@@ -76,6 +89,12 @@ void RunOutputs::roll_back() const noexcept {
   }
   if (!timeline_.empty() && !timeline_existed_) fs::remove(timeline_, ec);
   if (!vcd_.empty() && !vcd_existed_) fs::remove(vcd_, ec);
+  if (!tensors_dir_.empty() && !tensors_existed_) {
+    fs::remove_all(tensors_dir_, ec);
+  } else if (!tensors_dir_.empty()) {
+    for (fs::directory_iterator it(tensors_dir_, ec), end; !ec && it != end; it.increment(ec))
+      fs::remove_all(it->path(), ec);
+  }
 }
 
 }  // namespace arraysim::app

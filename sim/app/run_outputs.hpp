@@ -18,23 +18,26 @@ std::string vcd_file(const std::string& vcd_path, bool rtl);
 
 class RunOutputs {
  public:
-  /// `out_dir`, `timeline` and `vcd` may be empty (not written). Remembers which of them exist.
-  RunOutputs(std::string out_dir, std::string timeline, std::string vcd);
+  /// `out_dir`, `timeline`, `vcd` and `tensors_dir` (--dump-tensors) may be empty (not written).
+  /// Remembers which of them exist.
+  RunOutputs(std::string out_dir, std::string timeline, std::string vcd, std::string tensors_dir = "");
   /// Throws std::runtime_error "cannot write 'PATH': REASON" when an output could not be written:
   /// --out exists but is not a directory; an output is not a regular file or a new path, or is an
-  /// input of this run (util::output_target).
+  /// input of this run (util::output_target); the --dump-tensors directory exists and is not an
+  /// empty directory.
   void check() const;
   /// Removes the outputs of an earlier run in the --out directory that this run does not replace
   /// (plots, timeline.json, traces/): called just before the run writes its files.
   void remove_stale();
   /// Removes what this run wrote: the --out directory when the run created it, else (once
   /// remove_stale() ran) the run's files in it; the --timeline and --vcd files when the run
-  /// created them. Never throws.
+  /// created them; the --dump-tensors directory when the run created it, else its content (it
+  /// was empty). Never throws.
   void roll_back() const noexcept;
 
  private:
-  std::string out_dir_, timeline_, vcd_;
-  bool out_existed_ = false, timeline_existed_ = false, vcd_existed_ = false;
+  std::string out_dir_, timeline_, vcd_, tensors_dir_;
+  bool out_existed_ = false, timeline_existed_ = false, vcd_existed_ = false, tensors_existed_ = false;
   bool writing_ = false;  ///< the run has started to write into the --out directory
 };
 

@@ -260,6 +260,7 @@ struct RunResult {
   double golden_seconds = 0;    ///< host wall time of the golden model and the comparison
   /// `arraysim cosim`: cycles and values compared between the SystemC and the RTL array.
   std::int64_t cosim_cycles = 0, cosim_values = 0;
+  std::int64_t dumped_tensors = 0;  ///< .npy files `--dump-tensors` wrote (not a stats.json field)
   std::vector<LayerResult> layers;
   std::vector<TimelineEvent> timeline;      ///< filled when a timeline was asked for
   std::vector<AccessRecord> accesses;       ///< filled when access traces were asked for (--trace)
