@@ -148,6 +148,8 @@ int cli_main(int argc, char** argv) {
                   "Trace layout: csv (arraysim's, one row per access) or scalesim (SCALE-Sim's per-layer "
                   "IFMAP/FILTER/OFMAP SRAM and DRAM trace files)");
   bool no_plots = false;
+  run->add_option("--input", ropt.input_npy,
+                  "Values fidelity: the first layer's input tensor from this .npy file instead of seeded values");
   run->add_option("--dump-tensors", ropt.dump_tensors_dir,
                   "Values fidelity: write every layer's input, weight and simulated output as .npy files to this "
                   "new or empty directory");

@@ -63,6 +63,25 @@ std::string tensor_file_base(const plan::LayerPlan& p, std::size_t workload_laye
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') c = '_';
   return index + "_" + name;
 }
+/// The tensor of `--input FILE`: the input of the workload's first layer, which must be selected and
+/// simulated in values fidelity; the file's shape and element type must be that input's.
+ir::Tensor network_input(const config::Experiment& e, const plan::ExperimentPlan& plan, bool values,
+                         const std::string& file) {
+  const auto fail = [&](const std::string& why) { throw std::runtime_error("--input " + file + ": " + why); };
+  if (!values) fail("needs values fidelity; the selected layers run in timing fidelity (--set sim.fidelity=values)");
+  const ir::Layer& first = e.workload.layers.front();
+  if (plan.layers.empty() || plan.layers.front().workload_index != 0)
+    fail("the input of the first layer ('" + first.name + "'), which --layers does not select");
+  const io::NpyArray a = io::read_npy(file);
+  const ir::Shape want = ir::input_shape(first);
+  const ir::DType dtype = e.arch.array.input_dtype;
+  const std::string got =
+      ir::shape_str(a.tensor.shape()) + " " + (a.uint8 ? "uint8" : ir::dtype_name(a.tensor.dtype()));
+  if (a.uint8 || a.tensor.dtype() != dtype || a.tensor.shape() != want)
+    fail("holds " + got + "; layer '" + first.name + "' takes " + ir::shape_str(want) + " " + ir::dtype_name(dtype) +
+         " (its input; arch.array.input_dtype)");
+  return a.tensor;
+}
 }  // namespace
 
 /// Golden output of a layer and, for fp32, the per-element tolerance.
@@ -142,6 +161,8 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
   check_impl();
   plan::check_resources(e, plan, so.trace_sram, so.trace_dram);
   const bool values = plan.fidelity == config::Fidelity::values;
+  std::optional<ir::Tensor> given_input;
+  if (!opt.input_npy.empty()) given_input = network_input(e, plan, values, opt.input_npy);
   if (!opt.dump_tensors_dir.empty() && !values)
     throw std::runtime_error("--dump-tensors needs values fidelity; the selected layers run in timing fidelity (" +
                              std::string(e.sim.fidelity == config::Fidelity::timing
@@ -176,6 +197,7 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
     if (values) {
       operands.push_back(
           ir::make_operands(p.layer, p.workload_index, e.workload.seed, arr.input_dtype, arr.weight_dtype));
+      if (given_input && p.workload_index == 0) operands.back().input = *given_input;
       prog.operands = &operands.back();
     }
     programs.push_back(prog);

@@ -35,6 +35,9 @@ struct RunOptions {
   /// output (empty: all three).
   std::string dump_tensors_dir;
   std::vector<std::string> dump_only;
+  /// `--input FILE.npy` (values fidelity): the input tensor of the workload's first layer, instead
+  /// of seeded random values; empty: seeded.
+  std::string input_npy;
 };
 
 /// The cycle model's total cycles of each requested (layer, mapping) in timing fidelity, simulated

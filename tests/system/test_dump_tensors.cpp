@@ -88,3 +88,52 @@ TEST_CASE("run --dump-tensors writes every layer's operands and simulated output
     CHECK(test::run_cli("run " + exp + " --dump-tensors " + d.path() + "/x --only bias").exit_code == 2);
   }
 }
+
+TEST_CASE("run --input FILE.npy feeds the first layer; its output is the product with the seeded weight",
+          "[system][outputs]") {
+  test::TempDir d;
+  const std::string exp = test::write_text(d.path() + "/e.yaml", R"(
+arch:
+  array: {rows: 4, cols: 4, dataflow: os}
+  dram: {model: ideal}
+workload:
+  layers:
+    - {type: gemm, name: g, m: 2, n: 5, k: 3}
+sim: {fidelity: values}
+)");
+  // A = [[1, 2, 3], [-4, 5, 127]] (int8), written as numpy would.
+  ir::Tensor a(ir::DType::int8, {2, 3});
+  const std::int64_t av[] = {1, 2, 3, -4, 5, 127};
+  for (int i = 0; i < 6; ++i) a.set_i64(i, av[i]);
+  const std::string in = d.path() + "/a.npy";
+  io::write_npy(in, a);
+  const std::string dir = d.path() + "/t";
+  const test::CliResult r = test::run_cli("run " + exp + " --input " + in + " --dump-tensors " + dir);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);  // the golden check passed too
+  const ir::Tensor dumped = io::read_npy(dir + "/0_g.input.npy").tensor;
+  for (int i = 0; i < 6; ++i) CHECK(dumped.get_i64(i) == av[i]);
+  const ir::Tensor b = io::read_npy(dir + "/0_g.weight.npy").tensor;
+  const ir::Tensor c = io::read_npy(dir + "/0_g.output.npy").tensor;
+  REQUIRE(c.shape() == ir::Shape{2, 5});
+  for (std::int64_t i = 0; i < 2; ++i)
+    for (std::int64_t j = 0; j < 5; ++j) {
+      std::int64_t sum = 0;
+      for (std::int64_t k = 0; k < 3; ++k) sum += av[i * 3 + k] * b.get_i64(k * 5 + j);
+      CHECK(c.get_i64(i * 5 + j) == sum);
+    }
+
+  // A file of another shape or type is one error naming it and what the layer takes.
+  ir::Tensor wide(ir::DType::int16, {2, 3});
+  const std::string w = d.path() + "/w.npy";
+  io::write_npy(w, wide);
+  const test::CliResult bad = test::run_cli("run " + exp + " --input " + w);
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err == "arraysim: error: --input " + w +
+                       ": holds [2, 3] int16; layer 'g' takes [2, 3] int8 (its input; arch.array.input_dtype)\n");
+  const test::CliResult timing = test::run_cli("run " + exp + " --input " + in + " --set sim.fidelity=timing");
+  CHECK(timing.exit_code == 2);
+  CHECK(timing.err == "arraysim: error: --input " + in +
+                          ": needs values fidelity; the selected layers run in timing fidelity (--set "
+                          "sim.fidelity=values)\n");
+}
