@@ -40,7 +40,7 @@ void check_window_lengths(const onnx::NodeProto& n, const std::string& who, std:
   // a convolution needs its second input.
   const bool has_kernel = std::any_of(n.attribute().begin(), n.attribute().end(),
                                       [](const onnx::AttributeProto& a) { return a.name() == "kernel_shape"; });
-  const bool pool = n.op_type().find("Pool") != std::string::npos && n.op_type().rfind("Global", 0) != 0;
+  const bool pool = n.op_type().find("Pool") != std::string::npos;
   if (!has_kernel && (pool || n.input_size() < 2)) {
     errors.push_back(who + ": needs attribute 'kernel_shape'" + (pool ? "" : " or a weight input"));
     return;
@@ -74,7 +74,9 @@ void check_attributes(const onnx::GraphProto& g, const std::string& where, std::
           return !(std::isalnum(static_cast<unsigned char>(c)) || c == '_');
         }))
       errors.push_back(who + ": operator type is not an identifier (letters, digits and '_')");
-    const bool window = n.op_type().find("Conv") != std::string::npos || n.op_type().find("Pool") != std::string::npos;
+    // GlobalAveragePool, GlobalMaxPool, GlobalLpPool have no window.
+    const bool window = n.op_type().rfind("Global", 0) != 0 && (n.op_type().find("Conv") != std::string::npos ||
+                                                                n.op_type().find("Pool") != std::string::npos);
     for (const onnx::AttributeProto& a : n.attribute()) {
       const std::vector<std::int64_t> v = int_values(a);
       if (kPositiveAttributes.count(a.name())) {
