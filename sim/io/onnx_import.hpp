@@ -19,6 +19,7 @@
 
 #include "models/ir/layer.hpp"
 #include "sim/io/import.hpp"
+#include "sim/io/onnx_prepare.hpp"
 
 namespace arraysim::io {
 
@@ -32,12 +33,9 @@ namespace arraysim::io {
 ir::Conv2dParams conv2d_from_onnx(const onnx::NodeProto& node, const std::vector<std::int64_t>& x,
                                   const std::vector<std::int64_t>& w);
 
-/// Shapes given on the command line for graph inputs (`--input-shape NAME=D0xD1x...`), by name.
-using InputShapes = std::map<std::string, std::vector<std::int64_t>>;
-
-/// Adds one `--input-shape` value, "NAME=D0xD1x..." (dimensions positive integers, e.g.
-/// "input_ids=2x128"; NAME may contain '='; the last one splits), to `shapes`. Throws
-/// std::runtime_error "--input-shape 'TEXT': ..." when malformed or when NAME is given twice.
+/// Adds one `--input-shape` value (InputShapes: sim/io/onnx_prepare.hpp), "NAME=D0xD1x..." (dimensions positive
+/// integers, e.g. "input_ids=2x128"; NAME may contain '='; the last one splits), to `shapes`. Throws std::runtime_error
+/// "--input-shape 'TEXT': ..." when malformed or when NAME is given twice.
 void add_input_shape(InputShapes& shapes, const std::string& text);
 
 /// The layers of an ONNX model and what was skipped.
