@@ -61,6 +61,27 @@ class OnnxBuilder {
     for (const std::int64_t v : values) t->add_int64_data(v);
     return *this;
   }
+  /// A constant FLOAT initializer holding `values` (row-major, float_data).
+  OnnxBuilder& floats(const std::string& name, const std::vector<std::int64_t>& dims,
+                      const std::vector<float>& values) {
+    auto* t = m_.mutable_graph()->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto::FLOAT);
+    for (const std::int64_t d : dims) t->add_dims(d);
+    for (const float v : values) t->add_float_data(v);
+    return *this;
+  }
+  /// A constant initializer of an 8-, 16- or 32-bit integer `type` (INT8, UINT8, INT32, ...)
+  /// holding `values` (row-major, int32_data as ONNX stores these types).
+  OnnxBuilder& int32s(const std::string& name, const std::vector<std::int64_t>& dims,
+                      const std::vector<std::int32_t>& values, int type = onnx::TensorProto::INT32) {
+    auto* t = m_.mutable_graph()->add_initializer();
+    t->set_name(name);
+    t->set_data_type(type);
+    for (const std::int64_t d : dims) t->add_dims(d);
+    for (const std::int32_t v : values) t->add_int32_data(v);
+    return *this;
+  }
   /// A node; returns it so that attributes can be added.
   onnx::NodeProto& node(const std::string& op, const std::vector<std::string>& inputs,
                         const std::vector<std::string>& outputs, const std::string& name = "") {
@@ -84,6 +105,12 @@ class OnnxBuilder {
     a->set_type(onnx::AttributeProto::INT);
     a->set_i(v);
   }
+  static void real(onnx::NodeProto& n, const std::string& name, float v) {
+    auto* a = n.add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::FLOAT);
+    a->set_f(v);
+  }
   static void string(onnx::NodeProto& n, const std::string& name, const std::string& v) {
     auto* a = n.add_attribute();
     a->set_name(name);
@@ -92,6 +119,7 @@ class OnnxBuilder {
   }
 
   const onnx::ModelProto& model() const { return m_; }
+  onnx::ModelProto& model() { return m_; }
 
   /// Serializes the model to `path`; returns `path`.
   std::string save(const std::string& path) const {
