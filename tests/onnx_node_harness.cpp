@@ -6,8 +6,10 @@
 #include <sstream>
 
 #include "models/golden/golden.hpp"
+#include "models/golden/graph_exec.hpp"
 #include "sim/io/onnx_attributes.hpp"
 #include "sim/io/onnx_import.hpp"
+#include "sim/io/onnx_to_graph.hpp"
 
 namespace fs = std::filesystem;
 
@@ -228,6 +230,56 @@ void run_node_test(const std::string& name, const Evaluator& evaluate, double re
         if (!node.output(k).empty()) values[node.output(k)] = std::move(outs[static_cast<std::size_t>(k)]);
     }
     for (const onnx::ValueInfoProto& out : g.output()) {
+      INFO("graph output '" << out.name() << "'");
+      const auto it = values.find(out.name());
+      REQUIRE(it != values.end());
+      compare(it->second, ds.outputs.at(out.name()), rel_tol);
+    }
+  }
+}
+
+void run_graph_node_test(const std::string& name, const ConstantInputs& as_constant, double rel_tol) {
+  const std::string dir = node_dir(name);
+  const onnx::ModelProto model = io::load_model(dir + "/model.onnx");
+  REQUIRE(model.graph().initializer_size() == 0);
+  std::set<std::string> constant;
+  for (const onnx::NodeProto& node : model.graph().node())
+    for (int k = 0; k < node.input_size(); ++k)
+      if (!node.input(k).empty() && as_constant(node, k)) constant.insert(node.input(k));
+
+  std::vector<std::string> data_sets;
+  for (const fs::directory_entry& e : fs::directory_iterator(dir))
+    if (e.is_directory() && e.path().filename().string().rfind("test_data_set_", 0) == 0)
+      data_sets.push_back(e.path().string());
+  std::sort(data_sets.begin(), data_sets.end());
+  REQUIRE(!data_sets.empty());
+
+  for (const std::string& ds_dir : data_sets) {
+    INFO("data set " << ds_dir);
+    const DataSet ds = load_data_set(model.graph(), ds_dir);
+    // The selected graph inputs become initializers with this data set's values.
+    onnx::ModelProto m = model;
+    onnx::GraphProto* g = m.mutable_graph();
+    golden::TensorMap inputs;
+    g->clear_input();
+    for (int i = 0; i < model.graph().input_size(); ++i) {
+      const onnx::ValueInfoProto& in = model.graph().input(i);
+      if (!constant.count(in.name())) {
+        *g->add_input() = in;
+        inputs.emplace(in.name(), ds.inputs.at(in.name()));
+        continue;
+      }
+      onnx::TensorProto t = io::load_tensor_proto(ds_dir + "/input_" + std::to_string(i) + ".pb");
+      t.set_name(in.name());
+      *g->add_initializer() = t;
+    }
+    golden::TensorMap values;
+    try {
+      values = golden::run_graph(io::onnx_graph(m, dir + "/model.onnx"), inputs);
+    } catch (const std::exception& e) {
+      FAIL(e.what());
+    }
+    for (const onnx::ValueInfoProto& out : model.graph().output()) {
       INFO("graph output '" << out.name() << "'");
       const auto it = values.find(out.name());
       REQUIRE(it != values.end());

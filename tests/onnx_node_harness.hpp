@@ -48,6 +48,16 @@ const ir::Tensor& input(const onnx::NodeProto& node, const Values& values, int k
 /// Computes the outputs of one node, in the node's output order (one per output name).
 using Evaluator = std::function<std::vector<ir::Tensor>(const onnx::NodeProto&, const Values&, const ElemTypes&)>;
 
+/// Tells which node inputs are made constants before a model is imported: (node, input index).
+using ConstantInputs = std::function<bool(const onnx::NodeProto&, int)>;
+
+/// Runs every data set of node test `name` through the graph importer: the graph inputs that
+/// `as_constant` selects become initializers holding the data set's values (the importer takes
+/// Clip's bounds, Reshape's shape and the axes of Squeeze and Unsqueeze from constants, as
+/// exported models give them), the model is imported by io::onnx_graph and run by
+/// golden::run_graph, and every graph output is compared with output_<i>.pb.
+void run_graph_node_test(const std::string& name, const ConstantInputs& as_constant, double rel_tol = kRelTol);
+
 /// Integers: exactly equal. fp32: |got - exp| <= rel_tol · max(1, |exp|) element-wise.
 void compare(const ir::Tensor& got, const ir::Tensor& exp, double rel_tol = kRelTol);
 
@@ -88,6 +98,9 @@ void check_coverage(const std::regex& by_name, const std::set<std::string>& ops,
 /// A Catch2 test that runs node test `dir` through `evaluate` with fp32 tolerance `tol`.
 #define ARRAYSIM_ONNX_NODE_CASE(dir, evaluate, tol) \
   TEST_CASE("onnx node " #dir, "[unit][onnx]") { arraysim::onnx_harness::run_node_test(#dir, evaluate, tol); }
+/// A Catch2 test that runs node test `dir` through the graph importer (run_graph_node_test).
+#define ARRAYSIM_ONNX_GRAPH_NODE_CASE(dir, as_constant, tol) \
+  TEST_CASE("onnx node " #dir, "[unit][onnx]") { arraysim::onnx_harness::run_graph_node_test(#dir, as_constant, tol); }
 /// A Catch2 test for a node test that is not run: it prints the reason and ctest reports it as
 /// skipped (tests/CMakeLists.txt: SKIP_REGULAR_EXPRESSION).
 #define ARRAYSIM_ONNX_NODE_SKIP_CASE(dir, reason)              \
