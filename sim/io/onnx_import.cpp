@@ -27,9 +27,6 @@ std::string dims_str(const Dims& d) {
   return s + "]";
 }
 
-/// Names in messages: control characters escaped, long names shortened.
-std::string shown(const std::string& s) { return config::printable(s, 80); }
-
 /// Layer names: control characters (which arraysim names may not contain) and bytes that are not
 /// UTF-8 (protobuf does not check the strings of ONNX's proto2 schema) become '_'.
 std::string sanitize(const std::string& name) {
@@ -132,16 +129,6 @@ Dims operand_shape(const Values& v, const onnx::NodeProto& n, int k, const char*
   if (name.empty())
     throw std::runtime_error(std::string("has no ") + role + " input (input " + std::to_string(k) + ")");
   return v.shape(name);
-}
-
-void require_known_attributes(const onnx::NodeProto& node, const std::set<std::string>& known) {
-  const std::vector<std::string> bad = unknown_attributes(node, known);
-  if (bad.empty()) return;
-  std::string list;
-  for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
-  throw std::runtime_error(
-      "attribute '" + shown(bad.front()) + "' is not supported" +
-      (known.empty() ? " (" + node.op_type() + " has no attributes)" : " (supported: " + list + ")"));
 }
 
 ir::Layer conv_layer(const onnx::NodeProto& n, const Values& v) {

@@ -7,14 +7,25 @@
 
 #include "sim/config/diagnostics.hpp"
 #include "sim/io/import.hpp"
+#include "sim/io/onnx_attributes.hpp"
 #include "sim/io/onnx_graph.hpp"
 #include "sim/util/process.hpp"
 
 namespace arraysim::io {
-namespace {
 
-/// Names in messages: control characters escaped, long names shortened.
 std::string shown(const std::string& s) { return config::printable(s, 80); }
+
+void require_known_attributes(const onnx::NodeProto& node, const std::set<std::string>& known) {
+  const std::vector<std::string> bad = unknown_attributes(node, known);
+  if (bad.empty()) return;
+  std::string list;
+  for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+  throw std::runtime_error(
+      "attribute '" + shown(bad.front()) + "' is not supported" +
+      (known.empty() ? " (" + node.op_type() + " has no attributes)" : " (supported: " + list + ")"));
+}
+
+namespace {
 
 /// The nodes of `g` and of its subgraphs.
 std::size_t node_count(const onnx::GraphProto& g) {

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,5 +28,14 @@ using InputShapes = std::map<std::string, std::vector<std::int64_t>>;
 /// shape given for no graph input, and when shape inference fails.
 std::vector<std::string> prepare_onnx_model(onnx::ModelProto& model, const std::string& file,
                                             const InputShapes& shapes);
+
+/// A name from the model as the importers' messages show it: control characters escaped, at most
+/// 80 characters (config::printable).
+std::string shown(const std::string& s);
+
+/// Throws std::runtime_error "attribute 'NAME' is not supported (supported: a, b)", or "(OP has no
+/// attributes)" for an operator without any, when `node` carries an attribute outside `known`:
+/// no attribute is silently ignored.
+void require_known_attributes(const onnx::NodeProto& node, const std::set<std::string>& known);
 
 }  // namespace arraysim::io

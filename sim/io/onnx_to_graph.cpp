@@ -19,9 +19,6 @@ namespace {
 using ir::OpKind;
 using Dims = std::vector<std::int64_t>;
 
-/// Names in messages: control characters escaped, long names shortened.
-std::string shown(const std::string& s) { return config::printable(s, 80); }
-
 /// The version of the default operator set the model imports (1 when it names none).
 std::int64_t default_opset(const onnx::ModelProto& m) {
   for (const onnx::OperatorSetIdProto& o : m.opset_import())
@@ -83,15 +80,6 @@ const std::map<std::string, std::set<std::string>> kKnownAttributes = {
     {"QuantizeLinear", {"axis"}},
     {"DequantizeLinear", {"axis"}},
 };
-
-void require_known_attributes(const onnx::NodeProto& n, const std::set<std::string>& known) {
-  const std::vector<std::string> bad = unknown_attributes(n, known);
-  if (bad.empty()) return;
-  std::string list;
-  for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
-  throw std::runtime_error("attribute '" + shown(bad.front()) + "' is not supported" +
-                           (known.empty() ? " (" + n.op_type() + " takes none)" : " (supported: " + list + ")"));
-}
 
 /// A number as C++ streams print it ("0.5", "2").
 std::string number(double v) {
