@@ -201,6 +201,17 @@ ElemTypes elem_types(const onnx::GraphProto& g) {
   return types;
 }
 
+/// The test_data_set_* directories of a node test, in order; fails when there is none.
+std::vector<std::string> data_set_dirs(const std::string& dir) {
+  std::vector<std::string> data_sets;
+  for (const fs::directory_entry& e : fs::directory_iterator(dir))
+    if (e.is_directory() && e.path().filename().string().rfind("test_data_set_", 0) == 0)
+      data_sets.push_back(e.path().string());
+  std::sort(data_sets.begin(), data_sets.end());
+  REQUIRE(!data_sets.empty());
+  return data_sets;
+}
+
 }  // namespace
 
 void run_node_test(const std::string& name, const Evaluator& evaluate, double rel_tol) {
@@ -211,12 +222,7 @@ void run_node_test(const std::string& name, const Evaluator& evaluate, double re
   REQUIRE(g.initializer_size() == 0);
   const ElemTypes types = elem_types(g);
 
-  std::vector<std::string> data_sets;
-  for (const fs::directory_entry& e : fs::directory_iterator(dir))
-    if (e.is_directory() && e.path().filename().string().rfind("test_data_set_", 0) == 0)
-      data_sets.push_back(e.path().string());
-  std::sort(data_sets.begin(), data_sets.end());
-  REQUIRE(!data_sets.empty());
+  const std::vector<std::string> data_sets = data_set_dirs(dir);
 
   for (const std::string& ds_dir : data_sets) {
     INFO("data set " << ds_dir);
@@ -247,12 +253,7 @@ void run_graph_node_test(const std::string& name, const ConstantInputs& as_const
     for (int k = 0; k < node.input_size(); ++k)
       if (!node.input(k).empty() && as_constant(node, k)) constant.insert(node.input(k));
 
-  std::vector<std::string> data_sets;
-  for (const fs::directory_entry& e : fs::directory_iterator(dir))
-    if (e.is_directory() && e.path().filename().string().rfind("test_data_set_", 0) == 0)
-      data_sets.push_back(e.path().string());
-  std::sort(data_sets.begin(), data_sets.end());
-  REQUIRE(!data_sets.empty());
+  const std::vector<std::string> data_sets = data_set_dirs(dir);
 
   for (const std::string& ds_dir : data_sets) {
     INFO("data set " << ds_dir);

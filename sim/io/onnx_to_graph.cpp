@@ -88,15 +88,6 @@ std::string number(double v) {
   return s.str();
 }
 
-ir::AutoPad auto_pad(const onnx::NodeProto& n) {
-  const std::string s = attr_string(n, "auto_pad", "NOTSET");
-  if (s == "NOTSET") return ir::AutoPad::notset;
-  if (s == "VALID") return ir::AutoPad::valid;
-  if (s == "SAME_UPPER") return ir::AutoPad::same_upper;
-  if (s == "SAME_LOWER") return ir::AutoPad::same_lower;
-  throw std::runtime_error("auto_pad '" + shown(s) + "' is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID");
-}
-
 /// Builds the graph of one model; errors are collected, not thrown, so that every node is seen.
 class Importer {
  public:
@@ -305,15 +296,7 @@ class Importer {
       case OpKind::max_pool:
       case OpKind::average_pool: {
         if (!find_attr(n, "kernel_shape")) throw std::runtime_error("has no kernel_shape (ONNX requires it)");
-        ir::PoolParams p;
-        p.kernel = attr_ints(n, "kernel_shape", {});
-        p.strides = attr_ints(n, "strides", {});
-        p.dilations = attr_ints(n, "dilations", {});
-        p.pads = attr_ints(n, "pads", {});
-        p.auto_pad = auto_pad(n);
-        p.ceil_mode = attr_int(n, "ceil_mode", 0) != 0;
-        p.count_include_pad = attr_int(n, "count_include_pad", 0) != 0;
-        op.attrs = p;
+        op.attrs = pool_params_from_onnx(n);
         return;
       }
       case OpKind::clip: {
@@ -542,6 +525,29 @@ class Importer {
 };
 
 }  // namespace
+
+ir::PoolParams pool_params_from_onnx(const onnx::NodeProto& n) {
+  const std::string s = attr_string(n, "auto_pad", "NOTSET");
+  ir::PoolParams p;
+  if (s == "NOTSET") {
+    p.auto_pad = ir::AutoPad::notset;
+  } else if (s == "VALID") {
+    p.auto_pad = ir::AutoPad::valid;
+  } else if (s == "SAME_UPPER") {
+    p.auto_pad = ir::AutoPad::same_upper;
+  } else if (s == "SAME_LOWER") {
+    p.auto_pad = ir::AutoPad::same_lower;
+  } else {
+    throw std::runtime_error("auto_pad '" + shown(s) + "' is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID");
+  }
+  p.kernel = attr_ints(n, "kernel_shape", {});
+  p.strides = attr_ints(n, "strides", {});
+  p.dilations = attr_ints(n, "dilations", {});
+  p.pads = attr_ints(n, "pads", {});
+  p.ceil_mode = attr_int(n, "ceil_mode", 0) != 0;
+  p.count_include_pad = attr_int(n, "count_include_pad", 0) != 0;
+  return p;
+}
 
 ir::Graph onnx_graph(onnx::ModelProto model, const std::string& file, const InputShapes& shapes,
                      std::vector<std::string>* warnings) {

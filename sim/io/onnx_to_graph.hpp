@@ -25,6 +25,11 @@ namespace arraysim::io {
 /// every problem, one line each: `FILE: node 'NAME' (OP): message` for a node (`not in the graph
 /// IR yet` for an operator the IR lacks), `FILE: tensor 'NAME': message` for a value, and the
 /// issues of validate() prefixed with `FILE: `.
+/// MaxPool / AveragePool attributes as the golden model's pooling parameters (kernel_shape,
+/// strides, dilations, pads, auto_pad, ceil_mode, count_include_pad; absent ones empty or false).
+/// Throws std::runtime_error for an auto_pad that is not NOTSET, SAME_UPPER, SAME_LOWER or VALID.
+ir::PoolParams pool_params_from_onnx(const onnx::NodeProto& n);
+
 ir::Graph onnx_graph(onnx::ModelProto model, const std::string& file, const InputShapes& shapes = {},
                      std::vector<std::string>* warnings = nullptr);
 

@@ -39,6 +39,7 @@
 #include "models/golden/ops.hpp"
 #include "sim/io/onnx_attributes.hpp"
 #include "sim/io/onnx_tensor.hpp"
+#include "sim/io/onnx_to_graph.hpp"
 #include "tests/onnx_node_harness.hpp"
 
 using namespace arraysim;
@@ -68,27 +69,8 @@ golden::QType qtype(const ElemTypes& types, const std::string& name) {
   return t == onnx::TensorProto::UINT8 ? golden::QType::uint8 : golden::QType::int8;
 }
 
-golden::AutoPad auto_pad(const onnx::NodeProto& node) {
-  const std::string s = attr_string(node, "auto_pad", "NOTSET");
-  if (s == "VALID") return golden::AutoPad::valid;
-  if (s == "SAME_UPPER") return golden::AutoPad::same_upper;
-  if (s == "SAME_LOWER") return golden::AutoPad::same_lower;
-  INFO("auto_pad " << s);
-  REQUIRE(s == "NOTSET");
-  return golden::AutoPad::notset;
-}
-
-golden::PoolParams pool_params(const onnx::NodeProto& node) {
-  golden::PoolParams p;
-  p.kernel = attr_ints(node, "kernel_shape", {});
-  p.strides = attr_ints(node, "strides", {});
-  p.dilations = attr_ints(node, "dilations", {});
-  p.pads = attr_ints(node, "pads", {});
-  p.auto_pad = auto_pad(node);
-  p.ceil_mode = attr_int(node, "ceil_mode", 0) != 0;
-  p.count_include_pad = attr_int(node, "count_include_pad", 0) != 0;
-  return p;
-}
+/// The pooling parameters by the graph importer's own mapping.
+golden::PoolParams pool_params(const onnx::NodeProto& node) { return io::pool_params_from_onnx(node); }
 
 /// Glue for uint8 Add/Sub/Mul (see the top of the file): the int16 result modulo 256.
 ir::Tensor wrap_uint8(ir::Tensor t) {
