@@ -322,6 +322,18 @@ const std::set<std::string> kConvOps{"Conv", "ConvInteger", "QLinearConv"};
 const std::set<std::string> kMatMulOps{"MatMul", "MatMulInteger", "QLinearMatMul"};
 const std::set<std::string> kRecurrentOps{"RNN", "GRU", "LSTM"};
 
+/// Whether a skipped operator (`op`, or `domain.op` outside the default domain) multiplies and
+/// accumulates: Einsum, DeformConv, and the fused products and attention of other domains
+/// (com.microsoft.FusedMatMul, Attention, QLinearConv, ...).
+bool carries_macs(const std::string& key) {
+  if (key == "Einsum" || key == "DeformConv") return true;
+  if (key.find('.') == std::string::npos) return false;
+  const std::string op = key.substr(key.rfind('.') + 1);
+  for (const char* part : {"MatMul", "Conv", "Gemm", "Attention", "Einsum"})
+    if (op.find(part) != std::string::npos) return true;
+  return false;
+}
+
 }  // namespace
 
 ir::Conv2dParams conv2d_from_onnx(const onnx::NodeProto& node, const std::vector<std::int64_t>& x,
@@ -501,6 +513,18 @@ OnnxWorkload onnx_workload(onnx::ModelProto model, const std::string& file, cons
   }
 
   std::stable_sort(skipped.begin(), skipped.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  // Skipped nodes that multiply and accumulate: their work is missing from the run, so say so.
+  std::string mac_list;
+  int mac_total = 0;
+  for (const auto& [key, count] : skipped)
+    if (carries_macs(key)) {
+      mac_list += (mac_list.empty() ? "" : ", ") + shown(key) + " x" + std::to_string(count);
+      mac_total += count;
+    }
+  if (mac_total > 0)
+    out.warnings.push_back("warning: " + file + ": " + std::to_string(mac_total) + " skipped node" +
+                           (mac_total == 1 ? " carries" : "s carry") +
+                           " multiply-accumulates that are not simulated: " + mac_list);
   if (skipped_total > 0) {
     out.skipped = "skipped " + std::to_string(skipped_total) + " ONNX node" + (skipped_total == 1 ? "" : "s") + ":";
     for (std::size_t i = 0; i < skipped.size(); ++i)

@@ -631,3 +631,22 @@ TEST_CASE("import onnx --input-shape: malformed values are one error naming the 
   io::add_input_shape(s, "k=v=4x5");
   CHECK(s.at("k=v") == std::vector<std::int64_t>{4, 5});
 }
+
+TEST_CASE("import onnx: skipped nodes that multiply and accumulate are named in a warning", "[unit][import]") {
+  // Two Einsum nodes (a batched product) next to a MatMul: the MatMul is simulated, the Einsums
+  // are skipped, and their multiply-accumulates missing from the run are said, not lost silently.
+  OnnxBuilder b("e", 13);
+  b.input("A", {2, 3, 4}).input("B", {2, 4, 5}).initializer("W", {4, 6}).output("Z").output("E").output("E2");
+  OnnxBuilder::string(b.node("Einsum", {"A", "B"}, {"E"}, "e1"), "equation", "bij,bjk->bik");
+  OnnxBuilder::string(b.node("Einsum", {"A", "B"}, {"E2"}, "e2"), "equation", "bij,bjk->bik");
+  b.node("MatMul", {"A", "W"}, {"Y"}, "mm");
+  b.node("Relu", {"Y"}, {"Z"}, "r");
+  std::vector<std::string> notes;
+  const config::Experiment e = import_model(b, &notes);
+  REQUIRE(e.workload.layers.size() == 1);
+  REQUIRE(notes.size() == 2);
+  CHECK(notes[0].find(": 2 skipped nodes carry multiply-accumulates that are not simulated: Einsum x2") !=
+        std::string::npos);
+  CHECK(notes[0].rfind("warning: ", 0) == 0);
+  CHECK(notes[1] == "skipped 3 ONNX nodes: Einsum x2, Relu x1");
+}
