@@ -200,7 +200,7 @@ NpyArray parse_npy(const std::string& bytes, const std::string& path) {
     std::int16_t* dst = t.data<std::int16_t>();
     for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
   } else {
-    std::memcpy(t.raw_bytes(), src, data_bytes);
+    if (data_bytes > 0) std::memcpy(t.raw_bytes(), src, data_bytes);  // an empty tensor has no buffer
     if (d.big_endian)
       for (std::size_t i = 0; i < n; ++i)
         std::reverse(t.raw_bytes() + i * d.file_bytes, t.raw_bytes() + (i + 1) * d.file_bytes);
@@ -259,7 +259,7 @@ std::string npy_bytes(const ir::Tensor& t, bool uint8) {
     const std::int16_t* v = t.data<std::int16_t>();
     for (std::int64_t i = 0; i < t.size(); ++i) out += static_cast<char>(static_cast<unsigned char>(v[i]));
   } else {
-    out.append(reinterpret_cast<const char*>(t.raw_bytes()), t.size_bytes());
+    if (t.size_bytes() > 0) out.append(reinterpret_cast<const char*>(t.raw_bytes()), t.size_bytes());
   }
   return out;
 }

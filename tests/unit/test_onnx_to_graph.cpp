@@ -236,7 +236,8 @@ TEST_CASE("onnx graph: Clip bounds from constants, activation attributes", "[uni
   auto& oc = old.node("Clip", {"x"}, {"y"}, "c");
   OnnxBuilder::real(oc, "min", 0);
   OnnxBuilder::real(oc, "max", 6);
-  const auto& o = std::get<ir::ClipAttrs>(only_op(import(old)).attrs);
+  const ir::Graph og = import(old);  // kept: `o` refers into it
+  const auto& o = std::get<ir::ClipAttrs>(only_op(og).attrs);
   CHECK(o.min == 0);
   CHECK(o.max == 6);
 
