@@ -37,8 +37,8 @@
 ///    inv = 1 / sqrt(var + epsilon), y = (x - mean) · inv · scale (+ bias) in fp64, rounded once:
 ///    bit-exact.
 ///  - batch_norm: y = (x - mean[c]) / sqrt(var[c] + epsilon) · scale[c] + bias[c] in fp64, rounded
-///    once: bit-exact. (The common hardware fold into one multiply-add per element would round
-///    differently; the unit keeps the four-parameter form.)
+///    once: bit-exact. (Folding the parameters into one multiply-add per element would change the
+///    fp64 rounding and so, rarely, the fp32 result; the unit keeps the four-parameter form.)
 ///  - quantize_linear: x / scale in fp32, rounded half to even (std::nearbyint in the default
 ///    rounding mode), plus the zero point, saturated to the quantized type: bit-exact; a NaN
 ///    quotient throws, ±inf saturates.
