@@ -4,6 +4,7 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "sim/io/graph_import.hpp"
 #include "sim/io/import.hpp"
 #include "sim/io/onnx_import.hpp"
 #include "sim/io/scalesim_import.hpp"
@@ -30,6 +31,7 @@ void check_combination(const ImportFlags& f, const std::string& experiment_file)
   if (scalesim && f.cfg.empty()) throw usage("--topology and --gemm need --cfg (the SCALE-Sim architecture file)");
   if (scalesim && f.topology.empty()) throw usage("--cfg needs --topology (the SCALE-Sim topology CSV)");
   if (!f.input_shapes.empty() && f.model.empty()) throw usage("--input-shape needs --model (an ONNX model)");
+  if (f.graph && f.model.empty()) throw usage("--graph needs --model (an ONNX model)");
   if (onnx && f.model.empty()) throw usage("--arch needs --model (an ONNX model)");
   if (onnx && f.arch.empty())
     throw usage("--model needs --arch (an architecture YAML, e.g. configs/arch/os_8x8_int8.yaml)");
@@ -54,11 +56,20 @@ void add_import_flags(CLI::App& run, ImportFlags& f) {
   run.add_option("--model", f.model, "ONNX model, with --arch: simulate its Conv/Gemm/MatMul layers");
   run.add_option("--arch", f.arch, "Architecture YAML for --model");
   run.add_option("--input-shape", f.input_shapes, kInputShapeHelp);
+  run.add_flag("--graph", f.graph,
+               "With --model: run the whole graph, every operator, tensors flowing from one to the next "
+               "(docs/graph.md)");
 }
 
 config::Experiment load_imported(const ImportFlags& f, const std::string& experiment_file,
                                  const std::vector<std::string>& overrides) {
   check_combination(f, experiment_file);
+  if (f.graph) {
+    std::vector<std::string> notes;
+    config::Experiment e = io::load_graph_experiment(f.model, f.arch, input_shapes(f.input_shapes), overrides, notes);
+    for (const std::string& n : notes) std::cerr << "arraysim: " << n << "\n";
+    return e;
+  }
   const io::GeneratedExperiment g = f.model.empty()
                                         ? io::import_scalesim(f.cfg, f.topology, f.gemm)
                                         : io::import_onnx(f.model, f.arch, ".", input_shapes(f.input_shapes));

@@ -17,8 +17,10 @@ struct ImportFlags {
   bool gemm = false;                      ///< the topology is a GEMM (Layer, M, N, K) CSV
   std::string model, arch;                ///< ONNX model and arraysim architecture YAML
   std::vector<std::string> input_shapes;  ///< ONNX: --input-shape NAME=D0xD1x...
+  bool graph = false;                     ///< ONNX: run the whole graph (docs/graph.md)
   bool any() const {
-    return !cfg.empty() || !topology.empty() || gemm || !model.empty() || !arch.empty() || !input_shapes.empty();
+    return !cfg.empty() || !topology.empty() || gemm || !model.empty() || !arch.empty() || !input_shapes.empty() ||
+           graph;
   }
 };
 

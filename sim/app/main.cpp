@@ -156,6 +156,8 @@ int cli_main(int argc, char** argv) {
   run->add_option("--only", ropt.dump_only, "With --dump-tensors: only these tensors, e.g. --only output")
       ->delimiter(',')
       ->check(CLI::IsMember({"input", "weight", "output"}));
+  run->add_flag("--check-all", ropt.check_all,
+                "With --graph: compare every operator's output with the golden graph, not only the graph's outputs");
   run->add_flag("--no-plots", no_plots, "With --out: skip the roofline, cycle-breakdown and utilization plots");
   stats::PlotOptions plot_options;
   run->add_option("--roofline-labels", plot_options.roofline_labels,

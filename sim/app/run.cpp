@@ -13,7 +13,9 @@
 #include <fmt/format.h>
 
 #include "models/golden/golden.hpp"
+#include "models/golden/graph_exec.hpp"
 #include "sim/app/compare.hpp"
+#include "sim/app/graph_run.hpp"
 #include "sim/app/progress.hpp"
 #include "sim/hw/accelerator.hpp"
 #include "sim/io/npy.hpp"
@@ -40,6 +42,19 @@ stats::LayerResult describe_layer(const ir::Layer& l) {
   return r;
 }
 
+/// A graph operator on the post-processing unit as a row of the reports (no MACs, no GEMM view).
+stats::LayerResult describe_operator(const plan::VectorOpPlan& p) {
+  stats::LayerResult r;
+  r.name = p.op.name;
+  r.type = ir::op_kind_name(p.op.kind);
+  if (!p.inputs.empty()) r.input_shape = p.inputs.front().shape;
+  if (p.inputs.size() > 1) r.weight_shape = p.inputs[1].shape;
+  r.output_shape = p.output.shape;
+  r.gemm = ir::GemmDims{0, 0, 0, 1};
+  r.vector_ops = p.vector_ops;
+  return r;
+}
+
 /// Rethrows a refusal "KEY: message" of the configuration (hw::check_array_impl) as a
 /// config::ConfigError at the place KEY was given (`arch.array.rows/cols` at rows); a message
 /// that names no key of the experiment is rethrown as it is.
@@ -51,17 +66,20 @@ stats::LayerResult describe_layer(const ir::Layer& l) {
   if (key.empty() || key.find(' ') != std::string::npos || !e.key_locations.count(lookup)) throw err;
   throw config::ConfigError({config::ConfigIssue{e.locate(lookup), key, what.substr(colon + 2)}});
 }
+/// A name with every character other than letters, digits, '.', '-' and '_' replaced by '_'
+/// ("_MatMul" for "/MatMul"): a graph tensor's dumped file name.
+std::string file_stem(std::string name) {
+  for (char& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') c = '_';
+  return name;
+}
 /// The file name stem of a layer's dumped tensors: its workload index, zero-padded to the width
-/// of the largest, then its name with every character other than letters, digits, '.', '-' and
-/// '_' replaced by '_' ("007_conv1", "012__MatMul" for "/MatMul").
+/// of the largest, then file_stem of its name ("007_conv1", "012__MatMul" for "/MatMul").
 std::string tensor_file_base(const plan::LayerPlan& p, std::size_t workload_layers) {
   const std::size_t width = std::to_string(workload_layers == 0 ? 0 : workload_layers - 1).size();
   std::string index = std::to_string(p.workload_index);
   index.insert(0, width > index.size() ? width - index.size() : 0, '0');
-  std::string name = p.layer.name;
-  for (char& c : name)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') c = '_';
-  return index + "_" + name;
+  return index + "_" + file_stem(p.layer.name);
 }
 /// The tensor of `--input FILE`: the input of the workload's first layer, which must be selected and
 /// simulated in values fidelity; the file's shape and element type must be that input's.
@@ -98,6 +116,31 @@ GoldenCheck golden_check(const ir::Layer& l, const ir::LayerOperands& ops, ir::D
     g.tolerance = fp32_tolerance(golden::run_layer(l, abs_ops, acc), ir::gemm_dims(l).k);
   }
   return g;
+}
+
+/// The golden graph on the run's inputs against the simulated tensors (docs/graph.md, "Checks"):
+/// every graph output, and with `all` the output of every step; a step's row gets golden_match
+/// (and its mismatches) for the tensor it wrote. A GEMM's accumulator before its bias is not a
+/// tensor of the graph: the layer's own golden check covers it.
+void check_graph(const config::Experiment& e, const GraphProgram& gp, const TensorMap& sim, bool all,
+                 stats::RunResult& res) {
+  const ir::Graph& g = *e.graph->graph;
+  golden::TensorMap inputs;
+  for (const ir::TensorInfo& t : g.tensors())
+    if (t.is_input) inputs[t.name] = sim.at(t.name);
+  const golden::TensorMap gold = golden::run_graph(g, inputs);
+  for (std::size_t k = 0; k < gp.steps.size(); ++k) {
+    const GraphStep& s = gp.steps[k];
+    const auto it = gold.find(s.output);
+    if (it == gold.end() || (!all && !g.tensor(s.output).is_output)) continue;
+    const ir::Tensor& got = sim.at(s.output);
+    std::optional<ir::Tensor> tol;
+    if (got.dtype() == ir::DType::fp32) tol = graph_tolerance(it->second);
+    const std::vector<stats::Mismatch> mm = compare_outputs(s.output, it->second, got, tol ? &*tol : nullptr, 5);
+    stats::LayerResult& r = res.layers[k];
+    r.golden_match = r.golden_match.value_or(true) && mm.empty();
+    r.mismatches.insert(r.mismatches.end(), mm.begin(), mm.end());
+  }
 }
 
 std::vector<std::int64_t> confirm_mappings(const config::ArchConfig& arch,
@@ -156,13 +199,30 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
   };
   so.fidelity = e.sim.fidelity;
   check_impl();
-  const plan::ExperimentPlan plan = plan::make_plan(e, po);
+  plan::ExperimentPlan plan = plan::make_plan(e, po);
+  std::optional<GraphProgram> graph;
+  if (e.graph) {
+    if (!opt.layers.empty())
+      throw std::runtime_error("--layers selects layers of a layer list; --graph runs every operator");
+    graph = plan_graph(e, plan.layers);
+    plan.layers = graph->plans;
+  } else if (opt.check_all) {
+    throw std::runtime_error("--check-all needs a whole graph (--model FILE.onnx --graph)");
+  }
   so.fidelity = plan.fidelity;
   check_impl();
   plan::check_resources(e, plan, so.trace_sram, so.trace_dram);
   const bool values = plan.fidelity == config::Fidelity::values;
   std::optional<ir::Tensor> given_input;
-  if (!opt.input_npy.empty()) given_input = network_input(e, plan, values, opt.input_npy);
+  if (!opt.input_npy.empty() && graph) {
+    if (!values)
+      throw std::runtime_error("--input " + opt.input_npy + ": needs values fidelity (--set sim.fidelity=values)");
+    const io::NpyArray a = io::read_npy(opt.input_npy);
+    if (a.uint8) throw std::runtime_error("--input " + opt.input_npy + ": uint8 arrays are not graph inputs");
+    given_input = a.tensor;
+  } else if (!opt.input_npy.empty()) {
+    given_input = network_input(e, plan, values, opt.input_npy);
+  }
   if (!opt.dump_tensors_dir.empty() && !values)
     throw std::runtime_error("--dump-tensors needs values fidelity; the selected layers run in timing fidelity (" +
                              std::string(e.sim.fidelity == config::Fidelity::timing
@@ -186,21 +246,52 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
   // Operands (values fidelity: seeded by the layer's index in the workload) and the programs.
   std::vector<ir::LayerOperands> operands;
   operands.reserve(plan.layers.size());  // programs point into it
+  std::vector<std::vector<ir::Tensor>> post_inputs(plan.layers.size());
   std::vector<hw::LayerProgram> programs;
   std::vector<Progress::Item> progress_items;
   for (const plan::LayerPlan& p : plan.layers) {
-    res.layers.push_back(describe_layer(p.layer));
-    if (opt.dump_schedule) std::cout << plan::to_string(p);
+    res.layers.push_back(p.post ? describe_operator(*p.post) : describe_layer(p.layer));
+    if (opt.dump_schedule && !p.post) std::cout << plan::to_string(p);
     if (opt.progress) progress_items.push_back({p.layer.name, p.host_work});
     hw::LayerProgram prog;
     prog.plan = &p;
-    if (values) {
+    if (values && graph) {
+      // Filled at the layer boundary from the tensors computed before (prepare_layer below).
+      operands.emplace_back();
+      prog.operands = &operands.back();
+      if (p.post) prog.inputs = &post_inputs[programs.size()];
+    } else if (values) {
       operands.push_back(
           ir::make_operands(p.layer, p.workload_index, e.workload.seed, arr.input_dtype, arr.weight_dtype));
       if (given_input && p.workload_index == 0) operands.back().input = *given_input;
       prog.operands = &operands.back();
     }
     programs.push_back(prog);
+  }
+
+  // A graph passes tensors on: before each step, the output of the one before joins the tensors
+  // computed so far and the step's operands are taken from them.
+  TensorMap tensors;
+  if (graph && values) {
+    const ir::Graph& g = *e.graph->graph;
+    tensors = graph_inputs(g, e.workload.seed, given_input ? &*given_input : nullptr);
+    for (const ir::TensorInfo& t : g.tensors())
+      if (t.value) tensors[t.name] = *t.value;
+    so.prepare_layer = [&](std::size_t k, std::vector<hw::LayerCounters>& counters) {
+      if (k > 0) {
+        const GraphStep& prev = graph->steps[k - 1];
+        tensors[prev.output] = reshaped(counters[k - 1].output, prev.output_type.shape);
+      }
+      const GraphStep& s = graph->steps[k];
+      const plan::LayerPlan& p = plan.layers[k];
+      if (s.gemm) {
+        operands[k] = gemm_operands(s, p.layer, tensors);
+        return;
+      }
+      post_inputs[k].clear();
+      for (std::size_t j = 0; j < s.inputs.size(); ++j)
+        post_inputs[k].push_back(reshaped(tensors.at(s.inputs[j]), p.post->inputs[j].shape));
+    };
   }
 
   std::optional<Progress> progress;
@@ -220,6 +311,8 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
   if (progress) progress->finish();
   const auto t1 = clock::now();
   res.simulate_seconds = std::chrono::duration<double>(t1 - t0).count();
+  if (graph && values && !graph->steps.empty())
+    tensors[graph->steps.back().output] = reshaped(counters.back().output, graph->steps.back().output_type.shape);
 
   // Checks: cycles against the closed form, outputs against the golden model.
   const bool ideal_dram = e.arch.dram.model == config::DramModel::ideal;
@@ -247,7 +340,7 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
     if (lc.compute_cycles > 0)
       r.compute_utilization =
           static_cast<double>(r.macs) / (static_cast<double>(res.pe_count) * static_cast<double>(lc.compute_cycles));
-    if (!p.vector && p.schedule.fold_count > 0) {
+    if (!p.vector && !p.post && p.schedule.fold_count > 0) {
       // SCALE-Sim's mapping efficiency: the unweighted mean over folds of the PEs each one uses.
       double used = 0;
       for (std::int64_t f = 0; f < p.schedule.fold_count; ++f) {
@@ -261,6 +354,9 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
       r.mapper = p.mapping_choice->searched ? "search" : "fixed";
       r.mappings_considered = p.mapping_choice->considered;
       r.scalesim_v2_cycles = p.scalesim_v2_cycles;
+    }
+    if (p.post) {
+      r.analytic_cycles = p.analytic_cycles;
     }
     if (p.vector) {
       r.vector_mapping = config::to_string(p.vector_mapping);
@@ -278,27 +374,41 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
                          : ideal_dram ? p.analytic_cycles + lc.memory.stall_cycles.bank_conflict == lc.total_cycles
                                       : p.analytic_cycles <= lc.total_cycles;
     }
-    if (values && e.sim.check_golden) {
+    if (values && e.sim.check_golden && !p.post) {
       const GoldenCheck gc = golden_check(p.layer, operands[k], arr.accumulator_dtype);
       r.mismatches = compare_outputs(p.layer.name + ".output", gc.expected, lc.output,
                                      arr.accumulator_dtype == ir::DType::fp32 ? &gc.tolerance : nullptr, 5);
       r.golden_match = r.mismatches.empty();
     }
   }
+  if (graph && values && e.sim.check_golden) check_graph(e, *graph, tensors, opt.check_all, res);
   res.golden_seconds = std::chrono::duration<double>(clock::now() - t1).count();
   if (!opt.dump_tensors_dir.empty()) {
-    std::vector<std::pair<std::string, const ir::Tensor*>> tensors;
-    for (std::size_t k = 0; k < plan.layers.size(); ++k) {
-      const std::string base = tensor_file_base(plan.layers[k], e.workload.layers.size());
-      const std::pair<const char*, const ir::Tensor*> kinds[] = {
-          {"input", &operands[k].input}, {"weight", &operands[k].weight}, {"output", &counters[k].output}};
-      for (const auto& [kind, t] : kinds)
-        if (opt.dump_only.empty() || std::find(opt.dump_only.begin(), opt.dump_only.end(), kind) != opt.dump_only.end())
-          tensors.emplace_back(base + "." + kind + ".npy", t);
+    const auto wanted = [&](const char* kind) {
+      return opt.dump_only.empty() ||
+             std::find(opt.dump_only.begin(), opt.dump_only.end(), kind) != opt.dump_only.end();
+    };
+    std::vector<std::pair<std::string, const ir::Tensor*>> files;
+    if (graph) {
+      // Every tensor of the graph by its name: inputs, weights (constants), intermediates, outputs.
+      for (const ir::TensorInfo& t : e.graph->graph->tensors()) {
+        const char* kind = t.is_input ? "input" : t.value ? "weight" : t.is_output ? "output" : nullptr;
+        const auto it = tensors.find(t.name);
+        if (it == tensors.end() || (kind ? !wanted(kind) : !opt.dump_only.empty())) continue;
+        files.emplace_back(file_stem(t.name) + ".npy", &it->second);
+      }
+    } else {
+      for (std::size_t k = 0; k < plan.layers.size(); ++k) {
+        const std::string base = tensor_file_base(plan.layers[k], e.workload.layers.size());
+        const std::pair<const char*, const ir::Tensor*> kinds[] = {
+            {"input", &operands[k].input}, {"weight", &operands[k].weight}, {"output", &counters[k].output}};
+        for (const auto& [kind, t] : kinds)
+          if (wanted(kind)) files.emplace_back(base + "." + kind + ".npy", t);
+      }
     }
     std::filesystem::create_directories(opt.dump_tensors_dir);
-    for (const auto& [file, t] : tensors) io::write_npy(opt.dump_tensors_dir + "/" + file, *t);
-    res.dumped_tensors = static_cast<std::int64_t>(tensors.size());
+    for (const auto& [file, t] : files) io::write_npy(opt.dump_tensors_dir + "/" + file, *t);
+    res.dumped_tensors = static_cast<std::int64_t>(files.size());
   }
   stats::annotate_run(res, e.arch);  // energy, area, roofline roofs (docs/energy.md)
   return res;

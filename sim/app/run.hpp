@@ -38,6 +38,9 @@ struct RunOptions {
   /// `--input FILE.npy` (values fidelity): the input tensor of the workload's first layer, instead
   /// of seeded random values; empty: seeded.
   std::string input_npy;
+  /// `--check-all` (a whole graph, values fidelity): compare every operator's output with the
+  /// golden graph, not only the graph's outputs.
+  bool check_all = false;
 };
 
 /// The cycle model's total cycles of each requested (layer, mapping) in timing fidelity, simulated

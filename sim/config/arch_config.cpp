@@ -345,6 +345,16 @@ ArchConfig parse_arch(MapReader& r) {
                                                                                             : Lowering::implicit;
   a.energy = parse_energy(r.child("energy"));
   a.mapping = parse_mapping(r.child("mapping"));
+  {
+    MapReader pp = r.child("post_processor");
+    a.post_processor.lanes = pp.opt_int("lanes", a.post_processor.lanes, 1, kMaxDim);
+    MapReader lat = pp.child("latency_cycles");
+    for (std::size_t i = 0; i < kPostOpClasses.size(); ++i)
+      a.post_processor.latency_cycles[i] =
+          lat.opt_int(kPostOpClasses[i], a.post_processor.latency_cycles[i], 1, 1'000'000);
+    lat.finish();
+    pp.finish();
+  }
   for (int i = 0; i < 3; ++i) {
     const ScratchpadConfig& sp = i == 0 ? a.ifmap : i == 1 ? a.weight : a.output;
     if (a.mapping.double_buffer[i].value_or(false) && !sp.double_buffered)
@@ -417,6 +427,12 @@ void emit_arch(YAML::Emitter& out, const ArchConfig& a) {
     out << YAML::Key << "mapping" << YAML::Value;
     emit_mapping(out, a.mapping);
   }
+  out << YAML::Key << "post_processor" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "lanes" << YAML::Value << a.post_processor.lanes;
+  out << YAML::Key << "latency_cycles" << YAML::Value << YAML::Flow << YAML::BeginMap;
+  for (std::size_t i = 0; i < kPostOpClasses.size(); ++i)
+    out << YAML::Key << kPostOpClasses[i] << YAML::Value << a.post_processor.latency_cycles[i];
+  out << YAML::EndMap << YAML::EndMap;
   out << YAML::EndMap;
 }
 

@@ -152,6 +152,19 @@ struct ScratchpadConfig {
 enum class Lowering { implicit, explicit_ };
 std::string to_string(Lowering l);
 
+/// The post-processing unit that runs a graph's non-GEMM operators (docs/graph.md, "Execution"):
+/// `lanes` elements per step; each instruction class has a latency in cycles (one instruction of
+/// a step issues per cycle, fully pipelined). Defaults: 16 lanes, every latency 1.
+struct PostProcessorConfig {
+  std::int64_t lanes = 16;
+  /// Latency in cycles per instruction class, in the order of kPostOpClasses.
+  std::array<std::int64_t, 6> latency_cycles{1, 1, 1, 1, 1, 1};
+};
+/// The instruction classes of the post-processing unit, as spelled in
+/// arch.post_processor.latency_cycles: alu (add, subtract, compare, max, min, move), mul, div,
+/// exp, sqrt, gelu.
+inline constexpr std::array<const char*, 6> kPostOpClasses{"alu", "mul", "div", "exp", "sqrt", "gelu"};
+
 struct ArchConfig {
   std::string name;
   double clock_mhz = 1000;  ///< core clock in MHz
@@ -159,8 +172,9 @@ struct ArchConfig {
   ScratchpadConfig ifmap, weight, output;
   DramConfig dram;
   Lowering lowering = Lowering::implicit;
-  EnergyConfig energy;    ///< per-action energy and area table (docs/energy.md)
-  MappingConfig mapping;  ///< how layers map onto the systolic array (docs/mapping.md)
+  EnergyConfig energy;                 ///< per-action energy and area table (docs/energy.md)
+  MappingConfig mapping;               ///< how layers map onto the systolic array (docs/mapping.md)
+  PostProcessorConfig post_processor;  ///< runs a graph's non-GEMM operators (docs/graph.md)
 };
 
 /// Parses a mapping (arch.mapping or a layer's `mapping`); problems go to the reader's context.

@@ -3,9 +3,12 @@
 /// `--set key.path=value` overrides, validated completely before anything runs.
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "models/ir/graph.hpp"
 #include "models/ir/layer.hpp"
 #include "sim/config/arch_config.hpp"
 #include "sim/config/diagnostics.hpp"
@@ -37,6 +40,15 @@ struct SimOptions {
   std::int64_t fault_pe_row = -1, fault_pe_col = -1;
 };
 
+/// A whole graph as the workload (`arraysim run --model F.onnx --arch A.yaml --graph`,
+/// docs/graph.md): its GEMM-like operators are the experiment's workload layers, the rest run on
+/// the post-processing unit, tensors flow from operator to operator.
+struct GraphWorkload {
+  std::shared_ptr<const ir::Graph> graph;
+  /// Per workload layer: the index in graph->ops() of the operator it runs.
+  std::vector<std::size_t> layer_op;
+};
+
 struct Experiment {
   std::string name;
   std::string source;  ///< the experiment file as given ("<built-in>" for the default)
@@ -46,6 +58,8 @@ struct Experiment {
   /// when it has none; the mapper applies it over arch.mapping.
   std::vector<MappingConfig> layer_mappings;
   SimOptions sim;
+  /// Set for a whole-graph workload; `workload` then holds its GEMM-like operators.
+  std::optional<GraphWorkload> graph;
   /// Where some keys that checks after loading name were given (arch.array.type, .rows, .cols,
   /// .impl, .input_dtype, sim.fidelity, sim.fault_stuck_pe): FILE:LINE:COL for their errors. An
   /// absent key is located at its mapping.

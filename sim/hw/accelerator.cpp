@@ -77,8 +77,10 @@ template <class TIn, class TAcc> class Accelerator : public sc_core::sc_module {
     }
     if (!values)
       sequencer = std::make_unique<FoldSequencer>(arch.array.rows, arch.array.reduction_latency_cycles, opt.trace_sram);
+    post_processor = std::make_unique<PostProcessor>("post_processor", arch, *dma, recorder, period);
     controller = std::make_unique<Controller>("controller", arch, layers, period, *memory_engine, recorder,
-                                              compute.get(), sequencer.get(), opt.on_layer_start, opt.max_cycles);
+                                              compute.get(), sequencer.get(), opt.on_layer_start, opt.max_cycles,
+                                              post_processor.get(), opt.prepare_layer);
   }
   Recorder recorder;
   DramTarget dram;
@@ -89,6 +91,7 @@ template <class TIn, class TAcc> class Accelerator : public sc_core::sc_module {
   std::unique_ptr<VectorLanes<TIn, TAcc>> lanes;  ///< vector, values fidelity
   std::unique_ptr<ComputeUnit> compute;           ///< values fidelity
   std::unique_ptr<FoldSequencer> sequencer;       ///< timing fidelity
+  std::unique_ptr<PostProcessor> post_processor;  ///< a graph's non-GEMM operators
   std::unique_ptr<Controller> controller;
 };
 

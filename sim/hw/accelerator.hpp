@@ -29,6 +29,8 @@ struct SimulateOptions {
   /// simulation at the layer boundary (never per cycle); empty: not called. sim/app uses it for
   /// the progress line.
   std::function<void(std::size_t index)> on_layer_start;
+  /// Called before each layer starts (PrepareLayerFn, sim/hw/controller.hpp); empty: not called.
+  PrepareLayerFn prepare_layer;
   std::int64_t max_cycles = std::int64_t{1} << 40;
   std::int64_t fault_pe_row = -1, fault_pe_col = -1;  ///< stuck-at-0 multiplier (test aid)
   /// Run the SystemC array and the Verilated RTL array in lock-step and compare them every cycle

@@ -9,7 +9,8 @@ namespace arraysim::hw {
 Controller::Controller(sc_core::sc_module_name name, const config::ArchConfig& arch,
                        const std::vector<LayerProgram>& layers, sc_core::sc_time period, MemoryEngine& memory,
                        Recorder& recorder, ComputeUnit* compute, FoldSequencer* sequencer,
-                       std::function<void(std::size_t)> on_layer_start, std::int64_t max_cycles)
+                       std::function<void(std::size_t)> on_layer_start, std::int64_t max_cycles, PostProcessor* post,
+                       PrepareLayerFn prepare)
     : sc_core::sc_module(name),
       arch_(arch),
       layers_(layers),
@@ -20,6 +21,8 @@ Controller::Controller(sc_core::sc_module_name name, const config::ArchConfig& a
       sequencer_(sequencer),
       on_layer_start_(std::move(on_layer_start)),
       max_cycles_(max_cycles),
+      post_(post),
+      prepare_(std::move(prepare)),
       a_elem_(ir::dtype_bytes(arch.array.input_dtype)),
       b_elem_(ir::dtype_bytes(arch.array.weight_dtype)),
       c_elem_(ir::dtype_bytes(arch.array.accumulator_dtype)),
@@ -51,7 +54,11 @@ void Controller::on_cycle() {
     set_state(State::idle);
     return;  // no further trigger: the simulation ends when nothing is pending
   }
-  if (!started_) begin_layer();
+  if (!started_) {
+    begin_layer();
+    if (!error_.empty()) return set_state(State::idle);
+  }
+  if (plan().post) return advance_post();
   if (state_ == State::draining) return finish_layer();
   if (values())
     advance_values();
@@ -60,6 +67,15 @@ void Controller::on_cycle() {
 }
 
 void Controller::begin_layer() {
+  if (prepare_) {
+    try {
+      prepare_(layer_, rec_.counters());
+    } catch (const std::exception& e) {
+      error_ = e.what();  // exceptions must not cross the SystemC kernel
+      started_ = true;
+      return;
+    }
+  }
   const LayerProgram& lp = layers_[layer_];
   const plan::LayerPlan& p = *lp.plan;
   base_ = now_int();
@@ -69,6 +85,15 @@ void Controller::begin_layer() {
   layer_index_ = static_cast<int>(layer_);
   layer_cycle_ = 0;
   rec_.begin_layer(layer_, p.layer.name, base_);
+  if (p.post) {
+    if (!post_) {
+      error_ = "internal: no post-processing unit for operator '" + p.layer.name + "'";
+      return;
+    }
+    post_->start(*p.post, lp.inputs, base_);
+    if (on_layer_start_) on_layer_start_(layer_);
+    return;
+  }
   rec_.layer().folds = p.schedule.fold_count;
   tracker_.begin_layer(p.schedule);
   if (compute_)
@@ -172,6 +197,23 @@ void Controller::advance_timing() {
     }
     layer_cycle_ = now_rel();
   }
+}
+
+void Controller::advance_post() {
+  if (!post_->done()) return next_trigger(post_->done_event());
+  if (!post_->error().empty()) {
+    error_ = post_->error();
+    return set_state(State::idle);
+  }
+  const std::int64_t end = post_->end_cycle();
+  if (exceeds_max_cycles(end - base_)) return;
+  if (now_int() < end) return next_trigger(period_ * (static_cast<double>(end) - now_cycle()));
+  rec_.end_layer(end - base_, 0, nullptr, {}, plan::scratchpad_halves(arch_));
+  if (values()) rec_.layer().output = post_->read_output();
+  ++layer_;
+  started_ = false;
+  set_state(State::idle);
+  next_trigger(sc_core::SC_ZERO_TIME);
 }
 
 /// Values fidelity: one activation per clock cycle while anything is in flight. Each cycle: the

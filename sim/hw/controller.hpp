@@ -16,6 +16,7 @@
 #include "sim/hw/edge_ports.hpp"
 #include "sim/hw/fold_sequencer.hpp"
 #include "sim/hw/memory_engine.hpp"
+#include "sim/hw/post_processor.hpp"
 #include "sim/hw/recorder.hpp"
 #include "sim/plan/plan.hpp"
 
@@ -25,7 +26,15 @@ namespace arraysim::hw {
 struct LayerProgram {
   const plan::LayerPlan* plan = nullptr;
   const ir::LayerOperands* operands = nullptr;  ///< values fidelity; null in timing fidelity
+  /// Values fidelity, post-processing operators (plan->post): the operator's inputs; null otherwise.
+  const std::vector<ir::Tensor>* inputs = nullptr;
 };
+
+/// Called at a layer boundary before layer `index` starts, with the counters of every layer so far
+/// (those before `index` are complete, their outputs read back): fills what the layer's program
+/// points to (a graph run passes tensors from operator to operator). Throws std::runtime_error
+/// to stop the run with that message.
+using PrepareLayerFn = std::function<void(std::size_t index, std::vector<LayerCounters>& counters)>;
 
 class Controller : public sc_core::sc_module {
  public:
@@ -35,7 +44,8 @@ class Controller : public sc_core::sc_module {
   /// runs longer stops the simulation with an error.
   Controller(sc_core::sc_module_name name, const config::ArchConfig& arch, const std::vector<LayerProgram>& layers,
              sc_core::sc_time period, MemoryEngine& memory, Recorder& recorder, ComputeUnit* compute,
-             FoldSequencer* sequencer, std::function<void(std::size_t)> on_layer_start, std::int64_t max_cycles);
+             FoldSequencer* sequencer, std::function<void(std::size_t)> on_layer_start, std::int64_t max_cycles,
+             PostProcessor* post = nullptr, PrepareLayerFn prepare = {});
 
   /// Adds the controller's state to a VCD.
   void trace(sc_core::sc_trace_file* tf);
@@ -59,6 +69,8 @@ class Controller : public sc_core::sc_module {
   void on_cycle();
   void begin_layer();
   void advance_timing();
+  /// A post-processing operator: wait for the unit, then end the layer at its end cycle.
+  void advance_post();
   void advance_values();
   Attempt try_start(std::int64_t need);
   /// Reports the compute unit's observations to the block tracker (values fidelity).
@@ -88,6 +100,8 @@ class Controller : public sc_core::sc_module {
   FoldSequencer* sequencer_;
   std::function<void(std::size_t)> on_layer_start_;
   std::int64_t max_cycles_;
+  PostProcessor* post_;
+  PrepareLayerFn prepare_;
   std::int64_t a_elem_, b_elem_, c_elem_;  ///< element bytes of A, B, C
   BlockTracker tracker_;
   EdgeReadPorts edge_ports_;  ///< the array's edge reads through the scratchpad banks

@@ -85,7 +85,6 @@ void MemoryEngine::begin_layer(const plan::LayerPlan& p, const ir::LayerOperands
   m.dram_footprint_bytes = dl.footprint_bytes();
   if (arch_.dram.banked())
     m.dram_row_hits = m.dram_row_misses = m.dram_row_conflicts = m.dram_refreshes = m.dram_cycles = 0;
-  first_arrival_tck_ = last_data_end_tck_ = -1;
   if (values()) {
     // The layer's DRAM image (zeros, then input and weights) goes in through the debug transport,
     // up to the end of the last burst the layer can touch.
@@ -224,22 +223,7 @@ void MemoryEngine::write_into_half(Transfer& tr, int buffer, int slot, std::int6
   tr.bank_conflicts = w.conflicts;
 }
 
-void MemoryEngine::count_dram(const Transfer& tr, plan::Operand op, bool write) {
-  stats::MemoryResult& m = rec_.layer().memory;
-  const auto pick = [op](stats::OperandBytes& b) -> std::int64_t& {
-    return op == Operand::a ? b.ifmap : op == Operand::b ? b.weight : b.output;
-  };
-  pick(write ? m.dram_write_bytes : m.dram_read_bytes) += tr.bytes;
-  pick(write ? m.dram_useful_write_bytes : m.dram_useful_read_bytes) += tr.useful_bytes;
-  if (!m.dram_row_hits) return;  // no row-buffer model
-  *m.dram_row_hits += tr.row_hits, *m.dram_row_misses += tr.row_misses, *m.dram_row_conflicts += tr.row_conflicts;
-  *m.dram_refreshes += tr.refreshes;
-  if (tr.first_arrival_tck >= 0) {
-    if (first_arrival_tck_ < 0 || tr.first_arrival_tck < first_arrival_tck_) first_arrival_tck_ = tr.first_arrival_tck;
-    last_data_end_tck_ = std::max(last_data_end_tck_, tr.last_data_end_tck);
-    m.dram_cycles = last_data_end_tck_ - first_arrival_tck_;
-  }
-}
+void MemoryEngine::count_dram(const Transfer& tr, plan::Operand op, bool write) { rec_.count_dram(tr, op, write); }
 
 /// Loads every tile's A and B blocks in order, each into its half once it is free; explicit
 /// lowering first writes the Toeplitz matrix.

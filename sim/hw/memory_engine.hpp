@@ -122,8 +122,7 @@ class MemoryEngine : public sc_core::sc_module {
   /// Wakes the engines waiting for the controller (delta notification).
   void notify_engines();
   std::function<void(const BurstRecord&)> burst_hook(plan::Operand op);
-  /// Adds a transfer of operand `op` to the layer's DRAM counters: bytes moved and asked for,
-  /// row outcomes, refreshes and the DRAM clock span.
+  /// Adds a transfer of operand `op` to the layer's DRAM counters (Recorder::count_dram).
   void count_dram(const Transfer& tr, plan::Operand op, bool write);
   /// The DMA's writes of a loaded block of `bytes` into half `slot` of scratchpad `buffer` (0
   /// ifmap, 1 weight, 2 output) through the banks' write ports: sets `tr`'s done cycle and conflicts.
@@ -154,7 +153,6 @@ class MemoryEngine : public sc_core::sc_module {
   HalfState halves_[3][2];
   EngineState load_state_, store_state_;
   bool stores_done_ = false;
-  std::int64_t first_arrival_tck_ = -1, last_data_end_tck_ = -1;  ///< the layer's DRAM clock span
   sc_core::sc_event layer_start_, released_, published_, stored_event_;
 };
 

@@ -12,6 +12,7 @@ void Recorder::begin_layer(std::size_t index, const std::string& name, std::int6
   name_ = name;
   base_ = base;
   counters_[index].start_cycle = base;
+  first_arrival_tck_ = last_data_end_tck_ = -1;
   windows_.clear();
   stall_spans_.clear();
   dma_spans_.clear();
@@ -35,6 +36,23 @@ void Recorder::add_stall(std::int64_t from, std::int64_t to, const Transfer& tr,
   part(issue, ready, &stats::StallCycles::dram_latency);
   part(ready, dram_done, write_back ? &stats::StallCycles::dram_write_bandwidth : &stats::StallCycles::dram_bandwidth);
   part(dram_done, done, &stats::StallCycles::bank_conflict);
+}
+
+void Recorder::count_dram(const Transfer& tr, plan::Operand op, bool write) {
+  stats::MemoryResult& m = layer().memory;
+  const auto pick = [op](stats::OperandBytes& b) -> std::int64_t& {
+    return op == plan::Operand::a ? b.ifmap : op == plan::Operand::b ? b.weight : b.output;
+  };
+  pick(write ? m.dram_write_bytes : m.dram_read_bytes) += tr.bytes;
+  pick(write ? m.dram_useful_write_bytes : m.dram_useful_read_bytes) += tr.useful_bytes;
+  if (!m.dram_row_hits) return;  // no row-buffer model
+  *m.dram_row_hits += tr.row_hits, *m.dram_row_misses += tr.row_misses, *m.dram_row_conflicts += tr.row_conflicts;
+  *m.dram_refreshes += tr.refreshes;
+  if (tr.first_arrival_tck >= 0) {
+    if (first_arrival_tck_ < 0 || tr.first_arrival_tck < first_arrival_tck_) first_arrival_tck_ = tr.first_arrival_tck;
+    last_data_end_tck_ = std::max(last_data_end_tck_, tr.last_data_end_tck);
+    m.dram_cycles = last_data_end_tck_ - first_arrival_tck_;
+  }
 }
 
 void Recorder::add_dma_span(const std::string& unit, const std::string& name, double from, double to,

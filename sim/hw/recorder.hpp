@@ -66,6 +66,9 @@ class Recorder {
   /// when the transfer is a write-back (`write_back`: a store of output blocks); until the
   /// scratchpad absorbed it — bank_conflict.
   void add_stall(std::int64_t from, std::int64_t to, const Transfer& tr, bool write_back = false);
+  /// Adds a transfer of operand `op` to the layer's DRAM counters: bytes moved and asked for,
+  /// row outcomes, refreshes and the DRAM clock span.
+  void count_dram(const Transfer& tr, plan::Operand op, bool write);
   /// A DMA span on track `unit` ("dma_load", "dma_store").
   void add_dma_span(const std::string& unit, const std::string& name, double from, double to, std::int64_t bytes);
   /// One DRAM burst of operand `op` (peak-bandwidth windows, --trace dram).
@@ -108,7 +111,8 @@ class Recorder {
   std::size_t index_ = 0;
   std::string name_;
   std::int64_t base_ = 0;
-  std::map<std::int64_t, double> windows_;  ///< DRAM bytes per kWindowCycles window of the layer
+  std::int64_t first_arrival_tck_ = -1, last_data_end_tck_ = -1;  ///< the layer's DRAM clock span
+  std::map<std::int64_t, double> windows_;                        ///< DRAM bytes per kWindowCycles window of the layer
   std::vector<StallSpan> stall_spans_;
   std::vector<DmaSpan> dma_spans_;
 };

@@ -538,15 +538,9 @@ OnnxWorkload onnx_workload(onnx::ModelProto model, const std::string& file, cons
   return out;
 }
 
-GeneratedExperiment import_onnx(const std::string& model_path, const std::string& arch_ref, const std::string& base_dir,
-                                const InputShapes& shapes) {
-  onnx::ModelProto model;
-  try {
-    model = load_model(model_path);
-  } catch (const std::runtime_error& e) {
-    throw ImportError(e.what());
-  }
-  OnnxWorkload w = onnx_workload(std::move(model), model_path, shapes);
+GeneratedExperiment generate_onnx_experiment(const OnnxWorkload& w, const std::string& model_path,
+                                             const std::string& arch_ref, const std::string& base_dir,
+                                             const InputShapes& shapes) {
   // Fail early, and at the right place, when the architecture file cannot be read.
   const fs::path arch_file = fs::path(arch_ref).is_absolute() ? fs::path(arch_ref) : fs::path(base_dir) / arch_ref;
   read_input_file(arch_file.lexically_normal().string(), "architecture file");
@@ -584,6 +578,18 @@ GeneratedExperiment import_onnx(const std::string& model_path, const std::string
            "; mapping: docs/import.md\n" + out.c_str() + "\n";
   g.layers = w.layers.size();
   return g;
+}
+
+GeneratedExperiment import_onnx(const std::string& model_path, const std::string& arch_ref, const std::string& base_dir,
+                                const InputShapes& shapes) {
+  onnx::ModelProto model;
+  try {
+    model = load_model(model_path);
+  } catch (const std::runtime_error& e) {
+    throw ImportError(e.what());
+  }
+  return generate_onnx_experiment(onnx_workload(std::move(model), model_path, shapes), model_path, arch_ref, base_dir,
+                                  shapes);
 }
 
 }  // namespace arraysim::io

@@ -56,6 +56,11 @@ struct OnnxWorkload {
 /// name a graph input that is not an initializer and keep its declared rank).
 OnnxWorkload onnx_workload(onnx::ModelProto model, const std::string& file, const InputShapes& shapes = {});
 
+/// The experiment `{name, arch: ARCH_REF, workload}` of the layers of `w` (see import_onnx).
+GeneratedExperiment generate_onnx_experiment(const OnnxWorkload& w, const std::string& model_path,
+                                             const std::string& arch_ref, const std::string& base_dir,
+                                             const InputShapes& shapes);
+
 /// Reads `model_path` and generates the experiment `{name, arch: ARCH_REF, workload}`: the arch
 /// is the string `arch_ref` (a path, resolved relative to `base_dir` when loaded). Notes: the
 /// skipped-node summary and warnings. Throws ImportError.

@@ -15,6 +15,7 @@
 #include "sim/plan/mapper.hpp"
 #include "sim/plan/schedule.hpp"
 #include "sim/plan/vector_mapping.hpp"
+#include "sim/plan/vector_op.hpp"
 
 namespace arraysim::plan {
 
@@ -36,6 +37,9 @@ struct LayerPlan {
   std::optional<MappingChoice> mapping_choice;
   /// SCALE-Sim v2's stall-free cycles for the same GEMM on the array (analytic::scalesim_v2_cycles).
   std::int64_t scalesim_v2_cycles = 0;
+  /// A graph's non-GEMM operator on the post-processing unit (docs/graph.md): set instead of a
+  /// GEMM schedule; `layer` then only carries its name.
+  std::optional<VectorOpPlan> post;
   /// Host work the simulation of this layer costs, in arbitrary units (progress bars): folds in
   /// timing fidelity, simulated cycles in values fidelity.
   double host_work = 0;

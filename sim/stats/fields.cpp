@@ -702,6 +702,13 @@ std::vector<Field> declare() {
           .members(window_members())
           .layer([](const LayerResult& l) { return windows_json(l.dram_access_cycles); })
           .read_layer([](LayerResult& l, const json& x) { l.dram_access_cycles = windows_from(x); }));
+  add(Def("vector_ops", kInt, kLayer, "instructions",
+          "graph runs, post-processing unit: element instructions executed (units × elements × instructions per "
+          "element, plus lane reductions and scalar instructions per unit, docs/graph.md); null for a layer on the "
+          "array")
+          .nullable()
+          .csv()
+          .layer_member(&LayerResult::vector_ops));
 
   add(Def("layers", FieldType::layer_list, kRun, "–", "one object per layer that ran, with the fields of a layer")
           .required());

@@ -242,6 +242,10 @@ struct LayerResult {
   std::optional<std::int64_t> stall_cycles_read_bandwidth;
   /// Words the DMA wrote transposed because the lane loop is strided in DRAM.
   std::optional<std::int64_t> relayout_words;
+
+  /// Graph runs: an operator on the post-processing unit (`type` is its kind): its element
+  /// instructions (plan::VectorOpPlan::vector_ops). Empty for a layer on the array.
+  std::optional<std::int64_t> vector_ops;
 };
 
 /// A whole run.

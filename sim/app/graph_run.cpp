@@ -1,0 +1,159 @@
+#include "sim/app/graph_run.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+namespace arraysim::app {
+
+namespace {
+ir::TensorType type_of(const ir::Graph& g, const std::string& name) {
+  const ir::TensorInfo& t = g.tensor(name);
+  return ir::TensorType{t.shape, t.dtype};
+}
+/// A 2-D tensor transposed (the DMA places a transposed GEMM operand).
+ir::Tensor transposed(const ir::Tensor& t) {
+  const std::int64_t rows = t.shape()[0], cols = t.shape()[1];
+  ir::Tensor r(t.dtype(), {cols, rows});
+  for (std::int64_t i = 0; i < rows; ++i)
+    for (std::int64_t j = 0; j < cols; ++j) r.copy_element(j * rows + i, t, i * cols + j);
+  return r;
+}
+const ir::Tensor& find(const TensorMap& tensors, const std::string& name) {
+  const auto it = tensors.find(name);
+  if (it == tensors.end()) throw std::logic_error("graph run: tensor '" + name + "' is not computed yet");
+  return it->second;
+}
+}  // namespace
+
+ir::Tensor reshaped(const ir::Tensor& t, const ir::Shape& shape) {
+  if (t.shape() == shape) return t;
+  ir::Tensor r(t.dtype(), shape);
+  if (r.size_bytes() != t.size_bytes())
+    throw std::logic_error("reshaped: " + ir::shape_str(t.shape()) + " to " + ir::shape_str(shape));
+  if (r.size_bytes() > 0) std::memcpy(r.raw_bytes(), t.raw_bytes(), t.size_bytes());
+  return r;
+}
+
+std::string accumulator_name(const ir::Op& op) { return op.name + ":accumulator"; }
+
+GraphProgram plan_graph(const config::Experiment& e, const std::vector<plan::LayerPlan>& gemm_plans) {
+  const ir::Graph& g = *e.graph->graph;
+  const config::ArrayConfig& arr = e.arch.array;
+  std::map<std::size_t, std::size_t> layer_of;
+  for (std::size_t l = 0; l < e.graph->layer_op.size(); ++l) layer_of[e.graph->layer_op[l]] = l;
+  GraphProgram prog;
+  for (std::size_t i : g.topological_order()) {
+    const ir::Op& op = g.ops()[i];
+    const ir::TensorType out = type_of(g, op.outputs[0]);
+    if (plan::is_gemm_kind(op.kind)) {
+      const ir::TensorType a = type_of(g, op.inputs[0]), b = type_of(g, op.inputs[1]);
+      const auto refuse = [&](const std::string& what, ir::DType got, const char* key, ir::DType want) {
+        throw std::invalid_argument(ir::node_prefix(op) + what + " is " + ir::dtype_name(got) + "; the array takes " +
+                                    ir::dtype_name(want) + " (arch.array." + key + ")");
+      };
+      if (a.dtype != arr.input_dtype) refuse(op.inputs[0], a.dtype, "input_dtype", arr.input_dtype);
+      if (b.dtype != arr.weight_dtype) refuse(op.inputs[1], b.dtype, "weight_dtype", arr.weight_dtype);
+      if (out.dtype != arr.accumulator_dtype)
+        refuse(op.outputs[0], out.dtype, "accumulator_dtype", arr.accumulator_dtype);
+      GraphStep s;
+      s.op = &op;
+      s.gemm = true;
+      s.layer = layer_of.at(i);
+      s.inputs = {op.inputs[0], op.inputs[1]};
+      const bool bias = op.inputs.size() > 2;
+      s.output = bias ? accumulator_name(op) : op.outputs[0];
+      s.output_type = out;
+      prog.steps.push_back(s);
+      prog.plans.push_back(gemm_plans.at(s.layer));
+      prog.plans.back().workload_index = prog.steps.size() - 1;
+      if (!bias) continue;
+      // The bias is added by the post-processing unit; a conv's [OC] bias broadcasts as [1][OC][1][1].
+      GraphStep add;
+      add.op = &op;
+      add.inputs = {s.output, op.inputs[2]};
+      add.output = op.outputs[0];
+      add.output_type = out;
+      ir::TensorType bt = type_of(g, op.inputs[2]);
+      if (op.kind == ir::OpKind::conv2d) bt.shape = {1, bt.shape.at(0), 1, 1};
+      const ir::Op add_op = ir::make_op(ir::OpKind::add, op.name + ".bias", {s.output, op.inputs[2]}, {op.outputs[0]});
+      plan::LayerPlan lp;
+      lp.layer.name = add_op.name;
+      lp.post = plan::plan_vector_op(e.arch, add_op, {out, bt}, out);
+      lp.analytic_cycles = lp.post->analytic_cycles;
+      lp.host_work = static_cast<double>(lp.post->chunks.size());
+      prog.steps.push_back(add);
+      prog.plans.push_back(std::move(lp));
+      prog.plans.back().workload_index = prog.steps.size() - 1;
+      continue;
+    }
+    GraphStep s;
+    s.op = &op;
+    s.inputs = op.inputs;
+    s.output = op.outputs[0];
+    s.output_type = out;
+    std::vector<ir::TensorType> in;
+    for (const std::string& n : op.inputs) in.push_back(type_of(g, n));
+    plan::LayerPlan lp;
+    lp.layer.name = op.name;
+    lp.post = plan::plan_vector_op(e.arch, op, in, out);
+    lp.analytic_cycles = lp.post->analytic_cycles;
+    lp.host_work = static_cast<double>(lp.post->chunks.size());
+    prog.steps.push_back(s);
+    prog.plans.push_back(std::move(lp));
+    prog.plans.back().workload_index = prog.steps.size() - 1;
+  }
+  return prog;
+}
+
+ir::LayerOperands gemm_operands(const GraphStep& s, const ir::Layer& l, const TensorMap& tensors) {
+  const ir::Tensor& a = find(tensors, s.inputs[0]);
+  const ir::Tensor& b = find(tensors, s.inputs[1]);
+  ir::LayerOperands ops;
+  if (s.op->kind == ir::OpKind::gemm) {
+    const auto& attrs = std::get<ir::GemmAttrs>(s.op->attrs);
+    ops.input = attrs.trans_a ? transposed(a) : a;
+    ops.weight = attrs.trans_b ? transposed(b) : b;
+  } else {
+    ops.input = a;
+    ops.weight = b;
+  }
+  ops.input = reshaped(ops.input, ir::input_shape(l));
+  ops.weight = reshaped(ops.weight, ir::weight_shape(l));
+  return ops;
+}
+
+TensorMap graph_inputs(const ir::Graph& g, std::uint64_t seed, const ir::Tensor* given) {
+  TensorMap m;
+  std::uint64_t stream = 1000;
+  bool first = true;
+  for (const ir::TensorInfo& t : g.tensors()) {
+    if (!t.is_input) continue;
+    if (first && given) {
+      if (given->shape() != t.shape || given->dtype() != t.dtype)
+        throw std::runtime_error("--input holds " + ir::shape_str(given->shape()) + " " +
+                                 ir::dtype_name(given->dtype()) + "; graph input '" + t.name + "' is " +
+                                 ir::shape_str(t.shape) + " " + ir::dtype_name(t.dtype));
+      m[t.name] = *given;
+    } else {
+      ir::Tensor x(t.dtype, t.shape);
+      ir::fill_random(x, seed, stream);
+      m[t.name] = std::move(x);
+    }
+    first = false;
+    ++stream;
+  }
+  return m;
+}
+
+ir::Tensor graph_tolerance(const ir::Tensor& golden) {
+  double max_abs = 0;
+  for (std::int64_t i = 0; i < golden.size(); ++i) max_abs = std::max(max_abs, std::fabs(golden.get_f64(i)));
+  ir::Tensor tol(ir::DType::fp32, golden.shape());
+  const double bound = 1e-4 * (1 + max_abs);
+  for (std::int64_t i = 0; i < tol.size(); ++i) tol.set_f64(i, bound);
+  return tol;
+}
+
+}  // namespace arraysim::app

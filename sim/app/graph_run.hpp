@@ -1,0 +1,59 @@
+#pragma once
+/// A whole graph's run (docs/graph.md): one step per operator in topological order, GEMM-like
+/// operators on the array (plus the addition of their bias on the post-processing unit), the
+/// rest on the post-processing unit; the tensors each step reads come from the steps before.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "models/ir/graph.hpp"
+#include "models/ir/layer.hpp"
+#include "sim/config/experiment.hpp"
+#include "sim/plan/plan.hpp"
+
+namespace arraysim::app {
+
+/// Tensors by name.
+using TensorMap = std::map<std::string, ir::Tensor>;
+
+/// One step: an operator of the graph, or the addition of a GEMM operator's bias.
+struct GraphStep {
+  const ir::Op* op = nullptr;  ///< the operator (for a bias step: the GEMM's)
+  bool gemm = false;           ///< runs on the array as workload layer `layer`
+  std::size_t layer = 0;
+  std::vector<std::string> inputs;  ///< tensor names read, in the operator's order
+  std::string output;               ///< the tensor written
+  ir::TensorType output_type;
+};
+
+/// The steps of a graph and their plans (one LayerPlan per step: the GEMM's from `gemm_plans`,
+/// indexed by workload layer, or a post-processing plan). Throws std::invalid_argument naming
+/// the node when an operand's dtype is not the array's or a step does not fit the scratchpads.
+struct GraphProgram {
+  std::vector<GraphStep> steps;
+  std::vector<plan::LayerPlan> plans;
+};
+GraphProgram plan_graph(const config::Experiment& e, const std::vector<plan::LayerPlan>& gemm_plans);
+
+/// The same elements under another shape of as many elements (a layout-only change: a conv's
+/// [OC] bias as [1][OC][1][1], the array's [M][N] output as a matmul's [..][M][N]).
+ir::Tensor reshaped(const ir::Tensor& t, const ir::Shape& shape);
+
+/// The name of the accumulator tensor a GEMM with a bias writes before its bias step.
+std::string accumulator_name(const ir::Op& op);
+
+/// The array operands of GEMM step `s` (layer `l`) from `tensors`: a conv's X and W as they are,
+/// a gemm's A and B transposed when the operator says so, a matmul's A with its leading
+/// dimensions folded into M.
+ir::LayerOperands gemm_operands(const GraphStep& s, const ir::Layer& l, const TensorMap& tensors);
+
+/// The graph inputs of a run: seeded (ir::fill_random with `seed`, stream 1000 + the input's
+/// position) or, for the first graph input, `given` when it is non-null (shape and dtype checked).
+TensorMap graph_inputs(const ir::Graph& g, std::uint64_t seed, const ir::Tensor* given);
+
+/// The fp32 tolerance of a graph tensor (docs/graph.md, "Checks"): every element within
+/// 1e-4 · (1 + max |golden|) of the golden value.
+ir::Tensor graph_tolerance(const ir::Tensor& golden);
+
+}  // namespace arraysim::app
