@@ -102,7 +102,7 @@ const std::vector<BadCase> kUnknownKeys{
       "mean 'out_channels'?)"}},
     {"unknown_key_no_match.yaml",
      {"unknown_key_no_match.yaml:4:3 arch.frobnicate: unknown key; expected one of: array, clock_mhz, dram, energy, "
-      "lowering, mapping, name, scratchpad"}},
+      "lowering, mapping, name, post_processor, scratchpad"}},
     {"unknown_key_in_referenced_arch.yaml",
      {"parts/bad_arch_unknown_key.yaml:5:3 arch.array.dataflw: unknown key (did you mean 'dataflow'?)"}},
     {"duplicate_key.yaml", {"duplicate_key.yaml:6:5 arch.array.rows: duplicate key (first given on line 4)"}},
@@ -393,7 +393,7 @@ TEST_CASE("config errors: --set problems are located at <--set>:N:1", "[unit][co
       std::vector<std::string>{"<--set>:1:1 arch.array.rows: value is not valid YAML: end of sequence flow not found"});
   CHECK(load_errors(ok, {"arch.nosuch.x=1"}) ==
         std::vector<std::string>{"<--set>:1:1 arch.nosuch: unknown key; expected one of: array, clock_mhz, dram, "
-                                 "energy, lowering, mapping, name, scratchpad"});
+                                 "energy, lowering, mapping, name, post_processor, scratchpad"});
   CHECK(load_errors(ok, {"arch.name.x=1"}) ==
         std::vector<std::string>{"<--set>:1:1 arch.name.x: 'arch.name' is 'os_4x4', not a mapping"});
   // Problems in the file and in overrides are reported together, the overrides last.

@@ -1,0 +1,230 @@
+/// Whole-graph runs (`arraysim run --model F.onnx --arch A.yaml --graph`, docs/graph.md): tensors
+/// flow from operator to operator, non-GEMM operators run on the post-processing unit, outputs are
+/// checked against the golden graph. Each case spawns the real binary.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <random>
+
+#include "tests/onnx_builder.hpp"
+#include "tests/support.hpp"
+
+namespace fs = std::filesystem;
+using arraysim::test::OnnxBuilder;
+using arraysim::test::read_text;
+using arraysim::test::run_cli;
+using arraysim::test::src_path;
+using arraysim::test::TempDir;
+using arraysim::test::write_text;
+using nlohmann::json;
+
+namespace {
+
+/// Seeded values on a 1/64 grid in [-scale, scale] (exact in fp32).
+std::vector<float> grid_values(std::size_t n, float scale, unsigned seed) {
+  std::mt19937 g(seed);
+  std::uniform_int_distribution<int> d(-64, 64);
+  std::vector<float> v(n);
+  for (float& x : v) x = static_cast<float>(d(g)) * scale / 64.0f;
+  return v;
+}
+
+/// conv(+bias) -> relu -> maxpool -> conv(+bias) -> relu -> residual add -> global average pool ->
+/// flatten -> fc (Gemm, transB, bias) -> softmax, fp32, weights as initializers.
+OnnxBuilder small_cnn() {
+  OnnxBuilder b("small_cnn");
+  b.input("x", {1, 3, 8, 8});
+  b.floats("W1", {8, 3, 3, 3}, grid_values(216, 0.5f, 1)).floats("B1", {8}, grid_values(8, 0.1f, 2));
+  b.floats("W2", {8, 8, 3, 3}, grid_values(576, 0.25f, 3)).floats("B2", {8}, grid_values(8, 0.1f, 4));
+  b.floats("WF", {10, 8}, grid_values(80, 0.5f, 5)).floats("BF", {10}, grid_values(10, 0.1f, 6));
+  OnnxBuilder::ints(b.node("Conv", {"x", "W1", "B1"}, {"c1"}, "conv1"), "pads", {1, 1, 1, 1});
+  b.node("Relu", {"c1"}, {"r1"}, "relu1");
+  auto& pool = b.node("MaxPool", {"r1"}, {"p1"}, "pool1");
+  OnnxBuilder::ints(pool, "kernel_shape", {2, 2});
+  OnnxBuilder::ints(pool, "strides", {2, 2});
+  OnnxBuilder::ints(b.node("Conv", {"p1", "W2", "B2"}, {"c2"}, "conv2"), "pads", {1, 1, 1, 1});
+  b.node("Relu", {"c2"}, {"r2"}, "relu2");
+  b.node("Add", {"r2", "p1"}, {"s"}, "residual");
+  b.node("GlobalAveragePool", {"s"}, {"g"}, "gap");
+  b.node("Flatten", {"g"}, {"f"}, "flatten");
+  OnnxBuilder::integer(b.node("Gemm", {"f", "WF", "BF"}, {"logits"}, "fc"), "transB", 1);
+  OnnxBuilder::integer(b.node("Softmax", {"logits"}, {"y"}, "softmax"), "axis", 1);
+  b.output("y");
+  return b;
+}
+
+/// x [1][1000] fp32 -> relu -> y, beside a matmul of x (a graph run needs a GEMM for the array).
+OnnxBuilder relu_graph() {
+  OnnxBuilder b("relu");
+  b.input("x", {1, 1000}).floats("W", {1000, 4}, grid_values(4000, 0.5f, 7));
+  b.node("MatMul", {"x", "W"}, {"m"}, "mm");
+  b.node("Relu", {"x"}, {"y"}, "relu");
+  b.output("y").output("m");
+  return b;
+}
+
+const json& layer(const json& stats, const std::string& name) {
+  for (const json& l : stats["layers"])
+    if (l["name"] == name) return l;
+  FAIL("no layer " << name);
+  static const json none;
+  return none;
+}
+
+}  // namespace
+
+TEST_CASE("graph run: a small fp32 CNN runs every operator, tensors flowing, each checked against the golden graph",
+          "[system][graph]") {
+  TempDir d;
+  const std::string model = small_cnn().save(d.path() + "/cnn.onnx");
+  const auto r = run_cli("run --model " + model + " --arch " + src_path("configs/arch/ws_4x4_fp32.yaml") +
+                         " --graph --check-all --no-plots --out " + d.path() + "/out");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const json j = json::parse(read_text(d.path() + "/out/stats.json"));
+  std::vector<std::string> names, types;
+  for (const json& l : j["layers"]) {
+    names.push_back(l["name"]);
+    types.push_back(l["type"]);
+    INFO(l["name"]);
+    CHECK(l["golden_match"] == true);
+    CHECK(l["analytic_match"] == true);
+  }
+  // One step per operator in topological order; a conv's or gemm's bias is its own addition.
+  CHECK(names == std::vector<std::string>{"conv1", "conv1.bias", "relu1", "pool1", "conv2", "conv2.bias", "relu2",
+                                          "residual", "gap", "flatten", "fc", "fc.bias", "softmax"});
+  CHECK(types == std::vector<std::string>{"conv2d", "add", "relu", "max_pool", "conv2d", "add", "relu", "add",
+                                          "global_average_pool", "flatten", "gemm", "add", "softmax"});
+  // Post-processing unit, 16 lanes, every latency 1 (the defaults), ideal DRAM (docs/graph.md):
+  // relu1 over 8·8·8 = 512 elements: 512/16 = 32 steps of one alu instruction: 32 + 1 - 1 cycles.
+  CHECK(layer(j, "relu1")["total_cycles"] == 32);
+  CHECK(layer(j, "relu1")["vector_ops"] == 512);
+  // pool1: 8 planes of 4·4 = 16 outputs (one step each), 2x2 window = 3 max instructions per
+  // output: 3 instructions over 8 steps = 3 · (8 + 1 - 1) = 24.
+  CHECK(layer(j, "pool1")["total_cycles"] == 24);
+  // gap: 8 planes of 16 elements (one step each): one add over 8 steps (8 cycles), then per plane
+  // an add tree over 16 lanes (log2 16 = 4 levels) and one multiply: 8 · (4 + 1) = 40; 48 in all.
+  CHECK(layer(j, "gap")["total_cycles"] == 48);
+  // softmax over one row of 10: one step, 5 instructions (max, subtract, exp, sum, divide) = 5
+  // cycles, then 2 add trees of 4 levels = 8: 13.
+  CHECK(layer(j, "softmax")["total_cycles"] == 13);
+  // flatten is a view of the same bytes: no cycles, no traffic.
+  CHECK(layer(j, "flatten")["total_cycles"] == 0);
+  CHECK(layer(j, "flatten")["dram_read_bytes"]["ifmap"] == 0);
+}
+
+TEST_CASE("graph run: relu on the post-processing unit takes the cycles and bytes derived by hand", "[system][graph]") {
+  TempDir d;
+  const std::string model = relu_graph().save(d.path() + "/relu.onnx");
+  const std::string arch = " --arch " + src_path("configs/arch/ws_4x4_fp32.yaml");
+  SECTION("one chunk, alu latency 3") {
+    const auto r =
+        run_cli("run --model " + model + arch +
+                " --graph --no-plots --set arch.post_processor.latency_cycles.alu=3 --out " + d.path() + "/o");
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const json j = json::parse(read_text(d.path() + "/o/stats.json"));
+    const json& relu = layer(j, "relu");
+    // 1000 elements on 16 lanes: ceil(1000/16) = 63 steps of one alu instruction of latency 3:
+    // its last result is out 3 - 1 = 2 cycles after its last issue: 63 + 2 = 65.
+    CHECK(relu["total_cycles"] == 65);
+    CHECK(relu["golden_match"] == true);
+    // 4000 bytes from DRAM address 0 in 64-byte bursts: ceil(4000/64) = 63 bursts = 4032 bytes read,
+    // and as many written.
+    CHECK(relu["dram_read_bytes"]["ifmap"] == 4032);
+    CHECK(relu["dram_write_bytes"]["output"] == 4032);
+    CHECK(relu["dram_useful_read_bytes"]["ifmap"] == 4000);
+  }
+  SECTION("chunks of a 1 KiB ifmap scratchpad, alu latency 3") {
+    const auto r = run_cli("run --model " + model + arch +
+                           " --graph --no-plots --set arch.scratchpad.ifmap.size_kib=1"
+                           " --set arch.post_processor.latency_cycles.alu=3 --out " +
+                           d.path() + "/o");
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const json j = json::parse(read_text(d.path() + "/o/stats.json"));
+    // A tile of the double-buffered 1 KiB scratchpad holds 512 bytes = 128 fp32 elements: chunks of
+    // 128, 128, ..., 104 (7 · 128 + 104 = 1000). 128 elements = 8 steps, + 3 - 1 = 10 cycles;
+    // 104 elements = 7 steps, 9 cycles; ideal DRAM, so 7 · 10 + 9 = 79 cycles (one chunk: 65).
+    CHECK(layer(j, "relu")["total_cycles"] == 79);
+    CHECK(layer(j, "relu")["golden_match"] == true);
+  }
+}
+
+TEST_CASE("graph run: timing fidelity gives the cycles of values fidelity on DDR4", "[system][graph]") {
+  TempDir d;
+  const std::string model = small_cnn().save(d.path() + "/cnn.onnx");
+  const std::string base = "run --model " + model + " --arch " + src_path("configs/arch/ddr4_os_16x16.yaml") +
+                           " --graph --no-plots --set arch.array.input_dtype=fp32 --set sim.fidelity=";
+  const auto v = run_cli(base + "values --out " + d.path() + "/v");
+  const auto t = run_cli(base + "timing --out " + d.path() + "/t");
+  INFO(v.err << t.err);
+  REQUIRE(v.exit_code == 0);
+  REQUIRE(t.exit_code == 0);
+  const json jv = json::parse(read_text(d.path() + "/v/stats.json"));
+  const json jt = json::parse(read_text(d.path() + "/t/stats.json"));
+  REQUIRE(jv["layers"].size() == jt["layers"].size());
+  for (std::size_t i = 0; i < jv["layers"].size(); ++i) {
+    INFO(jv["layers"][i]["name"]);
+    CHECK(jv["layers"][i]["total_cycles"] == jt["layers"][i]["total_cycles"]);
+    CHECK(jv["layers"][i]["stall_cycles"] == jt["layers"][i]["stall_cycles"]);
+    CHECK(jv["layers"][i]["dram_read_bytes"] == jt["layers"][i]["dram_read_bytes"]);
+  }
+  // With DDR4 the unit waits for its loads: the stalls are counted, and cycles exceed the closed form.
+  CHECK(layer(jv, "relu1")["stall_cycles"].get<std::int64_t>() > 0);
+  CHECK(layer(jv, "relu1")["total_cycles"].get<std::int64_t>() ==
+        32 + layer(jv, "relu1")["stall_cycles"].get<std::int64_t>());
+}
+
+TEST_CASE("graph run: --dump-tensors writes every tensor of the graph by name", "[system][graph]") {
+  TempDir d;
+  const std::string model = small_cnn().save(d.path() + "/cnn.onnx");
+  const auto r = run_cli("run --model " + model + " --arch " + src_path("configs/arch/ws_4x4_fp32.yaml") +
+                         " --graph --dump-tensors " + d.path() + "/t --only output");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("wrote 1 tensors to " + d.path() + "/t/ (.npy)") != std::string::npos);
+  CHECK(fs::exists(d.path() + "/t/y.npy"));
+  const auto all = run_cli("run --model " + model + " --arch " + src_path("configs/arch/ws_4x4_fp32.yaml") +
+                           " --graph --dump-tensors " + d.path() + "/all");
+  REQUIRE(all.exit_code == 0);
+  // 1 input, 6 constants, 13 operator outputs (conv1's and conv2's and fc's accumulators before
+  // their bias are not tensors of the graph).
+  CHECK(all.out.find("wrote 20 tensors") != std::string::npos);
+  CHECK(fs::exists(d.path() + "/all/r1.npy"));
+  CHECK(fs::exists(d.path() + "/all/W1.npy"));
+}
+
+TEST_CASE("graph run: bad input is one clear line, exit 2", "[system][graph]") {
+  TempDir d;
+  const std::string model = small_cnn().save(d.path() + "/cnn.onnx");
+  SECTION("operands of another type than the array's") {
+    const auto r =
+        run_cli("run --model " + model + " --arch " + src_path("configs/arch/os_8x8_int8.yaml") + " --graph");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err ==
+          "arraysim: error: node 'conv1' (conv2d): x is fp32; the array takes int8 (arch.array.input_dtype)\n");
+  }
+  SECTION("--check-all without a graph") {
+    const auto r = run_cli("run --check-all");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "arraysim: error: --check-all needs a whole graph (--model FILE.onnx --graph)\n");
+  }
+  SECTION("--graph without a model") {
+    const auto r = run_cli("run --graph");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "arraysim: error: run: --graph needs --model (an ONNX model)\n");
+  }
+  SECTION("an operator the graph IR does not have") {
+    OnnxBuilder b("pad");
+    b.input("x", {1, 4}).floats("W", {4, 2}, grid_values(8, 0.5f, 1));
+    b.node("MatMul", {"x", "W"}, {"m"}, "mm");
+    b.node("Erf", {"m"}, {"y"}, "erf1");
+    b.output("y");
+    const std::string bad = b.save(d.path() + "/erf.onnx");
+    const auto r = run_cli("run --model " + bad + " --arch " + src_path("configs/arch/ws_4x4_fp32.yaml") + " --graph");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(bad + ": node 'erf1' (Erf): not in the graph IR yet") != std::string::npos);
+  }
+}
