@@ -10,16 +10,21 @@ namespace {
 using ir::DType;
 using ir::Tensor;
 
+using detail::is_float_element;
 using detail::Tag;
-using detail::visit_dtype;
+using detail::visit_operand_dtype;
 
 void check_operands(const Tensor& a, const Tensor& b, DType acc) {
   if (ir::is_integer(a.dtype()) != ir::is_integer(b.dtype()) || ir::is_integer(a.dtype()) != ir::is_integer(acc))
-    throw std::invalid_argument("golden: operands and accumulator must be all integer or all fp32");
+    throw std::invalid_argument(
+        "golden: operands and accumulator must be all integer or all floating-point (fp32 accumulator)");
+  if (!ir::is_integer(acc) && acc != DType::fp32)
+    throw std::invalid_argument("golden: floating-point operands accumulate in fp32, not " + ir::dtype_name(acc));
 }
 
-/// Sum type: exact int64 for integers, fp32 for fp32.
-template <class T> using SumT = std::conditional_t<std::is_same_v<T, float>, float, std::int64_t>;
+/// Sum type: exact int64 for integers, fp32 for fp32 and the narrow floats (whose values convert
+/// to fp32 exactly).
+template <class T> using SumT = std::conditional_t<is_float_element<T>, float, std::int64_t>;
 
 template <class TA, class TB> void gemm_kernel(const Tensor& a, const Tensor& b, Tensor& c) {
   using S = SumT<TA>;
@@ -86,11 +91,11 @@ Tensor gemm(const Tensor& a, const Tensor& b, DType acc) {
     throw std::invalid_argument("golden::gemm: shapes " + ir::shape_str(a.shape()) + " x " + ir::shape_str(b.shape()) +
                                 " do not chain");
   Tensor c(acc, {a.shape()[0], b.shape()[1]});
-  visit_dtype(a.dtype(), [&](auto ta) {
-    visit_dtype(b.dtype(), [&](auto tb) {
+  visit_operand_dtype(a.dtype(), [&](auto ta) {
+    visit_operand_dtype(b.dtype(), [&](auto tb) {
       using TA = typename decltype(ta)::type;
       using TB = typename decltype(tb)::type;
-      if constexpr (std::is_same_v<TA, float> == std::is_same_v<TB, float>) gemm_kernel<TA, TB>(a, b, c);
+      if constexpr (is_float_element<TA> == is_float_element<TB>) gemm_kernel<TA, TB>(a, b, c);
     });
   });
   return c;
@@ -104,11 +109,11 @@ Tensor conv2d_direct(const Tensor& x, const Tensor& w, const ir::Conv2dParams& p
                                 ir::shape_str(w.shape()) + " do not match the layer (" + ir::shape_str(xs) + ", " +
                                 ir::shape_str(ws) + ")");
   Tensor y(acc, {p.n, p.out_channels, p.out_h(), p.out_w()});
-  visit_dtype(x.dtype(), [&](auto tx) {
-    visit_dtype(w.dtype(), [&](auto tw) {
+  visit_operand_dtype(x.dtype(), [&](auto tx) {
+    visit_operand_dtype(w.dtype(), [&](auto tw) {
       using TX = typename decltype(tx)::type;
       using TW = typename decltype(tw)::type;
-      if constexpr (std::is_same_v<TX, float> == std::is_same_v<TW, float>) conv_kernel<TX, TW>(x, w, p, y);
+      if constexpr (is_float_element<TX> == is_float_element<TW>) conv_kernel<TX, TW>(x, w, p, y);
     });
   });
   return y;

@@ -8,8 +8,10 @@
 
 namespace arraysim::ir {
 
-/// Element type of a tensor. Spellings equal the YAML spelling.
-enum class DType { int8, int16, int32, int64, fp32 };
+/// Element type of a tensor. Spellings equal the YAML spelling. bf16, fp16, fp8_e4m3 and
+/// fp8_e5m2 are the narrow floating-point operand formats of models/numeric/float_formats.hpp
+/// (docs/numerics.md), accumulated in fp32.
+enum class DType { int8, int16, int32, int64, fp32, bf16, fp16, fp8_e4m3, fp8_e5m2 };
 
 /// Size of one element in bytes.
 std::size_t dtype_bytes(DType t);
@@ -19,8 +21,10 @@ std::string dtype_name(DType t);
 std::optional<DType> parse_dtype(std::string_view s);
 /// True for int8/int16/int32/int64.
 bool is_integer(DType t);
+/// True for the narrow floating-point formats bf16, fp16, fp8_e4m3 and fp8_e5m2.
+bool is_narrow_float(DType t);
 /// The accumulator type that holds an exact dot product of two `t` values:
-/// int8 -> int32, int16 -> int64, int32 -> int64, fp32 -> fp32.
+/// int8 -> int32, int16 -> int64, int32 -> int64, fp32 and the narrow floats -> fp32.
 DType natural_accumulator(DType t);
 
 /// A quantized element type: int8 (held in an int8 tensor) or uint8. ir has no unsigned dtype, so

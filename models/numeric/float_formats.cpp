@@ -160,4 +160,14 @@ std::int8_t unpack_int4(std::uint8_t byte, int which) {
 
 std::int8_t to_int4(std::int64_t v) { return static_cast<std::int8_t>(std::clamp<std::int64_t>(v, -8, 7)); }
 
+float fp64_to_fp32_round_to_odd(double x) {
+  const float nearest = static_cast<float>(x);
+  if (std::isnan(x) || std::isinf(nearest) || static_cast<double>(nearest) == x) return nearest;
+  // The fp32 value toward zero from x, then its odd neighbour: the truncation if it is odd, the
+  // next value away from zero (still on x's side of the following one) if it is even.
+  std::uint32_t b = bits_of(nearest);
+  if (std::fabs(static_cast<double>(nearest)) > std::fabs(x)) --b;  // magnitude one step down
+  return float_of(b | 1u);
+}
+
 }  // namespace arraysim::numeric

@@ -44,6 +44,39 @@ std::uint8_t fp32_to_e5m2(float x, Saturation mode);
 /// OCP E5M2 -> fp32, exact; infinities and NaNs keep their sign.
 float e5m2_to_fp32(std::uint8_t bits);
 
+/// Tensor element types of the narrow floating-point formats: the format's bit pattern, with an
+/// exact conversion to fp32 (`static_cast<float>(x)`). Converting from fp32 is `from_fp32`, which
+/// rounds to nearest, ties to even (fp8: saturating, default_fp8_saturation).
+struct Bf16 {
+  std::uint16_t bits;
+  explicit operator float() const { return bf16_to_fp32(bits); }
+  static Bf16 from_fp32(float x) { return {fp32_to_bf16(x)}; }
+};
+/// IEEE binary16 element (see Bf16).
+struct Fp16 {
+  std::uint16_t bits;
+  explicit operator float() const { return fp16_to_fp32(bits); }
+  static Fp16 from_fp32(float x) { return {fp32_to_fp16(x)}; }
+};
+/// OCP E4M3 element (see Bf16).
+struct Fp8E4M3 {
+  std::uint8_t bits;
+  explicit operator float() const { return e4m3_to_fp32(bits); }
+  static Fp8E4M3 from_fp32(float x) { return {fp32_to_e4m3(x, default_fp8_saturation)}; }
+};
+/// OCP E5M2 element (see Bf16).
+struct Fp8E5M2 {
+  std::uint8_t bits;
+  explicit operator float() const { return e5m2_to_fp32(bits); }
+  static Fp8E5M2 from_fp32(float x) { return {fp32_to_e5m2(x, default_fp8_saturation)}; }
+};
+
+/// fp32 nearest to `x` under round-to-odd: x itself when it is an fp32 value, otherwise the one of
+/// its two fp32 neighbours whose last significand bit is 1. Rounding this once more to a format at
+/// least two bits narrower than fp32 gives the same result as rounding `x` directly (no double
+/// rounding), which is how a double is converted to the narrow formats.
+float fp64_to_fp32_round_to_odd(double x);
+
 /// Two int4 values in one byte: `lo` in bits 0-3, `hi` in bits 4-7, each in two's complement.
 /// Both must lie in [-8, 7]; anything else throws std::out_of_range.
 std::uint8_t pack_int4(std::int8_t lo, std::int8_t hi);

@@ -25,7 +25,7 @@ std::string to_string(Dataflow d) {
 }
 std::string to_string(ArrayImpl i) { return i == ArrayImpl::systemc ? "systemc" : "rtl"; }
 
-static const std::vector<std::string> kDtypes{"int8", "int16", "int32", "fp32"};
+static const std::vector<std::string> kDtypes{"int8", "int16", "int32", "fp32", "bf16", "fp16", "fp8_e4m3", "fp8_e5m2"};
 constexpr std::int64_t kMaxDim = 4096;  // PEs per array side; lanes
 
 std::string to_string(Lowering l) { return l == Lowering::implicit ? "implicit" : "explicit"; }
@@ -320,9 +320,12 @@ ArchConfig parse_arch(MapReader& r) {
   const ir::DType natural = ir::natural_accumulator(wider);
   c.accumulator_dtype =
       *ir::parse_dtype(ar.opt_choice("accumulator_dtype", ir::dtype_name(natural), {"int32", "int64", "fp32"}));
+  // Integer operands accumulate in int32/int64; floating-point operands (fp32 and the narrow
+  // formats bf16, fp16, fp8_e4m3, fp8_e5m2, which may be mixed) accumulate in fp32 only.
   if (ir::is_integer(c.input_dtype) != ir::is_integer(c.weight_dtype))
     ar.error("weight_dtype",
-             std::string(ir::is_integer(c.input_dtype) ? "must be int8, int16 or int32" : "must be fp32") +
+             std::string(ir::is_integer(c.input_dtype) ? "must be int8, int16 or int32"
+                                                       : "must be fp32, bf16, fp16, fp8_e4m3 or fp8_e5m2") +
                  " to match input_dtype " + ir::dtype_name(c.input_dtype));
   else if (ir::is_integer(c.input_dtype) != ir::is_integer(c.accumulator_dtype))
     ar.error("accumulator_dtype", std::string("must be ") +

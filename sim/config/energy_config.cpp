@@ -13,6 +13,10 @@ double PerDtype::at(ir::DType t) const {
     case ir::DType::int16: return int16;
     case ir::DType::int32: return int32;
     case ir::DType::fp32: return fp32;
+    case ir::DType::bf16: return bf16;
+    case ir::DType::fp16: return fp16;
+    case ir::DType::fp8_e4m3: return fp8_e4m3;
+    case ir::DType::fp8_e5m2: return fp8_e5m2;
     case ir::DType::int64: break;
   }
   throw std::invalid_argument("the energy table has no entry for operand type " + ir::dtype_name(t));
@@ -30,6 +34,10 @@ PerDtype parse_per_dtype(MapReader r, PerDtype d, double hi) {
   d.int16 = r.opt_num("int16", d.int16, 0, hi);
   d.int32 = r.opt_num("int32", d.int32, 0, hi);
   d.fp32 = r.opt_num("fp32", d.fp32, 0, hi);
+  d.bf16 = r.opt_num("bf16", d.bf16, 0, hi);
+  d.fp16 = r.opt_num("fp16", d.fp16, 0, hi);
+  d.fp8_e4m3 = r.opt_num("fp8_e4m3", d.fp8_e4m3, 0, hi);
+  d.fp8_e5m2 = r.opt_num("fp8_e5m2", d.fp8_e5m2, 0, hi);
   r.finish();
   return d;
 }
@@ -75,6 +83,10 @@ void emit_per_dtype(YAML::Emitter& out, const char* key, const PerDtype& d, cons
   out << YAML::Key << "int16" << YAML::Value << num(d.int16);
   out << YAML::Key << "int32" << YAML::Value << num(d.int32);
   out << YAML::Key << "fp32" << YAML::Value << num(d.fp32);
+  out << YAML::Key << "bf16" << YAML::Value << num(d.bf16);
+  out << YAML::Key << "fp16" << YAML::Value << num(d.fp16);
+  out << YAML::Key << "fp8_e4m3" << YAML::Value << num(d.fp8_e4m3);
+  out << YAML::Key << "fp8_e5m2" << YAML::Value << num(d.fp8_e5m2);
   out << YAML::EndMap << YAML::Comment(comment);
 }
 

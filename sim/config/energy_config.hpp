@@ -14,9 +14,10 @@
 
 namespace arraysim::config {
 
-/// One value per operand data type (the four `arch.array.input_dtype` spellings).
+/// One value per operand data type (the `arch.array.input_dtype` spellings).
 struct PerDtype {
   double int8 = 0, int16 = 0, int32 = 0, fp32 = 0;
+  double bf16 = 0, fp16 = 0, fp8_e4m3 = 0, fp8_e5m2 = 0;
   /// The value for operand type `t`; throws std::invalid_argument for int64 (accumulators only).
   double at(ir::DType t) const;
 };
@@ -34,7 +35,9 @@ struct EnergyConfig {
   std::string source = "horowitz_isscc2014_45nm";  ///< a name for the table, copied into stats.json
   /// pJ per multiply-accumulate by operand type (the wider of input and weight type): the
   /// multiplier in that type plus the adder of its exact accumulator (int8: 8b mult + 32b add).
-  PerDtype mac_pj{0.3, 1.0, 3.3, 4.6};
+  /// The narrow floats accumulate in fp32: 16-bit float multiply + fp32 add (bf16 takes the
+  /// 16-bit float figure), fp8 a multiplier derived by the square-of-width rule.
+  PerDtype mac_pj{0.3, 1.0, 3.3, 4.6, 2.0, 2.0, 1.175, 1.175};
   /// Scratchpad pJ per byte by capacity: Horowitz's 64-bit cache accesses (8 KB 10 pJ, 32 KB 20 pJ,
   /// 1 MB 100 pJ) divided by 8 bytes; reads and writes alike. Sizes strictly increasing.
   std::vector<SramEnergyPoint> sram{{8, 1.25, 1.25}, {32, 2.5, 2.5}, {1024, 12.5, 12.5}};
@@ -42,12 +45,12 @@ struct EnergyConfig {
   double dram_write_pj_per_byte = 162.5;  ///< as reads
   /// Leakage per PE in microwatts by operand type. Assumption (no source): 10% of one MAC per
   /// cycle at 1 GHz, e.g. int8 0.1 * 0.3 pJ * 1000 MHz = 30 uW.
-  PerDtype static_uw_per_pe{30, 100, 330, 460};
+  PerDtype static_uw_per_pe{30, 100, 330, 460, 200, 200, 117.5, 117.5};
   /// Scratchpad leakage in microwatts per KiB. Assumption (no source), docs/energy.md.
   double static_uw_per_kib = 50;
   /// Arithmetic area of one PE in um^2 by operand type (multiplier + accumulator adder; Horowitz's
   /// area table, int16 derived). No registers or control: a lower bound.
-  PerDtype pe_area_um2{419, 1402, 3769, 11884};
+  PerDtype pe_area_um2{419, 1402, 3769, 11884, 5824, 5824, 4594, 4594};
   /// Scratchpad area per KiB in um^2; empty: not in the table (Horowitz gives none), area omitted.
   std::optional<double> sram_area_um2_per_kib;
 };

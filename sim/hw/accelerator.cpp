@@ -141,7 +141,9 @@ std::vector<LayerCounters> simulate(const config::ArchConfig& arch, const std::v
                            : arch.array.input_dtype;
   const ir::DType acc = arch.array.accumulator_dtype;
   using ir::DType;
-  if (in == DType::fp32) return run_typed<float, float>(arch, layers, opt);
+  // fp32 and the narrow floats (bf16, fp16, fp8_e4m3, fp8_e5m2): the tile buffers decode the
+  // narrow formats to fp32 exactly, and the PEs and lanes multiply and accumulate in fp32.
+  if (!ir::is_integer(in) && acc == DType::fp32) return run_typed<float, float>(arch, layers, opt);
   if (in == DType::int8 && acc == DType::int32) return run_typed<std::int8_t, std::int32_t>(arch, layers, opt);
   if (in == DType::int8 && acc == DType::int64) return run_typed<std::int8_t, std::int64_t>(arch, layers, opt);
   if (in == DType::int16 && acc == DType::int64) return run_typed<std::int16_t, std::int64_t>(arch, layers, opt);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "models/ir/dtype.hpp"
+#include "models/numeric/float_formats.hpp"
 #include "sim/lower/dram_layout.hpp"
 #include "sim/plan/dataflow.hpp"
 #include "sim/plan/schedule.hpp"
@@ -30,7 +31,17 @@ class TileBuffers {
   virtual void drain(int slot, const plan::Tile& t, const lower::AddressGen& addr, unsigned char* dram) const = 0;
 };
 
-/// Element bytes at `p` holding a `dt` value, converted to T.
+/// The narrow float at `p` (element type E of models/numeric/float_formats.hpp) decoded to fp32,
+/// exactly.
+template <class E> float load_narrow(const unsigned char* p) {
+  E v;
+  std::memcpy(&v, p, sizeof v);
+  return static_cast<float>(v);
+}
+
+/// Element bytes at `p` holding a `dt` value, converted to T. The narrow floats are decoded to
+/// fp32 (exact) on the way from the DMA into the tile buffers, so the compute units see fp32
+/// operands whose products are exact in fp32 (docs/numerics.md).
 template <class T> T load_element(const unsigned char* p, ir::DType dt) {
   switch (dt) {
     case ir::DType::int8: {
@@ -58,12 +69,16 @@ template <class T> T load_element(const unsigned char* p, ir::DType dt) {
       std::memcpy(&v, p, 4);
       return static_cast<T>(v);
     }
+    case ir::DType::bf16: return static_cast<T>(load_narrow<numeric::Bf16>(p));
+    case ir::DType::fp16: return static_cast<T>(load_narrow<numeric::Fp16>(p));
+    case ir::DType::fp8_e4m3: return static_cast<T>(load_narrow<numeric::Fp8E4M3>(p));
+    case ir::DType::fp8_e5m2: return static_cast<T>(load_narrow<numeric::Fp8E5M2>(p));
   }
   return T{};
 }
 
 /// The typed halves. `input_dtype`/`weight_dtype` are the DRAM element types of A and B (the
-/// array computes in TIn, which is the wider of the two).
+/// array computes in TIn, which is the wider of the two; float for fp32 and the narrow floats).
 template <class TIn, class TAcc> class Scratchpads final : public TileBuffers {
  public:
   Scratchpads(ir::DType input_dtype, ir::DType weight_dtype) : a_type_(input_dtype), b_type_(weight_dtype) {}

@@ -127,7 +127,8 @@ struct Descr {
 
 Descr parse_descr(const std::string& d, const std::string& path) {
   const std::string supported =
-      " (supported: |i1 int8, |u1 uint8, <i2 int16, <i4 int32, <i8 int64, <f4 float32, '>' for big-endian)";
+      " (supported: |i1 int8, |u1 uint8, <i2 int16, <i4 int32, <i8 int64, <f4 float32, <f2 float16, '>' for "
+      "big-endian)";
   if (d.size() != 3 || std::string("<>=|").find(d[0]) == std::string::npos)
     throw NpyError(path + ": 'descr' is '" + d + "', not an element type arraysim reads" + supported);
   const std::string t = d.substr(1);
@@ -144,6 +145,8 @@ Descr parse_descr(const std::string& d, const std::string& path) {
     r.dtype = ir::DType::int64, r.file_bytes = 8;
   } else if (t == "f4") {
     r.dtype = ir::DType::fp32, r.file_bytes = 4;
+  } else if (t == "f2") {
+    r.dtype = ir::DType::fp16, r.file_bytes = 2;
   } else {
     throw NpyError(path + ": 'descr' is '" + d + "', not an element type arraysim reads" + supported);
   }
@@ -240,6 +243,12 @@ std::string npy_bytes(const ir::Tensor& t, bool uint8) {
     case ir::DType::int32: descr = "<i4"; break;
     case ir::DType::int64: descr = "<i8"; break;
     case ir::DType::fp32: descr = "<f4"; break;
+    case ir::DType::fp16: descr = "<f2"; break;
+    // numpy has no bfloat16 or fp8: their bit patterns as raw fields of that width (what numpy
+    // writes for the ml_dtypes bfloat16 and float8 types).
+    case ir::DType::bf16: descr = "|V2"; break;
+    case ir::DType::fp8_e4m3:
+    case ir::DType::fp8_e5m2: descr = "|V1"; break;
   }
   std::string header =
       std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': " + shape_tuple(t.shape()) + ", }";

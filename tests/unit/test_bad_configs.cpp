@@ -170,8 +170,9 @@ const std::vector<BadCase> kBadChoices{
     {"choice_dataflow_xs.yaml",
      {"choice_dataflow_xs.yaml:3:39 arch.array.dataflow: 'xs' is not one of os|ws|is (did you mean 'os'?)"}},
     {"choice_dtype_int9.yaml",
-     {"choice_dtype_int9.yaml:6:18 arch.array.input_dtype: 'int9' is not one of int8|int16|int32|fp32 (did you "
-      "mean 'int8'?)"}},
+     {"choice_dtype_int9.yaml:6:18 arch.array.input_dtype: 'int9' is not one of "
+      "int8|int16|int32|fp32|bf16|fp16|fp8_e4m3|fp8_e5m2 "
+      "(did you mean 'int8'?)"}},
     // An unknown type hides the type-specific checks: no missing m/n/k, no unknown in_channels.
     {"choice_layer_type_conv3d.yaml",
      {"choice_layer_type_conv3d.yaml:5:24 workload.layers.0.type: 'conv3d' is not one of gemm|fc|conv2d (did you "
@@ -220,6 +221,11 @@ const std::vector<BadCase> kCrossField{
     {"cross_int8_with_fp32_weights.yaml",
      {"cross_int8_with_fp32_weights.yaml:7:19 arch.array.weight_dtype: must be int8, int16 or int32 to match "
       "input_dtype int8"}},
+    {"cross_bf16_int32_accumulator.yaml",
+     {"cross_bf16_int32_accumulator.yaml:7:24 arch.array.accumulator_dtype: must be fp32 for input_dtype bf16"}},
+    {"cross_fp8_with_int8_weights.yaml",
+     {"cross_fp8_with_int8_weights.yaml:7:19 arch.array.weight_dtype: must be fp32, bf16, fp16, fp8_e4m3 or fp8_e5m2 "
+      "to match input_dtype fp8_e4m3"}},
     {"cross_accumulator_too_narrow.yaml",
      {"cross_accumulator_too_narrow.yaml:7:24 arch.array.accumulator_dtype: int32 cannot hold an exact int16xint16 "
       "dot product; use int64"}},

@@ -80,6 +80,19 @@ TEST_CASE("energy table defaults are the Horowitz 45 nm figures and their stated
   CHECK(e.pe_area_um2.fp32 == 7700 + 4184);
   CHECK(e.pe_area_um2.int32 == 3495 + 2 * 137);
   CHECK_FALSE(e.sram_area_um2_per_kib.has_value());
+  // The narrow floats accumulate in fp32 (fadd 0.9 pJ, 4184 um²). fp16: 16-bit fmult 1.1 pJ,
+  // 1640 um²; bf16 reuses the 16-bit figures; fp8: fmult by the square-of-width rule,
+  // 1.1·(8/16)² = 0.275 pJ and 1640·(8/16)² = 410 um².
+  CHECK(e.mac_pj.fp16 == Approx(1.1 + 0.9));
+  CHECK(e.mac_pj.bf16 == Approx(1.1 + 0.9));
+  CHECK(e.mac_pj.fp8_e4m3 == Approx(1.1 * 0.25 + 0.9));
+  CHECK(e.mac_pj.fp8_e5m2 == Approx(1.1 * 0.25 + 0.9));
+  CHECK(e.static_uw_per_pe.fp16 == Approx(0.1 * 2.0 * 1000));
+  CHECK(e.static_uw_per_pe.fp8_e4m3 == Approx(0.1 * 1.175 * 1000));
+  CHECK(e.pe_area_um2.bf16 == 1640 + 4184);
+  CHECK(e.pe_area_um2.fp8_e5m2 == 410 + 4184);
+  CHECK(e.mac_pj.at(ir::DType::fp8_e5m2) == e.mac_pj.fp8_e5m2);
+  CHECK_THROWS_AS(e.mac_pj.at(ir::DType::int64), std::invalid_argument);
 }
 
 TEST_CASE("scratchpad energy per byte is linear in log2 of the size and clamped at the ends", "[unit][energy]") {
@@ -184,7 +197,8 @@ TEST_CASE("arch.energy overrides apply and round trip through the effective conf
 
   // The effective configuration writes every entry and loads to the same table.
   const std::string yaml = config::effective_yaml(e);
-  CHECK_THAT(yaml, Contains("mac_pj: {int8: 0.5, int16: 1, int32: 3.3, fp32: 4.6}"));
+  CHECK_THAT(yaml, Contains("mac_pj: {int8: 0.5, int16: 1, int32: 3.3, fp32: 4.6, bf16: 2, fp16: 2, fp8_e4m3: 1.175, "
+                            "fp8_e5m2: 1.175}"));
   CHECK_THAT(yaml, Contains("dram_read_pj_per_byte: 100"));
   const config::Experiment again = load(yaml);
   const config::EnergyConfig& d = again.arch.energy;

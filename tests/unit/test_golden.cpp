@@ -82,7 +82,7 @@ TEST_CASE("golden: shape mismatches are rejected", "[unit][golden]") {
   CHECK_THROWS_WITH(golden::gemm(a, b, DType::int32), "golden::gemm: shapes [2, 3] x [4, 2] do not chain");
   const Tensor f(DType::fp32, {3, 2});
   CHECK_THROWS_WITH(golden::gemm(a, f, DType::int32),
-                    "golden: operands and accumulator must be all integer or all fp32");
+                    "golden: operands and accumulator must be all integer or all floating-point (fp32 accumulator)");
 }
 
 TEST_CASE("seeded tensors are deterministic, distinct per stream and within range", "[unit][golden]") {

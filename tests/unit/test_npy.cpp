@@ -91,7 +91,8 @@ TEST_CASE("npy: the bytes written equal numpy's for C-order little-endian files"
 
 TEST_CASE("npy: files arraysim cannot use are one line naming the file and the problem", "[npy]") {
   const std::string supported =
-      " (supported: |i1 int8, |u1 uint8, <i2 int16, <i4 int32, <i8 int64, <f4 float32, '>' for big-endian)";
+      " (supported: |i1 int8, |u1 uint8, <i2 int16, <i4 int32, <i8 int64, <f4 float32, <f2 float16, '>' for "
+      "big-endian)";
   CHECK(error_of("float64_2.npy") ==
         npy("float64_2.npy") + ": 'descr' is '<f8', not an element type arraysim reads" + supported);
   CHECK(error_of("bool_2.npy") ==
