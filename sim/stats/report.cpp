@@ -236,6 +236,9 @@ std::string mapping_table(const RunResult& r) {
 }
 }  // namespace
 
+/// Runs with more layers than this group the post-processing rows of the summary table.
+constexpr std::size_t kSummaryGroupAbove = 40;
+
 std::string to_text(const RunResult& r) {
   std::string s = fmt::format("experiment {}  arch {}  fidelity {}", r.experiment, r.arch_name, r.fidelity);
   if (r.fidelity_setting == "auto") s += " (auto)";
@@ -252,10 +255,53 @@ std::string to_text(const RunResult& r) {
                      groups, macs, cyc ? std::to_string(*cyc) : "-", util ? fmt::format("{:.1f}%", 100 * *util) : "-",
                      yn(g), yn(a));
   };
-  for (const auto& l : r.layers)
-    row(l.name, l.type, ir::shape_str(l.output_shape), fmt::format("{}x{}x{}", l.gemm.m, l.gemm.n, l.gemm.k),
-        std::to_string(l.gemm.groups), l.macs, l.total_cycles, l.pe_utilization, l.golden_match, l.analytic_match);
+  // A long graph run groups each stretch of post-processing operators between two array layers
+  // into one row ("NAME +K": the first operator's name and how many follow), so that a network of
+  // a hundred operators stays readable; layers.csv and stats.json keep every operator.
+  const auto post = [](const LayerResult& l) { return l.vector_ops.has_value(); };
+  const bool group = r.layers.size() > kSummaryGroupAbove;
+  for (std::size_t i = 0; i < r.layers.size();) {
+    const LayerResult& l = r.layers[i];
+    std::size_t j = i + 1;
+    if (group && post(l))
+      while (j < r.layers.size() && post(r.layers[j])) ++j;
+    if (j == i + 1) {
+      row(l.name, l.type, ir::shape_str(l.output_shape), fmt::format("{}x{}x{}", l.gemm.m, l.gemm.n, l.gemm.k),
+          std::to_string(l.gemm.groups), l.macs, l.total_cycles, l.pe_utilization, l.golden_match, l.analytic_match);
+      i = j;
+      continue;
+    }
+    std::optional<std::int64_t> cycles = 0;
+    std::optional<bool> golden, analytic;
+    for (std::size_t k = i; k < j; ++k) {
+      const LayerResult& o = r.layers[k];
+      cycles = cycles && o.total_cycles ? std::optional<std::int64_t>(*cycles + *o.total_cycles) : std::nullopt;
+      if (o.golden_match) golden = golden.value_or(true) && *o.golden_match;
+      if (o.analytic_match) analytic = analytic.value_or(true) && *o.analytic_match;
+    }
+    row(fmt::format("{} +{}", l.name, j - i - 1), "post", ir::shape_str(r.layers[j - 1].output_shape), "-", "-", 0,
+        cycles, std::nullopt, golden, analytic);
+    i = j;
+  }
   row("total", "", "", "", "", r.macs(), r.total_cycles(), r.pe_utilization(), r.golden_match(), r.analytic_match());
+  // Per unit: the array's layers and the post-processing unit's operators, their cycles (the
+  // units run one after the other) and the unit's share of the run.
+  std::int64_t post_ops = 0, post_cycles = 0, post_vector_ops = 0, array_layers = 0, array_cycles = 0;
+  for (const LayerResult& l : r.layers) {
+    if (post(l)) {
+      ++post_ops, post_cycles += l.total_cycles.value_or(0), post_vector_ops += *l.vector_ops;
+    } else {
+      ++array_layers, array_cycles += l.total_cycles.value_or(0);
+    }
+  }
+  if (post_ops > 0 && r.total_cycles()) {
+    const double total = static_cast<double>(std::max<std::int64_t>(*r.total_cycles(), 1));
+    s += fmt::format(
+        "units: array {} layers, {} cycles ({:.1f}%); post-processing unit {} operators, {} cycles ({:.1f}%), {} "
+        "vector_ops\n",
+        array_layers, array_cycles, 100.0 * static_cast<double>(array_cycles) / total, post_ops, post_cycles,
+        100.0 * static_cast<double>(post_cycles) / total, post_vector_ops);
+  }
   s += memory_table(r);
   s += energy_table(r);
   s += roofline_table(r);

@@ -112,6 +112,53 @@ TEST_CASE("graph run: a small fp32 CNN runs every operator, tensors flowing, eac
   // flatten is a view of the same bytes: no cycles, no traffic.
   CHECK(layer(j, "flatten")["total_cycles"] == 0);
   CHECK(layer(j, "flatten")["dram_read_bytes"]["ifmap"] == 0);
+  // The summary's per-unit line adds up the rows of each unit.
+  std::int64_t array_cycles = 0, post_cycles = 0, vector_ops = 0;
+  for (const json& l : j["layers"]) {
+    if (l["vector_ops"].is_null()) {
+      array_cycles += l["total_cycles"].get<std::int64_t>();
+    } else {
+      post_cycles += l["total_cycles"].get<std::int64_t>();
+      vector_ops += l["vector_ops"].get<std::int64_t>();
+    }
+  }
+  const std::string summary = read_text(d.path() + "/out/summary.txt");
+  CHECK(summary.find("units: array 3 layers, " + std::to_string(array_cycles) + " cycles (") != std::string::npos);
+  CHECK(summary.find("post-processing unit 10 operators, " + std::to_string(post_cycles) + " cycles (") !=
+        std::string::npos);
+  CHECK(summary.find(std::to_string(vector_ops) + " vector_ops\n") != std::string::npos);
+}
+
+TEST_CASE("graph run: the summary of a long graph groups the post-processing operators between array layers",
+          "[system][graph]") {
+  TempDir d;
+  // x -> matmul, and x -> 45 chained relus: 46 rows, more than the 40 the summary lists one by one.
+  OnnxBuilder b("chain");
+  b.input("x", {1, 16}).floats("W", {16, 4}, grid_values(64, 0.5f, 1));
+  b.node("MatMul", {"x", "W"}, {"m"}, "mm");
+  std::string prev = "x";
+  for (int i = 0; i < 45; ++i) {
+    const std::string out = "r" + std::to_string(i);
+    b.node("Relu", {prev}, {out}, "relu" + std::to_string(i));
+    prev = out;
+  }
+  b.output(prev).output("m");
+  const std::string model = b.save(d.path() + "/chain.onnx");
+  const auto r = run_cli("run --model " + model + " --arch " + src_path("configs/arch/ws_4x4_fp32.yaml") +
+                         " --graph --no-plots --out " + d.path() + "/o");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const json j = json::parse(read_text(d.path() + "/o/stats.json"));
+  CHECK(j["layers"].size() == 46);
+  // Each relu: 16 elements = one step of one instruction: 1 cycle; 45 of them in one row.
+  CHECK(r.out.find("relu0 +44      post") != std::string::npos);
+  // The first table (the per-layer one) holds the grouped row, not the operators it groups; the
+  // tables after it (traffic, energy, roofline) still list every row.
+  const std::string summary = read_text(d.path() + "/o/summary.txt");
+  const std::string first_table = summary.substr(0, summary.find("\nstalls"));
+  CHECK(first_table.find("relu0 +44") != std::string::npos);
+  CHECK(first_table.find("relu1 ") == std::string::npos);
+  CHECK(layer(j, "relu44")["total_cycles"] == 1);
 }
 
 TEST_CASE("graph run: relu on the post-processing unit takes the cycles and bytes derived by hand", "[system][graph]") {
