@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <set>
 #include <stdexcept>
 
 namespace arraysim::app {
@@ -125,6 +126,11 @@ ir::LayerOperands gemm_operands(const GraphStep& s, const ir::Layer& l, const Te
 }
 
 TensorMap graph_inputs(const ir::Graph& g, std::uint64_t seed, const ir::Tensor* given) {
+  // Inputs that are a batch_norm's variance (weights given as graph inputs) are seeded as |x|: a
+  // variance is never negative, and a negative one would make the normalization NaN.
+  std::set<std::string> variances;
+  for (const ir::Op& op : g.ops())
+    if (op.kind == ir::OpKind::batch_norm && op.inputs.size() > 4) variances.insert(op.inputs[4]);
   TensorMap m;
   std::uint64_t stream = 1000;
   bool first = true;
@@ -139,6 +145,8 @@ TensorMap graph_inputs(const ir::Graph& g, std::uint64_t seed, const ir::Tensor*
     } else {
       ir::Tensor x(t.dtype, t.shape);
       ir::fill_random(x, seed, stream);
+      if (variances.count(t.name) && !ir::is_integer(t.dtype))
+        for (std::int64_t i = 0; i < x.size(); ++i) x.set_f64(i, std::fabs(x.get_f64(i)));
       m[t.name] = std::move(x);
     }
     first = false;

@@ -49,7 +49,8 @@ std::string accumulator_name(const ir::Op& op);
 ir::LayerOperands gemm_operands(const GraphStep& s, const ir::Layer& l, const TensorMap& tensors);
 
 /// The graph inputs of a run: seeded (ir::fill_random with `seed`, stream 1000 + the input's
-/// position) or, for the first graph input, `given` when it is non-null (shape and dtype checked).
+/// position; the |value| for a batch_norm's variance) or, for the first graph input, `given` when
+/// it is non-null (shape and dtype checked).
 TensorMap graph_inputs(const ir::Graph& g, std::uint64_t seed, const ir::Tensor* given);
 
 /// The fp32 tolerance of a graph tensor (docs/graph.md, "Checks"): every element within

@@ -73,8 +73,10 @@ VectorOpCost vector_op_cost(const ir::Op& op, const std::vector<ir::TensorType>&
       const auto& p = std::get<ir::PoolParams>(op.attrs);
       std::int64_t window = 1;
       for (std::int64_t k : p.kernel) window *= k;
-      c.units = x[0] * x[1];
-      c.elements_per_unit = product(output.shape, 2, output.shape.size());
+      // A unit is one output row of one plane (its input rows are streamed with it), so that a
+      // large plane is processed in strips.
+      c.units = product(output.shape, 0, output.shape.size() - 1);
+      c.elements_per_unit = output.shape.back();
       c.per_element.assign(static_cast<std::size_t>(std::max<std::int64_t>(1, window - 1)), P::alu);
       if (op.kind == OpKind::average_pool) c.per_element.push_back(P::mul);
       break;
