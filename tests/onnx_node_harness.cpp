@@ -7,6 +7,7 @@
 
 #include "models/golden/golden.hpp"
 #include "models/golden/graph_exec.hpp"
+#include "sim/io/import.hpp"
 #include "sim/io/onnx_attributes.hpp"
 #include "sim/io/onnx_import.hpp"
 #include "sim/io/onnx_to_graph.hpp"
@@ -244,14 +245,61 @@ void run_node_test(const std::string& name, const Evaluator& evaluate, double re
   }
 }
 
-void run_graph_node_test(const std::string& name, const ConstantInputs& as_constant, double rel_tol) {
-  const std::string dir = node_dir(name);
-  const onnx::ModelProto model = io::load_model(dir + "/model.onnx");
+namespace {
+
+/// The graph inputs of `model` that `as_constant` selects for some node.
+std::set<std::string> constant_inputs(const onnx::ModelProto& model, const ConstantInputs& as_constant) {
   REQUIRE(model.graph().initializer_size() == 0);
   std::set<std::string> constant;
   for (const onnx::NodeProto& node : model.graph().node())
     for (int k = 0; k < node.input_size(); ++k)
       if (!node.input(k).empty() && as_constant(node, k)) constant.insert(node.input(k));
+  return constant;
+}
+
+/// `model` with the `constant` graph inputs turned into initializers holding the values of data
+/// set `ds_dir`; the other inputs' values go to `inputs`.
+onnx::ModelProto with_constants(const onnx::ModelProto& model, const std::set<std::string>& constant,
+                                const std::string& ds_dir, const DataSet& ds, golden::TensorMap& inputs) {
+  onnx::ModelProto m = model;
+  onnx::GraphProto* g = m.mutable_graph();
+  g->clear_input();
+  for (int i = 0; i < model.graph().input_size(); ++i) {
+    const onnx::ValueInfoProto& in = model.graph().input(i);
+    if (!constant.count(in.name())) {
+      *g->add_input() = in;
+      inputs.emplace(in.name(), ds.inputs.at(in.name()));
+      continue;
+    }
+    onnx::TensorProto t = io::load_tensor_proto(ds_dir + "/input_" + std::to_string(i) + ".pb");
+    t.set_name(in.name());
+    *g->add_initializer() = t;
+  }
+  return m;
+}
+
+}  // namespace
+
+std::vector<std::string> graph_import_errors(const std::string& name, const ConstantInputs& as_constant) {
+  const std::string dir = node_dir(name);
+  const onnx::ModelProto model = io::load_model(dir + "/model.onnx");
+  const std::vector<std::string> data_sets = data_set_dirs(dir);
+  REQUIRE_FALSE(data_sets.empty());
+  golden::TensorMap inputs;
+  const onnx::ModelProto m = with_constants(model, constant_inputs(model, as_constant), data_sets.front(),
+                                            load_data_set(model.graph(), data_sets.front()), inputs);
+  try {
+    io::onnx_graph(m, dir + "/model.onnx");
+  } catch (const io::ImportError& e) {
+    return e.lines();
+  }
+  return {};
+}
+
+void run_graph_node_test(const std::string& name, const ConstantInputs& as_constant, double rel_tol) {
+  const std::string dir = node_dir(name);
+  const onnx::ModelProto model = io::load_model(dir + "/model.onnx");
+  const std::set<std::string> constant = constant_inputs(model, as_constant);
 
   const std::vector<std::string> data_sets = data_set_dirs(dir);
 
@@ -259,21 +307,8 @@ void run_graph_node_test(const std::string& name, const ConstantInputs& as_const
     INFO("data set " << ds_dir);
     const DataSet ds = load_data_set(model.graph(), ds_dir);
     // The selected graph inputs become initializers with this data set's values.
-    onnx::ModelProto m = model;
-    onnx::GraphProto* g = m.mutable_graph();
     golden::TensorMap inputs;
-    g->clear_input();
-    for (int i = 0; i < model.graph().input_size(); ++i) {
-      const onnx::ValueInfoProto& in = model.graph().input(i);
-      if (!constant.count(in.name())) {
-        *g->add_input() = in;
-        inputs.emplace(in.name(), ds.inputs.at(in.name()));
-        continue;
-      }
-      onnx::TensorProto t = io::load_tensor_proto(ds_dir + "/input_" + std::to_string(i) + ".pb");
-      t.set_name(in.name());
-      *g->add_initializer() = t;
-    }
+    const onnx::ModelProto m = with_constants(model, constant, ds_dir, ds, inputs);
     golden::TensorMap values;
     try {
       values = golden::run_graph(io::onnx_graph(m, dir + "/model.onnx"), inputs);

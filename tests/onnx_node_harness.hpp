@@ -58,6 +58,12 @@ using ConstantInputs = std::function<bool(const onnx::NodeProto&, int)>;
 /// golden::run_graph, and every graph output is compared with output_<i>.pb.
 void run_graph_node_test(const std::string& name, const ConstantInputs& as_constant, double rel_tol = kRelTol);
 
+/// The lines of the io::ImportError that importing node test `name` throws, with the graph inputs
+/// `as_constant` selects made initializers holding the values of its first data set (as in
+/// run_graph_node_test); empty when the import succeeds. Checks the reason a node test that the
+/// importer refuses is refused.
+std::vector<std::string> graph_import_errors(const std::string& name, const ConstantInputs& as_constant);
+
 /// Integers: exactly equal. fp32: |got - exp| <= rel_tol · max(1, |exp|) element-wise.
 void compare(const ir::Tensor& got, const ir::Tensor& exp, double rel_tol = kRelTol);
 

@@ -59,6 +59,10 @@ const std::map<std::string, OpKind> kKinds = {
     {"DequantizeLinear", OpKind::dequantize_linear},
 };
 
+/// The quantized products, decomposed into a conv2d or matmul accumulating in int32 and, for the
+/// QLinear ones, a requantize (Importer::integer_product).
+const std::set<std::string> kIntegerProducts = {"QLinearConv", "QLinearMatMul", "ConvInteger", "MatMulInteger"};
+
 /// The attributes each mapping reads; any other attribute is an error, never silently ignored.
 /// (Conv's are checked by conv2d_from_onnx.)
 const std::map<std::string, std::set<std::string>> kKnownAttributes = {
@@ -96,6 +100,9 @@ class Importer {
     for (const onnx::ValueInfoProto& v : graph_.input()) types_.emplace(v.name(), &v);
     for (const onnx::ValueInfoProto& v : graph_.value_info()) types_.emplace(v.name(), &v);
     for (const onnx::ValueInfoProto& v : graph_.output()) types_.emplace(v.name(), &v);
+    for (const onnx::ValueInfoProto& v : graph_.input()) onnx_names_.insert(v.name());
+    for (const onnx::TensorProto& t : graph_.initializer()) onnx_names_.insert(t.name());
+    for (const onnx::NodeProto& n : graph_.node()) onnx_names_.insert(n.output().begin(), n.output().end());
   }
 
   ir::Graph run() {
@@ -395,8 +402,9 @@ class Importer {
   }
 
   /// Adds `op` and declares its output: the type ONNX shape inference gives it, or, when
-  /// inference left it without a type (an operator newer than libonnx), the IR's own rule.
-  void add_op(ir::Op op) {
+  /// inference left it without a type (an operator newer than libonnx, or a tensor an import
+  /// decomposition adds), the IR's own rule with `fallback` as the declared dtype.
+  void add_op(ir::Op op, ir::DType fallback = ir::DType::fp32) {
     const std::string& y = op.outputs.at(0);
     ir::TensorInfo t;
     const onnx::TypeProto_Tensor* ot = onnx_type(y);
@@ -405,7 +413,7 @@ class Importer {
     } else {
       std::vector<ir::TensorType> in;
       for (const std::string& name : op.inputs) in.push_back({g_.tensor(name).shape, g_.tensor(name).dtype});
-      const ir::DType want = ot && ot->elem_type() != 0 ? ir_dtype_for(ot->elem_type()) : ir::DType::fp32;
+      const ir::DType want = ot && ot->elem_type() != 0 ? ir_dtype_for(ot->elem_type()) : fallback;
       const ir::TensorType r = ir::infer_output(op, in, want);
       t.name = y, t.shape = r.shape, t.dtype = r.dtype;
     }
@@ -459,6 +467,204 @@ class Importer {
     add_op(ir::make_op(OpKind::reshape, op_name, {x}, {y}, ir::ReshapeAttrs{g_.tensor(x).shape, true}));
   }
 
+  /// A tensor name not yet taken by the graph nor by any value of the ONNX model: `base`, or
+  /// `base_2`, `base_3`, ... (tensors the decompositions add must not collide with later nodes').
+  std::string fresh_tensor_name(const std::string& base) const {
+    std::string name = base;
+    for (int k = 2; g_.find_tensor(name) || onnx_names_.count(name); ++k) name = base + "_" + std::to_string(k);
+    return name;
+  }
+
+  /// The constant zero point of input k as integers (empty when the input is absent: all 0).
+  Dims zero_point_values(const onnx::NodeProto& n, int k, const std::string& role) const {
+    const std::string name = input(n, k);
+    if (name.empty()) return {};
+    const ir::TensorInfo* t = g_.find_tensor(name);
+    if (!t || !t->value)
+      throw std::runtime_error(role + " '" + shown(name) +
+                               "' is not a constant: the import must see its value (only 0 maps to the array)");
+    Dims v;
+    for (std::int64_t i = 0; i < t->value->size(); ++i) v.push_back(t->value->get_i64(i));
+    return v;
+  }
+
+  /// The constant fp32 scale of input k (one element, or one per channel).
+  std::vector<float> scale_values(const onnx::NodeProto& n, int k, const std::string& role) const {
+    const std::string name = input(n, k);
+    if (name.empty()) throw std::runtime_error("has no " + role + " (input " + std::to_string(k) + ")");
+    const ir::TensorInfo* t = g_.find_tensor(name);
+    if (!t || !t->value)
+      throw std::runtime_error(role + " '" + shown(name) +
+                               "' is not a constant: the requantize multiplier is computed at import (give it as "
+                               "an initializer)");
+    if (t->dtype != ir::DType::fp32)
+      throw std::runtime_error(role + " '" + shown(name) + "' is " + ir::dtype_name(t->dtype) + ", not fp32");
+    const float* p = t->value->data<float>();
+    return std::vector<float>(p, p + t->value->size());
+  }
+
+  /// Operand k of an integer product (QLinearConv, QLinearMatMul, ConvInteger, MatMulInteger) as
+  /// an int8 tensor, the array's operand type: the array sums raw products, so the operand must be
+  /// int8 with a zero point that is absent or 0. A constant operand whose values minus its zero
+  /// point all lie in int8 (a uint8 weight below 128, a weight with a nonzero zero point) is folded
+  /// into a new int8 constant, which is exact. Anything else is refused with the reason.
+  /// `zp_axis` is the operand's axis a per-channel zero point runs along.
+  std::string int8_operand(const onnx::NodeProto& n, const std::string& op_name, int k, int zp_k,
+                           const std::string& role, std::size_t zp_axis, const std::string& asymmetric) {
+    const std::string name = input(n, k);
+    if (name.empty()) throw std::runtime_error("has no " + role + " (input " + std::to_string(k) + ")");
+    const ir::TensorInfo* t = g_.find_tensor(name);
+    if (!t) throw std::runtime_error("input '" + shown(name) + "' is not a value of the graph");
+    const int e = elem_type(name);
+    if (e != onnx::TensorProto::INT8 && e != onnx::TensorProto::UINT8)
+      throw std::runtime_error(role + " '" + shown(name) + "' is " + onnx_dtype_name(e) + ", not INT8 or UINT8");
+    const std::string zp_role = role + "_zero_point";
+    const Dims zp = zero_point_values(n, zp_k, zp_role);
+    const std::int64_t channels = zp_axis < t->shape.size() ? t->shape[zp_axis] : 0;
+    if (zp.size() > 1 && channels == 0)
+      throw std::runtime_error(zp_role + " has " + std::to_string(zp.size()) + " elements, not one");
+    if (zp.size() > 1 && static_cast<std::int64_t>(zp.size()) != channels)
+      throw std::runtime_error(zp_role + " has " + std::to_string(zp.size()) + " elements: neither one nor " +
+                               std::to_string(channels) + " (axis " + std::to_string(zp_axis) + " of " + role + " " +
+                               ir::shape_str(t->shape) + ")");
+    std::size_t nonzero = zp.size();  // index of the first nonzero zero point
+    for (std::size_t i = 0; i < zp.size() && nonzero == zp.size(); ++i)
+      if (zp[i] != 0) nonzero = i;
+    if (e == onnx::TensorProto::INT8 && nonzero == zp.size()) return name;
+
+    const std::string zp_text = nonzero == zp.size() ? std::string()
+                                : zp.size() == 1
+                                    ? zp_role + " " + std::to_string(zp[0])
+                                    : zp_role + "[" + std::to_string(nonzero) + "] " + std::to_string(zp[nonzero]);
+    const std::string why = "the array multiplies raw int8 operands (" +
+                            (zp_text.empty() ? std::string("uint8 operands") : asymmetric) + ": not yet)";
+    const std::string cause = zp_text.empty() ? role + " '" + shown(name) + "' is UINT8" : zp_text + " is not 0";
+    if (!t->value) throw std::runtime_error(cause + "; " + why);
+
+    // A constant: fold the zero point in when every difference is an int8 value.
+    std::int64_t inner = 1;  // elements per step of the zero point's axis
+    for (std::size_t d = zp_axis + 1; d < t->shape.size(); ++d) inner *= t->shape[d];
+    ir::Tensor folded(ir::DType::int8, t->shape);
+    for (std::int64_t i = 0; i < t->value->size(); ++i) {
+      const std::int64_t z = zp.empty()       ? 0
+                             : zp.size() == 1 ? zp[0]
+                                              : zp[static_cast<std::size_t>((i / inner) % channels)];
+      const std::int64_t v = t->value->get_i64(i) - z;
+      if (v < -128 || v > 127)
+        throw std::runtime_error(cause + " and the constant " + role + " - " + zp_role + " leaves int8 (" +
+                                 std::to_string(v) + " at index " + std::to_string(i) + "); " + why);
+      folded.set_i64(i, v);
+    }
+    const std::string folded_name = fresh_tensor_name(op_name + "/" + role + "_int8");
+    add_constant(folded_name, std::move(folded));
+    return folded_name;
+  }
+
+  /// Records quantization parameters on a tensor that has none (the operands and the result of a
+  /// QLinear node): real = (q - zero_point) · scale.
+  void annotate(const std::string& name, const std::vector<float>& scale, const std::string& zp_name, std::int64_t axis,
+                ir::QType q) {
+    ir::TensorInfo* t = g_.find_tensor(name);
+    if (!t || t->quant || t->dtype != ir::storage_dtype(q)) return;
+    ir::QuantParams p;
+    p.scale = scale;
+    if (!zp_name.empty()) {
+      const ir::TensorInfo* zp = g_.find_tensor(zp_name);
+      if (!zp || !zp->value) return;
+      for (std::int64_t i = 0; i < zp->value->size(); ++i) p.zero_point.push_back(zp->value->get_i64(i));
+      // One zero point per scale: a per-tensor zero point of a per-channel scale is repeated.
+      if (p.zero_point.size() == 1 && scale.size() > 1) p.zero_point.assign(scale.size(), p.zero_point[0]);
+      if (p.zero_point.size() != scale.size()) return;
+    }
+    p.axis = axis;
+    p.qtype = q;
+    t->quant = p;
+  }
+
+  /// QLinearConv, QLinearMatMul, ConvInteger and MatMulInteger, decomposed into operators the
+  /// graph IR has: the product of int8 operands accumulating in int32 (conv2d or matmul, the
+  /// array's work; QLinearConv's bias B added in int32), then for the QLinear ones requantize
+  /// with multiplier = x_scale · w_scale / y_scale (per tensor, or per output channel for a
+  /// per-channel w_scale), computed in fp32 as the ONNX reference and onnxruntime do.
+  void integer_product(const onnx::NodeProto& n, const std::string& op_name) {
+    const std::string& type = n.op_type();
+    const bool conv = type == "QLinearConv" || type == "ConvInteger";
+    const bool qlinear = type == "QLinearConv" || type == "QLinearMatMul";
+    if (!conv) require_known_attributes(n, {});  // a convolution's are checked by conv2d_from_onnx
+    if (n.output_size() != 1 || n.output(0).empty()) throw std::runtime_error("has no output");
+    const int max_inputs = type == "QLinearConv" ? 9 : qlinear ? 8 : 4;
+    if (n.input_size() > max_inputs)
+      throw std::runtime_error("has " + std::to_string(n.input_size()) + " inputs; " + type + " takes at most " +
+                               std::to_string(max_inputs));
+    // Input positions: QLinear* (x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp, B?),
+    // *Integer (x, w, x_zp?, w_zp?).
+    const int wi = qlinear ? 3 : 1, x_zp = 2, w_zp = qlinear ? 5 : 3;
+    const std::string xr = conv ? "x" : "a", wr = conv ? "w" : "b";
+    for (int k = 0; k < n.input_size(); ++k)
+      if (!input(n, k).empty() && !g_.find_tensor(input(n, k)))
+        throw std::runtime_error("input '" + shown(input(n, k)) + "' is not a value of the graph");
+    const std::string x_name = input(n, 0), w_name = input(n, wi);
+    // Zero points run along: x (per tensor, or a's rows), w's output channels (axis 0), b's columns.
+    const std::size_t x_rank = x_name.empty() ? 0 : g_.tensor(x_name).shape.size();
+    const std::size_t w_rank = w_name.empty() ? 0 : g_.tensor(w_name).shape.size();
+    const std::size_t x_axis = conv ? x_rank : x_rank - 2;  // conv: past the end (per tensor only)
+    const std::size_t w_axis = conv ? 0 : w_rank - 1;
+    const std::string x = int8_operand(n, op_name, 0, x_zp, xr, x_axis, "asymmetric inputs");
+    const std::string w = int8_operand(n, op_name, wi, w_zp, wr, w_axis, "asymmetric weights");
+
+    std::vector<std::string> product_inputs{x, w};
+    if (type == "QLinearConv" && !input(n, 8).empty()) product_inputs.push_back(input(n, 8));
+    const ir::OpKind kind = conv ? OpKind::conv2d : OpKind::matmul;
+    ir::Op product = ir::make_op(kind, op_name, product_inputs, {n.output(0)});
+    map_attributes(n, product);  // conv2d: ConvAttrs by conv2d_from_onnx (attributes checked there)
+    if (!qlinear) {
+      add_op(std::move(product), ir::DType::int32);
+      return;
+    }
+
+    // The requantize stage: y = saturate(round_half_even(acc · multiplier) + y_zero_point).
+    const std::vector<float> x_scale = scale_values(n, 1, xr + "_scale");
+    const std::vector<float> w_scale = scale_values(n, 4, wr + "_scale");
+    const std::vector<float> y_scale = scale_values(n, 6, "y_scale");
+    if (x_scale.size() != 1)
+      throw std::runtime_error(xr + "_scale has " + std::to_string(x_scale.size()) + " elements, not one" +
+                               (conv ? "" : ": per-row scales of a are not in the graph IR yet (one multiplier axis)"));
+    if (y_scale.size() != 1)
+      throw std::runtime_error("y_scale has " + std::to_string(y_scale.size()) + " elements, not one");
+    const ir::Shape& ws = g_.tensor(w_name).shape;
+    const std::int64_t channels = conv ? ws.at(0) : ws.back();  // output channels / columns of b
+    if (w_scale.size() != 1 && static_cast<std::int64_t>(w_scale.size()) != channels)
+      throw std::runtime_error(wr + "_scale has " + std::to_string(w_scale.size()) + " elements: neither one nor " +
+                               std::to_string(channels) + (conv ? " (W's output channels)" : " (B's columns)"));
+    ir::Tensor multiplier(ir::DType::fp32, {static_cast<std::int64_t>(w_scale.size())});
+    for (std::size_t c = 0; c < w_scale.size(); ++c) {
+      // fp32 as ONNX's reference (numpy float32) and onnxruntime (float) compute it: the product
+      // rounded to fp32, then the quotient rounded to fp32.
+      const float product_scale = x_scale[0] * w_scale[c];
+      const float m = product_scale / y_scale[0];
+      if (!std::isfinite(m))
+        throw std::runtime_error("the multiplier " + xr + "_scale · " + wr + "_scale / y_scale is " + number(m));
+      multiplier.data<float>()[c] = m;
+    }
+    const ir::QType q = qtype(n.output(0), "output");
+
+    const std::string y = n.output(0);
+    const std::string acc = fresh_tensor_name(op_name + "/accumulator");
+    product.outputs = {acc};
+    add_op(std::move(product), ir::DType::int32);
+    const std::int64_t y_rank = static_cast<std::int64_t>(g_.tensor(acc).shape.size());
+    const std::int64_t axis = conv ? 1 : y_rank - 1;
+    const std::string m_name = fresh_tensor_name(op_name + "/multiplier");
+    add_constant(m_name, std::move(multiplier));
+    std::vector<std::string> rq_inputs{acc, m_name};
+    if (!input(n, 7).empty()) rq_inputs.push_back(input(n, 7));
+    add_op(ir::make_op(OpKind::requantize, op_name + "/requantize", rq_inputs, {y}, ir::QuantAttrs{axis, q}));
+
+    annotate(x_name, x_scale, input(n, 2), 1, qtype(x_name, xr));
+    annotate(w_name, w_scale, input(n, 5), conv ? 0 : static_cast<std::int64_t>(w_rank) - 1, qtype(w_name, wr));
+    annotate(y, y_scale, input(n, 7), 1, q);
+  }
+
   void node(int i) {
     const onnx::NodeProto& n = graph_.node(i);
     const std::string& type = n.op_type();
@@ -474,6 +680,7 @@ class Importer {
       const auto kind = kKinds.find(type);
       if (default_domain && type == "Constant") return constant(n);
       if (default_domain && type == "Identity") return identity(n, op_name);
+      if (default_domain && kIntegerProducts.count(type)) return integer_product(n, op_name);
       if (!default_domain || kind == kKinds.end())
         throw std::runtime_error(default_domain ? "not in the graph IR yet"
                                                 : "not in the graph IR yet (domain '" + shown(n.domain()) + "')");
@@ -521,6 +728,7 @@ class Importer {
   std::map<std::string, int> elem_;           ///< ONNX element types of constants
   std::map<std::string, std::string> alias_;  ///< Identity outputs -> the value they name
   std::set<std::string> failed_;              ///< values not imported (their error is reported)
+  std::set<std::string> onnx_names_;          ///< every value name of the ONNX graph
   std::vector<std::string> errors_;
 };
 

@@ -14,7 +14,9 @@
 ///     (the graph IR's operators have one output);
 ///   - HardSigmoid (and the expanded HardSwish made of it): not an operator of the graph IR;
 ///   - uint8 Add/Sub/Mul: the importer refuses them (held in int16, they would not wrap at 8 bits);
-///   - QLinearConv, QLinearMatMul: zero points inside the MACs are not in the graph IR.
+///   - QLinearConv, QLinearMatMul: the importer decomposes them (conv2d / matmul + requantize) but
+///     refuses these node tests, whose uint8 inputs have nonzero zero points that would have to be
+///     inside the MACs (test_onnx_qlinear_graph.cpp checks the refusal).
 /// The glue only reads attributes and inputs. Glue that is not a golden operator:
 ///   - uint8 Add/Sub/Mul: ir holds uint8 in int16 (io::ir_dtype_for), so the golden result
 ///     wraps at 16 bits; the harness reduces it modulo 256. Exact: 2^16 is a multiple of 2^8, so the
