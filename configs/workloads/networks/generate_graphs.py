@@ -27,9 +27,10 @@ What the graphs hold, as a torchvision export in eval mode before any folding wo
   - Node names are the torchvision module names (conv1, layer1.0.bn1, features.3.conv.1.0,
     classifier.6, ...), the names of the YAML layer lists. A module called twice (the ReLU of a
     ResNet block) gets `_2`, `_3` on its later calls, as arraysim's importer would name them;
-    operations that are not modules are named after the PyTorch function: BLOCK.add for the
-    residual addition, avgpool and flatten for torch.flatten / adaptive_avg_pool2d of MobileNetV2.
-    Each node's output value has the node's name.
+    operations that are not modules are named after what they do: BLOCK.add for the residual
+    addition, flatten for torch.flatten, avgpool for MobileNetV2's adaptive_avg_pool2d call (a
+    module of that name in the other networks). Each node's output value has the node's name,
+    but for the last Gemm's, which is "output".
 
 Every model is checked with onnx.checker (full) and onnx.shape_inference (strict) on writing and
 with --check; --check also regenerates the bytes and compares them with the committed files, and
@@ -38,8 +39,12 @@ compares the conv/Gemm nodes (names and MACs) with the layer lists that generate
 import os
 import sys
 
-import onnx
-from onnx import TensorProto, helper
+try:
+    import onnx
+    from onnx import TensorProto, helper
+except ImportError:
+    sys.exit(f"generate_graphs.py: {sys.executable} has no 'onnx' package; run it with /usr/bin/python3 "
+             "(Debian's python3-onnx)")
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT_DIR = os.path.join(HERE, "graphs")
