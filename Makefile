@@ -54,6 +54,7 @@ bench: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 	bash bench/systolic_speed.sh $(BUILD)/arraysim
 	bash bench/network_speed.sh $(BUILD)/arraysim
+	bash bench/graph_speed.sh $(BUILD)/arraysim
 	bash bench/mapping_speed.sh $(BUILD)/arraysim $(BENCH_BASELINE)
 	bash bench/rtl_speed.sh $(BUILD)/arraysim
 
