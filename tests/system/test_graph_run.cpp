@@ -199,6 +199,52 @@ TEST_CASE("graph run: relu on the post-processing unit takes the cycles and byte
   }
 }
 
+TEST_CASE("graph run: an int8 graph with QLinearConv and QLinearMatMul is bit-exact against the golden graph",
+          "[system][graph]") {
+  // x int8 [1][4][8][8] -> QLinearConv (8 channels, 3x3, pads 1, int32 bias, per-channel w_scale)
+  // -> relu -> 2x2 max pool -> flatten -> QLinearMatMul by [128][10] -> y int8 [1][10].
+  using onnx::TensorProto;
+  OnnxBuilder b("qcnn");
+  b.input("x", {1, 4, 8, 8}, TensorProto::INT8);
+  std::vector<std::int32_t> w(8 * 4 * 9), wm(128 * 10), bias(8);
+  std::mt19937 g(11);
+  std::uniform_int_distribution<int> di(-128, 127), db(-2000, 2000);
+  for (auto& v : w) v = di(g);
+  for (auto& v : wm) v = di(g);
+  for (auto& v : bias) v = db(g);
+  b.floats("xs", {}, {0.05f}).int32s("xz", {}, {0}, TensorProto::INT8);
+  b.int32s("w", {8, 4, 3, 3}, w, TensorProto::INT8);
+  b.floats("wsc", {8}, {0.002f, 0.003f, 0.001f, 0.004f, 0.0025f, 0.0015f, 0.002f, 0.003f});
+  b.int32s("wz", {8}, {0, 0, 0, 0, 0, 0, 0, 0}, TensorProto::INT8);
+  b.floats("ys", {}, {0.1f}).int32s("yz", {}, {0}, TensorProto::INT8).int32s("B", {8}, bias);
+  OnnxBuilder::ints(b.node("QLinearConv", {"x", "xs", "xz", "w", "wsc", "wz", "ys", "yz", "B"}, {"c"}, "qconv"), "pads",
+                    {1, 1, 1, 1});
+  b.node("Relu", {"c"}, {"r"}, "relu");
+  auto& pool = b.node("MaxPool", {"r"}, {"p"}, "pool");
+  OnnxBuilder::ints(pool, "kernel_shape", {2, 2});
+  OnnxBuilder::ints(pool, "strides", {2, 2});
+  b.node("Flatten", {"p"}, {"f"}, "flatten");
+  b.int32s("m", {128, 10}, wm, TensorProto::INT8).floats("ms", {}, {0.01f}).int32s("mz", {}, {0}, TensorProto::INT8);
+  b.floats("os", {}, {0.5f}).int32s("oz", {}, {5}, TensorProto::INT8);
+  b.node("QLinearMatMul", {"f", "ys", "yz", "m", "ms", "mz", "os", "oz"}, {"y"}, "qfc");
+  b.output("y", TensorProto::INT8);
+  TempDir d;
+  const std::string model = b.save(d.path() + "/qcnn.onnx");
+  const auto r = run_cli("run --model " + model + " --arch " + src_path("configs/arch/os_8x8_int8.yaml") +
+                         " --graph --check-all --no-plots --out " + d.path() + "/o");
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const json j = json::parse(read_text(d.path() + "/o/stats.json"));
+  std::vector<std::string> names;
+  for (const json& l : j["layers"]) {
+    names.push_back(l["name"]);
+    INFO(l["name"]);
+    CHECK(l["golden_match"] == true);
+  }
+  CHECK(names == std::vector<std::string>{"qconv", "qconv.bias", "qconv/requantize", "relu", "pool", "flatten", "qfc",
+                                          "qfc/requantize"});
+}
+
 TEST_CASE("graph run: timing fidelity gives the cycles of values fidelity on DDR4", "[system][graph]") {
   TempDir d;
   const std::string model = small_cnn().save(d.path() + "/cnn.onnx");
