@@ -16,7 +16,8 @@ enum class PostOp { alu = 0, mul = 1, div = 2, exp = 3, sqrt = 4, gelu = 5 };
 
 /// The instructions one operator executes. The operator's work is `units` granules that a chunk
 /// never splits (an element for element-wise operators, a row for softmax and layer norm, an
-/// output row of one plane for max and average pools, a plane for global pools); each unit has `elements_per_unit` elements that the lanes step over.
+/// output row of one plane for max and average pools, a plane for global pools); each unit has `elements_per_unit`
+/// elements that the lanes step over.
 struct VectorOpCost {
   std::int64_t units = 0;
   std::int64_t elements_per_unit = 1;

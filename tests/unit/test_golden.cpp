@@ -5,18 +5,14 @@
 #include <cmath>
 
 #include "models/golden/golden.hpp"
+#include "tests/tensor_support.hpp"
 
 using namespace arraysim;
 using ir::DType;
 using ir::Tensor;
 
 namespace {
-Tensor make(DType t, ir::Shape s, std::initializer_list<double> v) {
-  Tensor x(t, std::move(s));
-  std::int64_t i = 0;
-  for (double e : v) x.set_f64(i++, e);
-  return x;
-}
+Tensor make(DType t, ir::Shape s, std::initializer_list<double> v) { return test::make_tensor(t, std::move(s), v); }
 }  // namespace
 
 TEST_CASE("golden conv: asymmetric 2x2 kernel, stride 1, no padding", "[unit][golden]") {

@@ -9,6 +9,7 @@
 #include "models/golden/golden.hpp"
 #include "models/ir/tensor.hpp"
 #include "models/numeric/float_formats.hpp"
+#include "tests/tensor_support.hpp"
 
 using namespace arraysim;
 using ir::DType;
@@ -49,12 +50,7 @@ std::uint32_t fp32_bits(float f) {
   return b;
 }
 
-Tensor vec(DType t, ir::Shape s, std::initializer_list<double> v) {
-  Tensor x(t, std::move(s));
-  std::int64_t i = 0;
-  for (double e : v) x.set_f64(i++, e);
-  return x;
-}
+Tensor vec(DType t, ir::Shape s, std::initializer_list<double> v) { return test::make_tensor(t, std::move(s), v); }
 
 }  // namespace
 

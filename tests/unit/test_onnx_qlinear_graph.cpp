@@ -19,6 +19,7 @@
 #include "sim/io/import.hpp"
 #include "sim/io/onnx_to_graph.hpp"
 #include "tests/onnx_builder.hpp"
+#include "tests/onnx_graph_support.hpp"
 #include "tests/onnx_node_harness.hpp"
 
 using namespace arraysim;
@@ -29,17 +30,8 @@ using Ints = std::vector<std::int32_t>;
 
 namespace {
 
-ir::Graph import(const OnnxBuilder& b) { return io::onnx_graph(b.model(), "m.onnx"); }
-
-Lines import_errors(const OnnxBuilder& b) {
-  try {
-    io::onnx_graph(b.model(), "m.onnx");
-  } catch (const io::ImportError& e) {
-    return e.lines();
-  }
-  FAIL("the import did not fail");
-  return {};
-}
+ir::Graph import(const OnnxBuilder& b) { return test::import_graph(b); }
+using test::import_errors;
 
 /// `count` seeded values uniformly in [lo, hi].
 Ints random_ints(std::mt19937& rng, std::size_t count, int lo, int hi) {

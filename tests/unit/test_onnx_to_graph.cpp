@@ -11,6 +11,7 @@
 #include "sim/io/import.hpp"
 #include "sim/io/onnx_to_graph.hpp"
 #include "tests/onnx_builder.hpp"
+#include "tests/onnx_graph_support.hpp"
 
 using namespace arraysim;
 using test::OnnxBuilder;
@@ -18,18 +19,8 @@ using Lines = std::vector<std::string>;
 
 namespace {
 
-ir::Graph import(const OnnxBuilder& b) { return io::onnx_graph(b.model(), "m.onnx"); }
-
-/// The lines of the ImportError the import throws.
-Lines import_errors(const OnnxBuilder& b) {
-  try {
-    io::onnx_graph(b.model(), "m.onnx");
-  } catch (const io::ImportError& e) {
-    return e.lines();
-  }
-  FAIL("the import did not fail");
-  return {};
-}
+ir::Graph import(const OnnxBuilder& b) { return test::import_graph(b); }
+using test::import_errors;
 
 /// The only operator of a graph.
 const ir::Op& only_op(const ir::Graph& g) {
