@@ -1,6 +1,7 @@
 #include "sim/app/graph_run.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <cmath>
 #include <cstring>
 #include <set>
@@ -35,6 +36,61 @@ ir::Tensor reshaped(const ir::Tensor& t, const ir::Shape& shape) {
     throw std::logic_error("reshaped: " + ir::shape_str(t.shape()) + " to " + ir::shape_str(shape));
   if (r.size_bytes() > 0) std::memcpy(r.raw_bytes(), t.raw_bytes(), t.size_bytes());
   return r;
+}
+
+namespace {
+/// Kinds the post-processing unit can apply in a GEMM's output path: element-wise on the data
+/// operand, any other operand resident (a broadcast bias or scale, quantization parameters).
+bool fusable(ir::OpKind k) {
+  using K = ir::OpKind;
+  switch (k) {
+    case K::relu:
+    case K::relu6:
+    case K::clip:
+    case K::leaky_relu:
+    case K::sigmoid:
+    case K::tanh:
+    case K::gelu:
+    case K::silu:
+    case K::hard_swish:
+    case K::add:
+    case K::sub:
+    case K::mul:
+    case K::div:
+    case K::batch_norm:
+    case K::quantize_linear:
+    case K::dequantize_linear:
+    case K::requantize: return true;
+    default: return false;
+  }
+}
+}  // namespace
+
+void fuse_chains(const ir::Graph& g, GraphProgram& prog) {
+  std::map<std::string, int> uses;
+  for (const ir::Op& op : g.ops())
+    for (const std::string& n : op.inputs) ++uses[n];
+  for (std::size_t k = 0; k < prog.steps.size(); ++k) {
+    if (!prog.steps[k].gemm) continue;
+    // A GEMM that reads partial sums back from DRAM needs its stores there.
+    const plan::Schedule& sched = prog.plans[k].schedule;
+    if (std::any_of(sched.tiles.begin(), sched.tiles.end(), [](const plan::Tile& t) { return t.load_c; })) continue;
+    std::string cur = prog.steps[k].output;
+    for (std::size_t j = k + 1; j < prog.steps.size(); ++j) {
+      const GraphStep& s = prog.steps[j];
+      std::optional<plan::VectorOpPlan>& post = prog.plans[j].post;
+      if (s.gemm || !post || !fusable(post->op.kind) || s.inputs.empty() || s.inputs[0] != cur) break;
+      if (std::any_of(post->resident.begin() + 1, post->resident.end(), [](bool r) { return !r; })) break;
+      // A tensor of the graph read by another operator too, or a graph output, goes to DRAM.
+      if (g.find_tensor(cur) && (uses[cur] != 1 || g.tensor(cur).is_output)) break;
+      post->input_on_chip = true;
+      if (j == k + 1)
+        prog.plans[k].store_on_chip = true;
+      else
+        prog.plans[j - 1].post->output_on_chip = true;
+      cur = s.output;
+    }
+  }
 }
 
 std::string accumulator_name(const ir::Op& op) { return op.name + ":accumulator"; }
@@ -105,6 +161,7 @@ GraphProgram plan_graph(const config::Experiment& e, const std::vector<plan::Lay
     prog.plans.push_back(std::move(lp));
     prog.plans.back().workload_index = prog.steps.size() - 1;
   }
+  if (e.arch.post_processor.fuse) fuse_chains(g, prog);
   return prog;
 }
 

@@ -40,6 +40,13 @@ GraphProgram plan_graph(const config::Experiment& e, const std::vector<plan::Lay
 /// [OC] bias as [1][OC][1][1], the array's [M][N] output as a matmul's [..][M][N]).
 ir::Tensor reshaped(const ir::Tensor& t, const ir::Shape& shape);
 
+/// arch.post_processor.fuse: marks each chain of element-wise steps right after a GEMM step
+/// (each reading the previous one's output as its data operand, every other operand resident,
+/// the tensor between them read by no other operator and not a graph output) to run in the GEMM's
+/// output path: the GEMM hands its output over on chip, the chain's steps load nothing from DRAM
+/// and only its last step stores. A GEMM that reads partial sums back from DRAM is not fused.
+void fuse_chains(const ir::Graph& g, GraphProgram& prog);
+
 /// The name of the accumulator tensor a GEMM with a bias writes before its bias step.
 std::string accumulator_name(const ir::Op& op);
 

@@ -351,6 +351,7 @@ ArchConfig parse_arch(MapReader& r) {
   {
     MapReader pp = r.child("post_processor");
     a.post_processor.lanes = pp.opt_int("lanes", a.post_processor.lanes, 1, kMaxDim);
+    a.post_processor.fuse = pp.opt_bool("fuse", a.post_processor.fuse);
     MapReader lat = pp.child("latency_cycles");
     for (std::size_t i = 0; i < kPostOpClasses.size(); ++i)
       a.post_processor.latency_cycles[i] =
@@ -432,6 +433,7 @@ void emit_arch(YAML::Emitter& out, const ArchConfig& a) {
   }
   out << YAML::Key << "post_processor" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "lanes" << YAML::Value << a.post_processor.lanes;
+  out << YAML::Key << "fuse" << YAML::Value << a.post_processor.fuse;
   out << YAML::Key << "latency_cycles" << YAML::Value << YAML::Flow << YAML::BeginMap;
   for (std::size_t i = 0; i < kPostOpClasses.size(); ++i)
     out << YAML::Key << kPostOpClasses[i] << YAML::Value << a.post_processor.latency_cycles[i];

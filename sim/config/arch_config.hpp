@@ -157,6 +157,9 @@ std::string to_string(Lowering l);
 /// a step issues per cycle, fully pipelined). Defaults: 16 lanes, every latency 1.
 struct PostProcessorConfig {
   std::int64_t lanes = 16;
+  /// Element-wise operators right after a GEMM (its bias, an activation, a requantization) run on
+  /// the array's output while it is still on chip: no DRAM round trip between them (docs/graph.md).
+  bool fuse = false;
   /// Latency in cycles per instruction class, in the order of kPostOpClasses.
   std::array<std::int64_t, 6> latency_cycles{1, 1, 1, 1, 1, 1};
 };

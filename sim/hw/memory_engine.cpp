@@ -354,10 +354,18 @@ void MemoryEngine::store_engine() {
       wait_until(*c_done_[t], store_state_);
       if (values()) buffers_->drain(tile.c_slot, tile, *addr_, shadow_.data());
       const std::vector<lower::DramRun>& runs = addr_->c_runs(tile.group, tile.m0, tile.m_len, tile.n0, tile.n_len);
-      const Transfer tr =
-          dma_.transfer(true, runs, values() ? shadow_.data() : nullptr, now_cycle(), burst_hook(Operand::c));
+      Transfer tr;
+      if (plan_->store_on_chip) {
+        // The post-processing unit takes the block on chip (a fused chain follows): no DRAM
+        // transfer. The bytes still go where the next step reads the output from (no time).
+        tr.issue_cycle = tr.first_ready_cycle = tr.first_data_cycle = tr.dram_done_cycle = tr.done_cycle = now_cycle();
+        if (values())
+          for (const lower::DramRun& run : runs) dma_.debug_write(run.addr, shadow_.data() + run.addr, run.bytes);
+      } else {
+        tr = dma_.transfer(true, runs, values() ? shadow_.data() : nullptr, now_cycle(), burst_hook(Operand::c));
+        count_dram(tr, Operand::c, true);
+      }
       m.sram_read_bytes.output += tile.m_len * tile.n_len * ac;
-      count_dram(tr, Operand::c, true);
       rec_.add_dma_span("dma_store", "store output tile " + std::to_string(t), tr.issue_cycle, tr.done_cycle, tr.bytes);
       rec_.add_dma_access(tr.issue_cycle, Operand::c, "read",
                           static_cast<std::int64_t>(tile.c_slot) * arch_.output.tile_budget_bytes(),

@@ -183,7 +183,8 @@ void PostProcessor::run() {
             static_cast<double>(load_at);
         bool any = false;
         for (std::size_t i = 0; i < p.inputs.size(); ++i) {
-          if (p.resident[i] || ch.input_bytes[i] == 0) continue;
+          // A fused operator's data operand is still on chip (the array's output): no load.
+          if (p.resident[i] || ch.input_bytes[i] == 0 || (i == 0 && p.input_on_chip)) continue;
           const Transfer t = move(false, input_addr_[i] + ch.input_offset[i], ch.input_bytes[i], plan::Operand::a);
           if (!any || t.done_cycle > tr.done_cycle) tr = t;
           any = true;
@@ -195,7 +196,13 @@ void PostProcessor::run() {
         // A chunk's store is issued when the lanes have its last result.
         wait_until(store_at);
         const plan::VectorChunk& ch = p.chunks[ks];
-        store[ks] = move(true, output_addr_ + ch.output_offset, ch.output_bytes, plan::Operand::c);
+        if (p.output_on_chip) {
+          // The next operator of a fused chain takes the chunk on chip: nothing goes to DRAM.
+          store[ks].issue_cycle = store[ks].first_ready_cycle = store[ks].first_data_cycle = store[ks].dram_done_cycle =
+              store[ks].done_cycle = static_cast<double>(store_at);
+        } else {
+          store[ks] = move(true, output_addr_ + ch.output_offset, ch.output_bytes, plan::Operand::c);
+        }
         store_done[ks] = std::max(store_at, ceil_cycle(store[ks].done_cycle));
         ++ks;
       }
@@ -206,6 +213,9 @@ void PostProcessor::run() {
       end_ = store_done[n - 1];
     }
     for (std::size_t k = 0; k + 1 < n; ++k) end_ = std::max(end_, store_done[k]);
+    // An output kept on chip is where the next step reads it from all the same (no time).
+    if (p.output_on_chip && !shadow_.empty() && p.output_bytes > 0)
+      dma_.debug_write(output_addr_, shadow_.data() + output_addr_, p.output_bytes);
     wait_until(end_);
     done_ = true;
     done_event_.notify(sc_core::SC_ZERO_TIME);

@@ -40,6 +40,9 @@ struct LayerPlan {
   /// A graph's non-GEMM operator on the post-processing unit (docs/graph.md): set instead of a
   /// GEMM schedule; `layer` then only carries its name.
   std::optional<VectorOpPlan> post;
+  /// A GEMM whose output the post-processing unit takes on chip (a fused chain follows): its
+  /// output blocks are handed over instead of stored to DRAM.
+  bool store_on_chip = false;
   /// Host work the simulation of this layer costs, in arbitrary units (progress bars): folds in
   /// timing fidelity, simulated cycles in values fidelity.
   double host_work = 0;

@@ -75,6 +75,10 @@ struct VectorOpPlan {
   /// parameter); otherwise streamed chunk by chunk.
   std::vector<bool> resident;
   bool layout_only = false;  ///< reshape, flatten, squeeze, unsqueeze: the same bytes under a new shape
+  /// Fused into the output path of the GEMM before it (arch.post_processor.fuse): the first input
+  /// is still on chip (no DRAM load), and, unless this is the last operator of the fused chain,
+  /// so is the output (no DRAM store).
+  bool input_on_chip = false, output_on_chip = false;
   VectorOpCost cost;
   std::vector<VectorChunk> chunks;
   std::int64_t setup_cycles = 0;

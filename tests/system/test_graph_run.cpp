@@ -245,6 +245,42 @@ TEST_CASE("graph run: an int8 graph with QLinearConv and QLinearMatMul is bit-ex
                                           "qfc/requantize"});
 }
 
+TEST_CASE("graph run: fused and unfused give the same outputs; fusion saves exactly the intermediate tensors' traffic",
+          "[system][graph]") {
+  TempDir d;
+  const std::string model = small_cnn().save(d.path() + "/cnn.onnx");
+  const auto run = [&](const std::string& fuse) {
+    const auto r = run_cli("run --model " + model + " --arch " + src_path("configs/arch/ws_16x16_fp32.yaml") +
+                           " --graph --check-all --no-plots --set arch.post_processor.fuse=" + fuse + " --out " +
+                           d.path() + "/" + fuse);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return json::parse(read_text(d.path() + "/" + fuse + "/stats.json"));
+  };
+  const json unfused = run("false"), fused = run("true");
+  std::int64_t read[2] = {0, 0}, written[2] = {0, 0};
+  for (int f = 0; f < 2; ++f)
+    for (const json& l : (f ? fused : unfused)["layers"]) {
+      INFO(l["name"]);
+      CHECK(l["golden_match"] == true);
+      for (const char* op : {"ifmap", "weight", "output"}) {
+        read[f] += l["dram_read_bytes"][op].get<std::int64_t>();
+        written[f] += l["dram_write_bytes"][op].get<std::int64_t>();
+      }
+    }
+  // Fused chains: conv1 -> conv1.bias -> relu1, conv2 -> conv2.bias -> relu2 (relu2's output
+  // feeds the residual add with another streamed operand: the chain ends), fc -> fc.bias
+  // (softmax is not element-wise). Each tensor handed on chip is neither written nor read back:
+  // conv1's accumulator and c1 (1·8·8·8 fp32 = 2048 bytes each), conv2's accumulator and c2
+  // (1·8·4·4 fp32 = 512 each), fc's accumulator (10 fp32 = 40 bytes, one 64-byte burst):
+  // 2048 + 2048 + 512 + 512 + 64 = 5184 bytes in each direction.
+  CHECK(read[0] - read[1] == 5184);
+  CHECK(written[0] - written[1] == 5184);
+  CHECK(layer(fused, "relu1")["dram_read_bytes"]["ifmap"] == 0);
+  CHECK(layer(fused, "conv1")["dram_write_bytes"]["output"] == 0);
+  CHECK(layer(fused, "relu1")["dram_write_bytes"]["output"] == 2048);
+}
+
 TEST_CASE("graph run: timing fidelity gives the cycles of values fidelity on DDR4", "[system][graph]") {
   TempDir d;
   const std::string model = small_cnn().save(d.path() + "/cnn.onnx");
