@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes the CNNs of this directory as whole-graph ONNX models (graphs/NAME.onnx).
+"""Writes the CNNs of this directory and transformer blocks as whole-graph ONNX models (graphs/NAME.onnx).
 
     /usr/bin/python3 configs/workloads/networks/generate_graphs.py           # (re)write graphs/*.onnx
     /usr/bin/python3 configs/workloads/networks/generate_graphs.py --check   # exit 1 if a file differs
@@ -31,6 +31,24 @@ What the graphs hold, as a torchvision export in eval mode before any folding wo
     addition, flatten for torch.flatten, avgpool for MobileNetV2's adaptive_avg_pool2d call (a
     module of that name in the other networks). Each node's output value has the node's name,
     but for the last Gemm's, which is "output".
+
+Transformer blocks (fp32, batch 1, input "input" [1, seq, d], output "output" [1, seq, d], opset 17
+for LayerNormalization, IR version 8):
+  - gpt2_block_tiny (seq 16, d_model 64, 4 heads, MLP 256) and gpt2_small_block (GPT-2 small: seq 128,
+    d_model 768, 12 heads, MLP 3072): a GPT2Block, pre-LN: ln_1, the Q, K and V projections (c_attn
+    as three MatMul + Add, since the graph IR has no Split), Reshape/Transpose into heads (K straight
+    to [1, heads, dh, seq]), attn.scores = Q·Kᵀ (a batched MatMul), Div by sqrt(dh), the causal mask
+    (Add of a [1, 1, seq, seq] constant: 0 on and below the diagonal, -1e4 above), Softmax,
+    attn.context = P·V (batched), Transpose/Reshape back, c_proj, the residual Add, ln_2, mlp.c_fc,
+    GELU, mlp.c_proj, the residual Add.
+  - bert_block_tiny (the tiny sizes): a BertLayer, post-LN: query/key/value, the same heads, Mul by
+    1/sqrt(dh), no mask, Softmax, context, attention.output.dense, residual Add, LayerNorm
+    (epsilon 1e-12), intermediate.dense, GELU, output.dense, residual Add, LayerNorm.
+  GELU is its tanh approximation 0.5·x·(1 + tanh(sqrt(2/pi)·(x + 0.044715·x³))) in Mul, Add and Tanh
+  nodes: ONNX's Gelu is opset 20, beyond Debian's onnx 1.12 (GPT-2 uses this approximation; BERT's
+  erf form differs from it by less than 1e-3). Weights are graph inputs (HF module names, weight
+  [in, out] as a MatMul takes it), seeded by the run; initializers hold only the reshape shapes,
+  the scalars and the mask. The MatMul MACs are checked against 4·seq·d² + 2·seq²·d + 2·seq·d·ff.
 
 Every model is checked with onnx.checker (full) and onnx.shape_inference (strict) on writing and
 with --check; --check also regenerates the bytes and compares them with the committed files, and
@@ -234,6 +252,144 @@ LAYER_LISTS = {"alexnet": generate.alexnet, "vgg16": generate.vgg16, "resnet18":
                "resnet50": lambda: generate.resnet(50), "mobilenet_v2": generate.mobilenet_v2}
 
 
+# ---------------------------------------------------------------- transformer blocks
+
+TRANSFORMER_OPSET = 17  # LayerNormalization is opset 17
+TRANSFORMER_IR_VERSION = 8  # the IR version of opset 17 (ONNX 1.12)
+INT64 = TensorProto.INT64
+
+
+class Block:
+    """Builds one transformer block: input "input" [1, seq, d], output "output" [1, seq, d];
+    parameters as graph inputs, shapes and constants as initializers."""
+
+    def __init__(self, name, seq, d, heads, ff):
+        self.name, self.seq, self.d, self.heads, self.ff = name, seq, d, heads, ff
+        self.dh = d // heads
+        self.nodes = []
+        self.inputs = [helper.make_tensor_value_info("input", FP32, [1, seq, d])]
+        self.initializers = []
+        self.constants = {}  # (dtype, values, dims) -> initializer name, each constant once
+
+    def param(self, name, shape):
+        self.inputs.append(helper.make_tensor_value_info(name, FP32, shape))
+        return name
+
+    def const(self, name, dtype, dims, values):
+        key = (dtype, tuple(dims), tuple(values))
+        if key not in self.constants:
+            self.initializers.append(helper.make_tensor(name, dtype, dims, values))
+            self.constants[key] = name
+        return self.constants[key]
+
+    def scalar(self, value):
+        return self.const(f"const.{value:g}", FP32, [], [value])
+
+    def op(self, op_type, name, inputs, output=None, **attrs):
+        self.nodes.append(helper.make_node(op_type, inputs, [output or name], name=name, **attrs))
+        return output or name
+
+    def layer_norm(self, module, x):
+        return self.op("LayerNormalization", module,
+                       [x, self.param(f"{module}.weight", [self.d]), self.param(f"{module}.bias", [self.d])],
+                       axis=-1, epsilon=1e-5)
+
+    def linear(self, module, x, inf, outf, output=None):
+        """x [1, seq, inf] · weight [inf, outf] + bias: MatMul and Add, as an nn.Linear exports."""
+        y = self.op("MatMul", module, [x, self.param(f"{module}.weight", [inf, outf])])
+        return self.op("Add", f"{module}.add_bias", [y, self.param(f"{module}.bias", [outf])], output=output)
+
+    def heads_of(self, module, x, perm):
+        """[1, seq, d] -> [1, seq, heads, dh] -> Transpose(perm): [1, heads, seq, dh] or, for K,
+        [1, heads, dh, seq]."""
+        shape = self.const("shape.heads", INT64, [4], [1, self.seq, self.heads, self.dh])
+        y = self.op("Reshape", f"{module}.split_heads", [x, shape])
+        return self.op("Transpose", f"{module}.transpose", [y], perm=perm)
+
+    def attention(self, prefix, x, q_name, k_name, v_name, out_name, scale_op, causal):
+        """Multi-head self-attention: Q·Kᵀ and P·V as batched matmuls over [1, heads]."""
+        d = self.d
+        q = self.heads_of(q_name, self.linear(q_name, x, d, d), [0, 2, 1, 3])
+        k = self.heads_of(k_name, self.linear(k_name, x, d, d), [0, 2, 3, 1])
+        v = self.heads_of(v_name, self.linear(v_name, x, d, d), [0, 2, 1, 3])
+        s = self.op("MatMul", f"{prefix}.scores", [q, k])  # [1, heads, seq, seq]
+        if scale_op == "Div":
+            s = self.op("Div", f"{prefix}.scale", [s, self.scalar(float(self.dh) ** 0.5)])
+        else:
+            s = self.op("Mul", f"{prefix}.scale", [s, self.scalar(1.0 / float(self.dh) ** 0.5)])
+        if causal:
+            # 0 on and below the diagonal, -1e4 above it (GPT-2's masked_bias): a key after the
+            # query gets exp(-1e4 + ...) = 0 in the softmax.
+            n = self.seq
+            mask = [0.0 if j <= i else -1e4 for i in range(n) for j in range(n)]
+            s = self.op("Add", f"{prefix}.causal_mask", [s, self.const("causal_mask", FP32, [1, 1, n, n], mask)])
+        p = self.op("Softmax", f"{prefix}.softmax", [s], axis=-1)
+        c = self.op("MatMul", f"{prefix}.context", [p, v])  # [1, heads, seq, dh]
+        c = self.op("Transpose", f"{prefix}.merge_heads", [c], perm=[0, 2, 1, 3])
+        c = self.op("Reshape", f"{prefix}.merge_heads.reshape",
+                    [c, self.const("shape.tokens", INT64, [3], [1, self.seq, d])])
+        return self.linear(out_name, c, d, d)
+
+    def gelu(self, module, x):
+        """GELU, tanh approximation, in elementary operators (Gelu is opset 20, beyond ONNX 1.12):
+        0.5·x·(1 + tanh(sqrt(2/pi)·(x + 0.044715·x³)))."""
+        x2 = self.op("Mul", f"{module}.x2", [x, x])
+        x3 = self.op("Mul", f"{module}.x3", [x2, x])
+        inner = self.op("Add", f"{module}.inner", [x, self.op("Mul", f"{module}.cubic", [x3, self.scalar(0.044715)])])
+        t = self.op("Tanh", f"{module}.tanh", [self.op("Mul", f"{module}.scale", [inner,
+                                                                                   self.scalar(0.7978845608028654)])])
+        half = self.op("Mul", f"{module}.half", [x, self.scalar(0.5)])
+        return self.op("Mul", module, [half, self.op("Add", f"{module}.one_plus", [t, self.scalar(1.0)])])
+
+    def model(self, doc):
+        out = helper.make_tensor_value_info("output", FP32, [1, self.seq, self.d])
+        graph = helper.make_graph(self.nodes, self.name, self.inputs, [out], initializer=self.initializers,
+                                  doc_string=doc)
+        m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", TRANSFORMER_OPSET)],
+                              producer_name="arraysim configs/workloads/networks/generate_graphs.py")
+        m.ir_version = TRANSFORMER_IR_VERSION
+        return m
+
+    def macs(self):
+        """Q, K, V and output projections 4·seq·d², scores and context 2·seq²·d, MLP 2·seq·d·ff."""
+        return 4 * self.seq * self.d ** 2 + 2 * self.seq ** 2 * self.d + 2 * self.seq * self.d * self.ff
+
+
+def gpt2_block(name, seq, d, heads, ff):
+    """A GPT-2 decoder block (transformers GPT2Block, pre-LN): x + attn(ln_1(x)), then + mlp(ln_2(.))."""
+    b = Block(name, seq, d, heads, ff)
+    a = b.attention("attn", b.layer_norm("ln_1", "input"), "attn.c_attn.q", "attn.c_attn.k", "attn.c_attn.v",
+                    "attn.c_proj", "Div", causal=True)
+    r = b.op("Add", "attn.residual", ["input", a])
+    h = b.gelu("mlp.act", b.linear("mlp.c_fc", b.layer_norm("ln_2", r), d, ff))
+    m = b.linear("mlp.c_proj", h, ff, d)
+    b.op("Add", "mlp.residual", [r, m], output="output")
+    return b, b.model(f"GPT-2-style decoder block (GPT2Block, pre-LN, causal), seq {seq}, d_model {d}, {heads} heads, "
+                      f"MLP {ff}, batch 1; c_attn as three projections q, k, v.")
+
+
+def bert_block(name, seq, d, heads, ff):
+    """A BERT encoder layer (transformers BertLayer, post-LN): LN(x + attn(x)), then LN(. + ffn(.))."""
+    b = Block(name, seq, d, heads, ff)
+    a = b.attention("attention.self", "input", "attention.self.query", "attention.self.key", "attention.self.value",
+                    "attention.output.dense", "Mul", causal=False)
+    r = b.layer_norm("attention.output.LayerNorm", b.op("Add", "attention.output.residual", ["input", a]))
+    h = b.gelu("intermediate.intermediate_act_fn", b.linear("intermediate.dense", r, d, ff))
+    o = b.op("Add", "output.residual", [r, b.linear("output.dense", h, ff, d)])
+    b.op("LayerNormalization", "output.LayerNorm",
+         [o, b.param("output.LayerNorm.weight", [d]), b.param("output.LayerNorm.bias", [d])], output="output",
+         axis=-1, epsilon=1e-12)
+    return b, b.model(f"BERT-style encoder layer (BertLayer, post-LN), seq {seq}, d_model {d}, {heads} heads, "
+                      f"FFN {ff}, batch 1; GELU as its tanh approximation.")
+
+
+TRANSFORMERS = {
+    "gpt2_block_tiny": lambda: gpt2_block("gpt2_block_tiny", 16, 64, 4, 256),
+    "bert_block_tiny": lambda: bert_block("bert_block_tiny", 16, 64, 4, 256),
+    "gpt2_small_block": lambda: gpt2_block("gpt2_small_block", 128, 768, 12, 3072),
+}
+
+
 # ---------------------------------------------------------------- checks
 
 def gemm_nodes(model):
@@ -274,14 +430,48 @@ def check(name, model):
     return problems, macs
 
 
+def check_transformer(name, block, model):
+    """Problems of one transformer block: checker, shape inference, output shape, MatMul MACs
+    against the closed form Block.macs()."""
+    problems = []
+    onnx.checker.check_model(model, full_check=True)
+    inferred = onnx.shape_inference.infer_shapes(model, check_type=True, strict_mode=True)
+    g = inferred.graph
+    shapes = {v.name: [d.dim_value for d in v.type.tensor_type.shape.dim]
+              for v in list(g.input) + list(g.value_info) + list(g.output)}
+    macs = 0
+    for n in g.node:
+        if n.op_type == "MatMul":
+            out = shapes[n.output[0]]
+            count = 1
+            for dim in out[:-1]:
+                count *= dim
+            macs += count * out[-1] * shapes[n.input[0]][-1]
+    if shapes["output"] != [1, block.seq, block.d]:
+        problems.append(f"{name}: output shape {shapes['output']}, expected {[1, block.seq, block.d]}")
+    if macs != block.macs():
+        problems.append(f"{name}: {macs:,} MatMul MACs, the closed form gives {block.macs():,}")
+    return problems, macs
+
+
+def models():
+    """(name, model, problems, MACs) of every file this script writes."""
+    for name, make in NETWORKS.items():
+        model = make()
+        found, macs = check(name, model)
+        yield name, model, found, macs
+    for name, make in TRANSFORMERS.items():
+        block, model = make()
+        found, macs = check_transformer(name, block, model)
+        yield name, model, found, macs
+
+
 def main(argv):
     check_only = "--check" in argv[1:]
     problems, stale = [], []
     os.makedirs(OUT_DIR, exist_ok=True)
-    for name, make in NETWORKS.items():
-        model = make()
+    for name, model, found, macs in models():
         data = model.SerializeToString()
-        found, macs = check(name, model)
         problems += found
         path = os.path.join(OUT_DIR, name + ".onnx")
         if check_only:
