@@ -38,6 +38,39 @@ Shape broadcast_shape(const Shape& a, const Shape& b) {
   return out;
 }
 
+MatmulBatch matmul_batch(const Shape& a, const Shape& b) {
+  if (a.size() < 2 || b.size() < 2) fail("A and B must have rank 2 or more");
+  const Shape ab(a.begin(), a.end() - 2), bb(b.begin(), b.end() - 2);
+  MatmulBatch r;
+  r.batch = broadcast_shape(ab, bb);
+  const std::size_t rank = r.batch.size();
+  // Matrix strides of an operand's batch dimensions aligned right to the batch; 0 where it is
+  // broadcast (size 1) or missing.
+  const auto strides = [rank](const Shape& s) {
+    std::vector<std::int64_t> st(rank, 0);
+    std::int64_t step = 1;
+    for (std::size_t d = s.size(); d-- > 0;) {
+      if (s[d] != 1) st[d + rank - s.size()] = step;
+      step *= s[d];
+    }
+    return st;
+  };
+  const std::vector<std::int64_t> sa = strides(ab), sb = strides(bb);
+  std::vector<std::int64_t> idx(rank, 0);
+  const std::int64_t count = numel(r.batch);
+  for (std::int64_t i = 0; i < count; ++i) {
+    std::int64_t ia = 0, ib = 0;
+    for (std::size_t d = 0; d < rank; ++d) ia += idx[d] * sa[d], ib += idx[d] * sb[d];
+    r.a.push_back(ia);
+    r.b.push_back(ib);
+    for (std::size_t d = rank; d-- > 0;) {  // the next batch index, row-major
+      if (++idx[d] < r.batch[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return r;
+}
+
 PoolGeometry pool_geometry(const std::vector<std::int64_t>& x_spatial, const PoolParams& p) {
   const std::size_t n = p.kernel.size();
   if (x_spatial.size() != n) fail("kernel rank differs from the spatial rank");

@@ -18,6 +18,16 @@ std::size_t normalize_axis(std::int64_t axis, std::size_t rank);
 /// Shape of broadcasting a with b (numpy rules: right-aligned, each dimension equal or 1).
 Shape broadcast_shape(const Shape& a, const Shape& b);
 
+/// The matrices a batched matmul A [..a][M][K] · B [..b][K][N] multiplies: per element of the
+/// batch broadcast(..a, ..b), row-major, the index of its A matrix among A's [..a] and of its B
+/// matrix among B's [..b] (a batch dimension of 1, or a missing one, repeats that operand's
+/// matrix). Throws when A or B has rank below 2 or the batch dimensions do not broadcast.
+struct MatmulBatch {
+  Shape batch;                     ///< broadcast(..a, ..b)
+  std::vector<std::int64_t> a, b;  ///< per batch element, row-major: matrix indices
+};
+MatmulBatch matmul_batch(const Shape& a, const Shape& b);
+
 // ---- pooling (MaxPool opset 12, AveragePool opset 11/19) ---------------------------------------
 
 /// ONNX auto_pad.

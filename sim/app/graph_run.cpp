@@ -7,6 +7,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "models/ir/shapes.hpp"
+
 namespace arraysim::app {
 
 namespace {
@@ -71,7 +73,8 @@ void fuse_chains(const ir::Graph& g, GraphProgram& prog) {
   for (const ir::Op& op : g.ops())
     for (const std::string& n : op.inputs) ++uses[n];
   for (std::size_t k = 0; k < prog.steps.size(); ++k) {
-    if (!prog.steps[k].gemm) continue;
+    // A batched matmul's output is whole only after its last step: it goes to DRAM.
+    if (!prog.steps[k].gemm || prog.steps[k].batches > 0) continue;
     // A GEMM that reads partial sums back from DRAM needs its stores there.
     const plan::Schedule& sched = prog.plans[k].schedule;
     if (std::any_of(sched.tiles.begin(), sched.tiles.end(), [](const plan::Tile& t) { return t.load_c; })) continue;
@@ -98,8 +101,13 @@ std::string accumulator_name(const ir::Op& op) { return op.name + ":accumulator"
 GraphProgram plan_graph(const config::Experiment& e, const std::vector<plan::LayerPlan>& gemm_plans) {
   const ir::Graph& g = *e.graph->graph;
   const config::ArrayConfig& arr = e.arch.array;
-  std::map<std::size_t, std::size_t> layer_of;
-  for (std::size_t l = 0; l < e.graph->layer_op.size(); ++l) layer_of[e.graph->layer_op[l]] = l;
+  // Per operator on the array: its first workload layer and how many it has (a batched matmul has
+  // one per batch element, consecutive).
+  std::map<std::size_t, std::size_t> layer_of, layer_count;
+  for (std::size_t l = e.graph->layer_op.size(); l-- > 0;) {
+    layer_of[e.graph->layer_op[l]] = l;
+    ++layer_count[e.graph->layer_op[l]];
+  }
   GraphProgram prog;
   for (std::size_t i : g.topological_order()) {
     const ir::Op& op = g.ops()[i];
@@ -119,6 +127,23 @@ GraphProgram plan_graph(const config::Experiment& e, const std::vector<plan::Lay
       s.gemm = true;
       s.layer = layer_of.at(i);
       s.inputs = {op.inputs[0], op.inputs[1]};
+      if (layer_count.at(i) > 1) {
+        // A batched matmul: one GEMM step per batch element, each on its own A and B matrices.
+        const ir::MatmulBatch mb = ir::matmul_batch(a.shape, b.shape);
+        s.output = op.outputs[0];
+        s.output_type = out;
+        s.batches = static_cast<std::int64_t>(mb.a.size());
+        for (std::int64_t k = 0; k < s.batches; ++k) {
+          s.batch = k;
+          s.layer = layer_of.at(i) + static_cast<std::size_t>(k);
+          s.a_matrix = mb.a[static_cast<std::size_t>(k)];
+          s.b_matrix = mb.b[static_cast<std::size_t>(k)];
+          prog.steps.push_back(s);
+          prog.plans.push_back(gemm_plans.at(s.layer));
+          prog.plans.back().workload_index = prog.steps.size() - 1;
+        }
+        continue;
+      }
       const bool bias = op.inputs.size() > 2;
       s.output = bias ? accumulator_name(op) : op.outputs[0];
       s.output_type = out;
@@ -169,6 +194,12 @@ ir::LayerOperands gemm_operands(const GraphStep& s, const ir::Layer& l, const Te
   const ir::Tensor& a = find(tensors, s.inputs[0]);
   const ir::Tensor& b = find(tensors, s.inputs[1]);
   ir::LayerOperands ops;
+  if (s.batches > 0) {
+    const ir::GemmDims d = ir::gemm_dims(l);
+    ops.input = matrix_of(a, s.a_matrix, d.m, d.k);
+    ops.weight = matrix_of(b, s.b_matrix, d.k, d.n);
+    return ops;
+  }
   if (s.op->kind == ir::OpKind::gemm) {
     const auto& attrs = std::get<ir::GemmAttrs>(s.op->attrs);
     ops.input = attrs.trans_a ? transposed(a) : a;
@@ -180,6 +211,34 @@ ir::LayerOperands gemm_operands(const GraphStep& s, const ir::Layer& l, const Te
   ops.input = reshaped(ops.input, ir::input_shape(l));
   ops.weight = reshaped(ops.weight, ir::weight_shape(l));
   return ops;
+}
+
+ir::Tensor matrix_of(const ir::Tensor& t, std::int64_t index, std::int64_t rows, std::int64_t cols) {
+  ir::Tensor m(t.dtype(), {rows, cols});
+  const std::size_t offset = static_cast<std::size_t>(index) * m.size_bytes();
+  if (offset + m.size_bytes() > t.size_bytes())
+    throw std::logic_error("matrix_of: matrix " + std::to_string(index) + " of " + ir::shape_str(t.shape()));
+  if (m.size_bytes() > 0) std::memcpy(m.raw_bytes(), t.raw_bytes() + offset, m.size_bytes());
+  return m;
+}
+
+void take_output(const GraphStep& s, const ir::Tensor& out, TensorMap& tensors, TensorMap& partial) {
+  if (s.batches == 0) {
+    tensors[s.output] = reshaped(out, s.output_type.shape);
+    return;
+  }
+  auto it = partial.find(s.output);
+  if (it == partial.end()) it = partial.emplace(s.output, ir::Tensor(out.dtype(), s.output_type.shape)).first;
+  ir::Tensor& whole = it->second;
+  const std::size_t offset = static_cast<std::size_t>(s.batch) * out.size_bytes();
+  if (out.dtype() != whole.dtype() || offset + out.size_bytes() > whole.size_bytes())
+    throw std::logic_error("take_output: matrix " + std::to_string(s.batch) + " " + ir::shape_str(out.shape()) +
+                           " does not fit " + s.output + " " + ir::shape_str(whole.shape()));
+  if (out.size_bytes() > 0) std::memcpy(whole.raw_bytes() + offset, out.raw_bytes(), out.size_bytes());
+  if (s.batch + 1 == s.batches) {
+    tensors[s.output] = std::move(whole);
+    partial.erase(it);
+  }
 }
 
 TensorMap graph_inputs(const ir::Graph& g, std::uint64_t seed, const ir::Tensor* given) {

@@ -25,6 +25,12 @@ struct GraphStep {
   std::vector<std::string> inputs;  ///< tensor names read, in the operator's order
   std::string output;               ///< the tensor written
   ir::TensorType output_type;
+  /// A batched matmul runs as consecutive GEMM steps, one per element of its broadcast batch
+  /// (docs/graph.md): this step's element `batch` of `batches` (0 for every other step), taking
+  /// matrix `a_matrix` of A and `b_matrix` of B; it writes matrix `batch` of `output`, which is
+  /// complete when the last of them ends.
+  std::int64_t batch = 0, batches = 0;
+  std::int64_t a_matrix = 0, b_matrix = 0;
 };
 
 /// The steps of a graph and their plans (one LayerPlan per step: the GEMM's from `gemm_plans`,
@@ -52,8 +58,16 @@ std::string accumulator_name(const ir::Op& op);
 
 /// The array operands of GEMM step `s` (layer `l`) from `tensors`: a conv's X and W as they are,
 /// a gemm's A and B transposed when the operator says so, a matmul's A with its leading
-/// dimensions folded into M.
+/// dimensions folded into M; for a step of a batched matmul, its A and B matrices.
 ir::LayerOperands gemm_operands(const GraphStep& s, const ir::Layer& l, const TensorMap& tensors);
+
+/// Matrix `index` ([rows][cols]) of a stack of matrices `t` (row-major), copied out.
+ir::Tensor matrix_of(const ir::Tensor& t, std::int64_t index, std::int64_t rows, std::int64_t cols);
+
+/// Takes the output of step `s` as the array or the unit left it: `tensors[s.output]` in the
+/// output's shape. A step of a batched matmul writes its matrix into `partial[s.output]` instead,
+/// and the last of them moves the assembled tensor into `tensors`.
+void take_output(const GraphStep& s, const ir::Tensor& out, TensorMap& tensors, TensorMap& partial);
 
 /// The graph inputs of a run: seeded (ir::fill_random with `seed`, stream 1000 + the input's
 /// position; the |value| for a batch_norm's variance) or, for the first graph input, `given` when

@@ -120,8 +120,9 @@ GoldenCheck golden_check(const ir::Layer& l, const ir::LayerOperands& ops, ir::D
 
 /// The golden graph on the run's inputs against the simulated tensors (docs/graph.md, "Checks"):
 /// every graph output, and with `all` the output of every step; a step's row gets golden_match
-/// (and its mismatches) for the tensor it wrote. A GEMM's accumulator before its bias is not a
-/// tensor of the graph: the layer's own golden check covers it.
+/// (and its mismatches) for the tensor it wrote, a batched matmul's step for its matrix of the
+/// output. A GEMM's accumulator before its bias is not a tensor of the graph: the layer's own
+/// golden check covers it.
 void check_graph(const config::Experiment& e, const GraphProgram& gp, const TensorMap& sim, bool all,
                  stats::RunResult& res) {
   const ir::Graph& g = *e.graph->graph;
@@ -136,7 +137,18 @@ void check_graph(const config::Experiment& e, const GraphProgram& gp, const Tens
     const ir::Tensor& got = sim.at(s.output);
     std::optional<ir::Tensor> tol;
     if (got.dtype() == ir::DType::fp32) tol = graph_tolerance(it->second);
-    const std::vector<stats::Mismatch> mm = compare_outputs(s.output, it->second, got, tol ? &*tol : nullptr, 5);
+    std::vector<stats::Mismatch> mm;
+    if (s.batches > 0) {
+      // This step's matrix of the output: [M][N], the last two dimensions.
+      const ir::Shape& shape = s.output_type.shape;
+      const std::int64_t rows = shape[shape.size() - 2], cols = shape.back();
+      const auto mat = [&](const ir::Tensor& t) { return matrix_of(t, s.batch, rows, cols); };
+      const std::optional<ir::Tensor> mtol = tol ? std::optional<ir::Tensor>(mat(*tol)) : std::nullopt;
+      mm = compare_outputs(s.output + "[" + std::to_string(s.batch) + "]", mat(it->second), mat(got),
+                           mtol ? &*mtol : nullptr, 5);
+    } else {
+      mm = compare_outputs(s.output, it->second, got, tol ? &*tol : nullptr, 5);
+    }
     stats::LayerResult& r = res.layers[k];
     r.golden_match = r.golden_match.value_or(true) && mm.empty();
     r.mismatches.insert(r.mismatches.end(), mm.begin(), mm.end());
@@ -271,17 +283,14 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
 
   // A graph passes tensors on: before each step, the output of the one before joins the tensors
   // computed so far and the step's operands are taken from them.
-  TensorMap tensors;
+  TensorMap tensors, partial;  // partial: a batched matmul's output until its last step ends
   if (graph && values) {
     const ir::Graph& g = *e.graph->graph;
     tensors = graph_inputs(g, e.workload.seed, given_input ? &*given_input : nullptr);
     for (const ir::TensorInfo& t : g.tensors())
       if (t.value) tensors[t.name] = *t.value;
     so.prepare_layer = [&](std::size_t k, std::vector<hw::LayerCounters>& counters) {
-      if (k > 0) {
-        const GraphStep& prev = graph->steps[k - 1];
-        tensors[prev.output] = reshaped(counters[k - 1].output, prev.output_type.shape);
-      }
+      if (k > 0) take_output(graph->steps[k - 1], counters[k - 1].output, tensors, partial);
       const GraphStep& s = graph->steps[k];
       const plan::LayerPlan& p = plan.layers[k];
       if (s.gemm) {
@@ -312,7 +321,7 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
   const auto t1 = clock::now();
   res.simulate_seconds = std::chrono::duration<double>(t1 - t0).count();
   if (graph && values && !graph->steps.empty())
-    tensors[graph->steps.back().output] = reshaped(counters.back().output, graph->steps.back().output_type.shape);
+    take_output(graph->steps.back(), counters.back().output, tensors, partial);
 
   // Checks: cycles against the closed form, outputs against the golden model.
   const bool ideal_dram = e.arch.dram.model == config::DramModel::ideal;

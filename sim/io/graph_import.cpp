@@ -3,12 +3,19 @@
 #include <memory>
 #include <stdexcept>
 
+#include "models/ir/shapes.hpp"
 #include "sim/io/import.hpp"
 #include "sim/io/onnx_import.hpp"
 #include "sim/io/onnx_tensor.hpp"
 #include "sim/io/onnx_to_graph.hpp"
 
 namespace arraysim::io {
+
+bool is_batched_matmul(const ir::Shape& b) {
+  std::int64_t matrices = 1;
+  for (std::size_t d = 0; d + 2 < b.size(); ++d) matrices *= b[d];
+  return matrices > 1;
+}
 
 GraphLayers graph_gemm_layers(const ir::Graph& g, const std::string& file) {
   GraphLayers out;
@@ -36,18 +43,27 @@ GraphLayers graph_gemm_layers(const ir::Graph& g, const std::string& file) {
       l.gemm.n = a.trans_b ? sb[0] : sb[1];
     } else if (op.kind == ir::OpKind::matmul) {
       const ir::Shape sa = shape(0), sb = shape(1);
-      std::int64_t batch_b = 1;
-      for (std::size_t d = 0; d + 2 < sb.size(); ++d) batch_b *= sb[d];
-      if (sa.size() < 2 || sb.size() < 2 || batch_b != 1) {
+      if (sa.size() < 2 || sb.size() < 2) {
         problems.push_back(file + ": " + ir::node_prefix(op) + "A " + ir::shape_str(sa) + " by B " + ir::shape_str(sb) +
-                           ": only a B of one matrix (rank 2, or leading dimensions of 1) runs on the array");
+                           ": a 1-D operand does not run on the array yet");
         continue;
       }
       l.kind = ir::LayerKind::gemm;
-      l.gemm.m = 1;
-      for (std::size_t d = 0; d + 1 < sa.size(); ++d) l.gemm.m *= sa[d];
       l.gemm.k = sa.back();
       l.gemm.n = sb.back();
+      if (is_batched_matmul(sb)) {
+        // One M·K by K·N GEMM per element of the broadcast batch, named NAME[i].
+        const std::int64_t count = ir::numel(ir::matmul_batch(sa, sb).batch);
+        l.gemm.m = sa[sa.size() - 2];
+        for (std::int64_t b = 0; b < count; ++b) {
+          l.name = op.name + "[" + std::to_string(b) + "]";
+          out.layers.push_back(l);
+          out.ops.push_back(i);
+        }
+        continue;
+      }
+      l.gemm.m = 1;
+      for (std::size_t d = 0; d + 1 < sa.size(); ++d) l.gemm.m *= sa[d];
     } else {
       continue;
     }
