@@ -159,6 +159,14 @@ TEST_CASE("graph run: the small GPT-2 and BERT blocks run every operator, every 
     // Q·Kᵀ per head: 16 queries by 16 keys over dh = 16: 16·16·16 = 4096 MACs.
     for (const json& l : j["layers"])
       if (l["name"].get<std::string>().rfind("attn.scores[", 0) == 0) CHECK(l["macs"] == 4096);
+    // Timing fidelity moves no values and gives the same cycles, row by row.
+    const json t = run_graph(src_path("configs/workloads/networks/graphs/gpt2_block_tiny.onnx"), arch,
+                             d.path() + "/timing", "--set sim.fidelity=timing");
+    REQUIRE(t["layers"].size() == j["layers"].size());
+    for (std::size_t i = 0; i < t["layers"].size(); ++i) {
+      INFO(j["layers"][i]["name"]);
+      CHECK(t["layers"][i]["total_cycles"] == j["layers"][i]["total_cycles"]);
+    }
   }
   SECTION("BERT (post-LN)") {
     check("bert_block_tiny.onnx",
