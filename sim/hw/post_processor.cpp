@@ -15,12 +15,6 @@ namespace {
 /// Tensors start at multiples of this many bytes in the unit's DRAM image.
 constexpr std::int64_t kRegionAlign = 4096;
 std::int64_t round_up(std::int64_t x, std::int64_t a) { return (x + a - 1) / a * a; }
-/// ⌈log2 n⌉ (0 for n ≤ 1).
-std::int64_t tree_levels(std::int64_t n) {
-  std::int64_t levels = 0;
-  for (std::int64_t w = 1; w < n; w *= 2) ++levels;
-  return levels;
-}
 }  // namespace
 
 PostProcessor::PostProcessor(sc_core::sc_module_name name, const config::ArchConfig& arch, Dma& dma, Recorder& rec,
@@ -76,7 +70,7 @@ std::int64_t PostProcessor::compute_chunk(std::int64_t from, const plan::VectorC
   }
   const std::int64_t alu = pp.latency_cycles[static_cast<std::size_t>(plan::PostOp::alu)];
   for (std::int64_t u = 0; u < ch.units; ++u) {
-    t += c.lane_reductions * tree_levels(pp.lanes) * alu;
+    t += c.lane_reductions * plan::tree_levels(pp.lanes) * alu;
     for (plan::PostOp op : c.per_unit) t += pp.latency_cycles[static_cast<std::size_t>(op)];
   }
   stats::MemoryResult& m = rec_.layer().memory;

@@ -11,12 +11,6 @@ using ir::OpKind;
 std::int64_t latency(const config::PostProcessorConfig& pp, PostOp c) {
   return pp.latency_cycles[static_cast<std::size_t>(c)];
 }
-/// ⌈log2 n⌉ (0 for n ≤ 1): the levels of an add tree over n lanes.
-std::int64_t tree_levels(std::int64_t n) {
-  std::int64_t levels = 0;
-  for (std::int64_t w = 1; w < n; w *= 2) ++levels;
-  return levels;
-}
 std::int64_t product(const ir::Shape& s, std::size_t from, std::size_t to) {
   std::int64_t p = 1;
   for (std::size_t i = from; i < to; ++i) p *= s[i];
@@ -26,6 +20,12 @@ std::size_t norm_axis(std::int64_t axis, std::size_t rank) {
   return static_cast<std::size_t>(axis < 0 ? axis + static_cast<std::int64_t>(rank) : axis);
 }
 }  // namespace
+
+std::int64_t tree_levels(std::int64_t lanes) {
+  std::int64_t levels = 0;
+  for (std::int64_t w = 1; w < lanes; w *= 2) ++levels;
+  return levels;
+}
 
 bool is_gemm_kind(ir::OpKind k) { return k == OpKind::conv2d || k == OpKind::gemm || k == OpKind::matmul; }
 

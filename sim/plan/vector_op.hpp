@@ -39,6 +39,9 @@ struct VectorOpCost {
 /// flatten, squeeze, unsqueeze) have no units.
 VectorOpCost vector_op_cost(const ir::Op& op, const std::vector<ir::TensorType>& inputs, const ir::TensorType& output);
 
+/// ⌈log2 lanes⌉ (0 for one lane): the alu levels of an add tree across the lanes.
+std::int64_t tree_levels(std::int64_t lanes);
+
 /// Steps the lanes take over `units` units: ⌈units / lanes⌉ for one element per unit, else
 /// units · ⌈elements_per_unit / lanes⌉ (a step never mixes two rows or planes).
 std::int64_t vector_steps(const VectorOpCost& c, std::int64_t units, std::int64_t lanes);
