@@ -1,6 +1,8 @@
 #include "models/golden/golden.hpp"
 
+#include <algorithm>
 #include <stdexcept>
+#include <vector>
 
 #include "models/golden/dtype_dispatch.hpp"
 
@@ -54,32 +56,45 @@ template <class TX, class TW> void conv_kernel(const Tensor& x, const Tensor& w,
   const TX* X = x.data<TX>();
   const TW* Wt = w.data<TW>();
   const std::int64_t P = p.out_h(), Q = p.out_w(), Cg = p.c_per_group(), OCg = p.oc_per_group();
+  // One output plane at a time, its P x Q sums side by side: the taps run in the order (cl, r, s)
+  // outermost, so every sum still receives its terms in ascending (cl, r, s), the order of the
+  // definition y = sum over c, r, s of x * w, and the innermost loop runs along an input row.
+  std::vector<S> plane(static_cast<std::size_t>(P * Q));
   for (std::int64_t n = 0; n < p.n; ++n)
     for (std::int64_t oc = 0; oc < p.out_channels; ++oc) {
       const std::int64_t g = oc / OCg;
-      for (std::int64_t oh = 0; oh < P; ++oh)
-        for (std::int64_t ow = 0; ow < Q; ++ow) {
-          S sum{0};
-          for (std::int64_t cl = 0; cl < Cg; ++cl) {
-            const std::int64_t c = g * Cg + cl;
-            for (std::int64_t r = 0; r < p.kernel_h; ++r) {
+      std::fill(plane.begin(), plane.end(), S{0});
+      for (std::int64_t cl = 0; cl < Cg; ++cl) {
+        const TX* xc = X + (n * p.c + g * Cg + cl) * p.h * p.w;
+        for (std::int64_t r = 0; r < p.kernel_h; ++r)
+          for (std::int64_t s = 0; s < p.kernel_w; ++s) {
+            const S wv = static_cast<S>(Wt[((oc * Cg + cl) * p.kernel_h + r) * p.kernel_w + s]);
+            // Output columns whose tap s lands inside the input row: iw = ow*stride - pad + s*dil
+            // in [0, w). Padding taps contribute an exact zero; skipping them keeps the fp32 order.
+            const std::int64_t off = s * p.dilation_w - p.pad_left;
+            std::int64_t ow0 = 0, ow1 = Q;  // [ow0, ow1)
+            while (ow0 < Q && ow0 * p.stride_w + off < 0) ++ow0;
+            while (ow1 > ow0 && (ow1 - 1) * p.stride_w + off >= p.w) --ow1;
+            for (std::int64_t oh = 0; oh < P; ++oh) {
               const std::int64_t ih = oh * p.stride_h - p.pad_top + r * p.dilation_h;
-              for (std::int64_t s = 0; s < p.kernel_w; ++s) {
-                const std::int64_t iw = ow * p.stride_w - p.pad_left + s * p.dilation_w;
-                // Padding taps contribute an exact zero; skipping them keeps the fp32 order intact.
-                if (ih < 0 || ih >= p.h || iw < 0 || iw >= p.w) continue;
-                const S xv = static_cast<S>(X[((n * p.c + c) * p.h + ih) * p.w + iw]);
-                const S wv = static_cast<S>(Wt[((oc * Cg + cl) * p.kernel_h + r) * p.kernel_w + s]);
-                sum += xv * wv;
+              if (ih < 0 || ih >= p.h) continue;
+              const TX* xrow = xc + ih * p.w;
+              S* out = plane.data() + oh * Q;
+              if (p.stride_w == 1) {
+                for (std::int64_t ow = ow0; ow < ow1; ++ow) out[ow] += static_cast<S>(xrow[ow + off]) * wv;
+              } else {
+                for (std::int64_t ow = ow0; ow < ow1; ++ow) out[ow] += static_cast<S>(xrow[ow * p.stride_w + off]) * wv;
               }
             }
           }
-          const std::int64_t idx = ((n * p.out_channels + oc) * P + oh) * Q + ow;
-          if constexpr (std::is_same_v<S, float>)
-            y.set_f64(idx, sum);
-          else
-            y.set_i64(idx, sum);
-        }
+      }
+      const std::int64_t base = (n * p.out_channels + oc) * P * Q;
+      for (std::int64_t i = 0; i < P * Q; ++i) {
+        if constexpr (std::is_same_v<S, float>)
+          y.set_f64(base + i, plane[static_cast<std::size_t>(i)]);
+        else
+          y.set_i64(base + i, plane[static_cast<std::size_t>(i)]);
+      }
     }
 }
 
