@@ -97,6 +97,30 @@ void fuse_chains(const ir::Graph& g, GraphProgram& prog) {
 }
 
 std::string accumulator_name(const ir::Op& op) { return op.name + ":accumulator"; }
+std::string folded_weight_name(const ir::Op& bn) { return bn.name + ":folded_weight"; }
+std::string folded_bias_name(const ir::Op& bn) { return bn.name + ":folded_bias"; }
+
+void add_folded_tensors(const GraphProgram& prog, TensorMap& tensors) {
+  for (const GraphStep& s : prog.steps) {
+    if (!s.folded_bn) continue;
+    const ir::Op& conv = *s.op;
+    const ir::Op& bn = *s.folded_bn;
+    const ir::Tensor& w = find(tensors, conv.inputs[1]);
+    const ir::Tensor* b = conv.inputs.size() > 2 ? &find(tensors, conv.inputs[2]) : nullptr;
+    const ir::Tensor &scale = find(tensors, bn.inputs[1]), &shift = find(tensors, bn.inputs[2]),
+                     &mean = find(tensors, bn.inputs[3]), &var = find(tensors, bn.inputs[4]);
+    const double epsilon = std::get<ir::BatchNormAttrs>(bn.attrs).epsilon;
+    const std::int64_t oc_count = w.shape().at(0), per_oc = w.size() / oc_count;
+    ir::Tensor fw(ir::DType::fp32, w.shape()), fb(ir::DType::fp32, {oc_count});
+    for (std::int64_t oc = 0; oc < oc_count; ++oc) {
+      const double k = scale.get_f64(oc) / std::sqrt(var.get_f64(oc) + epsilon);
+      for (std::int64_t j = 0; j < per_oc; ++j) fw.set_f64(oc * per_oc + j, w.get_f64(oc * per_oc + j) * k);
+      fb.set_f64(oc, ((b ? b->get_f64(oc) : 0.0) - mean.get_f64(oc)) * k + shift.get_f64(oc));
+    }
+    tensors[folded_weight_name(bn)] = std::move(fw);
+    tensors[folded_bias_name(bn)] = std::move(fb);
+  }
+}
 
 GraphProgram plan_graph(const config::Experiment& e, const std::vector<plan::LayerPlan>& gemm_plans) {
   const ir::Graph& g = *e.graph->graph;
@@ -108,9 +132,30 @@ GraphProgram plan_graph(const config::Experiment& e, const std::vector<plan::Lay
     layer_of[e.graph->layer_op[l]] = l;
     ++layer_count[e.graph->layer_op[l]];
   }
+  // The batch_norm a conv folds (docs/graph.md, "Batch norm folding"), or null: the conv's output
+  // is read by that batch_norm alone and is no graph output, and every tensor involved is fp32.
+  std::map<std::string, std::vector<std::size_t>> readers;
+  for (std::size_t i = 0; i < g.ops().size(); ++i)
+    for (const std::string& n : g.ops()[i].inputs) readers[n].push_back(i);
+  const auto foldable_bn = [&](const ir::Op& conv) -> const ir::Op* {
+    if (!e.arch.post_processor.fold_batch_norm || conv.kind != ir::OpKind::conv2d) return nullptr;
+    const std::string& y = conv.outputs[0];
+    const auto it = readers.find(y);
+    if (it == readers.end() || it->second.size() != 1 || g.tensor(y).is_output) return nullptr;
+    const ir::Op& bn = g.ops()[it->second[0]];
+    if (bn.kind != ir::OpKind::batch_norm || bn.inputs.size() != 5 || bn.inputs[0] != y) return nullptr;
+    std::vector<std::string> names(conv.inputs.begin() + 1, conv.inputs.end());
+    names.insert(names.end(), bn.inputs.begin(), bn.inputs.end());
+    names.push_back(bn.outputs[0]);
+    for (const std::string& n : names)
+      if (g.tensor(n).dtype != ir::DType::fp32) return nullptr;
+    return &bn;
+  };
+  std::set<const ir::Op*> folded;
   GraphProgram prog;
   for (std::size_t i : g.topological_order()) {
     const ir::Op& op = g.ops()[i];
+    if (folded.count(&op)) continue;
     const ir::TensorType out = type_of(g, op.outputs[0]);
     if (plan::is_gemm_kind(op.kind)) {
       const ir::TensorType a = type_of(g, op.inputs[0]), b = type_of(g, op.inputs[1]);
@@ -144,7 +189,13 @@ GraphProgram plan_graph(const config::Experiment& e, const std::vector<plan::Lay
         }
         continue;
       }
-      const bool bias = op.inputs.size() > 2;
+      const ir::Op* bn = foldable_bn(op);
+      if (bn) {
+        folded.insert(bn);
+        s.folded_bn = bn;
+        s.inputs[1] = folded_weight_name(*bn);
+      }
+      const bool bias = op.inputs.size() > 2 || bn;
       s.output = bias ? accumulator_name(op) : op.outputs[0];
       s.output_type = out;
       prog.steps.push_back(s);
@@ -152,14 +203,15 @@ GraphProgram plan_graph(const config::Experiment& e, const std::vector<plan::Lay
       prog.plans.back().workload_index = prog.steps.size() - 1;
       if (!bias) continue;
       // The bias is added by the post-processing unit; a conv's [OC] bias broadcasts as [1][OC][1][1].
+      // A folded batch_norm's step adds the folded bias and writes the batch_norm's output.
       GraphStep add;
       add.op = &op;
-      add.inputs = {s.output, op.inputs[2]};
-      add.output = op.outputs[0];
+      add.inputs = {s.output, bn ? folded_bias_name(*bn) : op.inputs[2]};
+      add.output = bn ? bn->outputs[0] : op.outputs[0];
       add.output_type = out;
-      ir::TensorType bt = type_of(g, op.inputs[2]);
+      ir::TensorType bt = bn ? ir::TensorType{{b.shape.at(0)}, ir::DType::fp32} : type_of(g, op.inputs[2]);
       if (op.kind == ir::OpKind::conv2d) bt.shape = {1, bt.shape.at(0), 1, 1};
-      const ir::Op add_op = ir::make_op(ir::OpKind::add, op.name + ".bias", {s.output, op.inputs[2]}, {op.outputs[0]});
+      const ir::Op add_op = ir::make_op(ir::OpKind::add, bn ? bn->name : op.name + ".bias", add.inputs, {add.output});
       plan::LayerPlan lp;
       lp.layer.name = add_op.name;
       lp.post = plan::plan_vector_op(e.arch, add_op, {out, bt}, out);

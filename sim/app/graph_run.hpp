@@ -31,6 +31,10 @@ struct GraphStep {
   /// complete when the last of them ends.
   std::int64_t batch = 0, batches = 0;
   std::int64_t a_matrix = 0, b_matrix = 0;
+  /// A conv with a batch_norm folded into it (arch.post_processor.fold_batch_norm): the
+  /// batch_norm; the step reads folded_weight_name(*folded_bn) as its weight, and its bias step
+  /// adds folded_bias_name(*folded_bn) and writes the batch_norm's output.
+  const ir::Op* folded_bn = nullptr;
 };
 
 /// The steps of a graph and their plans (one LayerPlan per step: the GEMM's from `gemm_plans`,
@@ -52,6 +56,17 @@ ir::Tensor reshaped(const ir::Tensor& t, const ir::Shape& shape);
 /// output path: the GEMM hands its output over on chip, the chain's steps load nothing from DRAM
 /// and only its last step stores. A GEMM that reads partial sums back from DRAM is not fused.
 void fuse_chains(const ir::Graph& g, GraphProgram& prog);
+
+/// The tensors a batch_norm folded into the conv before it stands for: the conv's weights scaled
+/// per output channel, and the bias that replaces the conv's own.
+std::string folded_weight_name(const ir::Op& bn);
+std::string folded_bias_name(const ir::Op& bn);
+
+/// Adds to `tensors` the folded weight and bias of every conv step with a folded batch_norm,
+/// from the conv's weight and bias and the batch_norm's parameters found there: with
+/// k = scale / sqrt(var + epsilon) in double, w'[oc] = fp32(w[oc] · k[oc]) and
+/// b'[oc] = fp32((b[oc] - mean[oc]) · k[oc] + B[oc]) (b = 0 for a conv without a bias).
+void add_folded_tensors(const GraphProgram& prog, TensorMap& tensors);
 
 /// The name of the accumulator tensor a GEMM with a bias writes before its bias step.
 std::string accumulator_name(const ir::Op& op);

@@ -289,6 +289,7 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
     tensors = graph_inputs(g, e.workload.seed, given_input ? &*given_input : nullptr);
     for (const ir::TensorInfo& t : g.tensors())
       if (t.value) tensors[t.name] = *t.value;
+    add_folded_tensors(*graph, tensors);
     so.prepare_layer = [&](std::size_t k, std::vector<hw::LayerCounters>& counters) {
       if (k > 0) take_output(graph->steps[k - 1], counters[k - 1].output, tensors, partial);
       const GraphStep& s = graph->steps[k];

@@ -352,6 +352,7 @@ ArchConfig parse_arch(MapReader& r) {
     MapReader pp = r.child("post_processor");
     a.post_processor.lanes = pp.opt_int("lanes", a.post_processor.lanes, 1, kMaxDim);
     a.post_processor.fuse = pp.opt_bool("fuse", a.post_processor.fuse);
+    a.post_processor.fold_batch_norm = pp.opt_bool("fold_batch_norm", a.post_processor.fold_batch_norm);
     MapReader lat = pp.child("latency_cycles");
     for (std::size_t i = 0; i < kPostOpClasses.size(); ++i)
       a.post_processor.latency_cycles[i] =
@@ -434,6 +435,7 @@ void emit_arch(YAML::Emitter& out, const ArchConfig& a) {
   out << YAML::Key << "post_processor" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "lanes" << YAML::Value << a.post_processor.lanes;
   out << YAML::Key << "fuse" << YAML::Value << a.post_processor.fuse;
+  out << YAML::Key << "fold_batch_norm" << YAML::Value << a.post_processor.fold_batch_norm;
   out << YAML::Key << "latency_cycles" << YAML::Value << YAML::Flow << YAML::BeginMap;
   for (std::size_t i = 0; i < kPostOpClasses.size(); ++i)
     out << YAML::Key << kPostOpClasses[i] << YAML::Value << a.post_processor.latency_cycles[i];

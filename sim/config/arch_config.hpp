@@ -160,6 +160,9 @@ struct PostProcessorConfig {
   /// Element-wise operators right after a GEMM (its bias, an activation, a requantization) run on
   /// the array's output while it is still on chip: no DRAM round trip between them (docs/graph.md).
   bool fuse = false;
+  /// A batch_norm whose input is an fp32 conv's output read by nothing else is folded into the
+  /// conv: weights scaled per output channel, its shift added as the conv's bias (docs/graph.md).
+  bool fold_batch_norm = true;
   /// Latency in cycles per instruction class, in the order of kPostOpClasses.
   std::array<std::int64_t, 6> latency_cycles{1, 1, 1, 1, 1, 1};
 };

@@ -6,6 +6,9 @@
 
 #include <filesystem>
 #include <random>
+#include <set>
+
+#include "sim/io/npy.hpp"
 
 #include "tests/onnx_builder.hpp"
 #include "tests/support.hpp"
@@ -51,6 +54,31 @@ OnnxBuilder small_cnn() {
   OnnxBuilder::integer(b.node("Gemm", {"f", "WF", "BF"}, {"logits"}, "fc"), "transB", 1);
   OnnxBuilder::integer(b.node("Softmax", {"logits"}, {"y"}, "softmax"), "axis", 1);
   b.output("y");
+  return b;
+}
+
+/// x [1][3][8][8] -> conv1 (no bias) -> bn1 -> relu1 -> conv2 (bias) -> bn2 -> y, fp32; with
+/// `c2_out` conv2's output is a graph output too (then bn2 cannot fold).
+OnnxBuilder conv_bn_graph(bool c2_out = false) {
+  OnnxBuilder b("conv_bn");
+  b.input("x", {1, 3, 8, 8});
+  b.floats("W1", {8, 3, 3, 3}, grid_values(216, 0.5f, 21));
+  b.floats("W2", {8, 8, 3, 3}, grid_values(576, 0.25f, 22)).floats("B2", {8}, grid_values(8, 0.1f, 23));
+  for (const char* bn : {"bn1", "bn2"}) {
+    const std::string n = bn;
+    std::vector<float> var = grid_values(8, 1.0f, n == "bn1" ? 24 : 25);
+    for (float& v : var) v = std::abs(v) + 0.25f;
+    b.floats(n + ".scale", {8}, grid_values(8, 2.0f, n == "bn1" ? 26 : 27));
+    b.floats(n + ".bias", {8}, grid_values(8, 0.5f, n == "bn1" ? 28 : 29));
+    b.floats(n + ".mean", {8}, grid_values(8, 0.5f, n == "bn1" ? 30 : 31)).floats(n + ".var", {8}, var);
+  }
+  OnnxBuilder::ints(b.node("Conv", {"x", "W1"}, {"c1"}, "conv1"), "pads", {1, 1, 1, 1});
+  b.node("BatchNormalization", {"c1", "bn1.scale", "bn1.bias", "bn1.mean", "bn1.var"}, {"n1"}, "bn1");
+  b.node("Relu", {"n1"}, {"r1"}, "relu1");
+  OnnxBuilder::ints(b.node("Conv", {"r1", "W2", "B2"}, {"c2"}, "conv2"), "pads", {1, 1, 1, 1});
+  b.node("BatchNormalization", {"c2", "bn2.scale", "bn2.bias", "bn2.mean", "bn2.var"}, {"y"}, "bn2");
+  b.output("y");
+  if (c2_out) b.output("c2");
   return b;
 }
 
@@ -161,6 +189,52 @@ TEST_CASE("graph run: the summary of a long graph groups the post-processing ope
   CHECK(layer(j, "relu44")["total_cycles"] == 1);
 }
 
+TEST_CASE("graph run: a batch norm after a conv folds into its weights and bias, within the fp32 bound of golden",
+          "[system][graph]") {
+  TempDir d;
+  const auto run = [&](const OnnxBuilder& b, const std::string& extra) {
+    const std::string model = b.save(d.path() + "/m.onnx");
+    const auto r = run_cli("run --model " + model + " --arch " + src_path("configs/arch/ws_4x4_fp32.yaml") +
+                           " --graph --check-all --no-plots" + extra + " --out " + d.path() + "/o");
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return json::parse(read_text(d.path() + "/o/stats.json"));
+  };
+  const auto rows = [](const json& j) {
+    std::vector<std::string> out;
+    for (const json& l : j["layers"]) {
+      INFO(l["name"]);
+      CHECK(l["golden_match"] == true);
+      out.push_back(l["name"].get<std::string>() + ":" + l["type"].get<std::string>());
+    }
+    return out;
+  };
+  // Post-processing unit: 16 lanes, every latency 1, ideal DRAM; each tensor after a conv is
+  // [1][8][8][8] = 512 elements = 32 steps of 16 lanes.
+  SECTION("folded (the default): each batch norm is the addition of its folded bias") {
+    const json j = run(conv_bn_graph(), "");
+    CHECK(rows(j) == std::vector<std::string>{"conv1:conv2d", "bn1:add", "relu1:relu", "conv2:conv2d", "bn2:add"});
+    // One alu instruction over 32 steps: 32 + 1 - 1 = 32 cycles, 512 vector_ops.
+    CHECK(layer(j, "bn1")["total_cycles"] == 32);
+    CHECK(layer(j, "bn1")["vector_ops"] == 512);
+    CHECK(layer(j, "bn2")["total_cycles"] == 32);
+  }
+  SECTION("arch.post_processor.fold_batch_norm: false runs each batch norm on the unit") {
+    const json j = run(conv_bn_graph(), " --set arch.post_processor.fold_batch_norm=false");
+    CHECK(rows(j) == std::vector<std::string>{"conv1:conv2d", "bn1:batch_norm", "relu1:relu", "conv2:conv2d",
+                                              "conv2.bias:add", "bn2:batch_norm"});
+    // mul and alu per element: 2 · 32 = 64 cycles, plus the per-channel setup (alu, sqrt, div,
+    // mul, mul, alu: 6 cycles) for 8 channels: 48; 112 cycles. vector_ops: 512 · 2 + 8 · 6 = 1072.
+    CHECK(layer(j, "bn1")["total_cycles"] == 112);
+    CHECK(layer(j, "bn1")["vector_ops"] == 1072);
+  }
+  SECTION("a conv output read by another (here: a graph output) keeps its batch norm") {
+    const json j = run(conv_bn_graph(true), "");
+    CHECK(rows(j) == std::vector<std::string>{"conv1:conv2d", "bn1:add", "relu1:relu", "conv2:conv2d", "conv2.bias:add",
+                                              "bn2:batch_norm"});
+  }
+}
+
 TEST_CASE("graph run: relu on the post-processing unit takes the cycles and bytes derived by hand", "[system][graph]") {
   TempDir d;
   const std::string model = relu_graph().save(d.path() + "/relu.onnx");
@@ -243,6 +317,110 @@ TEST_CASE("graph run: an int8 graph with QLinearConv and QLinearMatMul is bit-ex
   }
   CHECK(names == std::vector<std::string>{"qconv", "qconv.bias", "qconv/requantize", "relu", "pool", "flatten", "qfc",
                                           "qfc/requantize"});
+}
+
+TEST_CASE("graph run: a small int8 CNN with requantization, a residual add, global pool, fc and softmax is bit-exact",
+          "[system][graph]") {
+  // x fp32 [1][3][8][8] -> QuantizeLinear -> QLinearConv (8 channels, 3x3, pads 1, int32 bias,
+  // per-channel w_scale) -> relu -> 2x2 max pool -> QLinearConv (8 -> 8, 3x3, pads 1) -> relu ->
+  // residual: DequantizeLinear of both branches -> Add -> QuantizeLinear -> DequantizeLinear ->
+  // GlobalAveragePool -> Flatten -> QuantizeLinear -> QLinearMatMul by [8][10] -> DequantizeLinear
+  // -> Softmax -> y fp32 [1][10]. The int8 QDQ pattern of ONNX's quantized exports.
+  using onnx::TensorProto;
+  OnnxBuilder b("qcnn_residual");
+  b.input("x", {1, 3, 8, 8});
+  std::mt19937 g(13);
+  std::uniform_int_distribution<int> di(-128, 127), db(-3000, 3000);
+  const auto ints = [&](std::size_t n, std::uniform_int_distribution<int>& d) {
+    std::vector<std::int32_t> v(n);
+    for (auto& e : v) e = d(g);
+    return v;
+  };
+  const auto zero8 = [&](const std::string& name, std::int64_t n) {
+    b.int32s(name, n ? std::vector<std::int64_t>{n} : std::vector<std::int64_t>{},
+             std::vector<std::int32_t>(static_cast<std::size_t>(n ? n : 1), 0), TensorProto::INT8);
+  };
+  b.floats("xs", {}, {0.02f});
+  zero8("z", 0);
+  b.int32s("w1", {8, 3, 3, 3}, ints(216, di), TensorProto::INT8);
+  b.floats("w1s", {8}, {0.002f, 0.003f, 0.001f, 0.004f, 0.0025f, 0.0015f, 0.002f, 0.003f});
+  zero8("w1z", 8);
+  b.int32s("b1", {8}, ints(8, db)).floats("c1s", {}, {0.05f});
+  b.int32s("w2", {8, 8, 3, 3}, ints(576, di), TensorProto::INT8).floats("w2s", {}, {0.002f});
+  b.int32s("b2", {8}, ints(8, db)).floats("c2s", {}, {0.1f}).floats("ss", {}, {0.025f});
+  b.int32s("wf", {8, 10}, ints(80, di), TensorProto::INT8).floats("wfs", {}, {0.01f});
+  b.floats("gs", {}, {0.05f}).floats("fs", {}, {0.05f});
+  b.node("QuantizeLinear", {"x", "xs", "z"}, {"xq"}, "quant_x");
+  OnnxBuilder::ints(b.node("QLinearConv", {"xq", "xs", "z", "w1", "w1s", "w1z", "c1s", "z", "b1"}, {"c1"}, "qconv1"),
+                    "pads", {1, 1, 1, 1});
+  b.node("Relu", {"c1"}, {"r1"}, "relu1");
+  auto& pool = b.node("MaxPool", {"r1"}, {"p1"}, "pool1");
+  OnnxBuilder::ints(pool, "kernel_shape", {2, 2});
+  OnnxBuilder::ints(pool, "strides", {2, 2});
+  OnnxBuilder::ints(b.node("QLinearConv", {"p1", "c1s", "z", "w2", "w2s", "z", "c2s", "z", "b2"}, {"c2"}, "qconv2"),
+                    "pads", {1, 1, 1, 1});
+  b.node("Relu", {"c2"}, {"r2"}, "relu2");
+  b.node("DequantizeLinear", {"r2", "c2s", "z"}, {"r2f"}, "deq_r2");
+  b.node("DequantizeLinear", {"p1", "c1s", "z"}, {"p1f"}, "deq_p1");
+  b.node("Add", {"r2f", "p1f"}, {"sf"}, "residual");
+  b.node("QuantizeLinear", {"sf", "ss", "z"}, {"sq"}, "quant_s");
+  b.node("DequantizeLinear", {"sq", "ss", "z"}, {"sd"}, "deq_s");
+  b.node("GlobalAveragePool", {"sd"}, {"gp"}, "gap");
+  b.node("Flatten", {"gp"}, {"f"}, "flatten");
+  b.node("QuantizeLinear", {"f", "gs", "z"}, {"fq"}, "quant_f");
+  b.node("QLinearMatMul", {"fq", "gs", "z", "wf", "wfs", "z", "fs", "z"}, {"lq"}, "qfc");
+  b.node("DequantizeLinear", {"lq", "fs", "z"}, {"logits"}, "deq_logits");
+  OnnxBuilder::integer(b.node("Softmax", {"logits"}, {"y"}, "softmax"), "axis", 1);
+  b.output("y");
+  TempDir d;
+  const std::string model = b.save(d.path() + "/qcnn.onnx");
+  const auto r = run_cli("run --model " + model + " --arch " + src_path("configs/arch/os_8x8_int8.yaml") +
+                         " --graph --check-all --no-plots --dump-tensors " + d.path() + "/t --out " + d.path() + "/o");
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const json j = json::parse(read_text(d.path() + "/o/stats.json"));
+  std::vector<std::string> names;
+  for (const json& l : j["layers"]) {
+    names.push_back(l["name"]);
+    INFO(l["name"]);
+    // --check-all: every step's tensor against the golden graph, int8 and int32 bit-exact.
+    CHECK(l["golden_match"] == true);
+  }
+  CHECK(names == std::vector<std::string>{"quant_x",
+                                          "qconv1",
+                                          "qconv1.bias",
+                                          "qconv1/requantize",
+                                          "relu1",
+                                          "pool1",
+                                          "qconv2",
+                                          "qconv2.bias",
+                                          "qconv2/requantize",
+                                          "relu2",
+                                          "deq_r2",
+                                          "deq_p1",
+                                          "residual",
+                                          "quant_s",
+                                          "deq_s",
+                                          "gap",
+                                          "flatten",
+                                          "quant_f",
+                                          "qfc",
+                                          "qfc/requantize",
+                                          "deq_logits",
+                                          "softmax"});
+  // The int8 tensors are not degenerate: the residual sum uses most of the int8 range, and the
+  // logits are not all one value (a saturated or all-zero graph would pass any comparison).
+  const auto read = [&](const std::string& name) { return arraysim::io::read_npy(d.path() + "/t/" + name + ".npy"); };
+  const arraysim::io::NpyArray sq = read("sq"), lq = read("lq");
+  std::int64_t lo = 127, hi = -128;
+  for (std::int64_t i = 0; i < sq.tensor.size(); ++i) {
+    lo = std::min(lo, sq.tensor.get_i64(i));
+    hi = std::max(hi, sq.tensor.get_i64(i));
+  }
+  CHECK(hi - lo > 64);
+  std::set<std::int64_t> logits;
+  for (std::int64_t i = 0; i < lq.tensor.size(); ++i) logits.insert(lq.tensor.get_i64(i));
+  CHECK(logits.size() > 3);
 }
 
 TEST_CASE("graph run: fused and unfused give the same outputs; fusion saves exactly the intermediate tensors' traffic",
