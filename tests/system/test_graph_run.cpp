@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <random>
 #include <set>
 
@@ -522,6 +523,69 @@ TEST_CASE("graph run: bad input is one clear line, exit 2", "[system][graph]") {
     const auto r = run_cli("run --graph");
     CHECK(r.exit_code == 2);
     CHECK(r.err == "arraysim: error: run: --graph needs --model (an ONNX model)\n");
+  }
+  // x [1][4] by W [4][2] on the array, then the operators under test; returns the run's stderr
+  // with the model's path as FILE.
+  const auto graph = [&](const std::string& name, const std::function<void(OnnxBuilder&)>& nodes, int exit_code) {
+    OnnxBuilder b(name);
+    b.input("x", {1, 4}).floats("W", {4, 2}, grid_values(8, 0.5f, 1)).floats("V", {1, 3}, grid_values(3, 0.5f, 2));
+    b.node("MatMul", {"x", "W"}, {"m"}, "mm");
+    nodes(b);
+    b.output("y");
+    const std::string file = b.save(d.path() + "/" + name + ".onnx"), out = d.path() + "/o_" + name;
+    const auto r = run_cli("run --model " + file + " --arch " + src_path("configs/arch/ws_4x4_fp32.yaml") +
+                           " --graph --no-plots --out " + out);
+    CHECK(r.exit_code == exit_code);
+    CHECK(fs::exists(out) == (exit_code == 0));  // a refused model leaves no output behind
+    std::string err = r.err;
+    for (std::size_t at; (at = err.find(file)) != std::string::npos;) err.replace(at, file.size(), "FILE");
+    return err;
+  };
+  SECTION("a cycle") {
+    const std::string err = graph(
+        "cycle",
+        [](OnnxBuilder& b) {
+          b.node("Add", {"m", "y"}, {"a"}, "add_a");
+          b.node("Relu", {"a"}, {"y"}, "relu_y");
+        },
+        2);
+    CHECK(err ==
+          "FILE: the graph has a cycle: node 'add_a' (Add) uses the output of node 'relu_y' (Relu), which uses the "
+          "output of node 'add_a' (Add)\n");
+  }
+  SECTION("a tensor no node produces") {
+    const std::string err = graph(
+        "undefined",
+        [](OnnxBuilder& b) {
+          b.node("Add", {"m", "nowhere"}, {"y"}, "add1");
+        },
+        2);
+    CHECK(err == "FILE: node 'add1' (Add): input 'nowhere' is not a value of the graph\n");
+  }
+  SECTION("shapes that do not broadcast") {
+    const std::string err = graph(
+        "shape",
+        [](OnnxBuilder& b) {
+          b.node("Add", {"m", "V"}, {"y"}, "add_bad");
+        },
+        2);
+    CHECK(err == "FILE: node 'add_bad' (Add): [1, 2] and [1, 3] do not broadcast\n");
+  }
+  SECTION("a tensor read before the node that produces it: ONNX requires topological order; the run sorts, warns") {
+    const std::string err = graph(
+        "order",
+        [](OnnxBuilder& b) {
+          b.node("Relu", {"late"}, {"y"}, "relu_y");
+          b.node("Relu", {"m"}, {"late"}, "relu_late");
+        },
+        0);
+    CHECK(err.rfind("arraysim: warning: FILE: the nodes are not in topological order (as ONNX requires); taken in an "
+                    "order where every value is computed before it is used\n",
+                    0) == 0);
+    const json j = json::parse(read_text(d.path() + "/o_order/stats.json"));
+    std::vector<std::string> names;
+    for (const json& l : j["layers"]) names.push_back(l["name"]);
+    CHECK(names == std::vector<std::string>{"mm", "relu_late", "relu_y"});
   }
   SECTION("an operator the graph IR does not have") {
     OnnxBuilder b("pad");
