@@ -28,7 +28,7 @@ std::vector<stats::Mismatch> compare_outputs(const std::string& tensor_name, con
     if (fp) {
       const double e = expected.get_f64(i), g = got.get_f64(i);
       const double bound = tol ? tol->get_f64(i) : 0.0;
-      same = std::fabs(e - g) <= bound;
+      same = e == g || std::fabs(e - g) <= bound;  // equal: also the same infinity
     } else {
       same = expected.get_i64(i) == got.get_i64(i);
     }

@@ -294,11 +294,26 @@ void take_output(const GraphStep& s, const ir::Tensor& out, TensorMap& tensors, 
 }
 
 TensorMap graph_inputs(const ir::Graph& g, std::uint64_t seed, const ir::Tensor* given) {
-  // Inputs that are a batch_norm's variance (weights given as graph inputs) are seeded as |x|: a
-  // variance is never negative, and a negative one would make the normalization NaN.
+  // Parameters given as graph inputs (a model exported without its weights) are seeded in their
+  // role, so that values stay in range through a deep network: a batch_norm's variance as
+  // 0.5 + |x| (never negative, never near 0), the weight operand of a conv, gemm or matmul
+  // scaled by 2^-ceil(log2(fan_in) / 2), about PyTorch's default bound 1/sqrt(fan_in) rounded down
+  // to a power of two (the values stay on their grid).
   std::set<std::string> variances;
-  for (const ir::Op& op : g.ops())
+  std::map<std::string, std::int64_t> fan_in;
+  for (const ir::Op& op : g.ops()) {
     if (op.kind == ir::OpKind::batch_norm && op.inputs.size() > 4) variances.insert(op.inputs[4]);
+    if (!plan::is_gemm_kind(op.kind)) continue;
+    const ir::Shape& w = g.tensor(op.inputs[1]).shape;
+    std::int64_t f = 0;
+    if (op.kind == ir::OpKind::conv2d && !w.empty() && w[0] > 0)
+      f = ir::numel(w) / w[0];
+    else if (op.kind == ir::OpKind::gemm && w.size() == 2)
+      f = std::get<ir::GemmAttrs>(op.attrs).trans_b ? w[1] : w[0];
+    else if (op.kind == ir::OpKind::matmul && w.size() >= 2)
+      f = w[w.size() - 2];
+    if (f > 1) fan_in[op.inputs[1]] = f;
+  }
   TensorMap m;
   std::uint64_t stream = 1000;
   bool first = true;
@@ -313,8 +328,14 @@ TensorMap graph_inputs(const ir::Graph& g, std::uint64_t seed, const ir::Tensor*
     } else {
       ir::Tensor x(t.dtype, t.shape);
       ir::fill_random(x, seed, stream);
-      if (variances.count(t.name) && !ir::is_integer(t.dtype))
-        for (std::int64_t i = 0; i < x.size(); ++i) x.set_f64(i, std::fabs(x.get_f64(i)));
+      if (!ir::is_integer(t.dtype)) {
+        if (variances.count(t.name))
+          for (std::int64_t i = 0; i < x.size(); ++i) x.set_f64(i, 0.5 + std::fabs(x.get_f64(i)));
+        if (const auto f = fan_in.find(t.name); f != fan_in.end()) {
+          const int shift = (static_cast<int>(std::ceil(std::log2(static_cast<double>(f->second)))) + 1) / 2;
+          for (std::int64_t i = 0; i < x.size(); ++i) x.set_f64(i, std::ldexp(x.get_f64(i), -shift));
+        }
+      }
       m[t.name] = std::move(x);
     }
     first = false;

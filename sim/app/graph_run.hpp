@@ -85,8 +85,9 @@ ir::Tensor matrix_of(const ir::Tensor& t, std::int64_t index, std::int64_t rows,
 void take_output(const GraphStep& s, const ir::Tensor& out, TensorMap& tensors, TensorMap& partial);
 
 /// The graph inputs of a run: seeded (ir::fill_random with `seed`, stream 1000 + the input's
-/// position; the |value| for a batch_norm's variance) or, for the first graph input, `given` when
-/// it is non-null (shape and dtype checked).
+/// position; a batch_norm's variance as 0.5 + |value|, a conv's, gemm's or matmul's weight
+/// operand scaled by 2^-ceil(log2(fan_in) / 2)) or, for the first graph input, `given` when it is
+/// non-null (shape and dtype checked).
 TensorMap graph_inputs(const ir::Graph& g, std::uint64_t seed, const ir::Tensor* given);
 
 /// The fp32 tolerance of a graph tensor (docs/graph.md, "Checks"): every element within
