@@ -254,6 +254,7 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
   res.weight_dtype = arr.weight_dtype;
   res.accumulator_dtype = arr.accumulator_dtype;
   res.pe_count = config::pe_count(arr);
+  res.post_processor_lanes = e.arch.post_processor.lanes;
 
   // Operands (values fidelity: seeded by the layer's index in the workload) and the programs.
   std::vector<ir::LayerOperands> operands;

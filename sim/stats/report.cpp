@@ -127,13 +127,25 @@ std::string to_json(const RunResult& r) { return fields_json(r).dump(2) + "\n"; 
 std::string to_csv(const RunResult& r) { return fields_csv(r); }
 
 namespace {
+/// The width of the summary's name column: the longest name shown, at least 14.
+std::size_t name_width(const RunResult& r) {
+  std::size_t w = 14;
+  for (const LayerResult& l : r.layers) w = std::max(w, l.name.size());
+  return w;
+}
+/// `name` left-aligned in a column of `width`.
+std::string name_cell(const std::string& name, std::size_t width) {
+  return name.size() >= width ? name : name + std::string(width - name.size(), ' ');
+}
+
 /// `part` as a percentage of `whole` ("-" when whole is not positive).
 std::string share(double part, double whole) { return whole > 0 ? fmt::format("{:.1f}%", 100 * part / whole) : "-"; }
 
 /// Stall cycles by cause as a share of the cycles, and DRAM traffic, per layer and in total.
 std::string memory_table(const RunResult& r) {
   std::string s = "\nstalls (share of the layer's cycles) and DRAM traffic\n";
-  std::string head = fmt::format("{:<14} {:>12} {:>7}", "layer", "cycles", "stall");
+  const std::size_t w = name_width(r);
+  std::string head = fmt::format("{} {:>12} {:>7}", name_cell("layer", w), "cycles", "stall");
   for (const StallCause& c : kStallCauses) head += fmt::format(" {:>10}", c.column);
   s += head + fmt::format(" {:>16} {:>16} {:>13}\n", "dram_read_bytes", "dram_write_bytes", "macs_per_byte");
   auto row = [&](const std::string& name, const std::optional<std::int64_t>& cycles, const MemoryResult& m,
@@ -141,7 +153,7 @@ std::string memory_table(const RunResult& r) {
     const double c = cycles ? static_cast<double>(*cycles) : 0;
     const StallCycles& st = m.stall_cycles;
     const std::int64_t dram = m.dram_bytes();
-    std::string line = fmt::format("{:<14} {:>12} {:>7}", name, cycles ? std::to_string(*cycles) : "-",
+    std::string line = fmt::format("{} {:>12} {:>7}", name_cell(name, w), cycles ? std::to_string(*cycles) : "-",
                                    share(static_cast<double>(st.total()), c));
     for (const StallCause& k : kStallCauses)
       line += fmt::format(" {:>10}", share(static_cast<double>(st.*k.cycles), c));
@@ -159,16 +171,17 @@ std::string energy_table(const RunResult& r) {
   if (!r.energy_rates) return "";
   const EnergyRates& t = *r.energy_rates;
   std::string s = fmt::format("\nenergy by component (share of the layer's energy), table {}\n", t.source);
-  const char* fmt_row = "{:<14} {:>12} {:>10} {:>7} {:>10} {:>11} {:>11} {:>7} {:>7}\n";
-  s += fmt::format(fmt_row, "layer", "energy_nj", "pj_per_mac", "mac", "sram_ifmap", "sram_weight", "sram_output",
-                   "dram", "static");
+  const char* fmt_row = "{} {:>12} {:>10} {:>7} {:>10} {:>11} {:>11} {:>7} {:>7}\n";
+  const std::size_t w = name_width(r);
+  s += fmt::format(fmt_row, name_cell("layer", w), "energy_nj", "pj_per_mac", "mac", "sram_ifmap", "sram_weight",
+                   "sram_output", "dram", "static");
   auto row = [&](const std::string& name, const std::optional<EnergyPj>& e, std::int64_t macs) {
     if (!e) {
-      s += fmt::format(fmt_row, name, "-", "-", "-", "-", "-", "-", "-", "-");
+      s += fmt::format(fmt_row, name_cell(name, w), "-", "-", "-", "-", "-", "-", "-", "-");
       return;
     }
     const double tot = e->total_pj();
-    s += fmt::format(fmt_row, name, fmt::format("{:.3f}", tot / 1000),
+    s += fmt::format(fmt_row, name_cell(name, w), fmt::format("{:.3f}", tot / 1000),
                      macs > 0 ? fmt::format("{:.3f}", tot / static_cast<double>(macs)) : "-", share(e->mac_pj, tot),
                      share(e->sram_ifmap_pj, tot), share(e->sram_weight_pj, tot), share(e->sram_output_pj, tot),
                      share(e->dram_pj, tot), share(e->static_pj, tot));
@@ -199,12 +212,13 @@ namespace {
 /// also the mapping that ran (and whether `auto` chose it) and the port-bound step cycles.
 std::string roofline_table(const RunResult& r) {
   std::string s = "\nroofline (MACs per cycle; intensity in MACs per scratchpad word and per DRAM byte)\n";
-  const char* fmt_row = "{:<14} {:>12} {:>13} {:>13} {:>10} {:>12} {:>10} {:>11} {:>8}\n";
-  s += fmt::format(fmt_row, "layer", "array_words", "macs_per_word", "macs_per_byte", "attained", "compute_roof",
-                   "bw_roof", "port_cycles", "bound");
+  const char* fmt_row = "{} {:>12} {:>13} {:>13} {:>10} {:>12} {:>10} {:>11} {:>8}\n";
+  const std::size_t w = name_width(r);
+  s += fmt::format(fmt_row, name_cell("layer", w), "array_words", "macs_per_word", "macs_per_byte", "attained",
+                   "compute_roof", "bw_roof", "port_cycles", "bound");
   auto num = [](const std::optional<double>& v) { return v ? fmt::format("{:.3f}", *v) : std::string("-"); };
   for (const auto& l : r.layers) {
-    s += fmt::format(fmt_row, l.name, l.array_read_words.total() + l.array_write_words.total(),
+    s += fmt::format(fmt_row, name_cell(l.name, w), l.array_read_words.total() + l.array_write_words.total(),
                      num(l.compute_intensity_macs_per_word()), num(l.operational_intensity_macs_per_byte()),
                      num(l.attained_macs_per_cycle()), num(l.compute_roof_macs_per_cycle),
                      num(l.bandwidth_roof_macs_per_cycle),
@@ -224,11 +238,12 @@ std::string mapping_table(const RunResult& r) {
   if (std::none_of(r.layers.begin(), r.layers.end(), [](const LayerResult& l) { return l.mapping.has_value(); }))
     return "";
   std::string s = "\nmapping (tile MxNxK, loop order over tiles, scratchpad halves; docs/mapping.md)\n";
-  const char* fmt_row = "{:<14} {:>12} {:>18} {:>7} {:>10}  {}\n";
-  s += fmt::format(fmt_row, "layer", "cycles", "scalesim_v2_cycles", "mapper", "considered", "mapping");
+  const char* fmt_row = "{} {:>12} {:>18} {:>7} {:>10}  {}\n";
+  const std::size_t w = name_width(r);
+  s += fmt::format(fmt_row, name_cell("layer", w), "cycles", "scalesim_v2_cycles", "mapper", "considered", "mapping");
   for (const auto& l : r.layers) {
     if (!l.mapping) continue;
-    s += fmt::format(fmt_row, l.name, l.total_cycles ? std::to_string(*l.total_cycles) : "-",
+    s += fmt::format(fmt_row, name_cell(l.name, w), l.total_cycles ? std::to_string(*l.total_cycles) : "-",
                      l.scalesim_v2_cycles ? std::to_string(*l.scalesim_v2_cycles) : "-", l.mapper.value_or("-"),
                      l.mappings_considered ? std::to_string(*l.mappings_considered) : "-", *l.mapping);
   }
@@ -236,71 +251,102 @@ std::string mapping_table(const RunResult& r) {
 }
 }  // namespace
 
-/// Runs with more layers than this group the post-processing rows of the summary table.
+/// Runs with more layers than this group the post-processing rows of the summary's tables.
 constexpr std::size_t kSummaryGroupAbove = 40;
 
-std::string to_text(const RunResult& r) {
-  std::string s = fmt::format("experiment {}  arch {}  fidelity {}", r.experiment, r.arch_name, r.fidelity);
-  if (r.fidelity_setting == "auto") s += " (auto)";
-  if (!r.layer_selection.empty())
-    s += fmt::format("  layers {} ({} of {})", r.layer_selection, r.layers.size(), r.workload_layers);
-  s += "\n";
-  s += fmt::format("{:<14} {:<7} {:>18} {:>16} {:>7} {:>14} {:>12} {:>7} {:>6} {:>8}\n", "layer", "type",
-                   "output_shape", "gemm MxNxK", "groups", "macs", "cycles", "util", "golden", "analytic");
-  auto yn = [](const std::optional<bool>& b) -> std::string { return b ? (*b ? "ok" : "FAIL") : "-"; };
-  auto row = [&](const std::string& name, const std::string& type, const std::string& shape, const std::string& mnk,
-                 const std::string& groups, std::int64_t macs, const std::optional<std::int64_t>& cyc,
-                 const std::optional<double>& util, const std::optional<bool>& g, const std::optional<bool>& a) {
-    s += fmt::format("{:<14} {:<7} {:>18} {:>16} {:>7} {:>14} {:>12} {:>7} {:>6} {:>8}\n", name, type, shape, mnk,
-                     groups, macs, cyc ? std::to_string(*cyc) : "-", util ? fmt::format("{:.1f}%", 100 * *util) : "-",
-                     yn(g), yn(a));
-  };
-  // A long graph run groups each stretch of post-processing operators between two array layers
-  // into one row ("NAME +K": the first operator's name and how many follow), so that a network of
-  // a hundred operators stays readable; layers.csv and stats.json keep every operator.
-  const auto post = [](const LayerResult& l) { return l.vector_ops.has_value(); };
-  const bool group = r.layers.size() > kSummaryGroupAbove;
+namespace {
+bool is_post(const LayerResult& l) { return l.vector_ops.has_value(); }
+
+/// The rows the summary's tables show: every layer, or for a run of more than kSummaryGroupAbove
+/// layers each stretch of post-processing operators between two array layers merged into one row
+/// "NAME +K" (the first operator's name and how many follow; type "post"): cycles, stalls, bytes,
+/// energy and vector_ops summed, golden and analytic checks all-of. layers.csv and stats.json keep
+/// every operator.
+RunResult summary_rows(const RunResult& r) {
+  if (r.layers.size() <= kSummaryGroupAbove) return r;
+  RunResult v = r;
+  v.layers.clear();
   for (std::size_t i = 0; i < r.layers.size();) {
-    const LayerResult& l = r.layers[i];
     std::size_t j = i + 1;
-    if (group && post(l))
-      while (j < r.layers.size() && post(r.layers[j])) ++j;
+    if (is_post(r.layers[i]))
+      while (j < r.layers.size() && is_post(r.layers[j])) ++j;
     if (j == i + 1) {
-      row(l.name, l.type, ir::shape_str(l.output_shape), fmt::format("{}x{}x{}", l.gemm.m, l.gemm.n, l.gemm.k),
-          std::to_string(l.gemm.groups), l.macs, l.total_cycles, l.pe_utilization, l.golden_match, l.analytic_match);
+      v.layers.push_back(r.layers[i]);
       i = j;
       continue;
     }
-    std::optional<std::int64_t> cycles = 0;
-    std::optional<bool> golden, analytic;
-    for (std::size_t k = i; k < j; ++k) {
-      const LayerResult& o = r.layers[k];
-      cycles = cycles && o.total_cycles ? std::optional<std::int64_t>(*cycles + *o.total_cycles) : std::nullopt;
-      if (o.golden_match) golden = golden.value_or(true) && *o.golden_match;
-      if (o.analytic_match) analytic = analytic.value_or(true) && *o.analytic_match;
-    }
-    row(fmt::format("{} +{}", l.name, j - i - 1), "post", ir::shape_str(r.layers[j - 1].output_shape), "-", "-", 0,
-        cycles, std::nullopt, golden, analytic);
+    RunResult part;
+    part.layers.assign(r.layers.begin() + static_cast<std::ptrdiff_t>(i),
+                       r.layers.begin() + static_cast<std::ptrdiff_t>(j));
+    LayerResult g;
+    g.name = fmt::format("{} +{}", r.layers[i].name, j - i - 1);
+    g.type = "post";
+    g.output_shape = r.layers[j - 1].output_shape;
+    g.total_cycles = part.total_cycles();
+    g.memory = part.memory();
+    g.energy = part.energy();
+    g.golden_match = part.golden_match();
+    g.analytic_match = part.analytic_match();
+    std::int64_t ops = 0;
+    for (const LayerResult& o : part.layers) ops += *o.vector_ops;
+    g.vector_ops = ops;
+    v.layers.push_back(std::move(g));
     i = j;
   }
-  row("total", "", "", "", "", r.macs(), r.total_cycles(), r.pe_utilization(), r.golden_match(), r.analytic_match());
-  // Per unit: the array's layers and the post-processing unit's operators, their cycles (the
-  // units run one after the other) and the unit's share of the run.
-  std::int64_t post_ops = 0, post_cycles = 0, post_vector_ops = 0, array_layers = 0, array_cycles = 0;
+  return v;
+}
+}  // namespace
+
+std::string to_text(const RunResult& full) {
+  const RunResult r = summary_rows(full);
+  const std::size_t w = name_width(r);
+  std::string s = fmt::format("experiment {}  arch {}  fidelity {}", r.experiment, r.arch_name, r.fidelity);
+  if (r.fidelity_setting == "auto") s += " (auto)";
+  if (!r.layer_selection.empty())
+    s += fmt::format("  layers {} ({} of {})", r.layer_selection, full.layers.size(), r.workload_layers);
+  s += "\n";
+  const char* fmt_row = "{} {:<7} {:>18} {:>16} {:>7} {:>14} {:>12} {:>7} {:>6} {:>8}\n";
+  s += fmt::format(fmt_row, name_cell("layer", w), "type", "output_shape", "gemm MxNxK", "groups", "macs", "cycles",
+                   "util", "golden", "analytic");
+  auto yn = [](const std::optional<bool>& b) -> std::string { return b ? (*b ? "ok" : "FAIL") : "-"; };
   for (const LayerResult& l : r.layers) {
-    if (post(l)) {
+    s += fmt::format(fmt_row, name_cell(l.name, w), l.type, ir::shape_str(l.output_shape),
+                     l.type == "post" ? "-" : fmt::format("{}x{}x{}", l.gemm.m, l.gemm.n, l.gemm.k),
+                     l.type == "post" ? "-" : std::to_string(l.gemm.groups), l.macs,
+                     l.total_cycles ? std::to_string(*l.total_cycles) : "-",
+                     l.pe_utilization ? fmt::format("{:.1f}%", 100 * *l.pe_utilization) : "-", yn(l.golden_match),
+                     yn(l.analytic_match));
+  }
+  s += fmt::format(fmt_row, name_cell("total", w), "", "", "", "", full.macs(),
+                   full.total_cycles() ? std::to_string(*full.total_cycles()) : "-",
+                   full.pe_utilization() ? fmt::format("{:.1f}%", 100 * *full.pe_utilization()) : "-",
+                   yn(full.golden_match()), yn(full.analytic_match()));
+  // Per unit: the array's layers and the post-processing unit's operators, their cycles (the
+  // units run one after the other), the unit's share of the run and its utilization: MACs per PE
+  // per cycle for the array, vector_ops per lane per cycle for the post-processing unit.
+  std::int64_t post_ops = 0, post_cycles = 0, post_vector_ops = 0, array_layers = 0, array_cycles = 0, array_macs = 0;
+  for (const LayerResult& l : full.layers) {
+    if (is_post(l)) {
       ++post_ops, post_cycles += l.total_cycles.value_or(0), post_vector_ops += *l.vector_ops;
     } else {
-      ++array_layers, array_cycles += l.total_cycles.value_or(0);
+      ++array_layers, array_cycles += l.total_cycles.value_or(0), array_macs += l.macs;
     }
   }
-  if (post_ops > 0 && r.total_cycles()) {
-    const double total = static_cast<double>(std::max<std::int64_t>(*r.total_cycles(), 1));
+  if (post_ops > 0 && full.total_cycles()) {
+    const double total = static_cast<double>(std::max<std::int64_t>(*full.total_cycles(), 1));
+    const auto util = [](std::int64_t work, std::int64_t width, std::int64_t cycles) {
+      return width > 0 && cycles > 0
+                 ? fmt::format("{:.1f}%", 100.0 * static_cast<double>(work) /
+                                              (static_cast<double>(width) * static_cast<double>(cycles)))
+                 : std::string("-");
+    };
     s += fmt::format(
-        "units: array {} layers, {} cycles ({:.1f}%); post-processing unit {} operators, {} cycles ({:.1f}%), {} "
-        "vector_ops\n",
-        array_layers, array_cycles, 100.0 * static_cast<double>(array_cycles) / total, post_ops, post_cycles,
-        100.0 * static_cast<double>(post_cycles) / total, post_vector_ops);
+        "units: array {} layers, {} cycles ({:.1f}%), utilization {}; post-processing unit {} operators, {} cycles "
+        "({:.1f}%), {} vector_ops, utilization {}\n",
+        array_layers, array_cycles, 100.0 * static_cast<double>(array_cycles) / total,
+        util(array_macs, full.pe_count, array_cycles), post_ops, post_cycles,
+        100.0 * static_cast<double>(post_cycles) / total, post_vector_ops,
+        util(post_vector_ops, full.post_processor_lanes, post_cycles));
   }
   s += memory_table(r);
   s += energy_table(r);

@@ -252,11 +252,12 @@ struct LayerResult {
 struct RunResult {
   std::string experiment;
   std::string arch_name;
-  std::string fidelity;              ///< the fidelity that ran: values or timing
-  std::string fidelity_setting;      ///< sim.fidelity as configured: values, timing or auto
-  std::string layer_selection;       ///< `--layers` spec; empty: every layer of the workload ran
-  std::int64_t workload_layers = 0;  ///< layers in the workload (layers.size() when all ran)
-  std::int64_t pe_count = 0;         ///< rows·cols (or lanes)
+  std::string fidelity;                   ///< the fidelity that ran: values or timing
+  std::string fidelity_setting;           ///< sim.fidelity as configured: values, timing or auto
+  std::string layer_selection;            ///< `--layers` spec; empty: every layer of the workload ran
+  std::int64_t workload_layers = 0;       ///< layers in the workload (layers.size() when all ran)
+  std::int64_t pe_count = 0;              ///< rows·cols (or lanes)
+  std::int64_t post_processor_lanes = 0;  ///< arch.post_processor.lanes (the summary's utilization)
   double clock_mhz = 0;
   /// Operand and accumulator types of the array (element sizes of the traces).
   ir::DType input_dtype = ir::DType::int8, weight_dtype = ir::DType::int8, accumulator_dtype = ir::DType::int32;

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <random>
@@ -141,11 +142,13 @@ TEST_CASE("graph run: a small fp32 CNN runs every operator, tensors flowing, eac
   // flatten is a view of the same bytes: no cycles, no traffic.
   CHECK(layer(j, "flatten")["total_cycles"] == 0);
   CHECK(layer(j, "flatten")["dram_read_bytes"]["ifmap"] == 0);
-  // The summary's per-unit line adds up the rows of each unit.
-  std::int64_t array_cycles = 0, post_cycles = 0, vector_ops = 0;
+  // The summary's per-unit line adds up the rows of each unit; utilization is MACs per PE-cycle
+  // (4x4 = 16 PEs) for the array and vector_ops per lane-cycle (16 lanes) for the unit.
+  std::int64_t array_cycles = 0, post_cycles = 0, vector_ops = 0, macs = 0;
   for (const json& l : j["layers"]) {
     if (l["vector_ops"].is_null()) {
       array_cycles += l["total_cycles"].get<std::int64_t>();
+      macs += l["macs"].get<std::int64_t>();
     } else {
       post_cycles += l["total_cycles"].get<std::int64_t>();
       vector_ops += l["vector_ops"].get<std::int64_t>();
@@ -155,7 +158,15 @@ TEST_CASE("graph run: a small fp32 CNN runs every operator, tensors flowing, eac
   CHECK(summary.find("units: array 3 layers, " + std::to_string(array_cycles) + " cycles (") != std::string::npos);
   CHECK(summary.find("post-processing unit 10 operators, " + std::to_string(post_cycles) + " cycles (") !=
         std::string::npos);
-  CHECK(summary.find(std::to_string(vector_ops) + " vector_ops\n") != std::string::npos);
+  const auto percent = [](std::int64_t work, std::int64_t width, std::int64_t cycles) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f%%", 100.0 * static_cast<double>(work) / static_cast<double>(width * cycles));
+    return std::string(buf);
+  };
+  CHECK(summary.find(" cycles (" + percent(array_cycles, 1, j["total_cycles"].get<std::int64_t>()) +
+                     "), utilization " + percent(macs, 16, array_cycles) + "; ") != std::string::npos);
+  CHECK(summary.find(std::to_string(vector_ops) + " vector_ops, utilization " + percent(vector_ops, 16, post_cycles) +
+                     "\n") != std::string::npos);
 }
 
 TEST_CASE("graph run: the summary of a long graph groups the post-processing operators between array layers",
@@ -168,7 +179,7 @@ TEST_CASE("graph run: the summary of a long graph groups the post-processing ope
   std::string prev = "x";
   for (int i = 0; i < 45; ++i) {
     const std::string out = "r" + std::to_string(i);
-    b.node("Relu", {prev}, {out}, "relu" + std::to_string(i));
+    b.node("Relu", {prev}, {out}, i == 44 ? "relu44_of_a_long_name" : "relu" + std::to_string(i));
     prev = out;
   }
   b.output(prev).output("m");
@@ -181,13 +192,42 @@ TEST_CASE("graph run: the summary of a long graph groups the post-processing ope
   CHECK(j["layers"].size() == 46);
   // Each relu: 16 elements = one step of one instruction: 1 cycle; 45 of them in one row.
   CHECK(r.out.find("relu0 +44      post") != std::string::npos);
-  // The first table (the per-layer one) holds the grouped row, not the operators it groups; the
-  // tables after it (traffic, energy, roofline) still list every row.
+  // Every table (per layer, traffic, energy, roofline) holds the grouped row, not the operators
+  // it groups; stats.json keeps every one.
   const std::string summary = read_text(d.path() + "/o/summary.txt");
-  const std::string first_table = summary.substr(0, summary.find("\nstalls"));
-  CHECK(first_table.find("relu0 +44") != std::string::npos);
-  CHECK(first_table.find("relu1 ") == std::string::npos);
-  CHECK(layer(j, "relu44")["total_cycles"] == 1);
+  std::size_t grouped = 0;
+  for (std::size_t at = 0; (at = summary.find("\nrelu0 +44 ", at)) != std::string::npos; ++at) ++grouped;
+  CHECK(grouped == 4);
+  CHECK(summary.find("relu1 ") == std::string::npos);
+  CHECK(summary.find("relu44_of_a_long_name") == std::string::npos);
+  CHECK(layer(j, "relu44_of_a_long_name")["total_cycles"] == 1);
+  // The unit: 45 relus of 1 cycle, 45 · 16 = 720 vector_ops on 16 lanes: 720 / (16 · 45) = 100%.
+  CHECK(summary.find("post-processing unit 45 operators, 45 cycles (") != std::string::npos);
+  CHECK(summary.find("720 vector_ops, utilization 100.0%\n") != std::string::npos);
+}
+
+TEST_CASE("graph run: the summary's name column widens to the longest name", "[system][graph]") {
+  TempDir d;
+  OnnxBuilder b("long");
+  b.input("x", {1, 16}).floats("W", {16, 4}, grid_values(64, 0.5f, 1));
+  b.node("MatMul", {"x", "W"}, {"m"}, "mm");
+  b.node("Relu", {"m"}, {"y"}, "relu_of_a_rather_long_name");  // 26 characters
+  b.output("y");
+  const std::string model = b.save(d.path() + "/long.onnx");
+  const auto r = run_cli("run --model " + model + " --arch " + src_path("configs/arch/ws_4x4_fp32.yaml") +
+                         " --graph --no-plots --out " + d.path() + "/o");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string summary = read_text(d.path() + "/o/summary.txt");
+  // Each table's rows start with the name padded to 26 characters and one space.
+  CHECK(summary.find("\nlayer" + std::string(21, ' ') + " type ") != std::string::npos);
+  CHECK(summary.find("\nmm" + std::string(24, ' ') + " gemm ") != std::string::npos);
+  CHECK(summary.find("\nrelu_of_a_rather_long_name relu ") != std::string::npos);
+  CHECK(summary.find("\ntotal" + std::string(21, ' ') + " ") != std::string::npos);
+  std::size_t headers = 0;
+  for (std::size_t at = 0; (at = summary.find("\nlayer" + std::string(21, ' ') + " ", at)) != std::string::npos; ++at)
+    ++headers;
+  CHECK(headers == 5);  // per layer, traffic, energy, roofline, mapping
 }
 
 TEST_CASE("graph run: a batch norm after a conv folds into its weights and bias, within the fp32 bound of golden",
