@@ -153,6 +153,7 @@ VectorOpPlan plan_vector_op(const config::ArchConfig& arch, const ir::Op& op, co
     p.input_bytes.push_back(ir::numel(t.shape) * static_cast<std::int64_t>(ir::dtype_bytes(t.dtype)));
   p.output_bytes = ir::numel(output.shape) * static_cast<std::int64_t>(ir::dtype_bytes(output.dtype));
   p.vector_ops = vector_op_count(p.cost);
+  p.cyclic_period.assign(inputs.size(), 0);
   if (p.layout_only || p.cost.units == 0) {
     p.resident.assign(inputs.size(), false);
     return p;
@@ -165,19 +166,45 @@ VectorOpPlan plan_vector_op(const config::ArchConfig& arch, const ir::Op& op, co
       streamed = inputs[i].shape == output.shape;
     p.resident.push_back(!streamed);
   }
-  std::int64_t resident_bytes = 0, in_per_unit = 0;
   const std::int64_t units = p.cost.units;
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    if (p.resident[i])
-      resident_bytes += p.input_bytes[i];
-    else
-      in_per_unit += (p.input_bytes[i] + units - 1) / units;
-  }
   const std::int64_t out_per_unit = (p.output_bytes + units - 1) / units;
-  const std::int64_t in_budget = arch.ifmap.tile_budget_bytes() - resident_bytes;
   const std::int64_t out_budget = arch.output.tile_budget_bytes();
-  const std::int64_t per_chunk =
-      std::min(in_per_unit > 0 ? in_budget / in_per_unit : units, out_per_unit > 0 ? out_budget / out_per_unit : units);
+  std::int64_t resident_bytes = 0, in_per_unit = 0, in_budget = 0, per_chunk = 0;
+  const auto size_chunks = [&] {
+    resident_bytes = in_per_unit = 0;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      if (p.resident[i])
+        resident_bytes += p.input_bytes[i];
+      else if (p.cyclic_period[i] > 0)
+        in_per_unit += static_cast<std::int64_t>(ir::dtype_bytes(inputs[i].dtype));
+      else
+        in_per_unit += (p.input_bytes[i] + units - 1) / units;
+    }
+    in_budget = arch.ifmap.tile_budget_bytes() - resident_bytes;
+    per_chunk = std::min(in_per_unit > 0 ? in_budget / in_per_unit : units,
+                         out_per_unit > 0 ? out_budget / out_per_unit : units);
+  };
+  size_chunks();
+  const bool elementwise =
+      op.kind == OpKind::add || op.kind == OpKind::sub || op.kind == OpKind::mul || op.kind == OpKind::div;
+  if (per_chunk < 1 && elementwise && p.cost.elements_per_unit == 1) {
+    // Resident operands too large: one that repeats along the output's leading dimensions is
+    // streamed with the chunks instead.
+    bool changed = false;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      if (!p.resident[i]) continue;
+      ir::Shape s = inputs[i].shape;
+      while (!s.empty() && s.front() == 1) s.erase(s.begin());
+      const ir::Shape& o = output.shape;
+      if (s.empty() || s.size() > o.size() ||
+          !std::equal(s.begin(), s.end(), o.end() - static_cast<std::ptrdiff_t>(s.size())))
+        continue;
+      p.resident[i] = false;
+      p.cyclic_period[i] = ir::numel(s);
+      changed = true;
+    }
+    if (changed) size_chunks();
+  }
   if (per_chunk < 1) {
     const bool input_side = in_per_unit == 0 || in_budget / std::max<std::int64_t>(in_per_unit, 1) < 1;
     throw std::invalid_argument(
@@ -193,14 +220,25 @@ VectorOpPlan plan_vector_op(const config::ArchConfig& arch, const ir::Op& op, co
   const auto offset = [units](std::int64_t bytes, std::int64_t unit) {
     return static_cast<std::int64_t>(static_cast<Wide>(bytes) * unit / units);
   };
-  for (std::int64_t first = 0; first < units; first += per_chunk) {
+  // A chunk ends at a multiple of every cyclic operand's period (its slice is one range).
+  std::int64_t period = 0;
+  for (std::int64_t c : p.cyclic_period)
+    if (c > 0) period = period == 0 ? c : std::min(period, c);
+  for (std::int64_t first = 0; first < units;) {
     VectorChunk ch;
     ch.first_unit = first;
     ch.units = std::min(per_chunk, units - first);
+    if (period > 0) ch.units = std::min(ch.units, (first / period + 1) * period - first);
     for (std::size_t i = 0; i < inputs.size(); ++i) {
       if (p.resident[i]) {
         ch.input_offset.push_back(0);
         ch.input_bytes.push_back(0);
+        continue;
+      }
+      if (p.cyclic_period[i] > 0) {
+        const std::int64_t eb = static_cast<std::int64_t>(ir::dtype_bytes(inputs[i].dtype));
+        ch.input_offset.push_back(first % p.cyclic_period[i] * eb);
+        ch.input_bytes.push_back(ch.units * eb);
         continue;
       }
       const std::int64_t b = offset(p.input_bytes[i], first), e = offset(p.input_bytes[i], first + ch.units);
@@ -211,6 +249,7 @@ VectorOpPlan plan_vector_op(const config::ArchConfig& arch, const ir::Op& op, co
     ch.output_bytes = offset(p.output_bytes, first + ch.units) - ch.output_offset;
     ch.compute_cycles = chunk_compute_cycles(p.cost, ch.units, arch.post_processor);
     p.analytic_cycles += ch.compute_cycles;
+    first += ch.units;
     p.chunks.push_back(std::move(ch));
   }
   p.setup_cycles = setup_cycles(p.cost, arch.post_processor);

@@ -77,6 +77,10 @@ struct VectorOpPlan {
   /// Per input: read whole once, before the first chunk, and kept (a broadcast operand, a
   /// parameter); otherwise streamed chunk by chunk.
   std::vector<bool> resident;
+  /// Per input: 0, or for a broadcast operand too large to stay resident (the causal mask of a
+  /// long sequence) its element count P: it is streamed with the chunks instead, output element j
+  /// reading its element j mod P, and no chunk straddles a multiple of P (docs/graph.md).
+  std::vector<std::int64_t> cyclic_period;
   bool layout_only = false;  ///< reshape, flatten, squeeze, unsqueeze: the same bytes under a new shape
   /// Fused into the output path of the GEMM before it (arch.post_processor.fuse): the first input
   /// is still on chip (no DRAM load), and, unless this is the last operator of the fused chain,
@@ -92,8 +96,10 @@ struct VectorOpPlan {
 
 /// Plans `op` on `arch`'s post-processing unit: the fewest equal chunks (in units) whose streamed
 /// inputs plus the resident ones fit a tile of the ifmap scratchpad and whose output fits a tile of
-/// the output scratchpad. Throws std::invalid_argument ("node 'NAME' (KIND): ...") when one unit
-/// does not fit.
+/// the output scratchpad. When the resident operands leave no room for one unit, a broadcast
+/// operand of an element-wise add, sub, mul or div whose shape is the output's trailing
+/// dimensions (leading 1s aside) is streamed cyclically instead (`cyclic_period`). Throws std::invalid_argument ("node
+/// 'NAME' (KIND): ...") when one unit does not fit.
 VectorOpPlan plan_vector_op(const config::ArchConfig& arch, const ir::Op& op, const std::vector<ir::TensorType>& inputs,
                             const ir::TensorType& output);
 

@@ -314,6 +314,44 @@ TEST_CASE("graph run: relu on the post-processing unit takes the cycles and byte
   }
 }
 
+TEST_CASE("graph run: a broadcast operand too large to stay resident streams with the chunks, once per repeat",
+          "[system][graph]") {
+  // scores [1][4][16][16] + mask [1][1][16][16] (a constant, 1 KiB), beside a matmul for the array.
+  OnnxBuilder b("mask");
+  b.input("s", {1, 4, 16, 16}).input("x", {1, 4}).floats("W", {4, 2}, grid_values(8, 0.5f, 1));
+  b.floats("mask", {1, 1, 16, 16}, grid_values(256, 4.0f, 2));
+  b.node("MatMul", {"x", "W"}, {"m"}, "mm");
+  b.node("Add", {"s", "mask"}, {"y"}, "masked");
+  b.output("y").output("m");
+  TempDir d;
+  const std::string model = b.save(d.path() + "/mask.onnx");
+  const auto r = run_cli("run --model " + model + " --arch " + src_path("configs/arch/ws_4x4_fp32.yaml") +
+                         " --graph --check-all --no-plots --set arch.scratchpad.ifmap.size_kib=1 --out " + d.path() +
+                         "/o");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const json j = json::parse(read_text(d.path() + "/o/stats.json"));
+  const json& add = layer(j, "masked");
+  CHECK(add["golden_match"] == true);
+  // A tile of the double-buffered 1 KiB ifmap scratchpad is 512 bytes: the 1024-byte mask cannot
+  // stay resident, so it streams beside the scores, 4 + 4 bytes per element: chunks of 512 / 8 = 64
+  // elements (a multiple-of-256 boundary never falls inside one). 1024 / 64 = 16 chunks of 4 steps
+  // of one alu instruction: 16 · 4 = 64 cycles (ideal DRAM).
+  CHECK(add["total_cycles"] == 64);
+  // DRAM: the scores once (4096 bytes) and the mask once per head (4 · 1024), all as streamed
+  // (ifmap) bytes; nothing resident (weight).
+  CHECK(add["dram_read_bytes"]["ifmap"] == 8192);
+  CHECK(add["dram_read_bytes"]["weight"] == 0);
+  CHECK(add["dram_write_bytes"]["output"] == 4096);
+  // With a 4 KiB ifmap scratchpad (2 KiB tiles) the mask stays resident: read once, as weight.
+  const auto big = run_cli("run --model " + model + " --arch " + src_path("configs/arch/ws_4x4_fp32.yaml") +
+                           " --graph --no-plots --set arch.scratchpad.ifmap.size_kib=4 --out " + d.path() + "/big");
+  REQUIRE(big.exit_code == 0);
+  const json jb = json::parse(read_text(d.path() + "/big/stats.json"));
+  CHECK(layer(jb, "masked")["dram_read_bytes"]["weight"] == 1024);
+  CHECK(layer(jb, "masked")["dram_read_bytes"]["ifmap"] == 4096);
+}
+
 TEST_CASE("graph run: an int8 graph with QLinearConv and QLinearMatMul is bit-exact against the golden graph",
           "[system][graph]") {
   // x int8 [1][4][8][8] -> QLinearConv (8 channels, 3x3, pads 1, int32 bias, per-channel w_scale)
