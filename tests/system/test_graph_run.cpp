@@ -94,6 +94,17 @@ OnnxBuilder relu_graph() {
   return b;
 }
 
+/// The names of the rows of `stats`, each checked to match the golden graph.
+std::vector<std::string> golden_checked_rows(const json& stats) {
+  std::vector<std::string> names;
+  for (const json& l : stats["layers"]) {
+    names.push_back(l["name"]);
+    INFO(l["name"]);
+    CHECK(l["golden_match"] == true);
+  }
+  return names;
+}
+
 const json& layer(const json& stats, const std::string& name) {
   for (const json& l : stats["layers"])
     if (l["name"] == name) return l;
@@ -163,8 +174,8 @@ TEST_CASE("graph run: a small fp32 CNN runs every operator, tensors flowing, eac
     std::snprintf(buf, sizeof buf, "%.1f%%", 100.0 * static_cast<double>(work) / static_cast<double>(width * cycles));
     return std::string(buf);
   };
-  CHECK(summary.find(" cycles (" + percent(array_cycles, 1, j["total_cycles"].get<std::int64_t>()) +
-                     "), utilization " + percent(macs, 16, array_cycles) + "; ") != std::string::npos);
+  CHECK(summary.find(" cycles (" + percent(array_cycles, 1, j["total_cycles"].get<std::int64_t>()) + "), utilization " +
+                     percent(macs, 16, array_cycles) + "; ") != std::string::npos);
   CHECK(summary.find(std::to_string(vector_ops) + " vector_ops, utilization " + percent(vector_ops, 16, post_cycles) +
                      "\n") != std::string::npos);
 }
@@ -325,9 +336,9 @@ TEST_CASE("graph run: a broadcast operand too large to stay resident streams wit
   b.output("y").output("m");
   TempDir d;
   const std::string model = b.save(d.path() + "/mask.onnx");
-  const auto r = run_cli("run --model " + model + " --arch " + src_path("configs/arch/ws_4x4_fp32.yaml") +
-                         " --graph --check-all --no-plots --set arch.scratchpad.ifmap.size_kib=1 --out " + d.path() +
-                         "/o");
+  const auto r =
+      run_cli("run --model " + model + " --arch " + src_path("configs/arch/ws_4x4_fp32.yaml") +
+              " --graph --check-all --no-plots --set arch.scratchpad.ifmap.size_kib=1 --out " + d.path() + "/o");
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   const json j = json::parse(read_text(d.path() + "/o/stats.json"));
@@ -388,14 +399,8 @@ TEST_CASE("graph run: an int8 graph with QLinearConv and QLinearMatMul is bit-ex
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
   const json j = json::parse(read_text(d.path() + "/o/stats.json"));
-  std::vector<std::string> names;
-  for (const json& l : j["layers"]) {
-    names.push_back(l["name"]);
-    INFO(l["name"]);
-    CHECK(l["golden_match"] == true);
-  }
-  CHECK(names == std::vector<std::string>{"qconv", "qconv.bias", "qconv/requantize", "relu", "pool", "flatten", "qfc",
-                                          "qfc/requantize"});
+  CHECK(golden_checked_rows(j) == std::vector<std::string>{"qconv", "qconv.bias", "qconv/requantize", "relu", "pool",
+                                                           "flatten", "qfc", "qfc/requantize"});
 }
 
 TEST_CASE("graph run: a small int8 CNN with requantization, a residual add, global pool, fc and softmax is bit-exact",
@@ -458,35 +463,29 @@ TEST_CASE("graph run: a small int8 CNN with requantization, a residual add, glob
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
   const json j = json::parse(read_text(d.path() + "/o/stats.json"));
-  std::vector<std::string> names;
-  for (const json& l : j["layers"]) {
-    names.push_back(l["name"]);
-    INFO(l["name"]);
-    // --check-all: every step's tensor against the golden graph, int8 and int32 bit-exact.
-    CHECK(l["golden_match"] == true);
-  }
-  CHECK(names == std::vector<std::string>{"quant_x",
-                                          "qconv1",
-                                          "qconv1.bias",
-                                          "qconv1/requantize",
-                                          "relu1",
-                                          "pool1",
-                                          "qconv2",
-                                          "qconv2.bias",
-                                          "qconv2/requantize",
-                                          "relu2",
-                                          "deq_r2",
-                                          "deq_p1",
-                                          "residual",
-                                          "quant_s",
-                                          "deq_s",
-                                          "gap",
-                                          "flatten",
-                                          "quant_f",
-                                          "qfc",
-                                          "qfc/requantize",
-                                          "deq_logits",
-                                          "softmax"});
+  // --check-all: every step's tensor against the golden graph, int8 and int32 bit-exact.
+  CHECK(golden_checked_rows(j) == std::vector<std::string>{"quant_x",
+                                                           "qconv1",
+                                                           "qconv1.bias",
+                                                           "qconv1/requantize",
+                                                           "relu1",
+                                                           "pool1",
+                                                           "qconv2",
+                                                           "qconv2.bias",
+                                                           "qconv2/requantize",
+                                                           "relu2",
+                                                           "deq_r2",
+                                                           "deq_p1",
+                                                           "residual",
+                                                           "quant_s",
+                                                           "deq_s",
+                                                           "gap",
+                                                           "flatten",
+                                                           "quant_f",
+                                                           "qfc",
+                                                           "qfc/requantize",
+                                                           "deq_logits",
+                                                           "softmax"});
   // The int8 tensors are not degenerate: the residual sum uses most of the int8 range, and the
   // logits are not all one value (a saturated or all-zero graph would pass any comparison).
   const auto read = [&](const std::string& name) { return arraysim::io::read_npy(d.path() + "/t/" + name + ".npy"); };
@@ -619,35 +618,32 @@ TEST_CASE("graph run: bad input is one clear line, exit 2", "[system][graph]") {
     for (std::size_t at; (at = err.find(file)) != std::string::npos;) err.replace(at, file.size(), "FILE");
     return err;
   };
-  SECTION("a cycle") {
-    const std::string err = graph(
-        "cycle",
-        [](OnnxBuilder& b) {
-          b.node("Add", {"m", "y"}, {"a"}, "add_a");
-          b.node("Relu", {"a"}, {"y"}, "relu_y");
-        },
-        2);
-    CHECK(err ==
-          "FILE: the graph has a cycle: node 'add_a' (Add) uses the output of node 'relu_y' (Relu), which uses the "
-          "output of node 'add_a' (Add)\n");
-  }
-  SECTION("a tensor no node produces") {
-    const std::string err = graph(
-        "undefined",
-        [](OnnxBuilder& b) {
-          b.node("Add", {"m", "nowhere"}, {"y"}, "add1");
-        },
-        2);
-    CHECK(err == "FILE: node 'add1' (Add): input 'nowhere' is not a value of the graph\n");
-  }
-  SECTION("shapes that do not broadcast") {
-    const std::string err = graph(
-        "shape",
-        [](OnnxBuilder& b) {
-          b.node("Add", {"m", "V"}, {"y"}, "add_bad");
-        },
-        2);
-    CHECK(err == "FILE: node 'add_bad' (Add): [1, 2] and [1, 3] do not broadcast\n");
+  struct Refused {
+    const char* name;
+    std::function<void(OnnxBuilder&)> nodes;
+    const char* err;
+  };
+  const Refused refused[] = {
+      {"cycle",
+       [](OnnxBuilder& b) {
+         b.node("Add", {"m", "y"}, {"a"}, "add_a");
+         b.node("Relu", {"a"}, {"y"}, "relu_y");
+       },
+       "FILE: the graph has a cycle: node 'add_a' (Add) uses the output of node 'relu_y' (Relu), which uses the "
+       "output of node 'add_a' (Add)\n"},
+      {"undefined",
+       [](OnnxBuilder& b) {
+         b.node("Add", {"m", "nowhere"}, {"y"}, "add1");
+       },
+       "FILE: node 'add1' (Add): input 'nowhere' is not a value of the graph\n"},
+      {"shape",
+       [](OnnxBuilder& b) {
+         b.node("Add", {"m", "V"}, {"y"}, "add_bad");
+       },
+       "FILE: node 'add_bad' (Add): [1, 2] and [1, 3] do not broadcast\n"},
+  };
+  for (const Refused& c : refused) {
+    SECTION(std::string("refused: ") + c.name) { CHECK(graph(c.name, c.nodes, 2) == c.err); }
   }
   SECTION("a tensor read before the node that produces it: ONNX requires topological order; the run sorts, warns") {
     const std::string err = graph(
