@@ -131,6 +131,9 @@ Tensor run_op(const ir::Op& op, const std::vector<const Tensor*>& in, DType out_
       const ir::LayerNormAttrs& l = std::get<ir::LayerNormAttrs>(op.attrs);
       return layer_norm(x, *in[1], optional(2), l.axis, l.epsilon).y;
     }
+    case OpKind::winograd_filter: return winograd_filter(x, std::get<ir::WinogradAttrs>(op.attrs));
+    case OpKind::winograd_input: return winograd_input(x, std::get<ir::WinogradAttrs>(op.attrs));
+    case OpKind::winograd_output: return winograd_output(x, std::get<ir::WinogradAttrs>(op.attrs));
     case OpKind::batch_norm:
       return batch_norm(x, *in[1], *in[2], *in[3], *in[4], std::get<ir::BatchNormAttrs>(op.attrs).epsilon);
     case OpKind::quantize_linear: {

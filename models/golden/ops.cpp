@@ -583,4 +583,104 @@ Tensor requantize(const Tensor& acc, const Tensor& multiplier, const Tensor* zer
   return y;
 }
 
+// ---- Winograd F(m×m, 3×3) ---------------------------------------------------------------------
+
+namespace {
+/// Bᵀ (α×α), G (α×3) and Aᵀ (m×α) of F(m×m, 3×3), Lavin and Gray (CVPR 2016), row-major.
+struct WinogradReal {
+  std::int64_t alpha;
+  std::vector<double> bt, g, at;
+};
+const WinogradReal& winograd_real(std::int64_t m) {
+  static const WinogradReal f2{4,
+                               {1, 0, -1, 0, 0, 1, 1, 0, 0, -1, 1, 0, 0, 1, 0, -1},
+                               {1, 0, 0, 0.5, 0.5, 0.5, 0.5, -0.5, 0.5, 0, 0, 1},
+                               {1, 1, 1, 0, 0, 1, -1, -1}};
+  static const WinogradReal f4{6,
+                               {4, 0,  -5, 0, 1, 0, 0, -4, -4, 1,  1, 0, 0, 4, -4, -1, 1, 0,
+                                0, -2, -1, 2, 1, 0, 0, 2,  -1, -2, 1, 0, 0, 4, 0,  -5, 0, 1},
+                               {1.0 / 4, 0, 0, -1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6, 1.0 / 6, -1.0 / 6, 1.0 / 24,
+                                1.0 / 12, 1.0 / 6, 1.0 / 24, -1.0 / 12, 1.0 / 6, 0, 0, 1},
+                               {1, 1, 1, 1, 1, 0, 0, 1, -1, 2, -2, 0, 0, 1, 1, 4, 4, 0, 0, 1, -1, 8, -8, 1}};
+  if (m == 2) return f2;
+  if (m == 4) return f4;
+  fail("Winograd", "m is " + std::to_string(m) + "; F(m×m, 3×3) takes m = 2 or 4");
+}
+}  // namespace
+
+Tensor winograd_filter(const Tensor& w, const ir::WinogradAttrs& a) {
+  require_fp32("winograd_filter", w);
+  const WinogradReal& f = winograd_real(a.m);
+  if (w.shape().size() != 4 || w.shape()[2] != 3 || w.shape()[3] != 3)
+    fail("winograd_filter", "W " + ir::shape_str(w.shape()) + " is not [OC, C, 3, 3]");
+  const std::int64_t oc_n = w.shape()[0], c_n = w.shape()[1], al = f.alpha;
+  Tensor u(DType::fp32, {al * al, c_n, oc_n});
+  const float* W = w.data<float>();
+  for (std::int64_t o = 0; o < oc_n; ++o)
+    for (std::int64_t c = 0; c < c_n; ++c)
+      for (std::int64_t xi = 0; xi < al; ++xi)
+        for (std::int64_t nu = 0; nu < al; ++nu) {
+          double sum = 0;  // (G g Gᵀ)[ξ][ν] = Σ_r Σ_s G[ξ][r] g[r][s] G[ν][s]
+          for (std::int64_t r = 0; r < 3; ++r)
+            for (std::int64_t q = 0; q < 3; ++q)
+              sum += f.g[static_cast<std::size_t>(xi * 3 + r)] * f.g[static_cast<std::size_t>(nu * 3 + q)] *
+                     static_cast<double>(W[((o * c_n + c) * 3 + r) * 3 + q]);
+          u.data<float>()[((xi * al + nu) * c_n + c) * oc_n + o] = static_cast<float>(sum);
+        }
+  return u;
+}
+
+Tensor winograd_input(const Tensor& x, const ir::WinogradAttrs& a) {
+  require_fp32("winograd_input", x);
+  const WinogradReal& f = winograd_real(a.m);
+  if (x.shape().size() != 4) fail("winograd_input", "X " + ir::shape_str(x.shape()) + " is not [N, C, H, W]");
+  const std::int64_t n_n = x.shape()[0], c_n = x.shape()[1], h = x.shape()[2], wd = x.shape()[3], al = f.alpha;
+  const std::int64_t th = (a.out_h + a.m - 1) / a.m, tw = (a.out_w + a.m - 1) / a.m, tiles = n_n * th * tw;
+  Tensor v(DType::fp32, {al * al, tiles, c_n});
+  const float* X = x.data<float>();
+  const auto at = [&](std::int64_t n, std::int64_t c, std::int64_t r, std::int64_t q) {
+    return r < 0 || r >= h || q < 0 || q >= wd ? 0.0 : static_cast<double>(X[((n * c_n + c) * h + r) * wd + q]);
+  };
+  for (std::int64_t t = 0; t < tiles; ++t) {
+    const std::int64_t n = t / (th * tw), row0 = (t / tw) % th * a.m - a.pad_top, col0 = t % tw * a.m - a.pad_left;
+    for (std::int64_t c = 0; c < c_n; ++c)
+      for (std::int64_t xi = 0; xi < al; ++xi)
+        for (std::int64_t nu = 0; nu < al; ++nu) {
+          double sum = 0;  // (Bᵀ d B)[ξ][ν] = Σ_i Σ_j Bᵀ[ξ][i] d[i][j] Bᵀ[ν][j]
+          for (std::int64_t i = 0; i < al; ++i)
+            for (std::int64_t j = 0; j < al; ++j)
+              sum += f.bt[static_cast<std::size_t>(xi * al + i)] * f.bt[static_cast<std::size_t>(nu * al + j)] *
+                     at(n, c, row0 + i, col0 + j);
+          v.data<float>()[((xi * al + nu) * tiles + t) * c_n + c] = static_cast<float>(sum);
+        }
+  }
+  return v;
+}
+
+Tensor winograd_output(const Tensor& mt, const ir::WinogradAttrs& a) {
+  require_fp32("winograd_output", mt);
+  const WinogradReal& f = winograd_real(a.m);
+  const std::int64_t al = f.alpha, th = (a.out_h + a.m - 1) / a.m, tw = (a.out_w + a.m - 1) / a.m;
+  if (mt.shape().size() != 3 || mt.shape()[0] != al * al || mt.shape()[1] % (th * tw) != 0)
+    fail("winograd_output", "M " + ir::shape_str(mt.shape()) + " is not [" + std::to_string(al * al) + ", N·" +
+                                std::to_string(th * tw) + ", OC]");
+  const std::int64_t tiles = mt.shape()[1], oc_n = mt.shape()[2], n_n = tiles / (th * tw);
+  Tensor y(DType::fp32, {n_n, oc_n, a.out_h, a.out_w});
+  const float* M = mt.data<float>();
+  for (std::int64_t t = 0; t < tiles; ++t) {
+    const std::int64_t n = t / (th * tw), row0 = (t / tw) % th * a.m, col0 = t % tw * a.m;
+    for (std::int64_t o = 0; o < oc_n; ++o)
+      for (std::int64_t i = 0; i < a.m && row0 + i < a.out_h; ++i)
+        for (std::int64_t j = 0; j < a.m && col0 + j < a.out_w; ++j) {
+          double sum = 0;  // (Aᵀ M A)[i][j] = Σ_ξ Σ_ν Aᵀ[i][ξ] M[ξ][ν] Aᵀ[j][ν]
+          for (std::int64_t xi = 0; xi < al; ++xi)
+            for (std::int64_t nu = 0; nu < al; ++nu)
+              sum += f.at[static_cast<std::size_t>(i * al + xi)] * f.at[static_cast<std::size_t>(j * al + nu)] *
+                     static_cast<double>(M[((xi * al + nu) * tiles + t) * oc_n + o]);
+          y.data<float>()[((n * oc_n + o) * a.out_h + row0 + i) * a.out_w + col0 + j] = static_cast<float>(sum);
+        }
+  }
+  return y;
+}
+
 }  // namespace arraysim::golden

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "models/ir/graph.hpp"
 #include "models/ir/shapes.hpp"
 #include "models/ir/tensor.hpp"
 
@@ -145,5 +146,11 @@ ir::Tensor requantize(const ir::Tensor& acc, const ir::Tensor& multiplier, const
                       std::int64_t axis, QType q);
 /// One value: saturate(round_half_even(acc · multiplier) + zero_point) to q's range.
 std::int64_t requantize(std::int64_t acc, double multiplier, std::int64_t zero_point, QType q);
+
+// ---- Winograd F(m×m, 3×3) stages (ir::WinogradAttrs), fp32 in and out, each output element
+// summed in double from the real-valued matrices of Lavin and Gray (CVPR 2016) and rounded once.
+ir::Tensor winograd_filter(const ir::Tensor& w, const ir::WinogradAttrs& a);
+ir::Tensor winograd_input(const ir::Tensor& x, const ir::WinogradAttrs& a);
+ir::Tensor winograd_output(const ir::Tensor& m, const ir::WinogradAttrs& a);
 
 }  // namespace arraysim::golden

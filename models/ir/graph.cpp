@@ -59,6 +59,9 @@ const std::vector<KindInfo>& kind_table() {
       {OpKind::quantize_linear, "quantize_linear", {2, 3}},      // x, scale, optional zero point
       {OpKind::dequantize_linear, "dequantize_linear", {2, 3}},  // x, scale, optional zero point
       {OpKind::requantize, "requantize", {2, 3}},                // acc, multiplier, optional zero point
+      {OpKind::winograd_filter, "winograd_filter", {1, 1}},
+      {OpKind::winograd_input, "winograd_input", {1, 1}},
+      {OpKind::winograd_output, "winograd_output", {1, 1}},
   };
   return table;
 }
@@ -111,6 +114,9 @@ OpAttrs default_attrs(OpKind k) {
     case OpKind::quantize_linear:
     case OpKind::dequantize_linear:
     case OpKind::requantize: return QuantAttrs{};
+    case OpKind::winograd_filter:
+    case OpKind::winograd_input:
+    case OpKind::winograd_output: return WinogradAttrs{};
     default: return NoAttrs{};
   }
 }
@@ -276,9 +282,36 @@ TensorType infer_quantizer(OpKind k, const QuantAttrs& a, const std::vector<Tens
   return {x.shape, k == OpKind::dequantize_linear ? DType::fp32 : storage};
 }
 
+/// The Winograd stages (WinogradAttrs): fp32 tensors of the shapes documented there.
+TensorType infer_winograd(OpKind k, const WinogradAttrs& a, const TensorType& x) {
+  require_fp32(x, "X");
+  if (a.m != 2 && a.m != 4) fail("m is " + std::to_string(a.m) + "; F(m×m, 3×3) takes m = 2 or 4");
+  const std::int64_t alpha = a.m + 2;
+  if (k == OpKind::winograd_filter) {
+    if (x.shape.size() != 4 || x.shape[2] != 3 || x.shape[3] != 3)
+      fail("W " + shape_str(x.shape) + " is not [OC, C, 3, 3]");
+    return {{alpha * alpha, x.shape[1], x.shape[0]}, DType::fp32};
+  }
+  if (a.out_h < 1 || a.out_w < 1 || a.pad_top < 0 || a.pad_left < 0)
+    fail("out_h " + std::to_string(a.out_h) + ", out_w " + std::to_string(a.out_w) + ", pads " +
+         std::to_string(a.pad_top) + ", " + std::to_string(a.pad_left) + ": sizes must be positive, pads not negative");
+  const std::int64_t tiles = ((a.out_h + a.m - 1) / a.m) * ((a.out_w + a.m - 1) / a.m);
+  if (k == OpKind::winograd_input) {
+    if (x.shape.size() != 4) fail("X " + shape_str(x.shape) + " is not [N, C, H, W]");
+    return {{alpha * alpha, x.shape[0] * tiles, x.shape[1]}, DType::fp32};
+  }
+  if (x.shape.size() != 3 || x.shape[0] != alpha * alpha || x.shape[1] % tiles != 0)
+    fail("M " + shape_str(x.shape) + " is not [" + std::to_string(alpha * alpha) + ", N·" + std::to_string(tiles) +
+         ", OC]");
+  return {{x.shape[1] / tiles, x.shape[2], a.out_h, a.out_w}, DType::fp32};
+}
+
 TensorType infer(const Op& op, const std::vector<TensorType>& in, DType declared) {
   const TensorType& x = in[0];
   switch (op.kind) {
+    case OpKind::winograd_filter:
+    case OpKind::winograd_input:
+    case OpKind::winograd_output: return infer_winograd(op.kind, std::get<WinogradAttrs>(op.attrs), x);
     case OpKind::conv2d: return infer_conv(std::get<ConvAttrs>(op.attrs), in, declared);
     case OpKind::gemm: return infer_gemm(std::get<GemmAttrs>(op.attrs), in, declared);
     case OpKind::matmul: return infer_matmul(in, declared);

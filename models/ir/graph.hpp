@@ -80,6 +80,9 @@ enum class OpKind {
   quantize_linear,
   dequantize_linear,
   requantize,
+  winograd_filter,
+  winograd_input,
+  winograd_output,
 };
 /// Every kind, in declaration order.
 const std::vector<OpKind>& all_op_kinds();
@@ -153,9 +156,25 @@ struct QuantAttrs {
   QType qtype = QType::int8;
 };
 
+/// The three stages of a 3×3 stride-1 convolution by Winograd F(m×m, 3×3) (Lavin and Gray, CVPR
+/// 2016; docs/transforms.md), α = m + 2, fp32:
+///   winograd_filter  W [OC][C][3][3] -> U [α²][C][OC]      U[ξα+ν][c][o] = (G w[o][c] Gᵀ)[ξ][ν]
+///   winograd_input   X [N][C][H][W]  -> V [α²][T][C]       V[ξα+ν][t][c] = (Bᵀ d Bᵀᵀ)[ξ][ν], d the
+///                    α×α window of tile t = (n, i, j) at rows i·m − pad_top, columns j·m − pad_left
+///                    (zero outside X); T = N·⌈out_h/m⌉·⌈out_w/m⌉ tiles
+///   winograd_output  M [α²][T][OC]   -> Y [N][OC][out_h][out_w], tile t's m×m pixels (Aᵀ M_t A),
+///                    cropped at the edges
+/// Between them, α² GEMMs M[k] = V[k] · U[k] (a batched matmul).
+struct WinogradAttrs {
+  std::int64_t m = 2;  ///< output tile side: 2 or 4
+  std::int64_t pad_top = 0, pad_left = 0;
+  std::int64_t out_h = 0, out_w = 0;  ///< the convolution's output size
+};
+
 /// An operator's attributes; the alternative must be the one default_attrs(kind) holds.
-using OpAttrs = std::variant<NoAttrs, ConvAttrs, GemmAttrs, PoolParams, ClipAttrs, GeluAttrs, LeakyReluAttrs, AxisAttrs,
-                             ReshapeAttrs, TransposeAttrs, AxesAttrs, LayerNormAttrs, BatchNormAttrs, QuantAttrs>;
+using OpAttrs =
+    std::variant<NoAttrs, ConvAttrs, GemmAttrs, PoolParams, ClipAttrs, GeluAttrs, LeakyReluAttrs, AxisAttrs,
+                 ReshapeAttrs, TransposeAttrs, AxesAttrs, LayerNormAttrs, BatchNormAttrs, QuantAttrs, WinogradAttrs>;
 /// The attributes of a kind with ONNX's defaults (softmax axis -1, flatten and concat axis 1, ...).
 OpAttrs default_attrs(OpKind k);
 

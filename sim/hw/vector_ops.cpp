@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "models/ir/shapes.hpp"
+#include "sim/lower/winograd.hpp"
 
 namespace arraysim::hw {
 namespace {
@@ -479,6 +480,83 @@ void requantize_values(const ir::Op& op, const std::vector<const Tensor*>& in, c
   });
 }
 
+// ---- Winograd F(m×m, 3×3) stages --------------------------------------------------------------
+
+/// One separable transform L d Rᵀ of a q×q tile d with a p×q matrix L (= R), in fp32 as the
+/// lanes do it: first L·d, then (L·d)·Lᵀ, each sum over the nonzero coefficients in index order.
+void transform_tile(const std::vector<float>& l, std::int64_t p, std::int64_t q, const float* d, float* out) {
+  std::vector<float> t1(static_cast<std::size_t>(p * q));
+  for (std::int64_t i = 0; i < p; ++i)
+    for (std::int64_t col = 0; col < q; ++col) {
+      float sum = 0;
+      for (std::int64_t k = 0; k < q; ++k)
+        if (const float c = l[static_cast<std::size_t>(i * q + k)]; c != 0) sum += c * d[k * q + col];
+      t1[static_cast<std::size_t>(i * q + col)] = sum;
+    }
+  for (std::int64_t i = 0; i < p; ++i)
+    for (std::int64_t j = 0; j < p; ++j) {
+      float sum = 0;
+      for (std::int64_t k = 0; k < q; ++k)
+        if (const float c = l[static_cast<std::size_t>(j * q + k)]; c != 0)
+          sum += t1[static_cast<std::size_t>(i * q + k)] * c;
+      out[i * p + j] = sum;
+    }
+}
+
+void winograd_values(const ir::Op& op, const Tensor& x, Tensor& y) {
+  const ir::WinogradAttrs& a = std::get<ir::WinogradAttrs>(op.attrs);
+  const lower::WinogradMatrices& w = lower::winograd_matrices(static_cast<int>(a.m));
+  const std::int64_t al = w.alpha, m = a.m;
+  const auto to_float = [](const std::vector<std::int64_t>& v, double scale) {
+    std::vector<float> f;
+    for (std::int64_t e : v) f.push_back(static_cast<float>(static_cast<double>(e) / scale));
+    return f;
+  };
+  const std::vector<float> bt = to_float(w.bt, 1), g = to_float(w.g, static_cast<double>(w.g_scale)),
+                           at = to_float(w.at, 1);
+  const float* in = x.data<float>();
+  float* out = y.data<float>();
+  std::vector<float> tile(static_cast<std::size_t>(al * al)), res(static_cast<std::size_t>(al * al));
+  if (op.kind == OpKind::winograd_filter) {
+    const std::int64_t oc_n = x.shape()[0], c_n = x.shape()[1];
+    for (std::int64_t o = 0; o < oc_n; ++o)
+      for (std::int64_t c = 0; c < c_n; ++c) {
+        transform_tile(g, al, 3, in + (o * c_n + c) * 9, res.data());
+        for (std::int64_t k = 0; k < al * al; ++k) out[(k * c_n + c) * oc_n + o] = res[static_cast<std::size_t>(k)];
+      }
+    return;
+  }
+  const std::int64_t th = (a.out_h + m - 1) / m, tw = (a.out_w + m - 1) / m;
+  if (op.kind == OpKind::winograd_input) {
+    const std::int64_t c_n = x.shape()[1], h = x.shape()[2], wd = x.shape()[3], tiles = y.shape()[1];
+    for (std::int64_t t = 0; t < tiles; ++t) {
+      const std::int64_t n = t / (th * tw), row0 = (t / tw) % th * m - a.pad_top, col0 = t % tw * m - a.pad_left;
+      for (std::int64_t c = 0; c < c_n; ++c) {
+        for (std::int64_t i = 0; i < al; ++i)
+          for (std::int64_t j = 0; j < al; ++j) {
+            const std::int64_t r = row0 + i, q = col0 + j;
+            tile[static_cast<std::size_t>(i * al + j)] =
+                r < 0 || r >= h || q < 0 || q >= wd ? 0.0f : in[((n * c_n + c) * h + r) * wd + q];
+          }
+        transform_tile(bt, al, al, tile.data(), res.data());
+        for (std::int64_t k = 0; k < al * al; ++k) out[(k * tiles + t) * c_n + c] = res[static_cast<std::size_t>(k)];
+      }
+    }
+    return;
+  }
+  const std::int64_t tiles = x.shape()[1], oc_n = x.shape()[2];
+  for (std::int64_t t = 0; t < tiles; ++t) {
+    const std::int64_t n = t / (th * tw), row0 = (t / tw) % th * m, col0 = t % tw * m;
+    for (std::int64_t o = 0; o < oc_n; ++o) {
+      for (std::int64_t k = 0; k < al * al; ++k) tile[static_cast<std::size_t>(k)] = in[(k * tiles + t) * oc_n + o];
+      transform_tile(at, m, al, tile.data(), res.data());
+      for (std::int64_t i = 0; i < m && row0 + i < a.out_h; ++i)
+        for (std::int64_t j = 0; j < m && col0 + j < a.out_w; ++j)
+          out[((n * oc_n + o) * a.out_h + row0 + i) * a.out_w + col0 + j] = res[static_cast<std::size_t>(i * m + j)];
+    }
+  }
+}
+
 // ---- dispatch ---------------------------------------------------------------------------------
 
 std::string type_str(const ir::TensorType& t) { return ir::shape_str(t.shape) + " " + ir::dtype_name(t.dtype); }
@@ -538,6 +616,9 @@ Tensor compute(const ir::Op& op, const std::vector<const Tensor*>& in, const ir:
     case OpKind::quantize_linear: quantize_values(op, in, std::get<ir::QuantAttrs>(op.attrs), y, lanes); break;
     case OpKind::dequantize_linear: dequantize_values(in, std::get<ir::QuantAttrs>(op.attrs), y, lanes); break;
     case OpKind::requantize: requantize_values(op, in, std::get<ir::QuantAttrs>(op.attrs), y, lanes); break;
+    case OpKind::winograd_filter:
+    case OpKind::winograd_input:
+    case OpKind::winograd_output: winograd_values(op, x, y); break;
   }
   return y;
 }

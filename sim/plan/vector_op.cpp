@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "sim/lower/winograd.hpp"
+
 namespace arraysim::plan {
 
 namespace {
@@ -18,6 +20,27 @@ std::int64_t product(const ir::Shape& s, std::size_t from, std::size_t to) {
 }
 std::size_t norm_axis(std::int64_t axis, std::size_t rank) {
   return static_cast<std::size_t>(axis < 0 ? axis + static_cast<std::int64_t>(rank) : axis);
+}
+/// The instructions of one Winograd transform L d Lᵀ of a q×q tile (L p×q, its real coefficients
+/// `l` = integer entries / scale): pass 1 (L·d, q columns) and pass 2 ((L·d)·Lᵀ, p rows) each
+/// compute every row i of L as a sum of its nonzero terms: nnz_i − 1 adds and a multiply per
+/// coefficient other than ±1. Classes in the order: every mul, then every alu.
+std::vector<PostOp> winograd_instructions(const std::vector<std::int64_t>& l, std::int64_t scale, std::int64_t p,
+                                          std::int64_t q) {
+  std::int64_t adds = 0, muls = 0;
+  for (std::int64_t i = 0; i < p; ++i) {
+    std::int64_t nnz = 0;
+    for (std::int64_t k = 0; k < q; ++k) {
+      const std::int64_t c = l[static_cast<std::size_t>(i * q + k)];
+      if (c == 0) continue;
+      ++nnz;
+      if (c != scale && c != -scale) ++muls;
+    }
+    adds += std::max<std::int64_t>(nnz - 1, 0);
+  }
+  std::vector<PostOp> v(static_cast<std::size_t>((q + p) * muls), PostOp::mul);
+  v.insert(v.end(), static_cast<std::size_t>((q + p) * adds), PostOp::alu);
+  return v;
 }
 }  // namespace
 
@@ -62,6 +85,25 @@ VectorOpCost vector_op_cost(const ir::Op& op, const std::vector<ir::TensorType>&
       break;                                                                                   // ÷, round, +zp, clamp
     case OpKind::dequantize_linear: c.per_element = {P::alu, P::mul}; break;                   // −zp, ×scale
     case OpKind::requantize: c.per_element = {P::mul, P::alu, P::alu, P::alu, P::alu}; break;  // ×m, round, +zp, clamp
+    case OpKind::winograd_filter:
+    case OpKind::winograd_input:
+    case OpKind::winograd_output: {
+      // One unit per transformed tile: a filter (c, oc), an input tile and channel, an output
+      // tile and channel; the lanes run units side by side (docs/transforms.md).
+      const ir::WinogradAttrs& a = std::get<ir::WinogradAttrs>(op.attrs);
+      const lower::WinogradMatrices& w = lower::winograd_matrices(static_cast<int>(a.m));
+      if (op.kind == OpKind::winograd_filter) {
+        c.units = x[0] * x[1];
+        c.per_element = winograd_instructions(w.g, w.g_scale, w.alpha, 3);
+      } else if (op.kind == OpKind::winograd_input) {
+        c.units = output.shape[1] * output.shape[2];
+        c.per_element = winograd_instructions(w.bt, 1, w.alpha, w.alpha);
+      } else {
+        c.units = x[1] * x[2];
+        c.per_element = winograd_instructions(w.at, 1, a.m, w.alpha);
+      }
+      break;
+    }
     case OpKind::batch_norm:
       c.per_element = {P::mul, P::alu};  // x · a[c] + b[c]
       // a = scale / sqrt(var + eps), b = bias − mean · a, once per channel.

@@ -104,9 +104,9 @@ std::vector<std::string> order_names(const Graph& g) {
 }  // namespace
 
 TEST_CASE("graph: op kind spellings round-trip and name the YAML spelling", "[unit][graph]") {
-  // 32 kinds: conv2d gemm matmul, 4 pools, 9 activations, 4 binary, 6 shape ops, softmax,
-  // 2 norms, 3 quantizers.
-  CHECK(ir::all_op_kinds().size() == 32);
+  // 35 kinds: conv2d gemm matmul, 4 pools, 9 activations, 4 binary, 6 shape ops, softmax,
+  // 2 norms, 3 quantizers, 3 Winograd stages.
+  CHECK(ir::all_op_kinds().size() == 35);
   for (OpKind k : ir::all_op_kinds()) CHECK(ir::parse_op_kind(ir::op_kind_name(k)) == k);
   CHECK(ir::op_kind_name(OpKind::global_average_pool) == "global_average_pool");
   CHECK(ir::op_kind_name(OpKind::quantize_linear) == "quantize_linear");
@@ -549,6 +549,14 @@ TEST_CASE("graph infer_output: every operator kind", "[unit][graph]") {
                                {typed({1, 2, 2, 2}, DType::int32), fp({2}), typed({1}, DType::int8)});
     CHECK(r.shape == Shape{1, 2, 2, 2});
     CHECK(r.dtype == DType::int8);
+  }
+  {  // Winograd stages (F(2x2, 3x3): α = 4): a 7x7 output in ⌈7/2⌉² = 16 tiles per image.
+    ir::WinogradAttrs w;
+    w.m = 2, w.pad_top = w.pad_left = 1, w.out_h = w.out_w = 7;
+    CHECK(shape_of(infer(OpKind::winograd_filter, w, {fp({8, 3, 3, 3})})) == Shape{16, 3, 8});
+    CHECK(shape_of(infer(OpKind::winograd_input, w, {fp({2, 3, 7, 7})})) == Shape{16, 32, 3});
+    CHECK(shape_of(infer(OpKind::winograd_output, w, {fp({16, 32, 8})})) == Shape{2, 8, 7, 7});
+    CHECK_THROWS_WITH(infer(OpKind::winograd_input, w, {typed({2, 3, 7, 7}, DType::int8)}), "X must be fp32, got int8");
   }
   // Every kind went through infer_output above.
   CHECK(covered.size() == ir::all_op_kinds().size());
