@@ -4,12 +4,22 @@
 
 #include <cstdint>
 #include <fstream>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <variant>
 #include <vector>
 
 namespace arraysim::test {
+
+/// n seeded values on a 1/64 grid in [-scale, scale] (exact in fp32), for a model's constants.
+inline std::vector<float> grid_values(std::size_t n, float scale, unsigned seed) {
+  std::mt19937 g(seed);
+  std::uniform_int_distribution<int> d(-64, 64);
+  std::vector<float> v(n);
+  for (float& x : v) x = static_cast<float>(d(g)) * scale / 64.0f;
+  return v;
+}
 
 /// A dimension: a number, or a symbolic name ("N").
 using Dim = std::variant<std::int64_t, std::string>;

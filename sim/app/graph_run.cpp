@@ -102,7 +102,7 @@ std::string folded_bias_name(const ir::Op& bn) { return bn.name + ":folded_bias"
 
 void add_folded_tensors(const GraphProgram& prog, TensorMap& tensors) {
   for (const GraphStep& s : prog.steps) {
-    if (!s.folded_bn) continue;
+    if (!s.folded_bn || tensors.count(folded_weight_name(*s.folded_bn))) continue;  // once per conv
     const ir::Op& conv = *s.op;
     const ir::Op& bn = *s.folded_bn;
     const ir::Tensor& w = find(tensors, conv.inputs[1]);
@@ -153,90 +153,120 @@ GraphProgram plan_graph(const config::Experiment& e, const std::vector<plan::Lay
   };
   std::set<const ir::Op*> folded;
   GraphProgram prog;
+  // A step on the post-processing unit running `vop` (its inputs and output are the step's);
+  // `owner` is the graph operator it belongs to.
+  const auto unit_step = [&](const ir::Op& owner, const ir::Op& vop, const std::vector<ir::TensorType>& in,
+                             const ir::TensorType& out_type) {
+    GraphStep st;
+    st.op = &owner;
+    st.inputs = vop.inputs;
+    st.output = vop.outputs[0];
+    st.output_type = out_type;
+    plan::LayerPlan lp;
+    lp.layer.name = vop.name;
+    lp.post = plan::plan_vector_op(e.arch, vop, in, out_type);
+    lp.analytic_cycles = lp.post->analytic_cycles;
+    lp.host_work = static_cast<double>(lp.post->chunks.size());
+    prog.steps.push_back(std::move(st));
+    prog.plans.push_back(std::move(lp));
+    prog.plans.back().workload_index = prog.steps.size() - 1;
+  };
+  const auto gemm_step = [&](const GraphStep& st) {
+    prog.steps.push_back(st);
+    prog.plans.push_back(gemm_plans.at(st.layer));
+    prog.plans.back().workload_index = prog.steps.size() - 1;
+  };
   for (std::size_t i : g.topological_order()) {
     const ir::Op& op = g.ops()[i];
     if (folded.count(&op)) continue;
     const ir::TensorType out = type_of(g, op.outputs[0]);
-    if (plan::is_gemm_kind(op.kind)) {
-      const ir::TensorType a = type_of(g, op.inputs[0]), b = type_of(g, op.inputs[1]);
-      const auto refuse = [&](const std::string& what, ir::DType got, const char* key, ir::DType want) {
-        throw std::invalid_argument(ir::node_prefix(op) + what + " is " + ir::dtype_name(got) + "; the array takes " +
-                                    ir::dtype_name(want) + " (arch.array." + key + ")");
-      };
-      if (a.dtype != arr.input_dtype) refuse(op.inputs[0], a.dtype, "input_dtype", arr.input_dtype);
-      if (b.dtype != arr.weight_dtype) refuse(op.inputs[1], b.dtype, "weight_dtype", arr.weight_dtype);
-      if (out.dtype != arr.accumulator_dtype)
-        refuse(op.outputs[0], out.dtype, "accumulator_dtype", arr.accumulator_dtype);
-      GraphStep s;
-      s.op = &op;
-      s.gemm = true;
-      s.layer = layer_of.at(i);
-      s.inputs = {op.inputs[0], op.inputs[1]};
-      if (layer_count.at(i) > 1) {
-        // A batched matmul: one GEMM step per batch element, each on its own A and B matrices.
-        const ir::MatmulBatch mb = ir::matmul_batch(a.shape, b.shape);
-        s.output = op.outputs[0];
-        s.output_type = out;
-        s.batches = static_cast<std::int64_t>(mb.a.size());
-        for (std::int64_t k = 0; k < s.batches; ++k) {
-          s.batch = k;
-          s.layer = layer_of.at(i) + static_cast<std::size_t>(k);
-          s.a_matrix = mb.a[static_cast<std::size_t>(k)];
-          s.b_matrix = mb.b[static_cast<std::size_t>(k)];
-          prog.steps.push_back(s);
-          prog.plans.push_back(gemm_plans.at(s.layer));
-          prog.plans.back().workload_index = prog.steps.size() - 1;
-        }
-        continue;
-      }
-      const ir::Op* bn = foldable_bn(op);
-      if (bn) {
-        folded.insert(bn);
-        s.folded_bn = bn;
-        s.inputs[1] = folded_weight_name(*bn);
-      }
-      const bool bias = op.inputs.size() > 2 || bn;
-      s.output = bias ? accumulator_name(op) : op.outputs[0];
-      s.output_type = out;
-      prog.steps.push_back(s);
-      prog.plans.push_back(gemm_plans.at(s.layer));
-      prog.plans.back().workload_index = prog.steps.size() - 1;
-      if (!bias) continue;
-      // The bias is added by the post-processing unit; a conv's [OC] bias broadcasts as [1][OC][1][1].
-      // A folded batch_norm's step adds the folded bias and writes the batch_norm's output.
-      GraphStep add;
-      add.op = &op;
-      add.inputs = {s.output, bn ? folded_bias_name(*bn) : op.inputs[2]};
-      add.output = bn ? bn->outputs[0] : op.outputs[0];
-      add.output_type = out;
-      ir::TensorType bt = bn ? ir::TensorType{{b.shape.at(0)}, ir::DType::fp32} : type_of(g, op.inputs[2]);
-      if (op.kind == ir::OpKind::conv2d) bt.shape = {1, bt.shape.at(0), 1, 1};
-      const ir::Op add_op = ir::make_op(ir::OpKind::add, bn ? bn->name : op.name + ".bias", add.inputs, {add.output});
-      plan::LayerPlan lp;
-      lp.layer.name = add_op.name;
-      lp.post = plan::plan_vector_op(e.arch, add_op, {out, bt}, out);
-      lp.analytic_cycles = lp.post->analytic_cycles;
-      lp.host_work = static_cast<double>(lp.post->chunks.size());
-      prog.steps.push_back(add);
-      prog.plans.push_back(std::move(lp));
-      prog.plans.back().workload_index = prog.steps.size() - 1;
+    if (!plan::is_gemm_kind(op.kind)) {
+      std::vector<ir::TensorType> in;
+      for (const std::string& n : op.inputs) in.push_back(type_of(g, n));
+      unit_step(op, op, in, out);
       continue;
     }
+    const ir::TensorType a = type_of(g, op.inputs[0]), b = type_of(g, op.inputs[1]);
+    const auto refuse = [&](const std::string& what, ir::DType got, const char* key, ir::DType want) {
+      throw std::invalid_argument(ir::node_prefix(op) + what + " is " + ir::dtype_name(got) + "; the array takes " +
+                                  ir::dtype_name(want) + " (arch.array." + key + ")");
+    };
+    if (a.dtype != arr.input_dtype) refuse(op.inputs[0], a.dtype, "input_dtype", arr.input_dtype);
+    if (b.dtype != arr.weight_dtype) refuse(op.inputs[1], b.dtype, "weight_dtype", arr.weight_dtype);
+    if (out.dtype != arr.accumulator_dtype)
+      refuse(op.outputs[0], out.dtype, "accumulator_dtype", arr.accumulator_dtype);
     GraphStep s;
     s.op = &op;
-    s.inputs = op.inputs;
-    s.output = op.outputs[0];
-    s.output_type = out;
-    std::vector<ir::TensorType> in;
-    for (const std::string& n : op.inputs) in.push_back(type_of(g, n));
-    plan::LayerPlan lp;
-    lp.layer.name = op.name;
-    lp.post = plan::plan_vector_op(e.arch, op, in, out);
-    lp.analytic_cycles = lp.post->analytic_cycles;
-    lp.host_work = static_cast<double>(lp.post->chunks.size());
-    prog.steps.push_back(s);
-    prog.plans.push_back(std::move(lp));
-    prog.plans.back().workload_index = prog.steps.size() - 1;
+    s.gemm = true;
+    s.layer = layer_of.at(i);
+    s.inputs = {op.inputs[0], op.inputs[1]};
+    const auto winograd = e.graph->winograd.find(i);
+    if (layer_count.at(i) > 1 && winograd == e.graph->winograd.end()) {
+      // A batched matmul: one GEMM step per batch element, each on its own A and B matrices.
+      const ir::MatmulBatch mb = ir::matmul_batch(a.shape, b.shape);
+      s.output = op.outputs[0];
+      s.output_type = out;
+      s.batches = static_cast<std::int64_t>(mb.a.size());
+      for (std::int64_t k = 0; k < s.batches; ++k) {
+        s.batch = k;
+        s.layer = layer_of.at(i) + static_cast<std::size_t>(k);
+        s.a_matrix = mb.a[static_cast<std::size_t>(k)];
+        s.b_matrix = mb.b[static_cast<std::size_t>(k)];
+        gemm_step(s);
+      }
+      continue;
+    }
+    const ir::Op* bn = foldable_bn(op);
+    if (bn) {
+      folded.insert(bn);
+      s.folded_bn = bn;
+      s.inputs[1] = folded_weight_name(*bn);
+    }
+    const bool bias = op.inputs.size() > 2 || bn;
+    const std::string product = bias ? accumulator_name(op) : op.outputs[0];
+    if (winograd != e.graph->winograd.end()) {
+      // Winograd F(m×m, 3×3) (docs/transforms.md): the filter and input transforms on the unit,
+      // α² GEMMs M[k] = V[k] · U[k] on the array, the output transform on the unit.
+      const auto& c = std::get<ir::ConvAttrs>(op.attrs);
+      ir::WinogradAttrs wa;
+      wa.m = winograd->second;
+      wa.pad_top = c.pad_top, wa.pad_left = c.pad_left;
+      wa.out_h = out.shape.at(2), wa.out_w = out.shape.at(3);
+      const std::int64_t alpha = wa.m + 2,
+                         tiles = a.shape[0] * ((wa.out_h + wa.m - 1) / wa.m) * ((wa.out_w + wa.m - 1) / wa.m);
+      const std::string u = op.name + ":winograd_U", v = op.name + ":winograd_V", mm = op.name + ":winograd_M";
+      const ir::TensorType ut{{alpha * alpha, a.shape[1], b.shape[0]}, ir::DType::fp32},
+          vt{{alpha * alpha, tiles, a.shape[1]}, ir::DType::fp32},
+          mt{{alpha * alpha, tiles, b.shape[0]}, ir::DType::fp32};
+      unit_step(op, ir::make_op(ir::OpKind::winograd_filter, op.name + ".winograd_filter", {s.inputs[1]}, {u}, wa), {b},
+                ut);
+      unit_step(op, ir::make_op(ir::OpKind::winograd_input, op.name + ".winograd_input", {s.inputs[0]}, {v}, wa), {a},
+                vt);
+      s.inputs = {v, u};
+      s.output = mm;
+      s.output_type = mt;
+      s.batches = alpha * alpha;
+      for (std::int64_t k = 0; k < s.batches; ++k) {
+        s.batch = s.a_matrix = s.b_matrix = k;
+        s.layer = layer_of.at(i) + static_cast<std::size_t>(k);
+        gemm_step(s);
+      }
+      unit_step(op, ir::make_op(ir::OpKind::winograd_output, op.name + ".winograd_output", {mm}, {product}, wa), {mt},
+                out);
+    } else {
+      s.output = product;
+      s.output_type = out;
+      gemm_step(s);
+    }
+    if (!bias) continue;
+    // The bias is added by the post-processing unit; a conv's [OC] bias broadcasts as [1][OC][1][1].
+    // A folded batch_norm's step adds the folded bias and writes the batch_norm's output.
+    ir::TensorType bt = bn ? ir::TensorType{{b.shape.at(0)}, ir::DType::fp32} : type_of(g, op.inputs[2]);
+    if (op.kind == ir::OpKind::conv2d) bt.shape = {1, bt.shape.at(0), 1, 1};
+    unit_step(op,
+              ir::make_op(ir::OpKind::add, bn ? bn->name : op.name + ".bias",
+                          {product, bn ? folded_bias_name(*bn) : op.inputs[2]}, {bn ? bn->outputs[0] : op.outputs[0]}),
+              {out, bt}, out);
   }
   if (e.arch.post_processor.fuse) fuse_chains(g, prog);
   return prog;

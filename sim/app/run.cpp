@@ -118,11 +118,18 @@ GoldenCheck golden_check(const ir::Layer& l, const ir::LayerOperands& ops, ir::D
   return g;
 }
 
+namespace {
+bool winograd_stage(ir::OpKind k) {
+  return k == ir::OpKind::winograd_filter || k == ir::OpKind::winograd_input || k == ir::OpKind::winograd_output;
+}
+}  // namespace
+
 /// The golden graph on the run's inputs against the simulated tensors (docs/graph.md, "Checks"):
 /// every graph output, and with `all` the output of every step; a step's row gets golden_match
 /// (and its mismatches) for the tensor it wrote, a batched matmul's step for its matrix of the
 /// output. A GEMM's accumulator before its bias is not a tensor of the graph: the layer's own
-/// golden check covers it.
+/// golden check covers it. With `all`, a Winograd stage's tensor that is not one of the graph is
+/// compared with the golden stage (golden::run_op) on the stage's simulated input.
 void check_graph(const config::Experiment& e, const GraphProgram& gp, const TensorMap& sim, bool all,
                  stats::RunResult& res) {
   const ir::Graph& g = *e.graph->graph;
@@ -132,6 +139,16 @@ void check_graph(const config::Experiment& e, const GraphProgram& gp, const Tens
   const golden::TensorMap gold = golden::run_graph(g, inputs);
   for (std::size_t k = 0; k < gp.steps.size(); ++k) {
     const GraphStep& s = gp.steps[k];
+    const std::optional<plan::VectorOpPlan>& post = gp.plans[k].post;
+    if (all && post && winograd_stage(post->op.kind) && !gold.count(s.output)) {
+      // A Winograd stage's tensor is not one of the graph: the golden stage on the simulated input.
+      const ir::Tensor want = golden::run_op(post->op, {&sim.at(s.inputs[0])}, ir::DType::fp32);
+      const ir::Tensor tol = graph_tolerance(want);
+      stats::LayerResult& r = res.layers[k];
+      r.mismatches = compare_outputs(s.output, want, sim.at(s.output), &tol, 5);
+      r.golden_match = r.mismatches.empty();
+      continue;
+    }
     const auto it = gold.find(s.output);
     if (it == gold.end() || (!all && !g.tensor(s.output).is_output)) continue;
     const ir::Tensor& got = sim.at(s.output);
@@ -221,6 +238,10 @@ stats::RunResult run_experiment(const config::Experiment& e, const RunOptions& o
   } else if (opt.check_all) {
     throw std::runtime_error("--check-all needs a whole graph (--model FILE.onnx --graph)");
   }
+  if (!e.graph && e.arch.transform != config::Transform::none)
+    throw std::runtime_error("arch.lowering: winograd_f" + std::to_string(config::winograd_m(e.arch.transform)) +
+                             " lowers the convolutions of a whole-graph run (--model FILE.onnx --graph); a layer "
+                             "list runs im2col (arch.lowering: implicit or explicit)");
   so.fidelity = plan.fidelity;
   check_impl();
   plan::check_resources(e, plan, so.trace_sram, so.trace_dram);

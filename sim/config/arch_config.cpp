@@ -29,6 +29,7 @@ static const std::vector<std::string> kDtypes{"int8", "int16", "int32", "fp32", 
 constexpr std::int64_t kMaxDim = 4096;  // PEs per array side; lanes
 
 std::string to_string(Lowering l) { return l == Lowering::implicit ? "implicit" : "explicit"; }
+int winograd_m(Transform t) { return t == Transform::winograd_f2 ? 2 : t == Transform::winograd_f4 ? 4 : 0; }
 
 std::int64_t vector_words_max(std::int64_t bytes, std::int64_t elem_bytes, std::int64_t word_bytes) {
   if (bytes <= 0) return 0;
@@ -344,8 +345,13 @@ ArchConfig parse_arch(MapReader& r) {
   sp.finish();
 
   a.dram = parse_dram(r.child("dram"), a.clock_mhz);
-  a.lowering = r.opt_choice("lowering", "implicit", {"implicit", "explicit"}) == "explicit" ? Lowering::explicit_
-                                                                                            : Lowering::implicit;
+  {
+    const std::string l = r.opt_choice("lowering", "implicit", {"implicit", "explicit", "winograd_f2", "winograd_f4"});
+    a.lowering = l == "explicit" ? Lowering::explicit_ : Lowering::implicit;
+    a.transform = l == "winograd_f2"   ? Transform::winograd_f2
+                  : l == "winograd_f4" ? Transform::winograd_f4
+                                       : Transform::none;
+  }
   a.energy = parse_energy(r.child("energy"));
   a.mapping = parse_mapping(r.child("mapping"));
   {
@@ -425,7 +431,9 @@ void emit_arch(YAML::Emitter& out, const ArchConfig& a) {
   out << YAML::EndMap;
   out << YAML::Key << "dram" << YAML::Value;
   emit_dram(out, a.dram);
-  out << YAML::Key << "lowering" << YAML::Value << to_string(a.lowering);
+  out << YAML::Key << "lowering" << YAML::Value
+      << (a.transform == Transform::none ? to_string(a.lowering)
+                                         : "winograd_f" + std::to_string(winograd_m(a.transform)));
   out << YAML::Key << "energy" << YAML::Value;
   emit_energy(out, a.energy);
   if (!a.mapping.empty()) {

@@ -151,6 +151,12 @@ struct ScratchpadConfig {
 /// explicit: the Toeplitz matrix is first written to DRAM and tiles are read from it.
 enum class Lowering { implicit, explicit_ };
 std::string to_string(Lowering l);
+/// A transform that replaces im2col for the convolutions it serves (arch.lowering: winograd_f2,
+/// winograd_f4; docs/transforms.md). Whole-graph runs only; the convolutions it cannot serve run
+/// as implicit im2col.
+enum class Transform { none, winograd_f2, winograd_f4 };
+/// The output tile side m of a Winograd transform (2 or 4); 0 for none.
+int winograd_m(Transform t);
 
 /// The post-processing unit that runs a graph's non-GEMM operators (docs/graph.md, "Execution"):
 /// `lanes` elements per step; each instruction class has a latency in cycles (one instruction of
@@ -178,9 +184,10 @@ struct ArchConfig {
   ScratchpadConfig ifmap, weight, output;
   DramConfig dram;
   Lowering lowering = Lowering::implicit;
-  EnergyConfig energy;                 ///< per-action energy and area table (docs/energy.md)
-  MappingConfig mapping;               ///< how layers map onto the systolic array (docs/mapping.md)
-  PostProcessorConfig post_processor;  ///< runs a graph's non-GEMM operators (docs/graph.md)
+  Transform transform = Transform::none;  ///< with lowering implicit for the convolutions it does not serve
+  EnergyConfig energy;                    ///< per-action energy and area table (docs/energy.md)
+  MappingConfig mapping;                  ///< how layers map onto the systolic array (docs/mapping.md)
+  PostProcessorConfig post_processor;     ///< runs a graph's non-GEMM operators (docs/graph.md)
 };
 
 /// Parses a mapping (arch.mapping or a layer's `mapping`); problems go to the reader's context.

@@ -47,6 +47,9 @@ struct GraphWorkload {
   std::shared_ptr<const ir::Graph> graph;
   /// Per workload layer: the index in graph->ops() of the operator it runs.
   std::vector<std::size_t> layer_op;
+  /// The convolutions arch.lowering's Winograd transform serves: graph->ops() index -> m (2 or 4).
+  /// Each runs as α² = (m + 2)² consecutive GEMM layers NAME.winograd[k] (docs/transforms.md).
+  std::map<std::size_t, int> winograd;
 };
 
 struct Experiment {

@@ -13,27 +13,21 @@
 #include "sim/io/npy.hpp"
 
 #include "tests/onnx_builder.hpp"
+#include "tests/stats_support.hpp"
 #include "tests/support.hpp"
 
 namespace fs = std::filesystem;
+using arraysim::test::grid_values;
 using arraysim::test::OnnxBuilder;
 using arraysim::test::read_text;
 using arraysim::test::run_cli;
 using arraysim::test::src_path;
+using arraysim::test::stats_row;
 using arraysim::test::TempDir;
 using arraysim::test::write_text;
 using nlohmann::json;
 
 namespace {
-
-/// Seeded values on a 1/64 grid in [-scale, scale] (exact in fp32).
-std::vector<float> grid_values(std::size_t n, float scale, unsigned seed) {
-  std::mt19937 g(seed);
-  std::uniform_int_distribution<int> d(-64, 64);
-  std::vector<float> v(n);
-  for (float& x : v) x = static_cast<float>(d(g)) * scale / 64.0f;
-  return v;
-}
 
 /// conv(+bias) -> relu -> maxpool -> conv(+bias) -> relu -> residual add -> global average pool ->
 /// flatten -> fc (Gemm, transB, bias) -> softmax, fp32, weights as initializers.
@@ -105,14 +99,6 @@ std::vector<std::string> golden_checked_rows(const json& stats) {
   return names;
 }
 
-const json& layer(const json& stats, const std::string& name) {
-  for (const json& l : stats["layers"])
-    if (l["name"] == name) return l;
-  FAIL("no layer " << name);
-  static const json none;
-  return none;
-}
-
 }  // namespace
 
 TEST_CASE("graph run: a small fp32 CNN runs every operator, tensors flowing, each checked against the golden graph",
@@ -139,20 +125,20 @@ TEST_CASE("graph run: a small fp32 CNN runs every operator, tensors flowing, eac
                                           "global_average_pool", "flatten", "gemm", "add", "softmax"});
   // Post-processing unit, 16 lanes, every latency 1 (the defaults), ideal DRAM (docs/graph.md):
   // relu1 over 8·8·8 = 512 elements: 512/16 = 32 steps of one alu instruction: 32 + 1 - 1 cycles.
-  CHECK(layer(j, "relu1")["total_cycles"] == 32);
-  CHECK(layer(j, "relu1")["vector_ops"] == 512);
+  CHECK(stats_row(j, "relu1")["total_cycles"] == 32);
+  CHECK(stats_row(j, "relu1")["vector_ops"] == 512);
   // pool1: 8 planes of 4 output rows of 4 (one step each: a step never mixes rows) = 32 steps,
   // 2x2 window = 3 max instructions per output: 3 · (32 + 1 - 1) = 96.
-  CHECK(layer(j, "pool1")["total_cycles"] == 96);
+  CHECK(stats_row(j, "pool1")["total_cycles"] == 96);
   // gap: 8 planes of 16 elements (one step each): one add over 8 steps (8 cycles), then per plane
   // an add tree over 16 lanes (log2 16 = 4 levels) and one multiply: 8 · (4 + 1) = 40; 48 in all.
-  CHECK(layer(j, "gap")["total_cycles"] == 48);
+  CHECK(stats_row(j, "gap")["total_cycles"] == 48);
   // softmax over one row of 10: one step, 5 instructions (max, subtract, exp, sum, divide) = 5
   // cycles, then 2 add trees of 4 levels = 8: 13.
-  CHECK(layer(j, "softmax")["total_cycles"] == 13);
+  CHECK(stats_row(j, "softmax")["total_cycles"] == 13);
   // flatten is a view of the same bytes: no cycles, no traffic.
-  CHECK(layer(j, "flatten")["total_cycles"] == 0);
-  CHECK(layer(j, "flatten")["dram_read_bytes"]["ifmap"] == 0);
+  CHECK(stats_row(j, "flatten")["total_cycles"] == 0);
+  CHECK(stats_row(j, "flatten")["dram_read_bytes"]["ifmap"] == 0);
   // The summary's per-unit line adds up the rows of each unit; utilization is MACs per PE-cycle
   // (4x4 = 16 PEs) for the array and vector_ops per lane-cycle (16 lanes) for the unit.
   std::int64_t array_cycles = 0, post_cycles = 0, vector_ops = 0, macs = 0;
@@ -211,7 +197,7 @@ TEST_CASE("graph run: the summary of a long graph groups the post-processing ope
   CHECK(grouped == 4);
   CHECK(summary.find("relu1 ") == std::string::npos);
   CHECK(summary.find("relu44_of_a_long_name") == std::string::npos);
-  CHECK(layer(j, "relu44_of_a_long_name")["total_cycles"] == 1);
+  CHECK(stats_row(j, "relu44_of_a_long_name")["total_cycles"] == 1);
   // The unit: 45 relus of 1 cycle, 45 · 16 = 720 vector_ops on 16 lanes: 720 / (16 · 45) = 100%.
   CHECK(summary.find("post-processing unit 45 operators, 45 cycles (") != std::string::npos);
   CHECK(summary.find("720 vector_ops, utilization 100.0%\n") != std::string::npos);
@@ -267,9 +253,9 @@ TEST_CASE("graph run: a batch norm after a conv folds into its weights and bias,
     const json j = run(conv_bn_graph(), "");
     CHECK(rows(j) == std::vector<std::string>{"conv1:conv2d", "bn1:add", "relu1:relu", "conv2:conv2d", "bn2:add"});
     // One alu instruction over 32 steps: 32 + 1 - 1 = 32 cycles, 512 vector_ops.
-    CHECK(layer(j, "bn1")["total_cycles"] == 32);
-    CHECK(layer(j, "bn1")["vector_ops"] == 512);
-    CHECK(layer(j, "bn2")["total_cycles"] == 32);
+    CHECK(stats_row(j, "bn1")["total_cycles"] == 32);
+    CHECK(stats_row(j, "bn1")["vector_ops"] == 512);
+    CHECK(stats_row(j, "bn2")["total_cycles"] == 32);
   }
   SECTION("arch.post_processor.fold_batch_norm: false runs each batch norm on the unit") {
     const json j = run(conv_bn_graph(), " --set arch.post_processor.fold_batch_norm=false");
@@ -277,8 +263,8 @@ TEST_CASE("graph run: a batch norm after a conv folds into its weights and bias,
                                               "conv2.bias:add", "bn2:batch_norm"});
     // mul and alu per element: 2 · 32 = 64 cycles, plus the per-channel setup (alu, sqrt, div,
     // mul, mul, alu: 6 cycles) for 8 channels: 48; 112 cycles. vector_ops: 512 · 2 + 8 · 6 = 1072.
-    CHECK(layer(j, "bn1")["total_cycles"] == 112);
-    CHECK(layer(j, "bn1")["vector_ops"] == 1072);
+    CHECK(stats_row(j, "bn1")["total_cycles"] == 112);
+    CHECK(stats_row(j, "bn1")["vector_ops"] == 1072);
   }
   SECTION("a conv output read by another (here: a graph output) keeps its batch norm") {
     const json j = run(conv_bn_graph(true), "");
@@ -298,7 +284,7 @@ TEST_CASE("graph run: relu on the post-processing unit takes the cycles and byte
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     const json j = json::parse(read_text(d.path() + "/o/stats.json"));
-    const json& relu = layer(j, "relu");
+    const json& relu = stats_row(j, "relu");
     // 1000 elements on 16 lanes: ceil(1000/16) = 63 steps of one alu instruction of latency 3:
     // its last result is out 3 - 1 = 2 cycles after its last issue: 63 + 2 = 65.
     CHECK(relu["total_cycles"] == 65);
@@ -320,8 +306,8 @@ TEST_CASE("graph run: relu on the post-processing unit takes the cycles and byte
     // A tile of the double-buffered 1 KiB scratchpad holds 512 bytes = 128 fp32 elements: chunks of
     // 128, 128, ..., 104 (7 · 128 + 104 = 1000). 128 elements = 8 steps, + 3 - 1 = 10 cycles;
     // 104 elements = 7 steps, 9 cycles; ideal DRAM, so 7 · 10 + 9 = 79 cycles (one chunk: 65).
-    CHECK(layer(j, "relu")["total_cycles"] == 79);
-    CHECK(layer(j, "relu")["golden_match"] == true);
+    CHECK(stats_row(j, "relu")["total_cycles"] == 79);
+    CHECK(stats_row(j, "relu")["golden_match"] == true);
   }
 }
 
@@ -342,7 +328,7 @@ TEST_CASE("graph run: a broadcast operand too large to stay resident streams wit
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   const json j = json::parse(read_text(d.path() + "/o/stats.json"));
-  const json& add = layer(j, "masked");
+  const json& add = stats_row(j, "masked");
   CHECK(add["golden_match"] == true);
   // A tile of the double-buffered 1 KiB ifmap scratchpad is 512 bytes: the 1024-byte mask cannot
   // stay resident, so it streams beside the scores, 4 + 4 bytes per element: chunks of 512 / 8 = 64
@@ -359,8 +345,8 @@ TEST_CASE("graph run: a broadcast operand too large to stay resident streams wit
                            " --graph --no-plots --set arch.scratchpad.ifmap.size_kib=4 --out " + d.path() + "/big");
   REQUIRE(big.exit_code == 0);
   const json jb = json::parse(read_text(d.path() + "/big/stats.json"));
-  CHECK(layer(jb, "masked")["dram_read_bytes"]["weight"] == 1024);
-  CHECK(layer(jb, "masked")["dram_read_bytes"]["ifmap"] == 4096);
+  CHECK(stats_row(jb, "masked")["dram_read_bytes"]["weight"] == 1024);
+  CHECK(stats_row(jb, "masked")["dram_read_bytes"]["ifmap"] == 4096);
 }
 
 TEST_CASE("graph run: an int8 graph with QLinearConv and QLinearMatMul is bit-exact against the golden graph",
@@ -532,9 +518,9 @@ TEST_CASE("graph run: fused and unfused give the same outputs; fusion saves exac
   // 2048 + 2048 + 512 + 512 + 64 = 5184 bytes in each direction.
   CHECK(read[0] - read[1] == 5184);
   CHECK(written[0] - written[1] == 5184);
-  CHECK(layer(fused, "relu1")["dram_read_bytes"]["ifmap"] == 0);
-  CHECK(layer(fused, "conv1")["dram_write_bytes"]["output"] == 0);
-  CHECK(layer(fused, "relu1")["dram_write_bytes"]["output"] == 2048);
+  CHECK(stats_row(fused, "relu1")["dram_read_bytes"]["ifmap"] == 0);
+  CHECK(stats_row(fused, "conv1")["dram_write_bytes"]["output"] == 0);
+  CHECK(stats_row(fused, "relu1")["dram_write_bytes"]["output"] == 2048);
 }
 
 TEST_CASE("graph run: timing fidelity gives the cycles of values fidelity on DDR4", "[system][graph]") {
@@ -557,9 +543,9 @@ TEST_CASE("graph run: timing fidelity gives the cycles of values fidelity on DDR
     CHECK(jv["layers"][i]["dram_read_bytes"] == jt["layers"][i]["dram_read_bytes"]);
   }
   // With DDR4 the unit waits for its loads: the stalls are counted, and cycles exceed the closed form.
-  CHECK(layer(jv, "relu1")["stall_cycles"].get<std::int64_t>() > 0);
-  CHECK(layer(jv, "relu1")["total_cycles"].get<std::int64_t>() ==
-        32 + layer(jv, "relu1")["stall_cycles"].get<std::int64_t>());
+  CHECK(stats_row(jv, "relu1")["stall_cycles"].get<std::int64_t>() > 0);
+  CHECK(stats_row(jv, "relu1")["total_cycles"].get<std::int64_t>() ==
+        32 + stats_row(jv, "relu1")["stall_cycles"].get<std::int64_t>());
 }
 
 TEST_CASE("graph run: --dump-tensors writes every tensor of the graph by name", "[system][graph]") {

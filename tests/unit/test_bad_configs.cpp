@@ -166,7 +166,8 @@ const std::vector<BadCase> kOutOfRange{
 const std::vector<BadCase> kBadChoices{
     {"choice_dram_model.yaml",
      {"choice_dram_model.yaml:4:17 arch.dram.model: 'ddr5' is not one of ideal|simple|ddr4_3200|lpddr4_3200|hbm2"}},
-    {"choice_lowering.yaml", {"choice_lowering.yaml:4:13 arch.lowering: 'toeplitz' is not one of implicit|explicit"}},
+    {"choice_lowering.yaml",
+     {"choice_lowering.yaml:4:13 arch.lowering: 'toeplitz' is not one of implicit|explicit|winograd_f2|winograd_f4"}},
     {"choice_dataflow_xs.yaml",
      {"choice_dataflow_xs.yaml:3:39 arch.array.dataflow: 'xs' is not one of os|ws|is (did you mean 'os'?)"}},
     {"choice_dtype_int9.yaml",
