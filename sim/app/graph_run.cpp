@@ -232,12 +232,12 @@ GraphProgram plan_graph(const config::Experiment& e, const std::vector<plan::Lay
       wa.m = winograd->second;
       wa.pad_top = c.pad_top, wa.pad_left = c.pad_left;
       wa.out_h = out.shape.at(2), wa.out_w = out.shape.at(3);
-      const std::int64_t alpha = wa.m + 2,
-                         tiles = a.shape[0] * ((wa.out_h + wa.m - 1) / wa.m) * ((wa.out_w + wa.m - 1) / wa.m);
+      // Its α² GEMM layers (lower::lower_winograd): tiles × C by C × OC each.
+      const auto positions = static_cast<std::int64_t>(layer_count.at(i));
+      const ir::GemmDims d = ir::gemm_dims(e.workload.layers.at(layer_of.at(i)));
       const std::string u = op.name + ":winograd_U", v = op.name + ":winograd_V", mm = op.name + ":winograd_M";
-      const ir::TensorType ut{{alpha * alpha, a.shape[1], b.shape[0]}, ir::DType::fp32},
-          vt{{alpha * alpha, tiles, a.shape[1]}, ir::DType::fp32},
-          mt{{alpha * alpha, tiles, b.shape[0]}, ir::DType::fp32};
+      const ir::TensorType ut{{positions, d.k, d.n}, ir::DType::fp32}, vt{{positions, d.m, d.k}, ir::DType::fp32},
+          mt{{positions, d.m, d.n}, ir::DType::fp32};
       unit_step(op, ir::make_op(ir::OpKind::winograd_filter, op.name + ".winograd_filter", {s.inputs[1]}, {u}, wa), {b},
                 ut);
       unit_step(op, ir::make_op(ir::OpKind::winograd_input, op.name + ".winograd_input", {s.inputs[0]}, {v}, wa), {a},
@@ -245,7 +245,7 @@ GraphProgram plan_graph(const config::Experiment& e, const std::vector<plan::Lay
       s.inputs = {v, u};
       s.output = mm;
       s.output_type = mt;
-      s.batches = alpha * alpha;
+      s.batches = positions;
       for (std::int64_t k = 0; k < s.batches; ++k) {
         s.batch = s.a_matrix = s.b_matrix = k;
         s.layer = layer_of.at(i) + static_cast<std::size_t>(k);

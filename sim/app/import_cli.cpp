@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "sim/io/graph_import.hpp"
+#include "sim/lower/winograd_graph.hpp"
 #include "sim/io/import.hpp"
 #include "sim/io/onnx_import.hpp"
 #include "sim/io/scalesim_import.hpp"
@@ -67,6 +68,7 @@ config::Experiment load_imported(const ImportFlags& f, const std::string& experi
   if (f.graph) {
     std::vector<std::string> notes;
     config::Experiment e = io::load_graph_experiment(f.model, f.arch, input_shapes(f.input_shapes), overrides, notes);
+    lower::lower_winograd(e, notes);
     for (const std::string& n : notes) std::cerr << "arraysim: " << n << "\n";
     return e;
   }

@@ -98,75 +98,7 @@ config::Experiment load_graph_experiment(const std::string& model_path, const st
   notes = g.notes;
   config::Experiment e = load_generated(g, overrides);
   e.graph = config::GraphWorkload{graph, gl.ops, {}};
-  if (const int m = config::winograd_m(e.arch.transform)) lower_winograd(e, m, notes);
   return e;
-}
-
-void lower_winograd(config::Experiment& e, int m, std::vector<std::string>& notes) {
-  config::GraphWorkload& gw = *e.graph;
-  const ir::Graph& g = *gw.graph;
-  const std::int64_t alpha = m + 2;
-  std::vector<ir::Layer> layers;
-  std::vector<std::size_t> layer_op;
-  std::vector<config::MappingConfig> mappings;
-  std::vector<std::string> direct;
-  std::size_t served = 0;
-  for (std::size_t l = 0; l < e.workload.layers.size(); ++l) {
-    const ir::Layer& layer = e.workload.layers[l];
-    const std::size_t i = gw.layer_op[l];
-    const ir::Op& op = g.ops()[i];
-    const auto keep = [&] {
-      layers.push_back(layer);
-      layer_op.push_back(i);
-      mappings.push_back(e.layer_mappings.size() > l ? e.layer_mappings[l] : config::MappingConfig{});
-    };
-    if (op.kind != ir::OpKind::conv2d) {
-      keep();
-      continue;
-    }
-    const ir::Conv2dParams& c = layer.conv;
-    bool fp32 = true;
-    for (const std::string& t : {op.inputs[0], op.inputs[1], op.outputs[0]})
-      fp32 = fp32 && g.tensor(t).dtype == ir::DType::fp32;
-    if (c.kernel_h != 3 || c.kernel_w != 3 || c.stride_h != 1 || c.stride_w != 1 || c.dilation_h != 1 ||
-        c.dilation_w != 1 || c.groups != 1 || !fp32) {
-      direct.push_back(op.name);
-      keep();
-      continue;
-    }
-    // α² GEMMs of (tiles × C) · (C × OC), one per position of the transformed tile.
-    const std::int64_t tiles = c.n * ((c.out_h() + m - 1) / m) * ((c.out_w() + m - 1) / m);
-    for (std::int64_t k = 0; k < alpha * alpha; ++k) {
-      ir::Layer gl;
-      gl.name = op.name + ".winograd[" + std::to_string(k) + "]";
-      gl.kind = ir::LayerKind::gemm;
-      gl.gemm.m = tiles;
-      gl.gemm.k = c.c;
-      gl.gemm.n = c.out_channels;
-      layers.push_back(gl);
-      layer_op.push_back(i);
-      mappings.push_back(e.layer_mappings.size() > l ? e.layer_mappings[l] : config::MappingConfig{});
-    }
-    gw.winograd[i] = m;
-    ++served;
-  }
-  std::string note = "arch.lowering winograd_f" + std::to_string(m) + ": " + std::to_string(served) + " of " +
-                     std::to_string(served + direct.size()) + " convolutions by F(" + std::to_string(m) + "x" +
-                     std::to_string(m) + ", 3x3)";
-  if (!direct.empty()) {
-    note += "; as implicit im2col (not 3x3, stride 1, dilation 1, groups 1, fp32):";
-    for (std::size_t k = 0; k < direct.size(); ++k) {
-      if (k == 8) {
-        note += " and " + std::to_string(direct.size() - 8) + " more";
-        break;
-      }
-      note += (k ? ", " : " ") + direct[k];
-    }
-  }
-  notes.push_back(note);
-  e.workload.layers = std::move(layers);
-  gw.layer_op = std::move(layer_op);
-  if (!e.layer_mappings.empty()) e.layer_mappings = std::move(mappings);
 }
 
 }  // namespace arraysim::io

@@ -34,11 +34,4 @@ config::Experiment load_graph_experiment(const std::string& model_path, const st
                                          const InputShapes& shapes, const std::vector<std::string>& overrides,
                                          std::vector<std::string>& notes);
 
-/// arch.lowering winograd_f2 / winograd_f4 (m = 2 / 4) on a loaded graph experiment: every fp32
-/// conv2d with a 3x3 kernel, stride 1, dilation 1 and one group gets, instead of its conv layer,
-/// α² = (m + 2)² GEMM layers NAME.winograd[k] of (N·⌈P/m⌉·⌈Q/m⌉ tiles × C) · (C × OC), and an
-/// entry in e.graph->winograd; the others stay implicit im2col. One note says how many it served
-/// and names the others.
-void lower_winograd(config::Experiment& e, int m, std::vector<std::string>& notes);
-
 }  // namespace arraysim::io

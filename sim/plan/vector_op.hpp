@@ -98,8 +98,8 @@ struct VectorOpPlan {
 /// inputs plus the resident ones fit a tile of the ifmap scratchpad and whose output fits a tile of
 /// the output scratchpad. When the resident operands leave no room for one unit, a broadcast
 /// operand of an element-wise add, sub, mul or div whose shape is the output's trailing
-/// dimensions (leading 1s aside) is streamed cyclically instead (`cyclic_period`). Throws std::invalid_argument ("node
-/// 'NAME' (KIND): ...") when one unit does not fit.
+/// dimensions (leading 1s aside) is streamed cyclically instead (`cyclic_period`). Throws
+/// std::invalid_argument ("node 'NAME' (KIND): ...") when one unit does not fit.
 VectorOpPlan plan_vector_op(const config::ArchConfig& arch, const ir::Op& op, const std::vector<ir::TensorType>& inputs,
                             const ir::TensorType& output);
 
